@@ -1,0 +1,181 @@
+//! Arabic-aware text primitives shared by the extractor and the diff: character folding,
+//! the "comparable" form that makes cosmetic edits invisible, and sentence splitting.
+//!
+//! Architecture invariant: pure functions over `&str`; no IO, no allocation beyond the result.
+
+/// Arabic diacritics (harakat, tanwin, shadda, sukun, superscript alef, Quranic marks) and tatweel.
+/// These never change what a word is, so comparisons and match keys drop them.
+pub fn is_diacritic(c: char) -> bool {
+    matches!(c,
+        '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{06D6}'..='\u{06ED}'
+        | '\u{0640}' // tatweel
+    )
+}
+
+/// Folds one character for a match key: alef/hamza forms to bare alef, ta marbuta to ha, alef
+/// maqsura and Persian yeh to ya, Persian keheh to kaf, Arabic-Indic and Persian digits to ASCII,
+/// quote and dash variants to their ASCII form, Latin to lower case. `None` means "drop it"
+/// (diacritics, tatweel, bidi controls).
+pub fn fold_char(c: char) -> Option<char> {
+    if is_diacritic(c) {
+        return None;
+    }
+    Some(match c {
+        'أ' | 'إ' | 'آ' | 'ٱ' | 'ٲ' | 'ٳ' => 'ا',
+        'ة' => 'ه',
+        'ى' | 'ی' | 'ې' => 'ي',
+        'ک' => 'ك',
+        'ؤ' => 'و',
+        'ئ' => 'ي',
+        '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+        '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+        '«' | '»' | '“' | '”' | '„' | '″' => '"',
+        '‘' | '’' | '‚' | '′' => '\'',
+        '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' => '-',
+        '٪' => '%',
+        '٫' => '.',
+        '٬' => ',',
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' => {
+            return None
+        }
+        c if c.is_ascii_uppercase() => c.to_ascii_lowercase(),
+        c => c,
+    })
+}
+
+/// The match key of a short string (a name): folded characters, white space collapsed to one
+/// space, leading and trailing punctuation trimmed.
+pub fn key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars().filter_map(fold_char) {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out.trim_matches(|c: char| c != '%' && c != '$' && !c.is_alphanumeric() && !c.is_whitespace())
+        .trim()
+        .to_string()
+}
+
+/// True for punctuation whose surrounding spacing is typographic, not meaningful.
+fn is_spacing_punct(c: char) -> bool {
+    matches!(
+        c,
+        '.' | ',' | ';' | ':' | '!' | '?' | '،' | '؛' | '؟' | '(' | ')' | '[' | ']' | '"' | '\''
+            | '«' | '»' | '“' | '”' | '-' | '–' | '—' | '…' | '/'
+    )
+}
+
+/// The form two versions of a text are compared in: diacritics and tatweel dropped, every run
+/// of white space one space, no space next to punctuation. An edit that changes only these is
+/// cosmetic: it leaves this form, and so the document's normalized hash, unchanged.
+pub fn comparable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if is_diacritic(c) || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FEFF}') {
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            let prev_punct = out.chars().next_back().is_some_and(is_spacing_punct);
+            if !prev_punct && !is_spacing_punct(c) {
+                out.push(' ');
+            }
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A sentence of a document: its text as written (white space collapsed) and its comparable key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    pub text: String,
+    pub key: String,
+}
+
+/// Splits a text into sentences at full stops, question and exclamation marks (Latin and
+/// Arabic) and line breaks. Empty pieces are dropped.
+pub fn sentences(text: &str) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes_len = text.len();
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let end_here = match c {
+            '\n' | '!' | '?' | '؟' | '…' => true,
+            // A full stop between two digits is a decimal point, not the end of a sentence.
+            '.' => {
+                let prev_digit = text[..i].chars().next_back().is_some_and(|p| p.is_ascii_digit());
+                let next_digit = iter.peek().is_some_and(|(_, n)| n.is_ascii_digit());
+                !(prev_digit && next_digit)
+            }
+            _ => false,
+        };
+        if end_here {
+            let end = i + c.len_utf8();
+            push_sentence(&mut out, &text[start..end]);
+            start = end;
+        }
+    }
+    if start < bytes_len {
+        push_sentence(&mut out, &text[start..]);
+    }
+    out
+}
+
+fn push_sentence(out: &mut Vec<Sentence>, raw: &str) {
+    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let key = comparable(&text);
+    if key.chars().any(|c| c.is_alphanumeric()) {
+        out.push(Sentence { text, key });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cosmetic_edits_leave_the_comparable_form_alone() {
+        let a = "وقّع المغرب  وإسرائيل اتفاقاً ، في نوفمبر.\n\nثم  زار الوزير الرباط .";
+        let b = "وقع المغرب وإسرائيل اتفاقا، في نوفمبر. ثم زار الوزير الرباط.";
+        assert_eq!(comparable(a), comparable(b));
+    }
+
+    #[test]
+    fn a_real_edit_changes_the_comparable_form() {
+        assert_ne!(comparable("نسبة 94%"), comparable("نسبة 84%"));
+    }
+
+    #[test]
+    fn key_folds_alef_ta_marbuta_digits_and_case() {
+        assert_eq!(key("  إسرائيل "), key("اسرائيل"));
+        assert_eq!(key("مذكرة"), key("مذكره"));
+        assert_eq!(key("٩٤٪"), "94%");
+        assert_eq!(key("Spy-X"), "spy-x");
+        assert_ne!(key("على"), key("علا"));
+    }
+
+    #[test]
+    fn sentences_split_on_arabic_and_latin_marks_but_not_decimals() {
+        let s = sentences("ارتفع بنسبة 3.5 في المئة. هل زار؟ نعم\nسطر آخر");
+        let texts: Vec<_> = s.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, vec!["ارتفع بنسبة 3.5 في المئة.", "هل زار؟", "نعم", "سطر آخر"]);
+    }
+}
