@@ -4,6 +4,15 @@
 //! word lists are compiled in from `data/`. The rest of the program sees it only through
 //! [`Extractor`], so a better extractor plugs in without touching the pipeline.
 
+mod arabic;
+pub mod claims;
+pub mod dates;
+pub mod entities;
+pub mod lexicon;
+pub mod quantities;
+
+pub use arabic::ArabicExtractor;
+
 use crate::model::{Extraction, KnownEntities};
 
 /// Turns a document's decoded text into facts.
