@@ -3,6 +3,10 @@
 //! The pipeline is watch → ingest → extract → diff → store → alert; see ARCHITECTURE.md for
 //! where each stage lives and the invariants that hold between them.
 
+pub mod channel;
+pub mod diff;
 pub mod extract;
 pub mod model;
+pub mod report;
+pub mod store;
 pub mod text;

@@ -1,0 +1,144 @@
+//! The change report: the contract's `dossier check --format json` shape.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Claim, EntityType};
+
+/// Added and removed members of one kind of fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delta<T> {
+    pub added: Vec<T>,
+    pub removed: Vec<T>,
+}
+
+impl<T> Default for Delta<T> {
+    fn default() -> Self {
+        Delta {
+            added: Vec::new(),
+            removed: Vec::new(),
+        }
+    }
+}
+
+impl<T> Delta<T> {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocStatus {
+    Added,
+    Modified,
+    Renamed,
+    Removed,
+}
+
+impl DocStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocStatus::Added => "added",
+            DocStatus::Modified => "modified",
+            DocStatus::Renamed => "renamed",
+            DocStatus::Removed => "removed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityRef {
+    #[serde(rename = "type")]
+    pub kind: EntityType,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimChange {
+    pub before: Claim,
+    pub after: Claim,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimDelta {
+    pub added: Vec<Claim>,
+    pub removed: Vec<Claim>,
+    pub changed: Vec<ClaimChange>,
+}
+
+impl ClaimDelta {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// What changed in one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentChange {
+    pub path: String,
+    pub status: DocStatus,
+    pub previous_path: Option<String>,
+    pub entities: Delta<EntityRef>,
+    pub claims: ClaimDelta,
+    pub dates: Delta<String>,
+    pub quantities: Delta<String>,
+    pub text: Delta<String>,
+}
+
+impl DocumentChange {
+    /// True when an entity, claim, date or quantity moved (not only sentences).
+    pub fn has_fact_changes(&self) -> bool {
+        !self.entities.is_empty()
+            || !self.claims.is_empty()
+            || !self.dates.is_empty()
+            || !self.quantities.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEntity {
+    #[serde(rename = "type")]
+    pub kind: EntityType,
+    pub name: String,
+    pub first_seen_in: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Corroboration {
+    pub claim: Claim,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contradiction {
+    pub claims: Vec<Claim>,
+    pub sources: Vec<String>,
+}
+
+/// Dossier-level consequences of a change: what is new anywhere, what now agrees or disagrees.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierChanges {
+    pub new_entities: Vec<NewEntity>,
+    pub corroborated: Vec<Corroboration>,
+    pub contradicted: Vec<Contradiction>,
+}
+
+impl DossierChanges {
+    pub fn is_empty(&self) -> bool {
+        self.new_entities.is_empty() && self.corroborated.is_empty() && self.contradicted.is_empty()
+    }
+
+    pub fn extend(&mut self, other: DossierChanges) {
+        self.new_entities.extend(other.new_entities);
+        self.corroborated.extend(other.corroborated);
+        self.contradicted.extend(other.contradicted);
+    }
+}
+
+/// The report of one `check`: every changed document and the dossier entries they caused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeReport {
+    pub scanned: usize,
+    pub documents: Vec<DocumentChange>,
+    pub dossier: DossierChanges,
+}

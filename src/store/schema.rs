@@ -1,0 +1,135 @@
+//! The database schema and its migrations, versioned with `PRAGMA user_version`.
+//!
+//! A migration is appended, never edited: a database made by an older dossier is brought
+//! forward step by step in one transaction.
+
+use rusqlite::Connection;
+
+/// Each entry takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: documents, their history, the entity index, claims, the outbox.
+    "CREATE TABLE documents (
+        path TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL,
+        norm_hash TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        ctime_ns INTEGER NOT NULL,
+        inode INTEGER NOT NULL,
+        scanned_ns INTEGER NOT NULL,
+        encoding TEXT NOT NULL,
+        text TEXT NOT NULL,
+        facts TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        first_seen TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX documents_norm_hash ON documents(norm_hash);
+    CREATE TABLE versions (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        norm_hash TEXT,
+        facts TEXT,
+        recorded TEXT NOT NULL
+    );
+    CREATE INDEX versions_path ON versions(path, version);
+    CREATE TABLE entities (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        first_seen_in TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL
+    );
+    CREATE TABLE entity_keys (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        entity_id INTEGER NOT NULL REFERENCES entities(id),
+        surface TEXT,
+        PRIMARY KEY (kind, key)
+    );
+    CREATE INDEX entity_keys_entity ON entity_keys(entity_id);
+    CREATE TABLE entity_docs (
+        entity_id INTEGER NOT NULL REFERENCES entities(id),
+        path TEXT NOT NULL,
+        PRIMARY KEY (entity_id, path)
+    );
+    CREATE INDEX entity_docs_path ON entity_docs(path);
+    CREATE TABLE claims (
+        path TEXT NOT NULL,
+        claim_key TEXT NOT NULL,
+        claim TEXT NOT NULL
+    );
+    CREATE INDEX claims_path ON claims(path);
+    CREATE INDEX claims_key ON claims(claim_key);
+    CREATE TABLE alerts (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL,
+        path TEXT NOT NULL,
+        has_facts INTEGER NOT NULL,
+        report TEXT NOT NULL
+    );
+    CREATE TABLE deliveries (
+        alert_id TEXT NOT NULL REFERENCES alerts(id),
+        channel TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        permanent INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ns INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until_ns INTEGER,
+        delivered TEXT,
+        PRIMARY KEY (alert_id, channel)
+    );
+    CREATE INDEX deliveries_pending ON deliveries(delivered, channel);",
+];
+
+/// The schema version this build writes.
+pub const CURRENT: i64 = MIGRATIONS.len() as i64;
+
+#[derive(Debug)]
+pub enum SchemaError {
+    TooNew(i64),
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for SchemaError {
+    fn from(e: rusqlite::Error) -> Self {
+        SchemaError::Sql(e)
+    }
+}
+
+pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Brings the database to [`CURRENT`], refusing one written by a newer dossier.
+pub fn migrate(conn: &Connection) -> Result<(), SchemaError> {
+    let found = version(conn)?;
+    if found > CURRENT {
+        return Err(SchemaError::TooNew(found));
+    }
+    if found == CURRENT {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let run = || -> rusqlite::Result<()> {
+        // Re-read under the write lock: another process may have migrated meanwhile.
+        let found = version(conn)?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+            conn.execute_batch(sql)?;
+            conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        }
+        Ok(())
+    };
+    match run() {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
+    }
+    Ok(())
+}

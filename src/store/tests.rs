@@ -1,0 +1,140 @@
+use super::*;
+use crate::diff::{ChangeReport, DossierChanges};
+use crate::model::{Entity, EntityType, Extraction};
+
+fn meta(hash: &str) -> StoredMeta {
+    StoredMeta {
+        size: 10,
+        mtime_ns: 1,
+        ctime_ns: 1,
+        inode: 7,
+        content_hash: hash.into(),
+        norm_hash: hash.into(),
+        scanned_ns: 2,
+    }
+}
+
+fn person(name: &str, aliases: &[&str]) -> Entity {
+    Entity {
+        kind: EntityType::Person,
+        name: name.into(),
+        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        mentions: vec![],
+    }
+}
+
+#[test]
+fn documents_round_trip_and_versions_count_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s/state.db")).unwrap();
+    let facts = Extraction {
+        dates: vec!["2021-11".into()],
+        ..Default::default()
+    };
+    for (i, h) in ["h1", "h2"].iter().enumerate() {
+        let b = store.batch().unwrap();
+        let m = meta(h);
+        let v = b
+            .put_document(
+                &NewDoc {
+                    path: "a.txt",
+                    meta: &m,
+                    encoding: "UTF-8",
+                    text: "نص",
+                    facts: &facts,
+                },
+                "added",
+                "2026-01-01T00:00:00Z",
+            )
+            .unwrap();
+        assert_eq!(v, i as i64 + 1);
+        b.commit().unwrap();
+    }
+    let doc = store.document("a.txt").unwrap().unwrap();
+    assert_eq!(doc.meta.content_hash, "h2");
+    assert_eq!(doc.facts.dates, vec!["2021-11".to_string()]);
+    assert_eq!(store.all_meta().unwrap().len(), 1);
+}
+
+#[test]
+fn an_entity_is_new_once_whatever_the_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("state.db")).unwrap();
+    let b = store.batch().unwrap();
+    let new = b
+        .register_entities("a.txt", &[person("سمير حداد", &["حداد"])], "t")
+        .unwrap();
+    assert_eq!(new.len(), 1);
+    // A later document writes the surname with a hamza variant only: not new.
+    let again = b
+        .register_entities("b.txt", &[person("حدّاد", &[])], "t")
+        .unwrap();
+    assert!(again.is_empty());
+    b.commit().unwrap();
+    let rows = store.entities(None).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].documents,
+        vec!["a.txt".to_string(), "b.txt".to_string()]
+    );
+}
+
+#[test]
+fn outbox_lease_blocks_a_second_sender_until_it_expires() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("state.db")).unwrap();
+    let alert = StoredAlert {
+        id: "abc".into(),
+        created: "t".into(),
+        path: "a.txt".into(),
+        has_facts: true,
+        report: ChangeReport {
+            scanned: 1,
+            documents: vec![],
+            dossier: DossierChanges::default(),
+        },
+    };
+    let b = store.batch().unwrap();
+    b.enqueue_alert(&alert, &["log".into(), "jsonl".into()])
+        .unwrap();
+    b.commit().unwrap();
+    let channels = vec!["log".to_string(), "jsonl".to_string()];
+    assert_eq!(store.pending(&channels, None, false).unwrap().len(), 2);
+    assert!(store.lease("abc", "log", "p1", 100, 200).unwrap());
+    assert!(!store.lease("abc", "log", "p2", 150, 250).unwrap());
+    assert!(store.lease("abc", "log", "p2", 201, 300).unwrap());
+    store.mark_delivered("abc", "log", "t").unwrap();
+    assert!(!store.lease("abc", "log", "p3", 1000, 2000).unwrap());
+    store
+        .mark_failed("abc", "jsonl", "disk full", true, 0)
+        .unwrap();
+    assert!(store.pending(&channels, None, false).unwrap().is_empty());
+    assert_eq!(store.pending(&channels, None, true).unwrap().len(), 1);
+    assert_eq!(
+        store.outbox().unwrap()[0].last_error.as_deref(),
+        Some("disk full")
+    );
+    assert_eq!(store.alert("abc").unwrap().unwrap(), alert);
+}
+
+#[test]
+fn read_only_open_never_creates_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("none.db");
+    assert!(Store::open_read_only(&p).unwrap().is_none());
+    assert!(!p.exists());
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("state.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch("PRAGMA user_version = 999").unwrap();
+    }
+    assert!(matches!(
+        Store::open(&p),
+        Err(StoreError::TooNew { found: 999, .. })
+    ));
+}
