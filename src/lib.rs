@@ -10,3 +10,5 @@ pub mod model;
 pub mod report;
 pub mod store;
 pub mod text;
+pub mod app;
+pub mod cli;

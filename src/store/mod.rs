@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 
 use crate::diff::NewEntity;
-use crate::model::{Entity, EntityType, Extraction, KnownEntities, KnownEntity};
+use crate::model::{Claim, Entity, EntityType, Extraction, KnownEntities, KnownEntity};
 use crate::text;
 
 /// Errors of the state store. Each names the database file.
@@ -243,46 +243,7 @@ impl Store {
 
     /// The current version of one document.
     pub fn document(&self, path: &str) -> Result<Option<StoredDoc>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns,
-                        encoding, text, facts, version, first_seen, updated
-                 FROM documents WHERE path = ?1",
-                [path],
-                |r| {
-                    Ok((
-                        StoredDoc {
-                            path: r.get(0)?,
-                            meta: StoredMeta {
-                                size: r.get::<_, i64>(1)? as u64,
-                                mtime_ns: r.get(2)?,
-                                ctime_ns: r.get(3)?,
-                                inode: r.get::<_, i64>(4)? as u64,
-                                content_hash: r.get(5)?,
-                                norm_hash: r.get(6)?,
-                                scanned_ns: r.get(7)?,
-                            },
-                            encoding: r.get(8)?,
-                            text: r.get(9)?,
-                            facts: Extraction::default(),
-                            version: r.get(11)?,
-                            first_seen: r.get(12)?,
-                            updated: r.get(13)?,
-                        },
-                        r.get::<_, String>(10)?,
-                    ))
-                },
-            )
-            .optional()
-            .map_err(|e| self.sql(e))?;
-        match row {
-            None => Ok(None),
-            Some((mut doc, facts)) => {
-                doc.facts = self.parse_json(&facts, &format!("facts of {path}"))?;
-                Ok(Some(doc))
-            }
-        }
+        load_document(&self.conn, path, &self.path)
     }
 
     fn parse_json<T: serde::de::DeserializeOwned>(
@@ -448,12 +409,91 @@ impl Store {
         Ok(Batch { tx, path })
     }
 
+    /// Every claim of the dossier with its key and document, for `show claims`.
+    pub fn claims(&self) -> Result<Vec<(String, String, Claim)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT claim_key, path, claim FROM claims ORDER BY claim_key, path")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, path, claim) = row.map_err(|e| self.sql(e))?;
+            let claim: Claim = self.parse_json(&claim, &format!("a claim of {path}"))?;
+            out.push((key, path, claim));
+        }
+        Ok(out)
+    }
+
     /// Number of stored documents.
     pub fn document_count(&self) -> Result<usize, StoreError> {
         self.conn
             .query_row("SELECT count(*) FROM documents", [], |r| r.get::<_, i64>(0))
             .map(|n| n as usize)
             .map_err(|e| self.sql(e))
+    }
+}
+
+/// Reads one document's current version through any connection (a store or a batch).
+fn load_document(
+    conn: &Connection,
+    path: &str,
+    db: &Path,
+) -> Result<Option<StoredDoc>, StoreError> {
+    let sql = |source| StoreError::Sql {
+        path: db.to_path_buf(),
+        source,
+    };
+    let row = conn
+        .prepare_cached(
+            "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns,
+                    encoding, text, facts, version, first_seen, updated
+             FROM documents WHERE path = ?1",
+        )
+        .map_err(sql)?
+        .query_row([path], |r| {
+            Ok((
+                StoredDoc {
+                    path: r.get(0)?,
+                    meta: StoredMeta {
+                        size: r.get::<_, i64>(1)? as u64,
+                        mtime_ns: r.get(2)?,
+                        ctime_ns: r.get(3)?,
+                        inode: r.get::<_, i64>(4)? as u64,
+                        content_hash: r.get(5)?,
+                        norm_hash: r.get(6)?,
+                        scanned_ns: r.get(7)?,
+                    },
+                    encoding: r.get(8)?,
+                    text: r.get(9)?,
+                    facts: Extraction::default(),
+                    version: r.get(11)?,
+                    first_seen: r.get(12)?,
+                    updated: r.get(13)?,
+                },
+                r.get::<_, String>(10)?,
+            ))
+        })
+        .optional()
+        .map_err(sql)?;
+    match row {
+        None => Ok(None),
+        Some((mut doc, facts)) => {
+            doc.facts = serde_json::from_str(&facts).map_err(|source| StoreError::Corrupt {
+                path: db.to_path_buf(),
+                what: format!("facts of {path}"),
+                source,
+            })?;
+            Ok(Some(doc))
+        }
     }
 }
 
@@ -677,6 +717,55 @@ impl Batch<'_> {
                 .map_err(|e| self.sql(e))?;
         }
         Ok(new)
+    }
+
+    /// The current version of one document, as this transaction sees it.
+    pub fn document(&self, path: &str) -> Result<Option<StoredDoc>, StoreError> {
+        load_document(&self.tx, path, &self.path)
+    }
+
+    /// Refreshes the stat of a document whose bytes did not change.
+    pub fn touch_stat(&self, path: &str, meta: &StoredMeta) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE documents SET size = ?2, mtime_ns = ?3, ctime_ns = ?4, inode = ?5,
+                        scanned_ns = ?6 WHERE path = ?1",
+                params![
+                    path,
+                    meta.size as i64,
+                    meta.mtime_ns,
+                    meta.ctime_ns,
+                    meta.inode as i64,
+                    meta.scanned_ns
+                ],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// Claims with this key stated by documents other than `except`, with their paths.
+    pub fn claims_with_key(
+        &self,
+        key: &str,
+        except: &str,
+    ) -> Result<Vec<(String, Claim)>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT path, claim FROM claims WHERE claim_key = ?1 AND path <> ?2 ORDER BY path")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![key, except], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (path, claim) = row.map_err(|e| self.sql(e))?;
+            if let Ok(c) = serde_json::from_str::<Claim>(&claim) {
+                out.push((path, c));
+            }
+        }
+        Ok(out)
     }
 
     /// Commits everything written in this batch.

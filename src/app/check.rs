@@ -1,0 +1,486 @@
+//! The `check` pipeline: scan → read → extract → diff → store (with the outbox) in batches.
+//!
+//! Invariants kept here:
+//! - Events are hints, the store is the truth: a check compares the whole folder with the
+//!   stored state, so whatever changed while nothing was watching is found.
+//! - A document's new state and its alert are committed in the same [`Batch`]; delivery happens
+//!   after the commit, from the outbox.
+//! - Nothing is recorded as removed when the folder is missing or mostly gone at once.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::error::AppError;
+use crate::config::Config;
+use crate::diff::{self, ChangeReport, DocumentChange, DossierChanges, Version};
+use crate::extract::{ArabicExtractor, Extractor};
+use crate::ingest::{self, Decoded, FoundFile, ScanConfig};
+use crate::model::{EntityType, Extraction, KnownEntities};
+use crate::store::{Batch, NewDoc, StoredAlert, StoredDoc, StoredMeta, Store};
+use crate::text;
+
+/// How many documents are read and extracted in parallel, then written in one transaction.
+const CHUNK: usize = 256;
+
+/// Documents whose sentences are at least this alike count as one document moved and edited.
+const RENAME_SIMILARITY: f64 = 0.9;
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Queue alerts (false with `--no-notify`: the new state becomes the silent baseline).
+    pub notify: bool,
+    /// Record removals even when more than half of the documents are gone at once.
+    pub allow_mass_removal: bool,
+}
+
+/// What one check found and did.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOutcome {
+    pub report: ChangeReport,
+    /// Files skipped or unreadable, one sentence each, already logged.
+    pub warnings: Vec<String>,
+    /// Alerts queued in the outbox by this check.
+    pub alerts: usize,
+}
+
+/// The long-lived parts of the pipeline: configuration, state and extractor.
+pub struct Pipeline {
+    pub config: Config,
+    store: Store,
+    extractor: Arc<dyn Extractor>,
+    /// The watched folder's own name, prefixed to every document path shown and stored
+    /// (`seeds/000_….txt`), so reports read the same from any working directory.
+    prefix: String,
+}
+
+/// A file read and compared with its stored version.
+enum Outcome {
+    /// Unreadable or skipped: warned about, stored state left alone, looked at again next time.
+    Skipped(String),
+    /// Same bytes, only its stat moved: refresh the stat.
+    SameContent { path: String, meta: StoredMeta },
+    /// Only white space, punctuation spacing or diacritics changed: not a change.
+    Cosmetic { path: String, meta: StoredMeta, decoded: Decoded, facts: Extraction },
+    /// New or changed in substance.
+    Changed { path: String, meta: StoredMeta, decoded: Decoded, facts: Extraction, existed: bool },
+}
+
+fn hex_sha256(data: &[u8]) -> String {
+    let digest = Sha256::digest(data);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hash of a text's comparable form: equal for two versions that differ only cosmetically.
+pub fn norm_hash(text: &str) -> String {
+    hex_sha256(text::comparable(text).as_bytes())
+}
+
+impl Pipeline {
+    /// Opens (or creates) the state database of `config` with the default Arabic extractor.
+    pub fn open(config: Config) -> Result<Pipeline, AppError> {
+        Self::with_extractor(config, Arc::new(ArabicExtractor::new()))
+    }
+
+    pub fn with_extractor(config: Config, extractor: Arc<dyn Extractor>) -> Result<Pipeline, AppError> {
+        let store = Store::open(&config.state.path)?;
+        let prefix = display_prefix(&config.watch.dir);
+        Ok(Pipeline {
+            config,
+            store,
+            extractor,
+            prefix,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    fn scan_config(&self) -> ScanConfig {
+        ScanConfig {
+            root: self.config.watch.dir.clone(),
+            include: self.config.watch.include.clone(),
+            exclude: self.config.watch.exclude.clone(),
+            max_bytes: self.config.watch.max_bytes,
+        }
+    }
+
+    fn key(&self, f: &FoundFile) -> String {
+        if self.prefix.is_empty() {
+            f.path.as_str().to_string()
+        } else {
+            format!("{}/{}", self.prefix, f.path.as_str())
+        }
+    }
+
+    /// Compares the whole folder with the stored state and records every change.
+    pub fn check(&mut self, opts: &CheckOptions) -> Result<CheckOutcome, AppError> {
+        let scan = ingest::scan(&self.scan_config())?;
+        let mut outcome = CheckOutcome::default();
+        for w in &scan.warnings {
+            tracing::warn!("{w}");
+            outcome.warnings.push(w.to_string());
+        }
+        outcome.report.scanned = scan.files.len();
+        let stored = self.store.all_meta()?;
+        let present: HashSet<String> = scan.files.iter().map(|f| self.key(f)).collect();
+        let candidates: Vec<&FoundFile> = scan
+            .files
+            .iter()
+            .filter(|f| match stored.get(&self.key(f)) {
+                Some(m) => stat_moved(m, f),
+                None => true,
+            })
+            .collect();
+        let mut gone: Vec<String> = stored
+            .keys()
+            .filter(|p| !present.contains(*p))
+            .cloned()
+            .collect();
+        gone.sort();
+        self.guard_mass_removal(&stored, &gone, &candidates, opts)?;
+
+        let known = self.store.known_entities()?;
+        // Removed documents that an added one may turn out to be (a rename), by normalized hash.
+        let mut unpaired: Vec<String> = gone.clone();
+        let channels: Vec<String> = self.config.channels.iter().map(|c| c.name.clone()).collect();
+        for chunk in candidates.chunks(CHUNK) {
+            let outcomes = self.read_chunk(chunk, &stored, &known);
+            let mut batch = self.store.batch()?;
+            for o in outcomes {
+                match o {
+                    Outcome::Skipped(w) => outcome.warnings.push(w),
+                    Outcome::SameContent { path, meta } => batch.touch_stat(&path, &meta)?,
+                    Outcome::Cosmetic { path, meta, decoded, facts } => {
+                        batch.touch_document(&NewDoc {
+                            path: &path,
+                            meta: &meta,
+                            encoding: decoded.encoding,
+                            text: &decoded.text,
+                            facts: &facts,
+                        })?;
+                    }
+                    Outcome::Changed { path, meta, decoded, facts, existed } => {
+                        let old = if existed {
+                            self_document(&batch, &path)?
+                        } else {
+                            find_rename(&batch, &mut unpaired, &meta, &decoded.text)?
+                        };
+                        let change = record(
+                            &batch,
+                            old.as_ref(),
+                            &NewDoc {
+                                path: &path,
+                                meta: &meta,
+                                encoding: decoded.encoding,
+                                text: &decoded.text,
+                                facts: &facts,
+                            },
+                        )?;
+                        if let Some((change, dossier)) = change {
+                            emit(&batch, &mut outcome, change, dossier, opts, &channels)?;
+                        }
+                    }
+                }
+            }
+            batch.commit()?;
+        }
+        if !unpaired.is_empty() {
+            let batch = self.store.batch()?;
+            for path in &unpaired {
+                let Some(old) = batch.document(path)? else {
+                    continue;
+                };
+                let (now, _) = super::now();
+                batch.remove_document(path, &now)?;
+                let change = diff::diff_document(
+                    Some(Version {
+                        path,
+                        text: &old.text,
+                        facts: &old.facts,
+                    }),
+                    None,
+                );
+                emit(&batch, &mut outcome, change, DossierChanges::default(), opts, &channels)?;
+            }
+            batch.commit()?;
+        }
+        outcome
+            .report
+            .documents
+            .sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(outcome)
+    }
+
+    /// Reads and extracts one chunk of candidate files on every core.
+    fn read_chunk(
+        &self,
+        chunk: &[&FoundFile],
+        stored: &HashMap<String, StoredMeta>,
+        known: &KnownEntities,
+    ) -> Vec<Outcome> {
+        let max_bytes = self.config.watch.max_bytes;
+        let extractor = &self.extractor;
+        chunk
+            .par_iter()
+            .map(|f| {
+                let path = self.key(f);
+                let (_, now_ns) = super::now();
+                let decoded = match ingest::read_document(&f.abs, &path, max_bytes) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        tracing::warn!("{e}");
+                        return Outcome::Skipped(e.to_string());
+                    }
+                };
+                let meta = StoredMeta {
+                    size: decoded.stat.size,
+                    mtime_ns: decoded.stat.mtime_ns,
+                    ctime_ns: decoded.stat.ctime_ns,
+                    inode: decoded.stat.inode,
+                    content_hash: decoded.content_hash.clone(),
+                    norm_hash: norm_hash(&decoded.text),
+                    scanned_ns: now_ns,
+                };
+                let old = stored.get(&path);
+                if old.is_some_and(|o| o.content_hash == meta.content_hash) {
+                    return Outcome::SameContent { path, meta };
+                }
+                let facts = extractor.extract(&decoded.text, known);
+                if old.is_some_and(|o| o.norm_hash == meta.norm_hash) {
+                    return Outcome::Cosmetic { path, meta, decoded, facts };
+                }
+                Outcome::Changed {
+                    path,
+                    meta,
+                    decoded,
+                    facts,
+                    existed: old.is_some(),
+                }
+            })
+            .collect()
+    }
+
+    /// Refuses to record a flood of removals: more than half of the stored documents gone at
+    /// once (and at least two) looks like an unmounted or emptied folder, not an analyst's work.
+    /// A gone file whose inode and size reappear at another path is a move, not a removal.
+    fn guard_mass_removal(
+        &self,
+        stored: &HashMap<String, StoredMeta>,
+        gone: &[String],
+        candidates: &[&FoundFile],
+        opts: &CheckOptions,
+    ) -> Result<(), AppError> {
+        if opts.allow_mass_removal {
+            return Ok(());
+        }
+        let moved_to: HashSet<(u64, u64)> = candidates
+            .iter()
+            .map(|f| (f.stat.inode, f.stat.size))
+            .collect();
+        let removed = gone
+            .iter()
+            .filter(|p| {
+                stored
+                    .get(*p)
+                    .is_none_or(|m| !moved_to.contains(&(m.inode, m.size)))
+            })
+            .count();
+        if removed >= 2 && removed * 2 > stored.len() {
+            return Err(AppError::MassRemoval {
+                removed,
+                stored: stored.len(),
+                dir: self.config.watch.dir.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Adds a document's change to the report and, unless silenced, queues its alert.
+fn emit(
+    batch: &Batch<'_>,
+    outcome: &mut CheckOutcome,
+    change: DocumentChange,
+    dossier: DossierChanges,
+    opts: &CheckOptions,
+    channels: &[String],
+) -> Result<(), AppError> {
+    if opts.notify && !channels.is_empty() {
+        let (created, now_ns) = super::now();
+        let id_src = format!("{}\0{:?}\0{}\0{}", change.path, change.status, now_ns, outcome.alerts);
+        let alert = StoredAlert {
+            id: hex_sha256(id_src.as_bytes())[..20].to_string(),
+            created,
+            path: change.path.clone(),
+            has_facts: change.has_fact_changes() || !dossier.is_empty(),
+            report: ChangeReport {
+                scanned: outcome.report.scanned,
+                documents: vec![change.clone()],
+                dossier: dossier.clone(),
+            },
+        };
+        batch.enqueue_alert(&alert, channels)?;
+        outcome.alerts += 1;
+    }
+    outcome.report.documents.push(change);
+    outcome.report.dossier.extend(dossier);
+    Ok(())
+}
+
+
+fn self_document(batch: &Batch<'_>, path: &str) -> Result<Option<StoredDoc>, AppError> {
+    Ok(batch.document(path)?)
+}
+
+/// The name shown before every document path: the watched folder's last component.
+fn display_prefix(dir: &Path) -> String {
+    let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    canonical
+        .file_name()
+        .map(|n| crate::report::one_line(&n.to_string_lossy()))
+        .unwrap_or_default()
+}
+
+/// True when a file's cheap stat no longer proves it unchanged. A file modified in the same
+/// second as the last scan is read again (git's racy-timestamp rule): a second write within
+/// the timestamp's granularity would otherwise go unseen.
+fn stat_moved(m: &StoredMeta, f: &FoundFile) -> bool {
+    const SECOND: i64 = 1_000_000_000;
+    let racy = m.mtime_ns.div_euclid(SECOND) >= m.scanned_ns.div_euclid(SECOND);
+    racy || m.size != f.stat.size
+        || m.mtime_ns != f.stat.mtime_ns
+        || m.ctime_ns != f.stat.ctime_ns
+        || m.inode != f.stat.inode
+}
+
+/// Pairs an added document with a removed one it is a move of: same normalized text, or at
+/// least [`RENAME_SIMILARITY`] of its sentences. The pair leaves `unpaired`.
+fn find_rename(
+    batch: &Batch<'_>,
+    unpaired: &mut Vec<String>,
+    meta: &StoredMeta,
+    text: &str,
+) -> Result<Option<StoredDoc>, AppError> {
+    if unpaired.is_empty() {
+        return Ok(None);
+    }
+    let mut candidates = Vec::new();
+    for (i, p) in unpaired.iter().enumerate() {
+        if let Some(d) = batch.document(p)? {
+            if d.meta.norm_hash == meta.norm_hash {
+                unpaired.remove(i);
+                return Ok(Some(d));
+            }
+            candidates.push((i, d));
+        }
+    }
+    let new_sentences = text::sentences(text);
+    let best = candidates
+        .into_iter()
+        .map(|(i, d)| {
+            let s = diff::sentence_similarity(&text::sentences(&d.text), &new_sentences);
+            (s, i, d)
+        })
+        .filter(|(s, _, _)| *s >= RENAME_SIMILARITY)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(best.map(|(_, i, d)| {
+        unpaired.remove(i);
+        d
+    }))
+}
+
+/// Writes a changed document (and forgets its old path after a rename), updates the entity and
+/// claim indexes, and returns its change with the dossier entries it caused; `None` when the
+/// new version says nothing new (a document back to a state already stored).
+fn record(
+    batch: &Batch<'_>,
+    old: Option<&StoredDoc>,
+    new: &NewDoc<'_>,
+) -> Result<Option<(DocumentChange, DossierChanges)>, AppError> {
+    let (now, _) = super::now();
+    let change = diff::diff_document(
+        old.map(|o| Version {
+            path: &o.path,
+            text: &o.text,
+            facts: &o.facts,
+        }),
+        Some(Version {
+            path: new.path,
+            text: new.text,
+            facts: new.facts,
+        }),
+    );
+    let status = change.status.as_str();
+    if let Some(o) = old.filter(|o| o.path != new.path) {
+        batch.remove_document(&o.path, &now)?;
+    }
+    let old_claim_keys: HashSet<String> = old
+        .map(|o| claim_keys(&o.facts).into_iter().collect())
+        .unwrap_or_default();
+    batch.put_document(new, status, &now)?;
+    let mut dossier = DossierChanges {
+        new_entities: batch.register_entities(new.path, &new.facts.entities, &now)?,
+        ..Default::default()
+    };
+    let events = event_keys(new.facts);
+    for claim in &new.facts.claims {
+        let key = diff::claim_key(claim, &events);
+        if old_claim_keys.contains(&key) {
+            continue;
+        }
+        let others = batch.claims_with_key(&key, new.path)?;
+        if others.is_empty() {
+            continue;
+        }
+        let (agree, disagree): (Vec<_>, Vec<_>) =
+            others.into_iter().partition(|(_, c)| diff::claims_agree(c, claim));
+        if !agree.is_empty() {
+            let mut sources: Vec<String> = agree.iter().map(|(p, _)| p.clone()).collect();
+            sources.push(new.path.to_string());
+            sources.sort();
+            sources.dedup();
+            dossier.corroborated.push(crate::diff::Corroboration {
+                claim: claim.clone(),
+                sources,
+            });
+        }
+        for (p, c) in disagree {
+            dossier.contradicted.push(crate::diff::Contradiction {
+                claims: vec![c, claim.clone()],
+                sources: vec![p, new.path.to_string()],
+            });
+        }
+    }
+    if change.status == diff::DocStatus::Modified && !diff::is_change(&change) {
+        return Ok(None);
+    }
+    Ok(Some((change, dossier)))
+}
+
+fn event_keys(facts: &Extraction) -> Vec<String> {
+    facts
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityType::Event)
+        .flat_map(|e| std::iter::once(&e.name).chain(e.aliases.iter()))
+        .map(|n| text::key(n))
+        .collect()
+}
+
+fn claim_keys(facts: &Extraction) -> Vec<String> {
+    let events = event_keys(facts);
+    facts
+        .claims
+        .iter()
+        .map(|c| diff::claim_key(c, &events))
+        .collect()
+}

@@ -1,0 +1,437 @@
+//! One function per command. Each returns the exit code the contract gives it.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use rayon::prelude::*;
+
+use super::check::{CheckOptions, Pipeline};
+use super::deliver::{Deliverer, Pass};
+use super::error::AppError;
+use super::{failpoint, Format};
+use crate::cli::{Cli, Command, ShowWhat};
+use crate::config::{self, Config, Overrides, ProcessEnv};
+use crate::diff::{ChangeReport, DossierChanges};
+use crate::extract::{ArabicExtractor, Extractor};
+use crate::model::{ClaimType, EntityType, Extraction, KnownEntities};
+use crate::report::{self, one_line, Style};
+use crate::store::{Store, StoredAlert};
+
+/// Files larger than this are not extracted by `dossier extract` (the watched folder has its
+/// own `max_bytes`).
+const EXTRACT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Runs one parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    init_logging(cli.verbose, cli.quiet);
+    let code = match dispatch(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    };
+    ExitCode::from(code)
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("dossier={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .without_time()
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .try_init();
+}
+
+fn overrides(cli: &Cli) -> Overrides {
+    Overrides {
+        config: cli.config.clone(),
+        dir: cli.dir.clone(),
+        state: cli.state.clone(),
+    }
+}
+
+fn load_config(cli: &Cli) -> Result<Config, AppError> {
+    Ok(config::load(&overrides(cli), &ProcessEnv)?)
+}
+
+/// Writes to stdout; a closed pipe (`dossier show … | head`) ends the output quietly.
+fn out(s: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush());
+}
+
+fn json_line<T: serde::Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string(v).unwrap_or_else(|_| "null".into());
+    s.push('\n');
+    s
+}
+
+fn json_pretty<T: serde::Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
+    s.push('\n');
+    s
+}
+
+fn stdout_style() -> Style {
+    Style::for_terminal(
+        std::io::stdout().is_terminal(),
+        std::env::var("NO_COLOR").ok().as_deref(),
+    )
+}
+
+fn dispatch(cli: &Cli) -> Result<u8, AppError> {
+    match &cli.command {
+        Command::Check {
+            format,
+            exit_code,
+            no_notify,
+            allow_mass_removal,
+        } => check(cli, *format, *exit_code, *no_notify, *allow_mass_removal),
+        Command::Watch => Err(AppError::Usage(
+            "`dossier watch` is not available in this build yet; run `dossier check` from a timer".into(),
+        )),
+        Command::Extract { format, files } => extract(files, *format),
+        Command::Show { what, kind, format } => show(cli, *what, kind.as_deref(), *format),
+        Command::History { .. } => Err(AppError::Usage(
+            "`dossier history` is not available in this build yet; see `dossier show entities`".into(),
+        )),
+        Command::SendTest => send_test(cli),
+        Command::Config => {
+            let config = load_config(cli)?;
+            out(&config.render_masked());
+            Ok(0)
+        }
+        Command::Retry { ids } => retry(cli, ids),
+    }
+}
+
+fn check(
+    cli: &Cli,
+    format: Format,
+    exit_code: bool,
+    no_notify: bool,
+    allow_mass_removal: bool,
+) -> Result<u8, AppError> {
+    let config = load_config(cli)?;
+    // Channels are built before anything is recorded, so a channel that cannot exist stops the
+    // check before it queues alerts no one could send.
+    let mut deliverer = Deliverer::from_config(&config)?;
+    let mut pipeline = Pipeline::open(config)?;
+    let outcome = pipeline.check(&CheckOptions {
+        notify: !no_notify,
+        allow_mass_removal,
+    })?;
+    failpoint::hit("after-commit");
+    let delivered = if no_notify {
+        Default::default()
+    } else {
+        deliverer.deliver(pipeline.store(), Pass::EveryPending)?
+    };
+    match format {
+        Format::Json => out(&json_pretty(&outcome.report)),
+        Format::Text => out(&report::render(&outcome.report, stdout_style())),
+    }
+    if delivered.failed > 0 {
+        return Err(AppError::Delivery {
+            failed: delivered.failed,
+        });
+    }
+    Ok(if exit_code && !outcome.report.documents.is_empty() {
+        1
+    } else {
+        0
+    })
+}
+
+fn extract(files: &[std::path::PathBuf], format: Format) -> Result<u8, AppError> {
+    let extractor = ArabicExtractor::new();
+    let known = KnownEntities::default();
+    let results: Vec<Result<Extraction, String>> = files
+        .par_iter()
+        .map(|f| {
+            let shown = f.display().to_string();
+            crate::ingest::read_document(f, &shown, EXTRACT_MAX_BYTES)
+                .map(|d| extractor.extract(&d.text, &known))
+                .map_err(|e| e.to_string())
+        })
+        .collect();
+    let mut failed = false;
+    for (f, r) in files.iter().zip(results) {
+        match r {
+            Ok(x) => match format {
+                Format::Json => out(&json_line(&extraction_json(f, &x))),
+                Format::Text => out(&extraction_text(f, &x)),
+            },
+            Err(e) => {
+                failed = true;
+                eprintln!("warning: {e}");
+            }
+        }
+    }
+    Ok(if failed { 3 } else { 0 })
+}
+
+fn extraction_json(path: &Path, x: &Extraction) -> serde_json::Value {
+    let mut v = serde_json::json!({ "doc": path.to_string_lossy() });
+    if let (Some(o), Ok(serde_json::Value::Object(facts))) = (v.as_object_mut(), serde_json::to_value(x)) {
+        o.extend(facts);
+    }
+    v
+}
+
+fn extraction_text(path: &Path, x: &Extraction) -> String {
+    let mut s = format!("{}\n", one_line(&path.to_string_lossy()));
+    for t in EntityType::ALL {
+        let names: Vec<String> = x
+            .entities
+            .iter()
+            .filter(|e| e.kind == t)
+            .map(|e| {
+                if e.aliases.is_empty() {
+                    one_line(&e.name)
+                } else {
+                    format!("{} ({})", one_line(&e.name), one_line(&e.aliases.join("، ")))
+                }
+            })
+            .collect();
+        if !names.is_empty() {
+            s.push_str(&format!("  {t}: {}\n", names.join(" · ")));
+        }
+    }
+    if !x.dates.is_empty() {
+        s.push_str(&format!("  dates: {}\n", x.dates.join(", ")));
+    }
+    if !x.quantities.is_empty() {
+        s.push_str(&format!("  quantities: {}\n", one_line(&x.quantities.join(", "))));
+    }
+    for c in &x.claims {
+        let mut line = format!("  claim {} {}", c.kind, one_line(&c.actors.join("، ")));
+        if let Some(d) = &c.date {
+            line.push_str(&format!(" ({d})"));
+        }
+        s.push_str(&line);
+        s.push('\n');
+    }
+    s
+}
+
+fn open_read_only(cli: &Cli) -> Result<Option<Store>, AppError> {
+    let config = load_config(cli)?;
+    let store = Store::open_read_only(&config.state.path)?;
+    if store.is_none() {
+        eprintln!(
+            "note: no state yet at {} (run `dossier check` first)",
+            config.state.path.display()
+        );
+    }
+    Ok(store)
+}
+
+fn show(cli: &Cli, what: ShowWhat, kind: Option<&str>, format: Format) -> Result<u8, AppError> {
+    let store = open_read_only(cli)?;
+    match what {
+        ShowWhat::Entities => {
+            let kind = match kind {
+                None => None,
+                Some(k) => Some(EntityType::parse(k).ok_or_else(|| {
+                    AppError::Usage(format!(
+                        "unknown entity type `{k}`, expected one of PERSON, ORG, LOCATION, EQUIPMENT, EVENT"
+                    ))
+                })?),
+            };
+            let rows = match &store {
+                Some(s) => s.entities(kind)?,
+                None => Vec::new(),
+            };
+            match format {
+                Format::Json => out(&json_pretty(&rows)),
+                Format::Text => {
+                    let mut s = String::new();
+                    for r in &rows {
+                        s.push_str(&format!(
+                            "{:9} {}  ({} documents; first seen in {})\n",
+                            r.kind.as_str(),
+                            one_line(&r.name),
+                            r.documents.len(),
+                            one_line(&r.first_seen_in)
+                        ));
+                    }
+                    out(&s);
+                }
+            }
+        }
+        ShowWhat::Documents => {
+            let rows = match &store {
+                Some(s) => s.documents()?,
+                None => Vec::new(),
+            };
+            match format {
+                Format::Json => out(&json_pretty(&rows)),
+                Format::Text => {
+                    let mut s = String::new();
+                    for r in &rows {
+                        s.push_str(&format!(
+                            "{}  v{}  {} bytes {}  {} entities, {} claims  updated {}\n",
+                            one_line(&r.path),
+                            r.version,
+                            r.size,
+                            r.encoding,
+                            r.entities,
+                            r.claims,
+                            r.updated
+                        ));
+                    }
+                    out(&s);
+                }
+            }
+        }
+        ShowWhat::Claims => {
+            let kind = match kind {
+                None => None,
+                Some(k) => Some(ClaimType::parse(k).ok_or_else(|| {
+                    AppError::Usage(format!("unknown claim type `{k}`, expected one of AGREEMENT, VISIT, MEETING, ACQUISITION, MANUFACTURING, RELATIONS, ANNOUNCEMENT, EXERCISE, OTHER"))
+                })?),
+            };
+            let rows = match &store {
+                Some(s) => s.claims()?,
+                None => Vec::new(),
+            };
+            let mut groups: Vec<serde_json::Value> = Vec::new();
+            let mut text = String::new();
+            let mut i = 0;
+            while i < rows.len() {
+                let key = &rows[i].0;
+                let group: Vec<_> = rows[i..].iter().take_while(|r| &r.0 == key).collect();
+                i += group.len();
+                let claim = &group[0].2;
+                if kind.is_some_and(|k| k != claim.kind) {
+                    continue;
+                }
+                let mut sources: Vec<&str> = group.iter().map(|r| r.1.as_str()).collect();
+                sources.dedup();
+                text.push_str(&format!(
+                    "{} {}{}  [{} source{}: {}]\n",
+                    claim.kind,
+                    one_line(&claim.actors.join("، ")),
+                    claim.date.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
+                    sources.len(),
+                    if sources.len() == 1 { "" } else { "s" },
+                    one_line(&sources.join(", "))
+                ));
+                groups.push(serde_json::json!({
+                    "key": key,
+                    "claims": group.iter().map(|r| serde_json::json!({"source": r.1, "claim": r.2})).collect::<Vec<_>>(),
+                    "sources": sources,
+                }));
+            }
+            match format {
+                Format::Json => out(&json_pretty(&groups)),
+                Format::Text => out(&text),
+            }
+        }
+        ShowWhat::Outbox => {
+            let rows = match &store {
+                Some(s) => s.outbox()?,
+                None => Vec::new(),
+            };
+            match format {
+                Format::Json => out(&json_pretty(&rows)),
+                Format::Text => {
+                    let mut s = String::new();
+                    if rows.is_empty() {
+                        s.push_str("outbox empty: every alert was accepted by every channel\n");
+                    }
+                    for r in &rows {
+                        s.push_str(&format!(
+                            "{}  {}  channel {}  {} attempt{}{}{}\n",
+                            r.id,
+                            one_line(&r.path),
+                            r.channel,
+                            r.attempts,
+                            if r.attempts == 1 { "" } else { "s" },
+                            if r.permanent { "  [needs `dossier retry`]" } else { "" },
+                            r.last_error
+                                .as_deref()
+                                .map(|e| format!("  last error: {}", one_line(e)))
+                                .unwrap_or_default()
+                        ));
+                    }
+                    out(&s);
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn send_test(cli: &Cli) -> Result<u8, AppError> {
+    let config = load_config(cli)?;
+    let mut deliverer = Deliverer::from_config(&config)?;
+    let (created, now_ns) = super::now();
+    let alert = StoredAlert {
+        id: format!("test-{now_ns}"),
+        created,
+        path: "(test)".into(),
+        has_facts: true,
+        report: ChangeReport {
+            scanned: 0,
+            documents: Vec::new(),
+            dossier: DossierChanges::default(),
+        },
+    };
+    let mut failed = 0;
+    for ch in deliverer.channels_mut() {
+        match ch.send_test(&alert) {
+            Ok(r) => {
+                let steps: Vec<String> = r
+                    .steps
+                    .iter()
+                    .map(|(s, ok)| format!("{s} {}", if *ok { "yes" } else { "no" }))
+                    .collect();
+                out(&format!("{}: ok ({})\n", ch.name(), steps.join(", ")));
+            }
+            Err(e) => {
+                failed += 1;
+                out(&format!("{}: FAILED: {}\n", ch.name(), one_line(&e.to_string())));
+            }
+        }
+    }
+    Ok(if failed > 0 { 3 } else { 0 })
+}
+
+fn retry(cli: &Cli, ids: &[String]) -> Result<u8, AppError> {
+    let config = load_config(cli)?;
+    let mut deliverer = Deliverer::from_config(&config)?;
+    let Some(store) = Store::open_read_only(&config.state.path)? else {
+        out("outbox empty: no state yet\n");
+        return Ok(0);
+    };
+    drop(store);
+    let store = Store::open(&config.state.path)?;
+    for id in ids {
+        if !store.alert_exists(id)? {
+            return Err(AppError::UnknownAlert(id.clone()));
+        }
+    }
+    store.reset_for_retry(ids)?;
+    let done = deliverer.deliver(&store, Pass::Retry)?;
+    out(&format!(
+        "{} attempted, {} delivered, {} failed\n",
+        done.attempted, done.delivered, done.failed
+    ));
+    if done.failed > 0 {
+        return Err(AppError::Delivery { failed: done.failed });
+    }
+    Ok(0)
+}

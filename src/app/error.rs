@@ -1,0 +1,44 @@
+//! The errors a command can end with, and the exit code each maps to.
+
+use std::path::PathBuf;
+
+use crate::config::ConfigError;
+use crate::ingest::IngestError;
+use crate::store::StoreError;
+
+/// Why a command failed. `exit_code` follows the contract: 2 usage or configuration, 3 runtime.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}; nothing was recorded (is the disk mounted?)")]
+    Root(#[from] IngestError),
+    #[error("{removed} of the {stored} documents in {dir} are gone at once; refusing to record them as removed (an unmounted or emptied folder?). Run `dossier check --allow-mass-removal` if this is intended")]
+    MassRemoval {
+        removed: usize,
+        stored: usize,
+        dir: PathBuf,
+    },
+    #[error("{failed} alert deliveries failed; they stay in the outbox (see `dossier show outbox`, then `dossier retry`)")]
+    Delivery { failed: usize },
+    #[error("cannot write {what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("no alert with id {0} in the outbox")]
+    UnknownAlert(String),
+}
+
+impl AppError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Config(_) | AppError::Usage(_) | AppError::UnknownAlert(_) => 2,
+            _ => 3,
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The commands: each takes a validated configuration and does one job through the library's
+//! stages. `main` only parses arguments and calls [`run`].
+
+mod check;
+mod commands;
+mod deliver;
+mod error;
+mod failpoint;
+
+pub use check::{CheckOptions, CheckOutcome, Pipeline};
+pub use commands::run;
+pub use deliver::{Delivered, Deliverer};
+pub use error::AppError;
+
+/// Output format of the commands that print a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The current time as an RFC 3339 string and as nanoseconds since the epoch.
+pub fn now() -> (String, i64) {
+    let ts = jiff::Timestamp::now();
+    (
+        ts.round(jiff::Unit::Second)
+            .unwrap_or(ts)
+            .to_string(),
+        ts.as_nanosecond() as i64,
+    )
+}
