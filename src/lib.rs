@@ -3,12 +3,13 @@
 //! The pipeline is watch → ingest → extract → diff → store → alert; see ARCHITECTURE.md for
 //! where each stage lives and the invariants that hold between them.
 
+pub mod app;
 pub mod channel;
+pub mod cli;
 pub mod diff;
 pub mod extract;
 pub mod model;
 pub mod report;
 pub mod store;
 pub mod text;
-pub mod app;
-pub mod cli;
+pub mod watch;

@@ -28,7 +28,10 @@ fn first_check_adds_every_seed_then_a_second_finds_nothing() {
     }
 
     // new_entities holds every distinct entity the extractor finds in the five documents.
-    let files: Vec<String> = seed_files().iter().map(|p| p.display().to_string()).collect();
+    let files: Vec<String> = seed_files()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     let mut args = vec!["extract", "--format", "json"];
     args.extend(files.iter().map(String::as_str));
     let ex = ws.run(&args);
@@ -37,10 +40,17 @@ fn first_check_adds_every_seed_then_a_second_finds_nothing() {
     for line in stdout(&ex).lines() {
         let v: Value = serde_json::from_str(line).unwrap();
         for e in v["entities"].as_array().unwrap() {
-            extracted.insert((e["type"].to_string(), dossier::text::key(e["name"].as_str().unwrap())));
+            extracted.insert((
+                e["type"].to_string(),
+                dossier::text::key(e["name"].as_str().unwrap()),
+            ));
         }
     }
-    let new: Vec<&Value> = report["dossier"]["new_entities"].as_array().unwrap().iter().collect();
+    let new: Vec<&Value> = report["dossier"]["new_entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
     for (kind, key) in &extracted {
         assert!(
             new.iter().any(|n| &n["type"].to_string() == kind
@@ -66,7 +76,10 @@ fn a_cosmetic_edit_is_not_a_change() {
     let text = std::fs::read_to_string(&p).unwrap();
     // Doubled spaces, an extra blank line, a fatha on the first Arabic letter, tatweel.
     let mut edited = text.replacen(' ', "  ", 5).replacen('\n', "\n\n", 1);
-    let first_arabic = edited.char_indices().find(|(_, c)| ('\u{0621}'..='\u{064A}').contains(c)).unwrap();
+    let first_arabic = edited
+        .char_indices()
+        .find(|(_, c)| ('\u{0621}'..='\u{064A}').contains(c))
+        .unwrap();
     let at = first_arabic.0 + first_arabic.1.len_utf8();
     edited.insert(at, '\u{064E}');
     edited = edited.replacen("ال", "الـ", 1);
@@ -119,7 +132,9 @@ fn a_rename_is_renamed_and_a_delete_is_removed() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["path"].as_str().unwrap().ends_with(".txt") && r["path"] != "docs/archive/moved.txt")
+        .find(|r| {
+            r["path"].as_str().unwrap().ends_with(".txt") && r["path"] != "docs/archive/moved.txt"
+        })
         .unwrap()
         .clone();
     let victim = ws.path().join(row["path"].as_str().unwrap());
@@ -151,14 +166,21 @@ fn a_missing_folder_is_a_runtime_error_and_records_nothing() {
     assert!(!err.contains("panicked"), "{err}");
     std::fs::rename(ws.path().join("unmounted"), ws.docs()).unwrap();
     let (report, out) = ws.check_json(&["--exit-code"]);
-    assert_eq!(out.status.code(), Some(0), "nothing was recorded as removed: {report}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "nothing was recorded as removed: {report}"
+    );
 }
 
 #[test]
 fn more_than_half_gone_at_once_is_refused() {
     let ws = Workspace::with_seeds(None);
     ws.check_json(&[]);
-    let mut files: Vec<_> = std::fs::read_dir(ws.docs()).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(ws.docs())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     for f in &files[..3] {
         std::fs::remove_file(f).unwrap();

@@ -21,7 +21,10 @@ fn killed_after_commit_before_sending_delivers_once_after_restart() {
         .output()
         .unwrap();
     assert!(!out.status.success(), "the failpoint aborts the process");
-    assert!(ws.alert_ids().is_empty(), "nothing was sent before the crash");
+    assert!(
+        ws.alert_ids().is_empty(),
+        "nothing was sent before the crash"
+    );
 
     // Restart: the state is committed (nothing new to report) and the queued alerts go out.
     let (report, out) = ws.check_json(&[]);
@@ -45,17 +48,28 @@ fn killed_after_the_channel_accepted_is_not_sent_twice() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert_eq!(ws.alert_ids().len(), 1, "one alert accepted before the crash");
+    assert_eq!(
+        ws.alert_ids().len(),
+        1,
+        "one alert accepted before the crash"
+    );
 
     let out = ws.run(&["show", "outbox", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(rows.as_array().unwrap().len(), 5, "the outbox still holds all five");
+    assert_eq!(
+        rows.as_array().unwrap().len(),
+        5,
+        "the outbox still holds all five"
+    );
 
     let (_, out) = ws.check_json(&[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let ids = ws.alert_ids();
     assert_eq!(ids.len(), 5);
-    assert!(unique(&ids), "the accepted alert was not appended again: {ids:?}");
+    assert!(
+        unique(&ids),
+        "the accepted alert was not appended again: {ids:?}"
+    );
     let out = ws.run(&["show", "outbox", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 0);
@@ -72,7 +86,12 @@ fn a_channel_that_fails_keeps_the_alert_and_exits_3_then_retry_sends_it() {
     )
     .unwrap();
     let out = ws.run(&["check", "--exit-code"]);
-    assert_eq!(out.status.code(), Some(3), "exit 3 wins over --exit-code's 1: {}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "exit 3 wins over --exit-code's 1: {}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("blocked"), "{}", stderr(&out));
     let rows = ws.run(&["show", "outbox", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_slice(&rows.stdout).unwrap();

@@ -36,14 +36,24 @@ fn windows_1256_and_utf16_copies_give_the_same_facts_as_utf8() {
     bom.extend_from_slice(text.as_bytes());
     std::fs::write(docs.join("bom.txt"), &bom).unwrap();
 
-    let want = facts_without_doc(&ws.run(&["extract", "--format", "json", original.to_str().unwrap()]));
+    let want =
+        facts_without_doc(&ws.run(&["extract", "--format", "json", original.to_str().unwrap()]));
     for f in ["cp1256.txt", "utf16le.txt", "utf16be.txt", "bom.txt"] {
-        let got = facts_without_doc(&ws.run(&["extract", "--format", "json", docs.join(f).to_str().unwrap()]));
+        let got = facts_without_doc(&ws.run(&[
+            "extract",
+            "--format",
+            "json",
+            docs.join(f).to_str().unwrap(),
+        ]));
         assert_eq!(got, want, "{f}");
     }
     let out = ws.run(&["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(!stderr(&out).to_lowercase().contains("warn"), "no warning: {}", stderr(&out));
+    assert!(
+        !stderr(&out).to_lowercase().contains("warn"),
+        "no warning: {}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -52,8 +62,16 @@ fn bad_files_are_skipped_with_a_warning_naming_them_and_the_rest_goes_on() {
     ws.write_config("max_bytes = 100000");
     let docs = ws.docs();
     std::fs::write(docs.join("empty.txt"), "").unwrap();
-    std::fs::write(docs.join("binary.txt"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01").unwrap();
-    std::fs::write(docs.join("invalid.txt"), b"caf\xe9 \xff\xfe\xfd \x80\x81 na\xefve \x00\x9d").unwrap();
+    std::fs::write(
+        docs.join("binary.txt"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01",
+    )
+    .unwrap();
+    std::fs::write(
+        docs.join("invalid.txt"),
+        b"caf\xe9 \xff\xfe\xfd \x80\x81 na\xefve \x00\x9d",
+    )
+    .unwrap();
     std::fs::write(docs.join("big.txt"), "ا".repeat(60_000)).unwrap();
     let seed = std::fs::read(seed_files()[2].clone()).unwrap();
     let odd = std::ffi::OsStr::from_bytes(b"new\nline.txt");
@@ -75,9 +93,19 @@ fn bad_files_are_skipped_with_a_warning_naming_them_and_the_rest_goes_on() {
         .iter()
         .map(|d| d["path"].as_str().unwrap())
         .collect();
-    assert!(paths.iter().any(|p| p.ends_with("new\\nline.txt")), "{paths:?}");
-    assert!(paths.iter().any(|p| p.contains("caf\\xe9.txt")), "{paths:?}");
-    assert_eq!(paths.iter().filter(|p| p.starts_with("docs/0")).count(), 2, "{paths:?}");
+    assert!(
+        paths.iter().any(|p| p.ends_with("new\\nline.txt")),
+        "{paths:?}"
+    );
+    assert!(
+        paths.iter().any(|p| p.contains("caf\\xe9.txt")),
+        "{paths:?}"
+    );
+    assert_eq!(
+        paths.iter().filter(|p| p.starts_with("docs/0")).count(),
+        2,
+        "{paths:?}"
+    );
     // The text report keeps the odd name on one line.
     let out = ws.run(&["show", "documents"]);
     assert!(stdout(&out).lines().any(|l| l.contains("new\\nline.txt")));
@@ -102,7 +130,10 @@ fn config_error(ws: &Workspace, toml: &str) -> String {
 fn broken_configurations_exit_2_with_file_line_and_column() {
     let ws = Workspace::with_seeds(Some(&["000"]));
     let err = config_error(&ws, "[watch]\ndir = \"docs\"\ncolour = \"red\"\n");
-    assert!(err.contains("dossier.toml:3:1") && err.contains("colour"), "{err}");
+    assert!(
+        err.contains("dossier.toml:3:1") && err.contains("colour"),
+        "{err}"
+    );
     let err = config_error(&ws, "[watch]\ndebounce_ms = \"fast\"\n");
     assert!(err.contains("dossier.toml:2:"), "{err}");
     let err = config_error(&ws, "[watch\ndir = 1\n");
@@ -110,7 +141,11 @@ fn broken_configurations_exit_2_with_file_line_and_column() {
     let err = config_error(&ws, "[[channel]]\nkind = \"pigeon\"\n");
     assert!(err.contains("pigeon"), "{err}");
 
-    let out = ws.cmd().args(["--config", "nowhere.toml", "check"]).output().unwrap();
+    let out = ws
+        .cmd()
+        .args(["--config", "nowhere.toml", "check"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nowhere.toml"), "{}", stderr(&out));
     assert!(!ws.path().join("state.db").exists(), "nothing started");
@@ -122,7 +157,11 @@ fn the_default_configuration_works_out_of_the_box() {
     let tmp = tempfile::tempdir().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");
     std::fs::create_dir_all(tmp.path().join("config")).unwrap();
-    std::fs::copy(format!("{root}/config/dossier.toml"), tmp.path().join("config/dossier.toml")).unwrap();
+    std::fs::copy(
+        format!("{root}/config/dossier.toml"),
+        tmp.path().join("config/dossier.toml"),
+    )
+    .unwrap();
     std::fs::create_dir_all(tmp.path().join("seeds")).unwrap();
     for f in seed_files() {
         std::fs::copy(&f, tmp.path().join("seeds").join(f.file_name().unwrap())).unwrap();
@@ -136,7 +175,11 @@ fn the_default_configuration_works_out_of_the_box() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("5 documents scanned: 5 added"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("5 documents scanned: 5 added"),
+        "{}",
+        stdout(&out)
+    );
     // The log channel printed the alerts on stderr.
     assert!(stderr(&out).contains("alert "), "{}", stderr(&out));
     assert!(tmp.path().join("state/dossier.db").exists());

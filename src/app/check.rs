@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -20,7 +21,7 @@ use crate::diff::{self, ChangeReport, DocumentChange, DossierChanges, Version};
 use crate::extract::{ArabicExtractor, Extractor};
 use crate::ingest::{self, Decoded, FoundFile, ScanConfig};
 use crate::model::{EntityType, Extraction, KnownEntities};
-use crate::store::{Batch, NewDoc, StoredAlert, StoredDoc, StoredMeta, Store};
+use crate::store::{Batch, NewDoc, StateLock, Store, StoredAlert, StoredDoc, StoredMeta};
 use crate::text;
 
 /// How many documents are read and extracted in parallel, then written in one transaction.
@@ -35,6 +36,9 @@ pub struct CheckOptions {
     pub notify: bool,
     /// Record removals even when more than half of the documents are gone at once.
     pub allow_mass_removal: bool,
+    /// Set by a signal: stop after the batch in progress is committed. What was not reached
+    /// is found by the next check, since the store is the truth.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 /// What one check found and did.
@@ -51,6 +55,8 @@ pub struct CheckOutcome {
 pub struct Pipeline {
     pub config: Config,
     store: Store,
+    /// One writer per state database, held as long as the pipeline lives.
+    _lock: StateLock,
     extractor: Arc<dyn Extractor>,
     /// The watched folder's own name, prefixed to every document path shown and stored
     /// (`seeds/000_….txt`), so reports read the same from any working directory.
@@ -64,9 +70,20 @@ enum Outcome {
     /// Same bytes, only its stat moved: refresh the stat.
     SameContent { path: String, meta: StoredMeta },
     /// Only white space, punctuation spacing or diacritics changed: not a change.
-    Cosmetic { path: String, meta: StoredMeta, decoded: Decoded, facts: Extraction },
+    Cosmetic {
+        path: String,
+        meta: StoredMeta,
+        decoded: Decoded,
+        facts: Extraction,
+    },
     /// New or changed in substance.
-    Changed { path: String, meta: StoredMeta, decoded: Decoded, facts: Extraction, existed: bool },
+    Changed {
+        path: String,
+        meta: StoredMeta,
+        decoded: Decoded,
+        facts: Extraction,
+        existed: bool,
+    },
 }
 
 fn hex_sha256(data: &[u8]) -> String {
@@ -85,12 +102,17 @@ impl Pipeline {
         Self::with_extractor(config, Arc::new(ArabicExtractor::new()))
     }
 
-    pub fn with_extractor(config: Config, extractor: Arc<dyn Extractor>) -> Result<Pipeline, AppError> {
+    pub fn with_extractor(
+        config: Config,
+        extractor: Arc<dyn Extractor>,
+    ) -> Result<Pipeline, AppError> {
+        let lock = StateLock::acquire(&config.state.path)?;
         let store = Store::open(&config.state.path)?;
         let prefix = display_prefix(&config.watch.dir);
         Ok(Pipeline {
             config,
             store,
+            _lock: lock,
             extractor,
             prefix,
         })
@@ -151,15 +173,34 @@ impl Pipeline {
         let known = self.store.known_entities()?;
         // Removed documents that an added one may turn out to be (a rename), by normalized hash.
         let mut unpaired: Vec<String> = gone.clone();
-        let channels: Vec<String> = self.config.channels.iter().map(|c| c.name.clone()).collect();
+        let channels: Vec<String> = self
+            .config
+            .channels
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
         for chunk in candidates.chunks(CHUNK) {
+            if opts
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(Ordering::SeqCst))
+            {
+                // Removals wait for a complete pass: an unread new path may be a rename.
+                unpaired.clear();
+                break;
+            }
             let outcomes = self.read_chunk(chunk, &stored, &known);
             let mut batch = self.store.batch()?;
             for o in outcomes {
                 match o {
                     Outcome::Skipped(w) => outcome.warnings.push(w),
                     Outcome::SameContent { path, meta } => batch.touch_stat(&path, &meta)?,
-                    Outcome::Cosmetic { path, meta, decoded, facts } => {
+                    Outcome::Cosmetic {
+                        path,
+                        meta,
+                        decoded,
+                        facts,
+                    } => {
                         batch.touch_document(&NewDoc {
                             path: &path,
                             meta: &meta,
@@ -168,7 +209,13 @@ impl Pipeline {
                             facts: &facts,
                         })?;
                     }
-                    Outcome::Changed { path, meta, decoded, facts, existed } => {
+                    Outcome::Changed {
+                        path,
+                        meta,
+                        decoded,
+                        facts,
+                        existed,
+                    } => {
                         let old = if existed {
                             self_document(&batch, &path)?
                         } else {
@@ -209,14 +256,18 @@ impl Pipeline {
                     }),
                     None,
                 );
-                emit(&batch, &mut outcome, change, DossierChanges::default(), opts, &channels)?;
+                emit(
+                    &batch,
+                    &mut outcome,
+                    change,
+                    DossierChanges::default(),
+                    opts,
+                    &channels,
+                )?;
             }
             batch.commit()?;
         }
-        outcome
-            .report
-            .documents
-            .sort_by(|a, b| a.path.cmp(&b.path));
+        outcome.report.documents.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(outcome)
     }
 
@@ -256,7 +307,12 @@ impl Pipeline {
                 }
                 let facts = extractor.extract(&decoded.text, known);
                 if old.is_some_and(|o| o.norm_hash == meta.norm_hash) {
-                    return Outcome::Cosmetic { path, meta, decoded, facts };
+                    return Outcome::Cosmetic {
+                        path,
+                        meta,
+                        decoded,
+                        facts,
+                    };
                 }
                 Outcome::Changed {
                     path,
@@ -316,7 +372,10 @@ fn emit(
 ) -> Result<(), AppError> {
     if opts.notify && !channels.is_empty() {
         let (created, now_ns) = super::now();
-        let id_src = format!("{}\0{:?}\0{}\0{}", change.path, change.status, now_ns, outcome.alerts);
+        let id_src = format!(
+            "{}\0{:?}\0{}\0{}",
+            change.path, change.status, now_ns, outcome.alerts
+        );
         let alert = StoredAlert {
             id: hex_sha256(id_src.as_bytes())[..20].to_string(),
             created,
@@ -327,6 +386,7 @@ fn emit(
                 documents: vec![change.clone()],
                 dossier: dossier.clone(),
             },
+            previous: None,
         };
         batch.enqueue_alert(&alert, channels)?;
         outcome.alerts += 1;
@@ -335,7 +395,6 @@ fn emit(
     outcome.report.dossier.extend(dossier);
     Ok(())
 }
-
 
 fn self_document(batch: &Batch<'_>, path: &str) -> Result<Option<StoredDoc>, AppError> {
     Ok(batch.document(path)?)
@@ -441,8 +500,9 @@ fn record(
         if others.is_empty() {
             continue;
         }
-        let (agree, disagree): (Vec<_>, Vec<_>) =
-            others.into_iter().partition(|(_, c)| diff::claims_agree(c, claim));
+        let (agree, disagree): (Vec<_>, Vec<_>) = others
+            .into_iter()
+            .partition(|(_, c)| diff::claims_agree(c, claim));
         if !agree.is_empty() {
             let mut sources: Vec<String> = agree.iter().map(|(p, _)| p.clone()).collect();
             sources.push(new.path.to_string());

@@ -98,13 +98,15 @@ fn dispatch(cli: &Cli) -> Result<u8, AppError> {
             no_notify,
             allow_mass_removal,
         } => check(cli, *format, *exit_code, *no_notify, *allow_mass_removal),
-        Command::Watch => Err(AppError::Usage(
-            "`dossier watch` is not available in this build yet; run `dossier check` from a timer".into(),
-        )),
+        Command::Watch => {
+            let config = load_config(cli)?;
+            super::daemon::run(config, &overrides(cli), &ProcessEnv)
+        }
         Command::Extract { format, files } => extract(files, *format),
         Command::Show { what, kind, format } => show(cli, *what, kind.as_deref(), *format),
         Command::History { .. } => Err(AppError::Usage(
-            "`dossier history` is not available in this build yet; see `dossier show entities`".into(),
+            "`dossier history` is not available in this build yet; see `dossier show entities`"
+                .into(),
         )),
         Command::SendTest => send_test(cli),
         Command::Config => {
@@ -131,6 +133,7 @@ fn check(
     let outcome = pipeline.check(&CheckOptions {
         notify: !no_notify,
         allow_mass_removal,
+        cancel: None,
     })?;
     failpoint::hit("after-commit");
     let delivered = if no_notify {
@@ -184,7 +187,9 @@ fn extract(files: &[std::path::PathBuf], format: Format) -> Result<u8, AppError>
 
 fn extraction_json(path: &Path, x: &Extraction) -> serde_json::Value {
     let mut v = serde_json::json!({ "doc": path.to_string_lossy() });
-    if let (Some(o), Ok(serde_json::Value::Object(facts))) = (v.as_object_mut(), serde_json::to_value(x)) {
+    if let (Some(o), Ok(serde_json::Value::Object(facts))) =
+        (v.as_object_mut(), serde_json::to_value(x))
+    {
         o.extend(facts);
     }
     v
@@ -201,7 +206,11 @@ fn extraction_text(path: &Path, x: &Extraction) -> String {
                 if e.aliases.is_empty() {
                     one_line(&e.name)
                 } else {
-                    format!("{} ({})", one_line(&e.name), one_line(&e.aliases.join("، ")))
+                    format!(
+                        "{} ({})",
+                        one_line(&e.name),
+                        one_line(&e.aliases.join("، "))
+                    )
                 }
             })
             .collect();
@@ -213,7 +222,10 @@ fn extraction_text(path: &Path, x: &Extraction) -> String {
         s.push_str(&format!("  dates: {}\n", x.dates.join(", ")));
     }
     if !x.quantities.is_empty() {
-        s.push_str(&format!("  quantities: {}\n", one_line(&x.quantities.join(", "))));
+        s.push_str(&format!(
+            "  quantities: {}\n",
+            one_line(&x.quantities.join(", "))
+        ));
     }
     for c in &x.claims {
         let mut line = format!("  claim {} {}", c.kind, one_line(&c.actors.join("، ")));
@@ -324,7 +336,11 @@ fn show(cli: &Cli, what: ShowWhat, kind: Option<&str>, format: Format) -> Result
                     "{} {}{}  [{} source{}: {}]\n",
                     claim.kind,
                     one_line(&claim.actors.join("، ")),
-                    claim.date.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
+                    claim
+                        .date
+                        .as_deref()
+                        .map(|d| format!(" ({d})"))
+                        .unwrap_or_default(),
                     sources.len(),
                     if sources.len() == 1 { "" } else { "s" },
                     one_line(&sources.join(", "))
@@ -360,7 +376,11 @@ fn show(cli: &Cli, what: ShowWhat, kind: Option<&str>, format: Format) -> Result
                             r.channel,
                             r.attempts,
                             if r.attempts == 1 { "" } else { "s" },
-                            if r.permanent { "  [needs `dossier retry`]" } else { "" },
+                            if r.permanent {
+                                "  [needs `dossier retry`]"
+                            } else {
+                                ""
+                            },
                             r.last_error
                                 .as_deref()
                                 .map(|e| format!("  last error: {}", one_line(e)))
@@ -389,6 +409,7 @@ fn send_test(cli: &Cli) -> Result<u8, AppError> {
             documents: Vec::new(),
             dossier: DossierChanges::default(),
         },
+        previous: None,
     };
     let mut failed = 0;
     for ch in deliverer.channels_mut() {
@@ -403,7 +424,11 @@ fn send_test(cli: &Cli) -> Result<u8, AppError> {
             }
             Err(e) => {
                 failed += 1;
-                out(&format!("{}: FAILED: {}\n", ch.name(), one_line(&e.to_string())));
+                out(&format!(
+                    "{}: FAILED: {}\n",
+                    ch.name(),
+                    one_line(&e.to_string())
+                ));
             }
         }
     }
@@ -431,7 +456,9 @@ fn retry(cli: &Cli, ids: &[String]) -> Result<u8, AppError> {
         done.attempted, done.delivered, done.failed
     ));
     if done.failed > 0 {
-        return Err(AppError::Delivery { failed: done.failed });
+        return Err(AppError::Delivery {
+            failed: done.failed,
+        });
     }
     Ok(0)
 }

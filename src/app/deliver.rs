@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use super::error::AppError;
 use super::failpoint;
-use crate::channel::{Channel, JsonlChannel, LogChannel};
+use crate::channel::{Channel, ChannelError, EmailChannel, JsonlChannel, LogChannel};
 use crate::config::{ChannelKind, Config, MinChanges, RetryPolicy};
-use crate::store::Store;
+use crate::store::{Delivery, Store, StoredAlert};
 
 /// How long a delivery lease lasts: longer than any channel's timeout, short enough that a
 /// crashed sender's alerts are picked up again soon.
@@ -37,6 +37,10 @@ struct Configured {
     channel: Box<dyn Channel>,
     retry: RetryPolicy,
     min_changes: MinChanges,
+    /// One message per window instead of one per alert.
+    digest: Option<Duration>,
+    /// At most this many messages an hour; the rest wait, never dropped.
+    max_per_hour: Option<u32>,
 }
 
 /// The configured channels, ready to send.
@@ -45,27 +49,42 @@ pub struct Deliverer {
     owner: String,
 }
 
+const HOUR_NS: i64 = 3_600_000_000_000;
+
+fn created_ns(alert: &StoredAlert) -> i64 {
+    alert
+        .created
+        .parse::<jiff::Timestamp>()
+        .map(|t| t.as_nanosecond() as i64)
+        .unwrap_or(0)
+}
+
 impl Deliverer {
     pub fn from_config(config: &Config) -> Result<Deliverer, AppError> {
         let mut channels = Vec::new();
         for c in &config.channels {
+            let mut digest = None;
+            let mut max_per_hour = None;
             let (channel, min_changes): (Box<dyn Channel>, MinChanges) = match &c.kind {
                 ChannelKind::Log => (Box::new(LogChannel::new(&c.name)), MinChanges::Any),
                 ChannelKind::Jsonl { path } => (
                     Box::new(JsonlChannel::new(&c.name, path.clone())),
                     MinChanges::Any,
                 ),
-                ChannelKind::Email(_) => {
-                    return Err(AppError::Usage(format!(
-                        "channel `{}`: the email channel is not available in this build yet",
-                        c.name
-                    )))
+                ChannelKind::Email(e) => {
+                    digest = e.digest;
+                    max_per_hour = e.max_per_hour;
+                    let ch = EmailChannel::new(&c.name, e)
+                        .map_err(|err| AppError::Usage(err.to_string()))?;
+                    (Box::new(ch), e.min_changes)
                 }
             };
             channels.push(Configured {
                 channel,
                 retry: c.retry.clone(),
                 min_changes,
+                digest,
+                max_per_hour,
             });
         }
         let (_, now_ns) = super::now();
@@ -86,54 +105,129 @@ impl Deliverer {
         self.channels.iter_mut().map(|c| &mut c.channel)
     }
 
-    /// Sends what `pass` selects from the outbox.
+    /// Sends what `pass` selects from the outbox, channel by channel.
     pub fn deliver(&mut self, store: &Store, pass: Pass) -> Result<Delivered, AppError> {
         let names = self.names();
         let (_, now_ns) = super::now();
         let due = (pass == Pass::Due).then_some(now_ns);
         let pending = store.pending(&names, due, pass == Pass::Retry)?;
         let mut done = Delivered::default();
-        for d in pending {
-            let Some(conf) = self
-                .channels
-                .iter_mut()
-                .find(|c| c.channel.name() == d.channel)
-            else {
-                continue;
-            };
-            let (_, now_ns) = super::now();
-            let until = now_ns.saturating_add(LEASE.as_nanos() as i64);
-            if !store.lease(&d.alert_id, &d.channel, &self.owner, now_ns, until)? {
+        for conf in &mut self.channels {
+            let name = conf.channel.name().to_string();
+            let mine: Vec<&Delivery> = pending.iter().filter(|d| d.channel == name).collect();
+            if mine.is_empty() {
                 continue;
             }
-            let Some(alert) = store.alert(&d.alert_id)? else {
-                continue;
-            };
-            let (now, _) = super::now();
-            if conf.min_changes == MinChanges::Facts && !alert.has_facts {
-                // Sentence-only edits are not for this channel: done without sending.
-                store.mark_delivered(&d.alert_id, &d.channel, &now)?;
+            let mut budget = usize::MAX;
+            if let Some(max) = conf.max_per_hour {
+                let sent = store.delivered_since(&name, now_ns - HOUR_NS)?;
+                budget = (max as usize).saturating_sub(sent);
+                if budget == 0 {
+                    tracing::info!(
+                        "channel {name}: {max} messages this hour already; the rest wait"
+                    );
+                    continue;
+                }
+            }
+            // Lease and load what this channel will take now.
+            let mut batch: Vec<(StoredAlert, u32)> = Vec::new();
+            for d in mine {
+                let (_, now_ns) = super::now();
+                let until = now_ns.saturating_add(LEASE.as_nanos() as i64);
+                if !store.lease(&d.alert_id, &name, &self.owner, now_ns, until)? {
+                    continue;
+                }
+                let Some(alert) = store.alert(&d.alert_id)? else {
+                    continue;
+                };
+                if conf.min_changes == MinChanges::Facts && !alert.has_facts {
+                    // Sentence-only edits are not for this channel: done without sending.
+                    store.mark_delivered(&d.alert_id, &name, &super::now().0)?;
+                    continue;
+                }
+                batch.push((alert, d.attempts));
+            }
+            if batch.is_empty() {
                 continue;
             }
-            done.attempted += 1;
-            match conf.channel.send(&alert) {
-                Ok(()) => {
-                    failpoint::hit("after-accept");
-                    store.mark_delivered(&d.alert_id, &d.channel, &now)?;
-                    done.delivered += 1;
+            if let Some(window) = conf.digest {
+                let oldest = batch
+                    .iter()
+                    .map(|(a, _)| created_ns(a))
+                    .min()
+                    .unwrap_or(now_ns);
+                if pass != Pass::Retry && oldest + window.as_nanos() as i64 > now_ns {
+                    // The window is still open: wait for it to close, lease released.
+                    for (a, _) in &batch {
+                        store.release(&a.id, &name)?;
+                    }
+                    continue;
                 }
-                Err(e) => {
-                    let next = now_ns.saturating_add(backoff(&conf.retry, d.attempts, now_ns));
-                    let msg = format!("alert {} to channel {}: {e}", d.alert_id, d.channel);
-                    tracing::warn!("{msg}");
-                    store.mark_failed(&d.alert_id, &d.channel, &e.to_string(), e.is_permanent(), next)?;
-                    done.failed += 1;
-                    done.errors.push(msg);
-                }
+                let attempts = batch.iter().map(|(_, n)| *n).max().unwrap_or(0);
+                let alerts: Vec<StoredAlert> = batch.into_iter().map(|(a, _)| a).collect();
+                done.attempted += 1;
+                let result = conf.channel.send_batch(&alerts);
+                finish(
+                    store,
+                    &name,
+                    &alerts,
+                    attempts,
+                    result,
+                    &conf.retry,
+                    &mut done,
+                )?;
+                continue;
+            }
+            for (alert, attempts) in batch.into_iter().take(budget) {
+                done.attempted += 1;
+                let result = conf.channel.send(&alert);
+                finish(
+                    store,
+                    &name,
+                    std::slice::from_ref(&alert),
+                    attempts,
+                    result,
+                    &conf.retry,
+                    &mut done,
+                )?;
             }
         }
         Ok(done)
     }
+}
+
+/// Records the outcome of one send (of one alert, or of a digest) in the outbox.
+fn finish(
+    store: &Store,
+    channel: &str,
+    alerts: &[StoredAlert],
+    attempts: u32,
+    result: Result<(), ChannelError>,
+    retry: &RetryPolicy,
+    done: &mut Delivered,
+) -> Result<(), AppError> {
+    let (now, now_ns) = super::now();
+    match result {
+        Ok(()) => {
+            failpoint::hit("after-accept");
+            for a in alerts {
+                store.mark_delivered(&a.id, channel, &now)?;
+            }
+            done.delivered += alerts.len();
+        }
+        Err(e) => {
+            let next = now_ns.saturating_add(backoff(retry, attempts, now_ns));
+            let permanent = e.is_permanent() || attempts + 1 >= retry.max_attempts;
+            for a in alerts {
+                let msg = format!("alert {} to channel {channel}: {e}", a.id);
+                tracing::warn!("{msg}");
+                store.mark_failed(&a.id, channel, &e.to_string(), permanent, next)?;
+                done.errors.push(msg);
+            }
+            done.failed += alerts.len();
+        }
+    }
+    Ok(())
 }
 
 /// Exponential backoff with jitter: `initial · 2^attempts`, capped at `max`, then scaled by a
@@ -142,6 +236,8 @@ pub fn backoff(policy: &RetryPolicy, attempts: u32, seed: i64) -> i64 {
     let initial = policy.initial.as_nanos() as f64;
     let max = policy.max.as_nanos() as f64;
     let base = (initial * 2f64.powi(attempts.min(30) as i32)).min(max);
-    let jitter = 0.5 + ((seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64 * 0.5;
+    let jitter = 0.5
+        + ((seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64
+            * 0.5;
     (base * jitter) as i64
 }

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use crate::config::ConfigError;
 use crate::ingest::IngestError;
-use crate::store::StoreError;
+use crate::store::{LockError, StoreError};
+use crate::watch::WatchError;
 
 /// Why a command failed. `exit_code` follows the contract: 2 usage or configuration, 3 runtime.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +31,10 @@ pub enum AppError {
         what: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Locked(#[from] LockError),
+    #[error(transparent)]
+    Watch(#[from] WatchError),
     #[error("no alert with id {0} in the outbox")]
     UnknownAlert(String),
 }

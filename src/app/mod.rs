@@ -3,6 +3,7 @@
 
 mod check;
 mod commands;
+mod daemon;
 mod deliver;
 mod error;
 mod failpoint;
@@ -24,9 +25,7 @@ pub enum Format {
 pub fn now() -> (String, i64) {
     let ts = jiff::Timestamp::now();
     (
-        ts.round(jiff::Unit::Second)
-            .unwrap_or(ts)
-            .to_string(),
+        ts.round(jiff::Unit::Second).unwrap_or(ts).to_string(),
         ts.as_nanosecond() as i64,
     )
 }

@@ -86,6 +86,7 @@ mod tests {
             path: "a.txt".into(),
             has_facts: false,
             report: ChangeReport::default(),
+            previous: None,
         }
     }
 

@@ -3,9 +3,11 @@
 //! Architecture invariant: a channel only delivers; it never touches the state store. The
 //! outbox decides what to send and records what was accepted.
 
+pub mod email;
 mod jsonl;
 mod log;
 
+pub use email::EmailChannel;
 pub use jsonl::JsonlChannel;
 pub use log::LogChannel;
 
@@ -43,6 +45,10 @@ pub trait Channel: Send {
     /// checks its tail for the alert id), since a crash after delivery and before the outbox
     /// records it makes the alert go again.
     fn send(&mut self, alert: &StoredAlert) -> Result<(), ChannelError>;
+    /// Delivers several alerts as one (a digest). Channels without a digest form send each.
+    fn send_batch(&mut self, alerts: &[StoredAlert]) -> Result<(), ChannelError> {
+        alerts.iter().try_for_each(|a| self.send(a))
+    }
     /// Sends a test message and reports each step.
     fn send_test(&mut self, alert: &StoredAlert) -> Result<TestReport, ChannelError> {
         self.send(alert)?;

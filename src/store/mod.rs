@@ -8,9 +8,11 @@
 //!   so two processes (a `retry` beside the daemon) never send the same alert at once.
 //! - Read-only commands open the file read-only and never create it.
 
+mod lock;
 mod outbox;
 mod schema;
 
+pub use lock::{LockError, StateLock};
 pub use outbox::{Delivery, OutboxRow, StoredAlert};
 
 use std::collections::HashMap;
@@ -751,7 +753,9 @@ impl Batch<'_> {
     ) -> Result<Vec<(String, Claim)>, StoreError> {
         let mut stmt = self
             .tx
-            .prepare_cached("SELECT path, claim FROM claims WHERE claim_key = ?1 AND path <> ?2 ORDER BY path")
+            .prepare_cached(
+                "SELECT path, claim FROM claims WHERE claim_key = ?1 AND path <> ?2 ORDER BY path",
+            )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map(params![key, except], |r| {

@@ -17,6 +17,9 @@ pub struct StoredAlert {
     /// True when the change includes facts, not only sentences (for `min_changes = "facts"`).
     pub has_facts: bool,
     pub report: ChangeReport,
+    /// The id of the previous alert about the same document, for mail threading. Filled in
+    /// by the outbox when the alert is queued.
+    pub previous: Option<String>,
 }
 
 /// One alert waiting for one channel.
@@ -47,15 +50,26 @@ impl Batch<'_> {
         alert: &StoredAlert,
         channels: &[String],
     ) -> Result<(), StoreError> {
+        let previous: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT id FROM alerts WHERE path = ?1 ORDER BY seq DESC LIMIT 1",
+                [&alert.path],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
         self.tx
             .execute(
-                "INSERT INTO alerts (id, created, path, has_facts, report) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO alerts (id, created, path, has_facts, report, previous)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     alert.id,
                     alert.created,
                     alert.path,
                     alert.has_facts,
-                    self.json(&alert.report)
+                    self.json(&alert.report),
+                    previous.as_ref().or(alert.previous.as_ref())
                 ],
             )
             .map_err(|e| self.sql(e))?;
@@ -133,7 +147,7 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                "SELECT id, created, path, has_facts, report FROM alerts WHERE id = ?1",
+                "SELECT id, created, path, has_facts, report, previous FROM alerts WHERE id = ?1",
                 [id],
                 |r| {
                     Ok((
@@ -142,6 +156,7 @@ impl Store {
                         r.get::<_, String>(2)?,
                         r.get::<_, bool>(3)?,
                         r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
                     ))
                 },
             )
@@ -149,7 +164,7 @@ impl Store {
             .map_err(|e| self.sql(e))?;
         match row {
             None => Ok(None),
-            Some((id, created, path, has_facts, report)) => {
+            Some((id, created, path, has_facts, report, previous)) => {
                 let report = self.parse_json(&report, &format!("alert {id}"))?;
                 Ok(Some(StoredAlert {
                     id,
@@ -157,6 +172,7 @@ impl Store {
                     path,
                     has_facts,
                     report,
+                    previous,
                 }))
             }
         }
@@ -182,6 +198,18 @@ impl Store {
             )
             .map_err(|e| self.sql(e))?;
         Ok(n == 1)
+    }
+
+    /// Gives a lease back without an attempt (a digest window still open).
+    pub fn release(&self, alert_id: &str, channel: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE deliveries SET lease_owner = NULL, lease_until_ns = NULL
+                 WHERE alert_id = ?1 AND channel = ?2",
+                params![alert_id, channel],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
     }
 
     /// Records that a channel accepted an alert.
@@ -245,6 +273,18 @@ impl Store {
                 .map_err(|e| self.sql(e))?;
         }
         Ok(n)
+    }
+
+    /// How many alerts a channel accepted since `since_ns` (for `max_per_hour`).
+    pub fn delivered_since(&self, channel: &str, since_ns: i64) -> Result<usize, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM deliveries WHERE channel = ?1 AND delivered_ns >= ?2",
+                params![channel, since_ns],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as usize)
+            .map_err(|e| self.sql(e))
     }
 
     /// Whether an alert id exists at all (for `retry ID` error messages).

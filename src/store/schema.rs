@@ -69,8 +69,10 @@ const MIGRATIONS: &[&str] = &[
         created TEXT NOT NULL,
         path TEXT NOT NULL,
         has_facts INTEGER NOT NULL,
-        report TEXT NOT NULL
+        report TEXT NOT NULL,
+        previous TEXT
     );
+    CREATE INDEX alerts_path ON alerts(path, seq);
     CREATE TABLE deliveries (
         alert_id TEXT NOT NULL REFERENCES alerts(id),
         channel TEXT NOT NULL,
@@ -81,6 +83,7 @@ const MIGRATIONS: &[&str] = &[
         lease_owner TEXT,
         lease_until_ns INTEGER,
         delivered TEXT,
+        delivered_ns INTEGER,
         PRIMARY KEY (alert_id, channel)
     );
     CREATE INDEX deliveries_pending ON deliveries(delivered, channel);",

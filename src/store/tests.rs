@@ -93,6 +93,7 @@ fn outbox_lease_blocks_a_second_sender_until_it_expires() {
             documents: vec![],
             dossier: DossierChanges::default(),
         },
+        previous: None,
     };
     let b = store.batch().unwrap();
     b.enqueue_alert(&alert, &["log".into(), "jsonl".into()])

@@ -118,3 +118,4 @@ pub fn with_status<'a>(report: &'a Value, status: &str) -> Vec<&'a Value> {
         .filter(|d| d["status"] == status)
         .collect()
 }
+pub mod smtp;

@@ -1,0 +1,269 @@
+//! `dossier watch`: reconcile, then follow file events until SIGTERM/SIGINT; SIGHUP reloads.
+//!
+//! Every event is only a hint: after `debounce` of quiet the daemon runs the same full
+//! comparison as `check` (a stat per file, reads only what moved), so an event lost, doubled or
+//! out of order cannot lose or double an alert. Undelivered alerts are retried with backoff.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sd_notify::NotifyState;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+
+use super::check::{CheckOptions, Pipeline};
+use super::deliver::{Deliverer, Pass};
+use super::error::AppError;
+use crate::config::{self, Config, Env, Overrides};
+use crate::watch::{self, Hints, Msg};
+
+/// Hints queued between the notify thread and the loop; past this, an overflow and a rescan.
+const QUEUE: usize = 4096;
+
+/// How often the loop wakes with nothing to do: outbox retries, watchdog, status.
+const TICK: Duration = Duration::from_millis(500);
+
+fn notify(states: &[NotifyState<'_>]) {
+    if let Err(e) = sd_notify::notify(states) {
+        tracing::debug!("sd_notify: {e}");
+    }
+}
+
+struct Daemon {
+    pipeline: Pipeline,
+    deliverer: Deliverer,
+    watcher: watch::Watcher,
+    hints: Hints,
+    overflow: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Daemon {
+    /// A full comparison of the folder with the store, then delivery of what is due.
+    fn reconcile(&mut self, why: &str) -> Result<(), AppError> {
+        tracing::info!("checking the folder ({why})");
+        let outcome = self.pipeline.check(&CheckOptions {
+            notify: true,
+            allow_mass_removal: false,
+            cancel: Some(self.stop.clone()),
+        });
+        match outcome {
+            Ok(o) => {
+                if !o.report.documents.is_empty() {
+                    tracing::info!(
+                        "{} document(s) changed, {} alert(s) queued",
+                        o.report.documents.len(),
+                        o.alerts
+                    );
+                }
+            }
+            // The folder gone or mostly emptied: say so and keep watching; nothing recorded.
+            Err(e @ (AppError::Root(_) | AppError::MassRemoval { .. })) => tracing::error!("{e}"),
+            Err(e) => return Err(e),
+        }
+        self.deliver(Pass::Due)?;
+        self.status();
+        Ok(())
+    }
+
+    fn deliver(&mut self, pass: Pass) -> Result<(), AppError> {
+        let done = self.deliverer.deliver(self.pipeline.store(), pass)?;
+        if done.attempted > 0 {
+            tracing::info!(
+                "{} alert deliveries sent, {} failed",
+                done.delivered,
+                done.failed
+            );
+        }
+        Ok(())
+    }
+
+    fn status(&self) {
+        let docs = self.pipeline.store().document_count().unwrap_or(0);
+        let pending = self.pipeline.store().pending_count().unwrap_or(0);
+        let s = format!(
+            "watching {docs} documents in {} ({}); {pending} alert deliveries pending",
+            self.pipeline.config.watch.dir.display(),
+            self.watcher.mode
+        );
+        notify(&[NotifyState::Status(&s)]);
+    }
+
+    /// SIGHUP: load the configuration again; a bad one is logged and the old one kept.
+    fn reload(&mut self, ov: &Overrides, env: &dyn Env) {
+        notify(&[NotifyState::Reloading]);
+        if let Ok(now) = NotifyState::monotonic_usec_now() {
+            notify(&[now]);
+        }
+        match config::load(ov, env) {
+            Err(e) => tracing::error!("reload refused, the running configuration stays: {e}"),
+            Ok(new) => match self.apply(new) {
+                Ok(()) => tracing::info!("configuration reloaded"),
+                Err(e) => tracing::error!("reload refused, the running configuration stays: {e}"),
+            },
+        }
+        notify(&[NotifyState::Ready]);
+        self.status();
+    }
+
+    fn apply(&mut self, mut new: Config) -> Result<(), AppError> {
+        let old = &self.pipeline.config;
+        if new.state.path != old.state.path {
+            tracing::warn!(
+                "[state] path changed to {}: that needs a restart; {} stays in use",
+                new.state.path.display(),
+                old.state.path.display()
+            );
+            new.state.path = old.state.path.clone();
+        }
+        let deliverer = Deliverer::from_config(&new)?;
+        let rewatch =
+            new.watch.dir != old.watch.dir || new.watch.poll_interval != old.watch.poll_interval;
+        if rewatch {
+            self.watcher =
+                watch::start(&new.watch.dir, new.watch.poll_interval, self.hints.clone())?;
+            tracing::info!(
+                "now watching {} ({})",
+                new.watch.dir.display(),
+                self.watcher.mode
+            );
+        }
+        self.deliverer = deliverer;
+        self.pipeline.config = new;
+        self.overflow.store(true, Ordering::SeqCst); // include/exclude may have changed: rescan
+        Ok(())
+    }
+}
+
+/// Runs the daemon until SIGTERM or SIGINT; returns the exit code.
+pub fn run(config: Config, ov: &Overrides, env: &dyn Env) -> Result<u8, AppError> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let overflow = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = sync_channel::<Msg>(QUEUE);
+
+    // Signals: the flag stops a long check between batches; the message wakes the loop.
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]).map_err(|source| {
+            AppError::Io {
+                what: "signal handlers".into(),
+                source,
+            }
+        })?;
+    {
+        let tx = tx.clone();
+        let stop = stop.clone();
+        std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                for sig in signals.forever() {
+                    if sig != SIGHUP {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    if tx.send(Msg::Signal(sig)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .map_err(|source| AppError::Io {
+                what: "the signal thread".into(),
+                source,
+            })?;
+    }
+
+    let deliverer = Deliverer::from_config(&config)?;
+    let hints = Hints::new(tx, overflow.clone());
+    // Watch before the first reconcile, so that a change made during it is not missed.
+    let watcher = watch::start(&config.watch.dir, config.watch.poll_interval, hints.clone())?;
+    tracing::info!("watching {} ({})", config.watch.dir.display(), watcher.mode);
+    let pipeline = Pipeline::open(config)?;
+    let mut d = Daemon {
+        pipeline,
+        deliverer,
+        watcher,
+        hints,
+        overflow,
+        stop: stop.clone(),
+    };
+    d.reconcile("start")?;
+    notify(&[NotifyState::Ready]);
+    tracing::info!("ready");
+    d.status();
+
+    let watchdog = sd_notify::watchdog_enabled().map(|w| w / 2);
+    let mut last_ping = Instant::now();
+    let mut last_retry = Instant::now();
+    let mut due: Option<Instant> = None;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let debounce = d.pipeline.config.watch.debounce;
+        let wait = due.map_or(TICK, |t| {
+            t.saturating_duration_since(Instant::now()).min(TICK)
+        });
+        match rx.recv_timeout(wait) {
+            Ok(Msg::Paths(paths)) => {
+                if paths.iter().any(|p| relevant(&d.pipeline.config, p)) {
+                    due = Some(Instant::now() + debounce);
+                }
+            }
+            Ok(Msg::Rescan(why)) => {
+                tracing::warn!("{why}: full rescan");
+                due = Some(Instant::now() + debounce);
+            }
+            Ok(Msg::Signal(SIGHUP)) => {
+                d.reload(ov, env);
+                due = Some(Instant::now());
+            }
+            Ok(Msg::Signal(_)) => break,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if d.overflow.swap(false, Ordering::SeqCst) {
+            tracing::warn!("file events were lost (queue overflow): full rescan");
+            due = Some(Instant::now() + debounce);
+        }
+        if due.is_some_and(|t| Instant::now() >= t) {
+            due = None;
+            d.reconcile("files changed")?;
+            last_retry = Instant::now();
+        }
+        if last_retry.elapsed() >= Duration::from_secs(1) {
+            last_retry = Instant::now();
+            d.deliver(Pass::Due)?;
+        }
+        if let Some(w) = watchdog {
+            if last_ping.elapsed() >= w {
+                notify(&[NotifyState::Watchdog]);
+                last_ping = Instant::now();
+            }
+        }
+    }
+    notify(&[NotifyState::Stopping]);
+    tracing::info!("stopping");
+    Ok(0)
+}
+
+/// Whether an event path can concern a document: not the state database, its journal or lock,
+/// nor a file the exclude globs drop (editor swap and backup files).
+fn relevant(config: &Config, path: &std::path::Path) -> bool {
+    let state = config.state.path.as_os_str().to_string_lossy().to_string();
+    let p = path.to_string_lossy();
+    if p.starts_with(state.as_str()) {
+        return false;
+    }
+    match path.strip_prefix(&config.watch.dir) {
+        Ok(rel) => {
+            let scan = crate::ingest::ScanConfig {
+                root: config.watch.dir.clone(),
+                include: config.watch.include.clone(),
+                exclude: config.watch.exclude.clone(),
+                max_bytes: config.watch.max_bytes,
+            };
+            // A directory (or a path gone already) may hold documents: always relevant.
+            path.is_dir() || !path.exists() || crate::ingest::matches(&scan, rel)
+        }
+        Err(_) => true,
+    }
+}

@@ -1,0 +1,376 @@
+//! `dossier watch` with real file-system changes in temp dirs: editors' save patterns, moves,
+//! folders, crashes and signals. Timing bounds are loose (CI shares two cores); the tight
+//! figures live in BENCHMARKS.md.
+
+mod common;
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const SETTLE: Duration = Duration::from_millis(1500);
+const PATIENCE: Duration = Duration::from_secs(20);
+
+struct Daemon {
+    child: Child,
+    log: Receiver<String>,
+}
+
+impl Daemon {
+    fn start(ws: &Workspace) -> Daemon {
+        Self::start_with(ws, &[])
+    }
+
+    fn start_with(ws: &Workspace, env: &[(&str, &str)]) -> Daemon {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dossier"));
+        cmd.current_dir(ws.path())
+            .env_remove("DOSSIER_CONFIG")
+            .env_remove("NOTIFY_SOCKET")
+            .env("RUST_LOG", "dossier=info")
+            .arg("--config")
+            .arg(ws.path().join("dossier.toml"))
+            .arg("watch")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn dossier watch");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let d = Daemon { child, log: rx };
+        d.wait_for_line("ready");
+        d
+    }
+
+    fn wait_for_line(&self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            if let Ok(line) = self.log.recv_timeout(Duration::from_millis(100)) {
+                if line.contains(needle) {
+                    return line;
+                }
+            }
+        }
+        panic!("the daemon never logged `{needle}`");
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+
+    fn stop(mut self) -> std::process::ExitStatus {
+        self.signal("-TERM");
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "no exit after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn workspace(seeds: &[&str]) -> Workspace {
+    let ws = Workspace::with_seeds(Some(seeds));
+    ws.write_config("debounce_ms = 100");
+    ws
+}
+
+/// The alerts in the jsonl file as (path, status), waiting until there are `n`, then a while
+/// more to see that no extra one arrives.
+fn alerts_after(ws: &Workspace, n: usize) -> Vec<(String, String)> {
+    let deadline = Instant::now() + PATIENCE;
+    while read_alerts(ws).len() < n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(SETTLE);
+    read_alerts(ws)
+}
+
+fn read_alerts(ws: &Workspace) -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read_to_string(ws.path().join("alerts.jsonl")) else {
+        return Vec::new();
+    };
+    text.lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let d = &v["documents"][0];
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn seed_text(i: usize) -> String {
+    std::fs::read_to_string(&seed_files()[i]).unwrap()
+}
+
+fn new_alerts(ws: &Workspace, before: usize, expect: usize) -> Vec<(String, String)> {
+    alerts_after(ws, before + expect)[before..].to_vec()
+}
+
+#[test]
+fn start_reconciles_what_changed_while_down_then_follows_edits() {
+    let ws = workspace(&["000"]);
+    let d = Daemon::start(&ws);
+    assert_eq!(
+        alerts_after(&ws, 1).len(),
+        1,
+        "the start reconcile found the seed"
+    );
+
+    // Atomic save: write a temp file, rename over the original.
+    let before = read_alerts(&ws).len();
+    let target = ws.docs().join("new.txt");
+    let tmp = ws.docs().join(".new.txt.tmp");
+    std::fs::write(&tmp, seed_text(1)).unwrap();
+    std::fs::rename(&tmp, &target).unwrap();
+    assert_eq!(
+        new_alerts(&ws, before, 1),
+        vec![("docs/new.txt".into(), "added".into())]
+    );
+
+    // sed -i, a real one.
+    let before = read_alerts(&ws).len();
+    let ok = Command::new("sed")
+        .args(["-i", "s/2021/2019/"])
+        .arg(&target)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    assert_eq!(
+        new_alerts(&ws, before, 1),
+        vec![("docs/new.txt".into(), "modified".into())]
+    );
+
+    // A cosmetic edit: nothing.
+    let before = read_alerts(&ws).len();
+    let text = std::fs::read_to_string(&target).unwrap();
+    std::fs::write(&target, text.replace(' ', "  ")).unwrap();
+    std::thread::sleep(SETTLE);
+    assert_eq!(
+        read_alerts(&ws).len(),
+        before,
+        "no alert for a cosmetic edit"
+    );
+
+    assert!(d.stop().success());
+}
+
+#[test]
+fn vim_style_save_alerts_once() {
+    let ws = workspace(&["000"]);
+    let d = Daemon::start(&ws);
+    alerts_after(&ws, 1);
+    let before = read_alerts(&ws).len();
+    let name = std::fs::read_dir(ws.docs())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    let file = ws.docs().join(&name);
+    let swap = ws.docs().join(format!(".{}.swp", name.to_string_lossy()));
+    let backup = ws.docs().join(format!("{}~", name.to_string_lossy()));
+    std::fs::write(&swap, b"vim swap").unwrap();
+    std::fs::write(ws.docs().join("4913"), b"").unwrap();
+    std::fs::remove_file(ws.docs().join("4913")).unwrap();
+    std::fs::rename(&file, &backup).unwrap();
+    let text = std::fs::read_to_string(&backup)
+        .unwrap()
+        .replace("94%", "84%");
+    std::fs::write(&file, text).unwrap();
+    std::fs::remove_file(&backup).unwrap();
+    std::fs::remove_file(&swap).unwrap();
+    let got = new_alerts(&ws, before, 1);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, "modified");
+    assert!(d.stop().success());
+}
+
+#[test]
+fn a_file_copied_in_slow_chunks_alerts_once_when_complete() {
+    let ws = workspace(&["000"]);
+    let d = Daemon::start(&ws);
+    alerts_after(&ws, 1);
+    let before = read_alerts(&ws).len();
+    let text = seed_text(1);
+    let bytes = text.as_bytes();
+    let mut f = std::fs::File::create(ws.docs().join("slow.txt")).unwrap();
+    for chunk in bytes.chunks(bytes.len() / 10 + 1) {
+        f.write_all(chunk).unwrap();
+        f.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    drop(f);
+    let got = new_alerts(&ws, before, 1);
+    assert_eq!(got, vec![("docs/slow.txt".into(), "added".into())]);
+    assert!(d.stop().success());
+}
+
+#[test]
+fn moves_in_and_out_and_folders_are_followed() {
+    let ws = workspace(&["000"]);
+    let outside = tempfile::tempdir().unwrap();
+    let d = Daemon::start(&ws);
+    alerts_after(&ws, 1);
+
+    let before = read_alerts(&ws).len();
+    let src = outside.path().join("in.txt");
+    std::fs::write(&src, seed_text(2)).unwrap();
+    std::fs::rename(&src, ws.docs().join("in.txt")).unwrap();
+    assert_eq!(
+        new_alerts(&ws, before, 1),
+        vec![("docs/in.txt".into(), "added".into())]
+    );
+
+    let before = read_alerts(&ws).len();
+    std::fs::rename(ws.docs().join("in.txt"), outside.path().join("out.txt")).unwrap();
+    assert_eq!(
+        new_alerts(&ws, before, 1),
+        vec![("docs/in.txt".into(), "removed".into())]
+    );
+
+    let before = read_alerts(&ws).len();
+    let sub = ws.docs().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("a.txt"), seed_text(3)).unwrap();
+    std::fs::write(sub.join("b.txt"), seed_text(4)).unwrap();
+    let mut got = new_alerts(&ws, before, 2);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("docs/sub/a.txt".into(), "added".into()),
+            ("docs/sub/b.txt".into(), "added".into())
+        ]
+    );
+
+    let before = read_alerts(&ws).len();
+    std::fs::remove_dir_all(&sub).unwrap();
+    let mut got = new_alerts(&ws, before, 2);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("docs/sub/a.txt".into(), "removed".into()),
+            ("docs/sub/b.txt".into(), "removed".into())
+        ]
+    );
+    assert!(d.stop().success());
+}
+
+#[test]
+fn killed_daemon_finds_the_edit_at_restart_and_sends_no_alert_twice() {
+    let ws = workspace(&["000", "001"]);
+    let mut d = Daemon::start(&ws);
+    alerts_after(&ws, 2);
+    d.child.kill().unwrap(); // SIGKILL
+    d.child.wait().unwrap();
+    let file = ws.docs().join(
+        std::fs::read_dir(ws.docs())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .file_name(),
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\nجملة جديدة أضيفت أثناء التوقف.\n")).unwrap();
+    let d = Daemon::start(&ws);
+    let all = alerts_after(&ws, 3);
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert_eq!(all[2].1, "modified");
+    let ids = ws.alert_ids();
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
+    assert!(d.stop().success());
+}
+
+#[test]
+fn sigterm_exits_0_quickly_and_sighup_with_a_broken_config_keeps_the_old_one() {
+    let ws = workspace(&["000"]);
+    let d = Daemon::start(&ws);
+    alerts_after(&ws, 1);
+    let good = std::fs::read_to_string(ws.path().join("dossier.toml")).unwrap();
+    std::fs::write(ws.path().join("dossier.toml"), "[watch\nbroken").unwrap();
+    d.signal("-HUP");
+    d.wait_for_line("reload refused");
+    // Still running, still alerting with the old configuration.
+    let before = read_alerts(&ws).len();
+    std::fs::write(ws.docs().join("after-hup.txt"), seed_text(1)).unwrap();
+    assert_eq!(new_alerts(&ws, before, 1).len(), 1);
+    std::fs::write(ws.path().join("dossier.toml"), good).unwrap();
+
+    let start = Instant::now();
+    let status = d.stop();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn lost_events_are_made_up_by_a_full_rescan() {
+    let ws = workspace(&["000"]);
+    // Test hook: every event is dropped as an overflowing queue would.
+    let d = Daemon::start_with(&ws, &[("DOSSIER_TEST_DROP_EVENTS", "1")]);
+    alerts_after(&ws, 1);
+    let before = read_alerts(&ws).len();
+    for i in 0..3 {
+        std::fs::write(ws.docs().join(format!("n{i}.txt")), seed_text(i + 1)).unwrap();
+    }
+    d.wait_for_line("full rescan");
+    let got = new_alerts(&ws, before, 3);
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(d.stop().success());
+}
+
+#[test]
+fn a_second_writer_is_refused_while_the_daemon_runs() {
+    let ws = workspace(&["000"]);
+    let d = Daemon::start(&ws);
+    let out = ws.run(&["check"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("in use by another dossier process"),
+        "{}",
+        stderr(&out)
+    );
+    // Reading beside it is fine.
+    let out = ws.run(&["show", "documents"]);
+    assert!(out.status.success());
+    assert!(d.stop().success());
+}
