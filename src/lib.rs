@@ -4,5 +4,6 @@
 //! where each stage lives and the invariants that hold between them.
 
 pub mod extract;
+pub mod ingest;
 pub mod model;
 pub mod text;
