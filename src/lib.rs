@@ -8,6 +8,7 @@ pub mod channel;
 pub mod cli;
 pub mod diff;
 pub mod extract;
+pub mod ingest;
 pub mod model;
 pub mod report;
 pub mod store;

@@ -1,0 +1,299 @@
+//! Bytes to text: which encoding a document is in, and whether it is text at all.
+//!
+//! Accepted: UTF-8 (with or without a BOM, the BOM dropped), UTF-16 LE/BE with a BOM, and legacy
+//! Arabic (windows-1256, ISO-8859-6) told by chardetng and kept only when the decoded text looks
+//! like Arabic prose. HTML may declare its charset with `<meta>`. Anything else is refused with
+//! a reason, never decoded with replacement characters: a wrong guess would turn into wrong
+//! facts, while a refusal is a warning the user can act on.
+//!
+//! Architecture invariant: [`decode_bytes`] is pure; [`read_document`] is the only IO, and it
+//! never reads more than `max_bytes + 1` bytes nor blocks on a FIFO.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use encoding_rs::{Encoding, ISO_8859_6, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1256};
+use sha2::{Digest, Sha256};
+
+use super::{html, Decoded, FileStat, ReadError};
+
+/// Why bytes could not be turned into text; [`read_document`] adds the file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Nothing but white space (or markup) in it.
+    Empty,
+    /// NUL bytes outside UTF-16, or many control characters.
+    Binary,
+    /// Not valid UTF-8 and not plausibly Arabic in a legacy encoding.
+    UnknownEncoding,
+    /// A BOM or a `<meta charset>` named this encoding but the bytes are not valid in it.
+    Malformed(&'static str),
+}
+
+/// Reads one document: size checked before reading, raw bytes hashed, text decoded (and, for
+/// `.html`/`.htm`, stripped of markup). `display` is the name used in error messages.
+pub fn read_document(abs: &Path, display: &str, max_bytes: u64) -> Result<Decoded, ReadError> {
+    let fail = |e: io::Error| ReadError::from_io(display, e);
+    // O_NONBLOCK: opening a FIFO that replaced a document must not wait for a writer. Reads on
+    // a regular file ignore the flag.
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(abs)
+        .map_err(fail)?;
+    let meta = file.metadata().map_err(fail)?;
+    if !meta.file_type().is_file() {
+        return Err(ReadError::NotRegular {
+            path: display.to_owned(),
+        });
+    }
+    let stat = FileStat::from_metadata(&meta);
+    if meta.len() > max_bytes {
+        return Err(ReadError::TooLarge {
+            path: display.to_owned(),
+            size: meta.len(),
+            max: max_bytes,
+        });
+    }
+    let bytes = read_at_most(&file, meta.len(), max_bytes).map_err(fail)?;
+    if bytes.len() as u64 > max_bytes {
+        // It grew between the stat and the read.
+        return Err(ReadError::TooLarge {
+            path: display.to_owned(),
+            size: bytes.len() as u64,
+            max: max_bytes,
+        });
+    }
+    let content_hash = hex(&Sha256::digest(&bytes));
+    let (text, encoding) = decode_bytes(&bytes, is_html(abs)).map_err(|r| r.into_error(display))?;
+    Ok(Decoded {
+        text,
+        encoding,
+        content_hash,
+        stat,
+    })
+}
+
+fn read_at_most(mut file: &File, expected: u64, max_bytes: u64) -> io::Result<Vec<u8>> {
+    let cap = usize::try_from(expected.min(max_bytes)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(cap);
+    file.by_ref()
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// `.html` and `.htm`, in any case.
+pub fn is_html(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+impl Refusal {
+    fn into_error(self, display: &str) -> ReadError {
+        let path = display.to_owned();
+        match self {
+            Refusal::Empty => ReadError::Empty { path },
+            Refusal::Binary => ReadError::Binary { path },
+            Refusal::UnknownEncoding => ReadError::UnknownEncoding { path },
+            Refusal::Malformed(encoding) => ReadError::Malformed { path, encoding },
+        }
+    }
+}
+
+/// Decodes a document's bytes; `html` strips markup after decoding. Returns the text and the
+/// name of the encoding it was read in.
+pub fn decode_bytes(bytes: &[u8], html: bool) -> Result<(String, &'static str), Refusal> {
+    if bytes.is_empty() {
+        return Err(Refusal::Empty);
+    }
+    let (text, encoding) = decode_raw(bytes, html)?;
+    let text = if html { html::to_text(&text) } else { text };
+    if too_many_controls(&text) {
+        return Err(Refusal::Binary);
+    }
+    if text.trim().is_empty() {
+        return Err(Refusal::Empty);
+    }
+    Ok((text, encoding.name()))
+}
+
+fn decode_raw(bytes: &[u8], html: bool) -> Result<(String, &'static Encoding), Refusal> {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return strict(enc, &bytes[bom_len..])
+            .ok_or(Refusal::Malformed(enc.name()))
+            .map(|t| (t, enc));
+    }
+    if bytes.contains(&0) || binary_controls(bytes) {
+        return Err(Refusal::Binary);
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        // Valid UTF-8 wins over a `<meta charset>`: pages re-saved as UTF-8 often keep their old
+        // declaration, and legacy Arabic text is practically never valid UTF-8 by accident.
+        return Ok((s.to_owned(), UTF_8));
+    }
+    if html {
+        if let Some(enc) = html::declared_charset(bytes).filter(usable_declaration) {
+            return strict(enc, bytes)
+                .ok_or(Refusal::Malformed(enc.name()))
+                .map(|t| (t, enc));
+        }
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let guess = detector.guess(None, false);
+    // The guess picks between the Arabic encodings; windows-1256 is tried as well because a short
+    // text can fool the detector. Non-Arabic guesses are not accepted: this is an Arabic dossier,
+    // and a Latin-1 reading of arbitrary bytes always "succeeds".
+    let candidates = [guess, WINDOWS_1256];
+    for enc in candidates
+        .into_iter()
+        .filter(|e| *e == WINDOWS_1256 || *e == ISO_8859_6)
+    {
+        if let Some(text) = strict(enc, bytes) {
+            if plausible_arabic(&text) {
+                return Ok((text, enc));
+            }
+        }
+    }
+    Err(Refusal::UnknownEncoding)
+}
+
+/// A `<meta charset>` that can apply to bytes without a BOM: not UTF-8 (already tried), not
+/// UTF-16 (meaningless without a BOM, per the HTML standard) and not the pseudo-encodings.
+fn usable_declaration(enc: &&'static Encoding) -> bool {
+    let enc = *enc;
+    enc != UTF_8
+        && enc != UTF_16LE
+        && enc != UTF_16BE
+        && enc != encoding_rs::REPLACEMENT
+        && enc != encoding_rs::X_USER_DEFINED
+}
+
+fn strict(enc: &'static Encoding, bytes: &[u8]) -> Option<String> {
+    enc.decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|c| c.into_owned())
+}
+
+/// Control characters that do not occur in text (tab, line feed, carriage return and form feed
+/// do).
+fn is_odd_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c')
+}
+
+/// Raw-byte check before decoding: more than 2% C0 control bytes (and more than a stray few)
+/// means binary whatever the encoding.
+fn binary_controls(bytes: &[u8]) -> bool {
+    let n = bytes
+        .iter()
+        .filter(|b| is_odd_control(char::from(**b)) && **b < 0x20)
+        .count();
+    n > 2 && n * 50 > bytes.len()
+}
+
+fn too_many_controls(text: &str) -> bool {
+    let mut total = 0usize;
+    let mut odd = 0usize;
+    for c in text.chars() {
+        total += 1;
+        if is_odd_control(c) {
+            odd += 1;
+        }
+    }
+    odd > 2 && odd * 50 > total
+}
+
+fn is_arabic_letter(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}'
+        | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+        && c.is_alphabetic()
+}
+
+/// Does text decoded from a legacy encoding read like Arabic prose? Mostly letters, at least
+/// half of them Arabic, words of a normal length, almost no control characters. Random or Latin
+/// bytes pushed through windows-1256 fail one of these.
+pub fn plausible_arabic(text: &str) -> bool {
+    let (mut chars, mut visible, mut letters, mut arabic, mut words, mut odd) = (0, 0, 0, 0, 0, 0);
+    let mut in_word = false;
+    for c in text.chars() {
+        chars += 1;
+        if is_odd_control(c) {
+            odd += 1;
+        }
+        if c.is_whitespace() {
+            in_word = false;
+            continue;
+        }
+        if !in_word {
+            words += 1;
+            in_word = true;
+        }
+        visible += 1;
+        if c.is_alphabetic() {
+            letters += 1;
+            if is_arabic_letter(c) {
+                arabic += 1;
+            }
+        }
+    }
+    visible > 0
+        && odd * 200 <= chars
+        && letters * 2 >= visible
+        && arabic * 2 >= letters
+        // Average word length at most 20: prose has spaces.
+        && (visible <= 20 || visible <= words * 20)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_and_bom() {
+        assert_eq!(
+            decode_bytes("سلام".as_bytes(), false),
+            Ok(("سلام".to_owned(), "UTF-8"))
+        );
+        assert_eq!(
+            decode_bytes(b"\xEF\xBB\xBFabc", false),
+            Ok(("abc".to_owned(), "UTF-8"))
+        );
+        assert_eq!(decode_bytes(b"\xEF\xBB\xBF", false), Err(Refusal::Empty));
+    }
+
+    #[test]
+    fn utf16_odd_length_is_malformed() {
+        assert_eq!(
+            decode_bytes(b"\xFF\xFEa\x00b", false),
+            Err(Refusal::Malformed("UTF-16LE"))
+        );
+    }
+
+    #[test]
+    fn latin1_is_not_arabic() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("Le café était déjà fermé à midi.");
+        assert_eq!(decode_bytes(&bytes, false), Err(Refusal::UnknownEncoding));
+    }
+
+    #[test]
+    fn cp1256_is_read() {
+        let text = "أعلنت وزارة الدفاع يوم الثلاثاء عن توقيع اتفاقية جديدة.";
+        let (bytes, _, _) = WINDOWS_1256.encode(text);
+        assert_eq!(
+            decode_bytes(&bytes, false),
+            Ok((text.to_owned(), "windows-1256"))
+        );
+    }
+}

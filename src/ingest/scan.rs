@@ -1,0 +1,318 @@
+//! The walk of the watched folder: which files are documents, and what could not be looked at.
+//!
+//! Architecture invariant: reads directory listings and metadata only, never file contents.
+//! One bad entry (a loop, a broken link, a folder it may not read, a file removed mid-walk) is
+//! a warning and the walk goes on; only the root itself failing is an error, because a partial
+//! walk of a missing root would look like every document was deleted.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Component, Path, PathBuf};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use walkdir::WalkDir;
+
+use super::path::escape_path;
+use super::{DocPath, FileStat, FoundFile, IngestError, Scan, ScanConfig, ScanWarning};
+
+/// The include/exclude globs of a [`ScanConfig`], compiled once. The watcher should build one
+/// and reuse it; [`matches`] compiles on every call.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    include_any: bool,
+    include_name: GlobSet,
+    include_path: GlobSet,
+    exclude_name: GlobSet,
+    exclude_path: GlobSet,
+}
+
+impl Filter {
+    /// Compiles the globs; an invalid one is an [`IngestError::BadPattern`] naming it (a
+    /// configuration error, to be reported before anything starts).
+    pub fn new(cfg: &ScanConfig) -> Result<Filter, IngestError> {
+        let (include_name, include_path) = compile("watch.include", &cfg.include)?;
+        let (exclude_name, exclude_path) = compile("watch.exclude", &cfg.exclude)?;
+        Ok(Filter {
+            include_any: cfg.include.is_empty(),
+            include_name,
+            include_path,
+            exclude_name,
+            exclude_path,
+        })
+    }
+
+    /// Is the file at `rel` (relative to the root) a document?
+    pub fn matches(&self, rel: &Path) -> bool {
+        let Some(name) = rel.file_name() else {
+            return false;
+        };
+        let included =
+            self.include_any || self.include_name.is_match(name) || self.include_path.is_match(rel);
+        included && !self.excluded(rel)
+    }
+
+    /// Is `rel`, or any folder on the way to it, excluded? Used to prune folders during the walk
+    /// (so `.git/` is never entered) and for files.
+    pub fn excluded(&self, rel: &Path) -> bool {
+        let mut prefix = PathBuf::new();
+        for comp in rel.components() {
+            let Component::Normal(part) = comp else {
+                continue;
+            };
+            prefix.push(part);
+            if self.exclude_name.is_match(part) || self.exclude_path.is_match(&prefix) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Splits patterns into name globs (no `/`) and path globs (with `/`, a leading `/` or `./`
+/// meaning the root, a trailing `/` ignored). `*` never crosses a `/`; `**` does.
+fn compile(setting: &'static str, patterns: &[String]) -> Result<(GlobSet, GlobSet), IngestError> {
+    let mut names = GlobSetBuilder::new();
+    let mut paths = GlobSetBuilder::new();
+    for pattern in patterns {
+        let bad = |source| IngestError::BadPattern {
+            setting,
+            pattern: pattern.clone(),
+            source,
+        };
+        if pattern.contains('/') {
+            let p = pattern
+                .trim_start_matches("./")
+                .trim_start_matches('/')
+                .trim_end_matches('/');
+            let glob = GlobBuilder::new(p)
+                .literal_separator(true)
+                .build()
+                .map_err(bad)?;
+            paths.add(glob);
+        } else {
+            let glob = GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(bad)?;
+            names.add(glob);
+        }
+    }
+    let build = |b: GlobSetBuilder| {
+        b.build().map_err(|source| IngestError::BadPattern {
+            setting,
+            pattern: patterns.join(", "),
+            source,
+        })
+    };
+    Ok((build(names)?, build(paths)?))
+}
+
+/// The include/exclude decision for one path relative to the root. An invalid glob matches
+/// nothing here; [`Filter::new`] (and [`scan`]) report it.
+pub fn matches(cfg: &ScanConfig, rel: &Path) -> bool {
+    Filter::new(cfg).is_ok_and(|f| f.matches(rel))
+}
+
+/// Metadata of the file at `abs`, following symlinks.
+pub fn stat(abs: &Path) -> io::Result<FileStat> {
+    fs::metadata(abs).map(|m| FileStat::from_metadata(&m))
+}
+
+/// Walks the root (recursively, following symlinks) and lists the documents, sorted by path.
+///
+/// Errors only when the globs are invalid or the root is missing, not a folder or unreadable;
+/// everything else is a warning. A file reached twice (through a symlink, or a hard link) is
+/// listed once, under its first path in sort order, so one article never counts as two sources.
+pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
+    let filter = Filter::new(cfg)?;
+    let root = cfg.root.as_path();
+    check_root(root)?;
+
+    let mut found: Vec<(FoundFile, (u64, u64))> = Vec::new();
+    let mut warnings = Vec::new();
+    let mut unreadable = Vec::new();
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .min_depth(1)
+        .into_iter();
+    let walker = walker
+        .filter_entry(|e| !(e.file_type().is_dir() && filter.excluded(relative(root, e.path()))));
+    for item in walker {
+        let entry = match item {
+            Ok(entry) => entry,
+            Err(err) => {
+                if let Some((w, lost)) = walk_warning(root, &filter, err)? {
+                    if lost {
+                        unreadable.push(DocPath::from_stored(w.path.clone()));
+                    }
+                    warnings.push(w);
+                }
+                continue;
+            }
+        };
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        let rel = relative(root, entry.path());
+        if !filter.matches(rel) {
+            continue;
+        }
+        let key = DocPath::from_relative(rel);
+        if !ft.is_file() {
+            warnings.push(warn(
+                &key,
+                "not a regular file (a FIFO, socket or device); skipped",
+            ));
+            continue;
+        }
+        match entry.metadata() {
+            Ok(meta) => found.push((
+                FoundFile {
+                    path: key,
+                    abs: entry.path().to_path_buf(),
+                    stat: FileStat::from_metadata(&meta),
+                },
+                (meta.dev(), meta.ino()),
+            )),
+            Err(err) => {
+                let gone = err
+                    .io_error()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::NotFound);
+                if gone {
+                    warnings.push(warn(
+                        &key,
+                        "removed while the folder was being scanned; skipped",
+                    ));
+                } else {
+                    let detail = err.io_error().map_or_else(|| err.to_string(), io_detail);
+                    warnings.push(warn(
+                        &key,
+                        &format!("cannot be examined ({detail}); skipped"),
+                    ));
+                    unreadable.push(key);
+                }
+            }
+        }
+    }
+
+    found.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let mut seen = HashSet::new();
+    let files = found
+        .into_iter()
+        .filter(|(f, id)| {
+            let first = seen.insert(*id);
+            if !first {
+                tracing::debug!(path = %f.path, "same file already listed under another path");
+            }
+            first
+        })
+        .map(|(f, _)| f)
+        .collect();
+    warnings.sort_by(|a: &ScanWarning, b| a.path.cmp(&b.path));
+    unreadable.sort();
+    Ok(Scan {
+        files,
+        warnings,
+        unreadable,
+    })
+}
+
+fn check_root(root: &Path) -> Result<(), IngestError> {
+    let path = root.to_path_buf();
+    match fs::metadata(root) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(IngestError::RootMissing { path })
+        }
+        Err(source) => return Err(IngestError::RootUnreadable { path, source }),
+        Ok(m) if !m.is_dir() => return Err(IngestError::RootNotDir { path }),
+        Ok(_) => {}
+    }
+    fs::read_dir(root)
+        .map(drop)
+        .map_err(|source| IngestError::RootUnreadable { path, source })
+}
+
+/// `path` relative to the root (walkdir yields `root.join(...)`, so the prefix is there).
+fn relative<'a>(root: &Path, path: &'a Path) -> &'a Path {
+    path.strip_prefix(root).unwrap_or(path)
+}
+
+fn warn(key: &DocPath, message: &str) -> ScanWarning {
+    ScanWarning {
+        path: key.as_str().to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// The OS error text without the "(os error N)" noise.
+fn io_detail(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        io::ErrorKind::NotFound => "no such file".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// Turns a walk error into a warning (with `true` when what the entry holds is unknown rather
+/// than gone), `None` (an entry the user excluded anyway), or a fatal error when it is the root
+/// that failed.
+fn walk_warning(
+    root: &Path,
+    filter: &Filter,
+    err: walkdir::Error,
+) -> Result<Option<(ScanWarning, bool)>, IngestError> {
+    let Some(path) = err.path().map(Path::to_path_buf) else {
+        // A directory listing failed half-way; walkdir does not say which one below the root.
+        let source = err
+            .into_io_error()
+            .unwrap_or_else(|| io::Error::other("walk failed"));
+        return Err(IngestError::RootUnreadable {
+            path: root.to_path_buf(),
+            source,
+        });
+    };
+    if path == root || err.depth() == 0 {
+        let source = err
+            .into_io_error()
+            .unwrap_or_else(|| io::Error::other("walk failed"));
+        return Err(IngestError::RootUnreadable {
+            path: root.to_path_buf(),
+            source,
+        });
+    }
+    let rel = relative(root, &path);
+    if filter.excluded(rel) {
+        return Ok(None);
+    }
+    let key = DocPath::from_relative(rel);
+    if let Some(ancestor) = err.loop_ancestor() {
+        let target = match ancestor.strip_prefix(root) {
+            Ok(r) if r.as_os_str().is_empty() => ".".to_owned(),
+            Ok(r) => DocPath::from_relative(r).to_string(),
+            Err(_) => escape_path(ancestor),
+        };
+        let msg = format!("symbolic link loop (points back to {target}); not followed");
+        return Ok(Some((warn(&key, &msg), false)));
+    }
+    let io_err = err.io_error();
+    let is_link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    match io_err.map(io::Error::kind) {
+        Some(io::ErrorKind::NotFound) if is_link => {
+            // A dangling link only matters if it would have been a document.
+            let msg = "broken symbolic link (its target does not exist); skipped";
+            Ok(filter.matches(rel).then(|| (warn(&key, msg), false)))
+        }
+        Some(io::ErrorKind::NotFound) => {
+            let msg = "removed while the folder was being scanned; skipped";
+            Ok(filter.matches(rel).then(|| (warn(&key, msg), false)))
+        }
+        _ => {
+            let detail = io_err.map_or_else(|| err.to_string(), io_detail);
+            let msg = format!("cannot be read ({detail}); what it holds is left out of this scan");
+            Ok(Some((warn(&key, &msg), true)))
+        }
+    }
+}
