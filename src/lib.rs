@@ -6,6 +6,7 @@
 pub mod app;
 pub mod channel;
 pub mod cli;
+pub mod config;
 pub mod diff;
 pub mod extract;
 pub mod ingest;

@@ -6,7 +6,6 @@ mod common;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
@@ -164,7 +163,7 @@ fn start_reconciles_what_changed_while_down_then_follows_edits() {
     // sed -i, a real one.
     let before = read_alerts(&ws).len();
     let ok = Command::new("sed")
-        .args(["-i", "s/2021/2019/"])
+        .args(["-i", "1s/^/مقدمة جديدة للمقال هنا. /"])
         .arg(&target)
         .status()
         .unwrap();
@@ -241,10 +240,11 @@ fn a_file_copied_in_slow_chunks_alerts_once_when_complete() {
 
 #[test]
 fn moves_in_and_out_and_folders_are_followed() {
-    let ws = workspace(&["000"]);
+    // Five documents, so that deleting a folder of two is not "most of the dossier gone".
+    let ws = workspace(&["0"]);
     let outside = tempfile::tempdir().unwrap();
     let d = Daemon::start(&ws);
-    alerts_after(&ws, 1);
+    alerts_after(&ws, 5);
 
     let before = read_alerts(&ws).len();
     let src = outside.path().join("in.txt");

@@ -136,11 +136,7 @@ impl Pipeline {
     }
 
     fn key(&self, f: &FoundFile) -> String {
-        if self.prefix.is_empty() {
-            f.path.as_str().to_string()
-        } else {
-            format!("{}/{}", self.prefix, f.path.as_str())
-        }
+        doc_key(&self.prefix, f)
     }
 
     /// Compares the whole folder with the stored state and records every change.
@@ -162,9 +158,15 @@ impl Pipeline {
                 None => true,
             })
             .collect();
+        let prefix = format!("{}/", self.prefix);
         let mut gone: Vec<String> = stored
             .keys()
             .filter(|p| !present.contains(*p))
+            .filter(|p| {
+                // Under a folder this scan could not read: unknown, not removed.
+                let rel = p.strip_prefix(prefix.as_str()).unwrap_or(p);
+                !scan.is_unknown(&ingest::DocPath::from_stored(rel.to_string()))
+            })
             .cloned()
             .collect();
         gone.sort();
@@ -190,7 +192,7 @@ impl Pipeline {
                 break;
             }
             let outcomes = self.read_chunk(chunk, &stored, &known);
-            let mut batch = self.store.batch()?;
+            let batch = self.store.batch()?;
             for o in outcomes {
                 match o {
                     Outcome::Skipped(w) => outcome.warnings.push(w),
@@ -280,10 +282,11 @@ impl Pipeline {
     ) -> Vec<Outcome> {
         let max_bytes = self.config.watch.max_bytes;
         let extractor = &self.extractor;
+        let prefix = self.prefix.as_str();
         chunk
             .par_iter()
             .map(|f| {
-                let path = self.key(f);
+                let path = doc_key(prefix, f);
                 let (_, now_ns) = super::now();
                 let decoded = match ingest::read_document(&f.abs, &path, max_bytes) {
                     Ok(d) => d,
@@ -394,6 +397,16 @@ fn emit(
     outcome.report.documents.push(change);
     outcome.report.dossier.extend(dossier);
     Ok(())
+}
+
+/// A document's key in the store and in reports: the watched folder's name, then its relative
+/// path (escaped where not printable).
+fn doc_key(prefix: &str, f: &FoundFile) -> String {
+    if prefix.is_empty() {
+        f.path.as_str().to_string()
+    } else {
+        format!("{prefix}/{}", f.path.as_str())
+    }
 }
 
 fn self_document(batch: &Batch<'_>, path: &str) -> Result<Option<StoredDoc>, AppError> {

@@ -129,35 +129,24 @@ impl Deliverer {
                     continue;
                 }
             }
-            // Lease and load what this channel will take now.
-            let mut batch: Vec<(StoredAlert, u32)> = Vec::new();
-            for d in mine {
-                let (_, now_ns) = super::now();
-                let until = now_ns.saturating_add(LEASE.as_nanos() as i64);
-                if !store.lease(&d.alert_id, &name, &self.owner, now_ns, until)? {
-                    continue;
-                }
-                let Some(alert) = store.alert(&d.alert_id)? else {
-                    continue;
-                };
-                if conf.min_changes == MinChanges::Facts && !alert.has_facts {
-                    // Sentence-only edits are not for this channel: done without sending.
-                    store.mark_delivered(&d.alert_id, &name, &super::now().0)?;
-                    continue;
-                }
-                batch.push((alert, d.attempts));
-            }
-            if batch.is_empty() {
-                continue;
-            }
             if let Some(window) = conf.digest {
+                // A digest goes as one message: lease and load all it will hold.
+                let mut batch: Vec<(StoredAlert, u32)> = Vec::new();
+                for d in mine {
+                    if let Some(a) = take(store, d, &name, &self.owner, conf.min_changes)? {
+                        batch.push((a, d.attempts));
+                    }
+                }
+                if batch.is_empty() {
+                    continue;
+                }
                 let oldest = batch
                     .iter()
                     .map(|(a, _)| created_ns(a))
                     .min()
                     .unwrap_or(now_ns);
                 if pass != Pass::Retry && oldest + window.as_nanos() as i64 > now_ns {
-                    // The window is still open: wait for it to close, lease released.
+                    // The window is still open: wait for it to close, leases given back.
                     for (a, _) in &batch {
                         store.release(&a.id, &name)?;
                     }
@@ -178,14 +167,23 @@ impl Deliverer {
                 )?;
                 continue;
             }
-            for (alert, attempts) in batch.into_iter().take(budget) {
+            // One at a time: a crash mid-way leaves at most one delivery leased.
+            let mut sent = 0;
+            for d in mine {
+                if sent >= budget {
+                    break;
+                }
+                let Some(alert) = take(store, d, &name, &self.owner, conf.min_changes)? else {
+                    continue;
+                };
+                sent += 1;
                 done.attempted += 1;
                 let result = conf.channel.send(&alert);
                 finish(
                     store,
                     &name,
                     std::slice::from_ref(&alert),
-                    attempts,
+                    d.attempts,
                     result,
                     &conf.retry,
                     &mut done,
@@ -194,6 +192,31 @@ impl Deliverer {
         }
         Ok(done)
     }
+}
+
+/// Leases one delivery and loads its alert; `None` when another sender has it, or when the
+/// channel does not want it (`min_changes = "facts"` and only sentences changed: then it is
+/// marked done without sending).
+fn take(
+    store: &Store,
+    d: &Delivery,
+    channel: &str,
+    owner: &str,
+    min_changes: MinChanges,
+) -> Result<Option<StoredAlert>, AppError> {
+    let (_, now_ns) = super::now();
+    let until = now_ns.saturating_add(LEASE.as_nanos() as i64);
+    if !store.lease(&d.alert_id, channel, owner, now_ns, until)? {
+        return Ok(None);
+    }
+    let Some(alert) = store.alert(&d.alert_id)? else {
+        return Ok(None);
+    };
+    if min_changes == MinChanges::Facts && !alert.has_facts {
+        store.mark_delivered(&d.alert_id, channel, &super::now().0)?;
+        return Ok(None);
+    }
+    Ok(Some(alert))
 }
 
 /// Records the outcome of one send (of one alert, or of a digest) in the outbox.

@@ -178,8 +178,9 @@ impl Store {
         }
     }
 
-    /// Takes the lease on one delivery until `until_ns`; false when another process holds it
-    /// or it was delivered meanwhile.
+    /// Takes the lease on one delivery until `until_ns`; false when another live process
+    /// holds it or it was delivered meanwhile. Owners are `PID-…`: a lease whose process is
+    /// gone (crashed, killed) is taken over at once instead of waiting for it to expire.
     pub fn lease(
         &self,
         alert_id: &str,
@@ -188,13 +189,36 @@ impl Store {
         now_ns: i64,
         until_ns: i64,
     ) -> Result<bool, StoreError> {
+        let holder: Option<(Option<String>, Option<i64>)> = self
+            .conn
+            .query_row(
+                "SELECT lease_owner, lease_until_ns FROM deliveries
+                 WHERE alert_id = ?1 AND channel = ?2 AND delivered IS NULL",
+                params![alert_id, channel],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        let Some((held_by, held_until)) = holder else {
+            return Ok(false);
+        };
+        let free = match (&held_by, held_until) {
+            (None, _) | (_, None) => true,
+            (Some(o), _) if o == owner => true,
+            (Some(_), Some(t)) if t < now_ns => true,
+            (Some(o), Some(_)) => !owner_alive(o),
+        };
+        if !free {
+            return Ok(false);
+        }
+        // Compare-and-set on the holder read above, so two takers cannot both win.
         let n = self
             .conn
             .execute(
-                "UPDATE deliveries SET lease_owner = ?3, lease_until_ns = ?5
+                "UPDATE deliveries SET lease_owner = ?3, lease_until_ns = ?4
                  WHERE alert_id = ?1 AND channel = ?2 AND delivered IS NULL
-                   AND (lease_until_ns IS NULL OR lease_until_ns < ?4 OR lease_owner = ?3)",
-                params![alert_id, channel, owner, now_ns, until_ns],
+                   AND lease_owner IS ?5",
+                params![alert_id, channel, owner, until_ns, held_by],
             )
             .map_err(|e| self.sql(e))?;
         Ok(n == 1)
@@ -322,5 +346,14 @@ impl Store {
             })
             .map_err(|e| self.sql(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+}
+
+/// Whether the process named by a lease owner (`PID-…`) still runs on this machine. An owner
+/// that cannot be parsed is assumed alive (its lease then simply expires).
+fn owner_alive(owner: &str) -> bool {
+    match owner.split('-').next().and_then(|p| p.parse::<u32>().ok()) {
+        Some(pid) => std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        None => true,
     }
 }

@@ -6,7 +6,6 @@
 
 pub mod message;
 
-use lettre::message::header;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -92,8 +91,7 @@ impl EmailChannel {
         let mut b = Message::builder()
             .from(self.from.clone())
             .subject(c.subject)
-            .message_id(Some(c.message_id))
-            .header(header::ContentLanguage::from("ar".to_string()));
+            .message_id(Some(c.message_id));
         for t in &self.to {
             b = b.to(t.clone());
         }
