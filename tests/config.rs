@@ -565,3 +565,34 @@ fn errors_in_a_file_name_it_as_given() {
     let location = e.location().expect("located");
     assert_eq!(location.line_col, Some((3, 1)));
 }
+
+#[test]
+fn render_masked_of_the_built_in_defaults() {
+    // No file needs to exist for the defaults, so a fixed directory keeps the text stable.
+    let env = TestEnv::new(Path::new("/home/analyst/news"));
+    let c = load(&Overrides::default(), &env);
+    assert_eq!(
+        c.render_masked(),
+        r#"# file: none found, built-in defaults
+# effective configuration: defaults filled in, overrides applied, paths absolute
+
+[watch]
+dir = "/home/analyst/news/seeds"
+include = ["*.txt", "*.md", "*.html"]
+exclude = [".*", "*~", "*.swp", "*.tmp"]
+debounce_ms = 300
+max_bytes = 10485760
+poll_interval = 0
+
+[state]
+path = "/home/analyst/news/.dossier/state.db"
+
+[[channel]]
+kind = "log"
+name = "log"
+retry_initial = "30s"
+retry_max = "1h"
+retry_attempts = 10
+"#
+    );
+}

@@ -13,7 +13,11 @@ use super::{ChannelKind, Config, EmailTransport, MinChanges, RetryPolicy, Secret
 pub(crate) fn render(config: &Config) -> String {
     let mut out = String::new();
     match &config.source {
-        Some(path) => line(&mut out, &format!("# file: {}", path.display())),
+        // Control characters in a file name would end the comment early.
+        Some(path) => line(
+            &mut out,
+            &format!("# file: {}", path.display()).replace(char::is_control, "?"),
+        ),
         None => line(&mut out, "# file: none found, built-in defaults"),
     }
     line(
