@@ -14,7 +14,10 @@ fn main() {
                 continue;
             }
         };
-        let x = ex.extract(text.trim_start_matches('\u{feff}'), &KnownEntities::default());
+        let x = ex.extract(
+            text.trim_start_matches('\u{feff}'),
+            &KnownEntities::default(),
+        );
         let mut v = serde_json::to_value(&x).unwrap_or_default();
         if let Some(o) = v.as_object_mut() {
             o.insert("doc".into(), serde_json::Value::String(path.clone()));

@@ -38,9 +38,10 @@ pub fn fold_char(c: char) -> Option<char> {
         '٪' => '%',
         '٫' => '.',
         '٬' => ',',
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' => {
-            return None
-        }
+        '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}' => return None,
         c if c.is_ascii_uppercase() => c.to_ascii_lowercase(),
         c => c,
     })
@@ -71,8 +72,29 @@ pub fn key(s: &str) -> String {
 fn is_spacing_punct(c: char) -> bool {
     matches!(
         c,
-        '.' | ',' | ';' | ':' | '!' | '?' | '،' | '؛' | '؟' | '(' | ')' | '[' | ']' | '"' | '\''
-            | '«' | '»' | '“' | '”' | '-' | '–' | '—' | '…' | '/'
+        '.' | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '،'
+            | '؛'
+            | '؟'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | '"'
+            | '\''
+            | '«'
+            | '»'
+            | '“'
+            | '”'
+            | '-'
+            | '–'
+            | '—'
+            | '…'
+            | '/'
     )
 }
 
@@ -121,7 +143,10 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
             '\n' | '!' | '?' | '؟' | '…' => true,
             // A full stop between two digits is a decimal point, not the end of a sentence.
             '.' => {
-                let prev_digit = text[..i].chars().next_back().is_some_and(|p| p.is_ascii_digit());
+                let prev_digit = text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| p.is_ascii_digit());
                 let next_digit = iter.peek().is_some_and(|(_, n)| n.is_ascii_digit());
                 !(prev_digit && next_digit)
             }
@@ -176,6 +201,9 @@ mod tests {
     fn sentences_split_on_arabic_and_latin_marks_but_not_decimals() {
         let s = sentences("ارتفع بنسبة 3.5 في المئة. هل زار؟ نعم\nسطر آخر");
         let texts: Vec<_> = s.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(texts, vec!["ارتفع بنسبة 3.5 في المئة.", "هل زار؟", "نعم", "سطر آخر"]);
+        assert_eq!(
+            texts,
+            vec!["ارتفع بنسبة 3.5 في المئة.", "هل زار؟", "نعم", "سطر آخر"]
+        );
     }
 }
