@@ -426,7 +426,7 @@ impl Lexicon {
 
     /// The shipped lists minus every line for which `drop(file name, forms)` is true; used to
     /// check that extraction does not lean on names it was shown.
-    pub fn builtin_without(drop: impl Fn(&str, &[&str]) -> bool) -> Self {
+    pub fn builtin_without(mut drop: impl FnMut(&str, &[&str]) -> bool) -> Self {
         let mut b = Builder {
             index: HashMap::new(),
             patterns: Vec::new(),

@@ -566,10 +566,32 @@ impl<'a> Doc<'a> {
                 break;
             }
             if w.conj {
-                if self.def(j) && self.adjective(j) {
+                // Coordinated adjectives belong to event titles (في المجال الأمني والعسكري);
+                // in an organization they mean two bodies (المدفعية الإسرائيلي والمغربي).
+                if topic && self.def(j) && self.adjective(j) {
                     last = j;
                     j += 1;
                     continue;
+                }
+                // A coordinated noun inside a construct name (هيئة الاستراتيجية والدائرة
+                // الثالثة، وزارة الخارجية والتعاون).
+                if !topic
+                    && !head_def
+                    && mods > 0
+                    && self.def(j)
+                    && !self.adjective(j)
+                    && j + 1 < n
+                    && !self.hard(j + 1)
+                    && self.def(j + 1)
+                    && self.adjective(j + 1)
+                {
+                    last = j + 1;
+                    mods += 2;
+                    j += 2;
+                    continue;
+                }
+                if !topic && self.adjective(j) && self.def(j) {
+                    return (hl, 0, false, false);
                 }
                 break;
             }
@@ -676,12 +698,18 @@ impl<'a> Doc<'a> {
         let n = self.n();
         let j = h.last + 1;
         let head_def = self.head_def(i, &h);
-        // A proper name right after the head makes a named event (قمة النقب).
-        if j < n && !self.hard(j) {
+        // A proper name right after an indefinite head makes a named event (قمة النقب); a
+        // head with the article is never the first term of such a construct.
+        if j < n && !self.hard(j) && !head_def {
+            let b = self.bare(j);
+            let verb_like = !self.def(j) && (b.starts_with('ي') || b.starts_with('ت'));
+            let participle = self.def(j) && b.starts_with('م') && b.chars().count() >= 4;
             let named_end = if let Some(g) = self.gaz_starting(j) {
                 (g.kind == EntityType::Location && self.words[j].prep.is_none()).then_some(g.last)
             } else if self.name_like(j)
                 && !self.nisba(j)
+                && !verb_like
+                && !participle
                 && self.words[j].prep.is_none()
                 && !self.words[j].known
             {
@@ -911,8 +939,8 @@ impl<'a> Doc<'a> {
                 }
             }
         }
-        // Apposition: a name at the start of a clause followed by a title (رشيد لزرق أستاذ
-        // العلوم السياسية), or a name heading a line before a colon.
+        // Apposition: a name at the start of a clause followed by a comma and a title
+        // (X، الخبير الأمني), or a name heading a line before a colon.
         let clause_start = i == 0 || self.hard(i) || self.toks.toks[i].gap.newline;
         if clause_start && self.name_like(i) && !self.def(i) && !w.known {
             if let Some(last) = self.name_run(i) {
@@ -920,7 +948,7 @@ impl<'a> Doc<'a> {
                 let unknown = (i..=last).all(|t| !self.words[t].known || self.words[t].given);
                 if last > i && last < i + 3 && k < n && unknown {
                     let gap = self.toks.toks[k].gap;
-                    let titled = self.is_title(k) && (!gap.hard() || gap.comma);
+                    let titled = self.is_title(k) && gap.comma && !gap.quote;
                     let header = gap.colon && (i == 0 || self.toks.toks[i].gap.newline);
                     if titled || header {
                         self.person(i, last, 1, out);
