@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::entities::tokens::Tokens;
 use crate::model::EntityType;
@@ -248,10 +248,16 @@ pub struct Prefix {
 /// (و ف), an optional preposition (ب ك ل) and an optional article. `word_starts_with_lam`
 /// allows the two-lam spelling of ل + article + ل-word (للجنة).
 pub fn parse_prefix(p: &str, word_starts_with_lam: bool) -> Option<Prefix> {
-    let cs: Vec<char> = p.chars().take(6).collect();
-    if cs.len() > 5 {
-        return None;
+    let mut buf = ['\0'; 5];
+    let mut len = 0;
+    for c in p.chars() {
+        if len == buf.len() {
+            return None;
+        }
+        buf[len] = c;
+        len += 1;
     }
+    let cs = &buf[..len];
     let mut i = 0;
     let mut conj = false;
     let mut prep = None;
@@ -526,6 +532,7 @@ impl Lexicon {
         }
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&b.patterns)
             .ok();
         Lexicon {
@@ -542,16 +549,28 @@ impl Lexicon {
             return hits;
         };
         let keys = toks.keys.as_str();
+        // Overlapping matches come in order of their end: a cursor finds the last token.
+        let mut last = 0;
         for m in ac.find_overlapping_iter(keys) {
             let (s, e) = (m.start(), m.end());
-            let (Some(&first), Some(&last)) = (toks.tok_at.get(s), toks.tok_at.get(e - 1)) else {
+            while last + 1 < toks.toks.len() && toks.toks[last].kend < e {
+                last += 1;
+            }
+            let Some(tl) = toks.toks.get(last) else {
                 continue;
             };
-            let (first, last) = (first as usize, last as usize);
-            let (Some(tf), Some(tl)) = (toks.toks.get(first), toks.toks.get(last)) else {
+            let mut first = last;
+            while first > 0 && toks.toks[first].kstart > s {
+                first -= 1;
+            }
+            let Some(tf) = toks.toks.get(first) else {
                 continue;
             };
-            if s < tf.kstart || e > tl.kend {
+            // Clitics take at most five letters (10 bytes), a pronoun suffix three.
+            if s < tf.kstart || s - tf.kstart > 10 {
+                continue;
+            }
+            if e > tl.kend || tl.kend - e > 6 {
                 continue;
             }
             if (first + 1..=last).any(|t| toks.toks[t].gap.hard()) {
@@ -575,7 +594,7 @@ impl Lexicon {
                 if !suffix.is_empty() && !POSSESSIVE_SUFFIXES.contains(&suffix) {
                     continue;
                 }
-                if !title && info.possessive != (!suffix.is_empty()) {
+                if !title && info.possessive == suffix.is_empty() {
                     continue;
                 }
                 if matches!(info.class, Class::Stop | Class::Say | Class::Particle)

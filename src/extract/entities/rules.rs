@@ -983,16 +983,19 @@ pub fn clean(s: &str) -> String {
 /// Settles overlaps: longer candidates first, then higher priority, then leftmost.
 fn select(mut cands: Vec<Cand>) -> Vec<Cand> {
     cands.sort_by_key(|c| (usize::MAX - (c.last - c.first), u8::MAX - c.prio, c.first));
-    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let n = cands.iter().map(|c| c.last + 1).max().unwrap_or(0);
+    let mut taken = vec![false; n];
     let mut out = Vec::new();
     for c in cands {
-        if taken.iter().any(|&(a, b)| c.first <= b && a <= c.last) {
+        if taken[c.first..=c.last].iter().any(|&t| t) {
             continue;
         }
         if c.display.is_empty() || c.start >= c.end {
             continue;
         }
-        taken.push((c.first, c.last));
+        for t in &mut taken[c.first..=c.last] {
+            *t = true;
+        }
         out.push(c);
     }
     out.sort_by_key(|c| c.start);
