@@ -191,6 +191,8 @@ pub enum Class {
     Particle,
     Stop,
     Adjective,
+    /// An ordinal adjective (الأول، السادس).
+    Ordinal,
     Common,
     /// An English word that ends an organization's name (Forces, Systems).
     LatinOrg,
@@ -505,6 +507,7 @@ impl Lexicon {
                             Role::Given => Class::Given,
                             Role::Particles => Class::Particle,
                             Role::Stop => Class::Stop,
+                            Role::Adjectives if flag == Some("ordinal") => Class::Ordinal,
                             Role::Adjectives => Class::Adjective,
                             _ => Class::Common,
                         };

@@ -70,7 +70,7 @@ impl Form {
 struct Group {
     kind: EntityType,
     gaz: Option<u32>,
-    family: Option<EventFamily>,
+    family: Option<(EventFamily, String)>,
     /// Every named form met.
     forms: Vec<Form>,
     mentions: Vec<Mention>,
@@ -170,25 +170,25 @@ fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
 /// Groups the candidates into entities.
 pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entity> {
     // An event family is an entity only when one mention is definite and specific.
-    let mut fam_ok: HashMap<EventFamily, bool> = HashMap::new();
+    let mut fam_ok: HashMap<&(EventFamily, String), bool> = HashMap::new();
     for c in &cands {
-        if let Some(f) = c.family {
+        if let Some(f) = &c.family {
             *fam_ok.entry(f).or_default() |= c.qualifies && !c.anaphor;
         }
     }
     let mut groups: Vec<Group> = Vec::new();
     let mut last_group: Option<usize> = None;
     for c in &cands {
-        if let Some(f) = c.family {
-            if !fam_ok.get(&f).copied().unwrap_or(false) {
+        if let Some(f) = &c.family {
+            if !fam_ok.get(f).copied().unwrap_or(false) {
                 continue;
             }
         }
         let form = Form::new(c.kind, &c.display, c.qualifies);
         let found = if let Some(g) = c.gaz {
             groups.iter().position(|x| x.gaz == Some(g))
-        } else if let Some(f) = c.family {
-            groups.iter().position(|x| x.family == Some(f))
+        } else if let Some(f) = &c.family {
+            groups.iter().position(|x| x.family.as_ref() == Some(f))
         } else if c.link_prev {
             last_group
         } else {
@@ -204,7 +204,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
                 groups.push(Group {
                     kind: c.kind,
                     gaz: c.gaz,
-                    family: c.family,
+                    family: c.family.clone(),
                     forms: Vec::new(),
                     mentions: Vec::new(),
                     spans: Vec::new(),

@@ -26,6 +26,7 @@ pub struct Word {
     pub stop: bool,
     pub say: bool,
     pub adj: bool,
+    pub ordinal: bool,
     pub demonym: bool,
     pub common: bool,
     pub latin_org: bool,
@@ -64,8 +65,9 @@ pub struct Cand {
     /// The surface form without clitics, marks dropped.
     pub display: String,
     pub gaz: Option<u32>,
-    /// An event without a proper name, of this family.
-    pub family: Option<EventFamily>,
+    /// An event without a proper name: its family and, except for agreements (whose
+    /// wordings vary: مذكرة تفاهم، الاتفاق الأمني), its head word.
+    pub family: Option<(EventFamily, String)>,
     /// The mention is definite and specific enough to make its family an entity.
     pub qualifies: bool,
     /// A bare reference (الاتفاق، المذكرة): a mention, not a name.
@@ -144,6 +146,10 @@ impl<'a> Doc<'a> {
                     Class::Stop => w.stop = true,
                     Class::Say => w.say = true,
                     Class::Adjective => w.adj = true,
+                    Class::Ordinal => {
+                        w.adj = true;
+                        w.ordinal = true;
+                    }
                     Class::Demonym(_) => w.demonym = true,
                     Class::Common => w.common = true,
                     Class::LatinOrg => w.latin_org = true,
@@ -161,6 +167,7 @@ impl<'a> Doc<'a> {
                     | Class::Stop
                     | Class::Say
                     | Class::Adjective
+                    | Class::Ordinal
                     | Class::Common
                     | Class::LatinOrg
             ) {
@@ -361,6 +368,11 @@ impl<'a> Doc<'a> {
                 break;
             }
             if !self.name_like(k) {
+                // A regnal ordinal after a given name (محمد السادس) ends the name.
+                let w = self.words[k];
+                if k > j && w.ordinal && self.def(k) && self.words[k - 1].given {
+                    last = Some(k);
+                }
                 break;
             }
             // A known word with a preposition (لأفيف) starts a new phrase.
@@ -730,7 +742,12 @@ impl<'a> Doc<'a> {
         }
         let (last, mods, has_def, _) = self.extent(h.last, head_def, true);
         let mut c = self.head_cand(EntityType::Event, i, &h, last);
-        c.family = Some(fam);
+        let head_word = if fam == EventFamily::Agreement {
+            String::new()
+        } else {
+            self.bare(i).to_string()
+        };
+        c.family = Some((fam, head_word));
         c.prio = 2;
         if mods == 0 {
             if h.last > i {
