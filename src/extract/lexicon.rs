@@ -1,12 +1,654 @@
 //! The compiled-in word lists (gazetteer, titles, cue words) the entity finder uses.
+//!
+//! Every list lives in `data/` as a text file, one entry a line, `#` lines for comments; the
+//! code here only knows the shape of a line. All forms are folded with [`crate::text::key`] and
+//! compiled into one Aho-Corasick automaton that runs over a document's folded token keys, so
+//! a lookup costs one pass over the text whatever the size of the lists.
+//!
+//! Words are stored without their definite article: the automaton finds the bare word inside
+//! a token, and [`parse_prefix`] decides whether what precedes it in the token is a valid chain
+//! of proclitics (و ف ب ك ل and the article). This is what keeps وجدة (a city) from being read
+//! as و + جدة and وزارة from being read as و + زارة, while بالرباط still finds الرباط.
 
-/// Word lists loaded from `data/` at compile time.
-#[derive(Debug, Default)]
-pub struct Lexicon {}
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+use super::entities::tokens::Tokens;
+use crate::model::EntityType;
+use crate::text::key;
+
+/// One data file: its name (as the held-out check sees it), its role, and its text.
+struct DataFile {
+    name: &'static str,
+    role: Role,
+    text: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Gazetteer(EntityType),
+    Demonyms,
+    Titles,
+    Say,
+    OrgHeads,
+    EquipmentHeads,
+    EventHeads,
+    LocationHeads,
+    Given,
+    Particles,
+    Stop,
+    Adjectives,
+    Common,
+    LatinOrg,
+}
+
+const DATA: &[DataFile] = &[
+    DataFile {
+        name: "gazetteer_countries.txt",
+        role: Role::Gazetteer(EntityType::Location),
+        text: include_str!("data/gazetteer_countries.txt"),
+    },
+    DataFile {
+        name: "gazetteer_capitals.txt",
+        role: Role::Gazetteer(EntityType::Location),
+        text: include_str!("data/gazetteer_capitals.txt"),
+    },
+    DataFile {
+        name: "gazetteer_places.txt",
+        role: Role::Gazetteer(EntityType::Location),
+        text: include_str!("data/gazetteer_places.txt"),
+    },
+    DataFile {
+        name: "gazetteer_orgs.txt",
+        role: Role::Gazetteer(EntityType::Org),
+        text: include_str!("data/gazetteer_orgs.txt"),
+    },
+    DataFile {
+        name: "gazetteer_equipment.txt",
+        role: Role::Gazetteer(EntityType::Equipment),
+        text: include_str!("data/gazetteer_equipment.txt"),
+    },
+    DataFile {
+        name: "gazetteer_events.txt",
+        role: Role::Gazetteer(EntityType::Event),
+        text: include_str!("data/gazetteer_events.txt"),
+    },
+    DataFile {
+        name: "demonyms.txt",
+        role: Role::Demonyms,
+        text: include_str!("data/demonyms.txt"),
+    },
+    DataFile {
+        name: "titles.txt",
+        role: Role::Titles,
+        text: include_str!("data/titles.txt"),
+    },
+    DataFile {
+        name: "say_verbs.txt",
+        role: Role::Say,
+        text: include_str!("data/say_verbs.txt"),
+    },
+    DataFile {
+        name: "org_heads.txt",
+        role: Role::OrgHeads,
+        text: include_str!("data/org_heads.txt"),
+    },
+    DataFile {
+        name: "equipment_heads.txt",
+        role: Role::EquipmentHeads,
+        text: include_str!("data/equipment_heads.txt"),
+    },
+    DataFile {
+        name: "event_heads.txt",
+        role: Role::EventHeads,
+        text: include_str!("data/event_heads.txt"),
+    },
+    DataFile {
+        name: "location_heads.txt",
+        role: Role::LocationHeads,
+        text: include_str!("data/location_heads.txt"),
+    },
+    DataFile {
+        name: "given_names.txt",
+        role: Role::Given,
+        text: include_str!("data/given_names.txt"),
+    },
+    DataFile {
+        name: "name_particles.txt",
+        role: Role::Particles,
+        text: include_str!("data/name_particles.txt"),
+    },
+    DataFile {
+        name: "function_words.txt",
+        role: Role::Stop,
+        text: include_str!("data/function_words.txt"),
+    },
+    DataFile {
+        name: "adjectives.txt",
+        role: Role::Adjectives,
+        text: include_str!("data/adjectives.txt"),
+    },
+    DataFile {
+        name: "latin_org_words.txt",
+        role: Role::LatinOrg,
+        text: include_str!("data/latin_org_words.txt"),
+    },
+    DataFile {
+        name: "common_words.txt",
+        role: Role::Common,
+        text: include_str!("data/common_words.txt"),
+    },
+];
+
+/// How a title introduces a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TitleKind {
+    /// A rank or honorific: the name follows at once (الجنرال، السيد).
+    Rank,
+    /// An office: its complement (الدفاع الإسرائيلي، للقوات المسلحة) comes before the name.
+    Office,
+}
+
+/// How an organization head builds the organization's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgHeadKind {
+    /// The head and its complement are the name (وزارة الدفاع).
+    Phrase,
+    /// The head is followed by the name, which alone is the entity (شركة "X", موقع "X").
+    Named,
+    /// Only with a directional adjective (المنطقة الجنوبية).
+    Region,
+}
+
+/// Which kind of event a head introduces; mentions of one family in a document are one event
+/// unless they carry a proper name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventFamily {
+    Agreement,
+    Conference,
+    Summit,
+    Plan,
+    Exercise,
+    Other,
+}
+
+/// What a lexicon word is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// A gazetteer name; the index is into [`Lexicon::entries`].
+    Gaz(u32),
+    /// A demonym (nisba adjective) of the country in [`Lexicon::entries`].
+    Demonym(u32),
+    Title(TitleKind),
+    Say,
+    OrgHead(OrgHeadKind),
+    EquipmentHead,
+    EventHead(EventFamily),
+    /// A place noun; `true` when it stays part of the place's name (قطاع غزة).
+    LocationHead(bool),
+    Given,
+    Particle,
+    Stop,
+    Adjective,
+    /// An ordinal adjective (الأول، السادس).
+    Ordinal,
+    Common,
+    /// An English word that ends an organization's name (Forces, Systems).
+    LatinOrg,
+}
+
+/// Whether a word takes the definite article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Art {
+    Required,
+    Forbidden,
+    Optional,
+}
+
+/// One meaning of one automaton pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PatInfo {
+    pub class: Class,
+    pub art: Art,
+    /// The pattern is a possessive stem (صحرائ for الصحراء) that needs a pronoun suffix.
+    pub possessive: bool,
+}
+
+/// A gazetteer entity: its type and canonical name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub kind: EntityType,
+    pub name: String,
+}
+
+/// How the article was written before a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArtKind {
+    /// No article.
+    #[default]
+    None,
+    /// ال written out (المغرب، بالمغرب).
+    Written,
+    /// The alef dropped after ل (للمغرب).
+    Elided,
+    /// ل before a word that starts with ل (للجنة): the article may or may not be there.
+    Merged,
+}
+
+/// The proclitics in front of a word inside a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Prefix {
+    /// Folded characters of the clitics, not counting a written article.
+    pub clitic_chars: usize,
+    pub conj: bool,
+    pub prep: Option<char>,
+    pub art: ArtKind,
+}
+
+/// Parses the part of a token before a lexicon word as proclitics: an optional conjunction
+/// (و ف), an optional preposition (ب ك ل) and an optional article. `word_starts_with_lam`
+/// allows the two-lam spelling of ل + article + ل-word (للجنة).
+pub fn parse_prefix(p: &str, word_starts_with_lam: bool) -> Option<Prefix> {
+    let mut buf = ['\0'; 5];
+    let mut len = 0;
+    for c in p.chars() {
+        if len == buf.len() {
+            return None;
+        }
+        buf[len] = c;
+        len += 1;
+    }
+    let cs = &buf[..len];
+    let mut i = 0;
+    let mut conj = false;
+    let mut prep = None;
+    if i < cs.len() && matches!(cs[i], 'و' | 'ف') {
+        conj = true;
+        i += 1;
+    }
+    if i < cs.len() && matches!(cs[i], 'ب' | 'ك' | 'ل') {
+        prep = Some(cs[i]);
+        i += 1;
+    }
+    let rest = &cs[i..];
+    let art = match rest {
+        [] if prep == Some('ل') && word_starts_with_lam => ArtKind::Merged,
+        [] => ArtKind::None,
+        ['ا', 'ل'] => ArtKind::Written,
+        ['ل'] if prep == Some('ل') => ArtKind::Elided,
+        _ => return None,
+    };
+    Some(Prefix {
+        clitic_chars: i,
+        conj,
+        prep,
+        art,
+    })
+}
+
+fn art_ok(want: Art, got: ArtKind) -> bool {
+    match want {
+        Art::Optional => true,
+        Art::Required => got != ArtKind::None,
+        Art::Forbidden => matches!(got, ArtKind::None | ArtKind::Merged),
+    }
+}
+
+/// A lexicon word found in a document: tokens `first..=last`, with the clitics before it in
+/// token `first` and a pronoun suffix after it in token `last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub first: usize,
+    pub last: usize,
+    pub prefix: Prefix,
+    pub suffix_chars: usize,
+    pub info: PatInfo,
+}
+
+const POSSESSIVE_SUFFIXES: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
+
+/// Word lists loaded from `data/` at compile time, compiled into one automaton.
+#[derive(Debug)]
+pub struct Lexicon {
+    ac: Option<AhoCorasick>,
+    pats: Vec<Vec<PatInfo>>,
+    /// Gazetteer entities, indexed by [`Class::Gaz`].
+    pub entries: Vec<Entry>,
+}
+
+impl Default for Lexicon {
+    fn default() -> Self {
+        Lexicon::builtin()
+    }
+}
+
+/// Splits a data file into its entry lines: comments and blank lines dropped, each line cut
+/// at `|` into forms and at `;` into forms and a flag.
+fn lines(text: &str) -> impl Iterator<Item = (Vec<&str>, Option<&str>)> {
+    text.lines().filter_map(|l| {
+        let l = l.trim();
+        if l.is_empty() || l.starts_with('#') {
+            return None;
+        }
+        let (forms, flag) = match l.split_once(';') {
+            Some((f, g)) => (f, Some(g.trim())),
+            None => (l, None),
+        };
+        let forms: Vec<&str> = forms
+            .split('|')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!forms.is_empty()).then_some((forms, flag))
+    })
+}
+
+struct Builder {
+    index: HashMap<String, usize>,
+    patterns: Vec<String>,
+    pats: Vec<Vec<PatInfo>>,
+}
+
+impl Builder {
+    fn add(&mut self, pattern: String, info: PatInfo) {
+        if pattern.chars().count() < 2 && !matches!(info.class, Class::Stop | Class::Particle) {
+            return;
+        }
+        let n = match self.index.get(&pattern) {
+            Some(&n) => n,
+            None => {
+                let n = self.patterns.len();
+                self.index.insert(pattern.clone(), n);
+                self.patterns.push(pattern);
+                self.pats.push(Vec::new());
+                n
+            }
+        };
+        if !self.pats[n].contains(&info) {
+            self.pats[n].push(info);
+        }
+    }
+
+    /// Adds a form under its bare key; a listed article becomes a requirement (or, for word
+    /// classes that take it freely, an option).
+    fn add_form(&mut self, form: &str, class: Class, article_default: Art) {
+        let k = key(form);
+        let strip = !matches!(class, Class::Stop | Class::Say | Class::Particle);
+        let (bare, art) = match k.strip_prefix("ال") {
+            Some(rest) if strip && rest.chars().count() >= 2 => (
+                rest.to_string(),
+                if article_default == Art::Optional {
+                    Art::Optional
+                } else {
+                    Art::Required
+                },
+            ),
+            _ => (
+                k.clone(),
+                if matches!(class, Class::Gaz(_)) {
+                    Art::Forbidden
+                } else {
+                    article_default
+                },
+            ),
+        };
+        if bare.is_empty() {
+            return;
+        }
+        // Known names with the article also occur with a pronoun suffix and no article:
+        // الصحراء → صحرائه, المملكة → مملكتها.
+        if matches!(class, Class::Gaz(_)) && art == Art::Required && !bare.contains(' ') {
+            let mut stem = bare.clone();
+            match stem.pop() {
+                Some('ه') => stem.push('ت'),
+                Some('ء') => stem.push('ي'),
+                Some(c) => stem.push(c),
+                None => {}
+            }
+            self.add(
+                stem,
+                PatInfo {
+                    class,
+                    art: Art::Forbidden,
+                    possessive: true,
+                },
+            );
+        }
+        self.add(
+            bare,
+            PatInfo {
+                class,
+                art,
+                possessive: false,
+            },
+        );
+    }
+}
 
 impl Lexicon {
     /// The lists shipped with dossier.
     pub fn builtin() -> Self {
-        Lexicon {}
+        Self::builtin_without(|_, _| false)
+    }
+
+    /// The shipped lists minus every line for which `drop(file name, forms)` is true; used to
+    /// check that extraction does not lean on names it was shown.
+    pub fn builtin_without(mut drop: impl FnMut(&str, &[&str]) -> bool) -> Self {
+        let mut b = Builder {
+            index: HashMap::new(),
+            patterns: Vec::new(),
+            pats: Vec::new(),
+        };
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut country_of: HashMap<String, u32> = HashMap::new();
+        // Gazetteers first, so demonyms can point at their countries.
+        let mut order: Vec<&DataFile> = DATA.iter().collect();
+        order.sort_by_key(|d| !matches!(d.role, Role::Gazetteer(_)));
+        for file in order {
+            for (forms, flag) in lines(file.text) {
+                if drop(file.name, &forms) {
+                    continue;
+                }
+                match file.role {
+                    Role::Gazetteer(kind) => {
+                        let id = entries.len() as u32;
+                        entries.push(Entry {
+                            kind,
+                            name: forms[0].to_string(),
+                        });
+                        for f in &forms {
+                            country_of.insert(key(f), id);
+                            b.add_form(f, Class::Gaz(id), Art::Forbidden);
+                        }
+                    }
+                    Role::Demonyms => {
+                        // country | masculine demonym: the feminine and plurals follow the rule.
+                        let Some(&id) = country_of.get(&key(forms[0])) else {
+                            continue;
+                        };
+                        for f in &forms[1..] {
+                            let base = key(f);
+                            for suffix in ["", "ه", "ون", "ين", "ان", "ا"] {
+                                b.add_form(
+                                    &format!("{base}{suffix}"),
+                                    Class::Demonym(id),
+                                    Art::Optional,
+                                );
+                            }
+                        }
+                    }
+                    role => {
+                        let class = match role {
+                            Role::Titles => Class::Title(if flag == Some("rank") {
+                                TitleKind::Rank
+                            } else {
+                                TitleKind::Office
+                            }),
+                            Role::Say => Class::Say,
+                            Role::OrgHeads => Class::OrgHead(match flag {
+                                Some(f) if f.contains("named") => OrgHeadKind::Named,
+                                Some(f) if f.contains("region") => OrgHeadKind::Region,
+                                _ => OrgHeadKind::Phrase,
+                            }),
+                            Role::EquipmentHeads => Class::EquipmentHead,
+                            Role::EventHeads => Class::EventHead(match flag {
+                                Some("agreement") => EventFamily::Agreement,
+                                Some("conference") => EventFamily::Conference,
+                                Some("summit") => EventFamily::Summit,
+                                Some("plan") => EventFamily::Plan,
+                                Some("exercise") => EventFamily::Exercise,
+                                _ => EventFamily::Other,
+                            }),
+                            Role::LocationHeads => {
+                                Class::LocationHead(flag.is_some_and(|f| f.contains("keep")))
+                            }
+                            Role::LatinOrg => Class::LatinOrg,
+                            Role::Given => Class::Given,
+                            Role::Particles => Class::Particle,
+                            Role::Stop => Class::Stop,
+                            Role::Adjectives if flag == Some("ordinal") => Class::Ordinal,
+                            Role::Adjectives => Class::Adjective,
+                            _ => Class::Common,
+                        };
+                        let art = match (role, flag) {
+                            (_, Some(f)) if f.contains("indef") => Art::Forbidden,
+                            (_, Some(f)) if f.contains("def") => Art::Required,
+                            (Role::Stop | Role::Say | Role::Particles | Role::Given, _) => {
+                                Art::Forbidden
+                            }
+                            _ => Art::Optional,
+                        };
+                        for f in &forms {
+                            let k = key(f);
+                            // A rank listed with its article needs it (اللواء is a rank, لواء a unit).
+                            let art = if role == Role::Titles && k.starts_with("ال") {
+                                Art::Required
+                            } else {
+                                art
+                            };
+                            b.add_form(f, class, art);
+                        }
+                    }
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&b.patterns)
+            .ok();
+        Lexicon {
+            ac,
+            pats: b.pats,
+            entries,
+        }
+    }
+
+    /// Every lexicon word in the document whose clitics and suffix are valid.
+    pub fn scan(&self, toks: &Tokens) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let Some(ac) = &self.ac else {
+            return hits;
+        };
+        let keys = toks.keys.as_str();
+        // Overlapping matches come in order of their end: a cursor finds the last token.
+        let mut last = 0;
+        for m in ac.find_overlapping_iter(keys) {
+            let (s, e) = (m.start(), m.end());
+            while last + 1 < toks.toks.len() && toks.toks[last].kend < e {
+                last += 1;
+            }
+            let Some(tl) = toks.toks.get(last) else {
+                continue;
+            };
+            let mut first = last;
+            while first > 0 && toks.toks[first].kstart > s {
+                first -= 1;
+            }
+            let Some(tf) = toks.toks.get(first) else {
+                continue;
+            };
+            // Clitics take at most five letters (10 bytes), a pronoun suffix three.
+            if s < tf.kstart || s - tf.kstart > 10 {
+                continue;
+            }
+            if e > tl.kend || tl.kend - e > 6 {
+                continue;
+            }
+            if (first + 1..=last).any(|t| toks.toks[t].gap.hard()) {
+                continue;
+            }
+            let pat = &keys[s..e];
+            let Some(prefix) = parse_prefix(&keys[tf.kstart..s], pat.starts_with('ل')) else {
+                continue;
+            };
+            let suffix = &keys[e..tl.kend];
+            let Some(infos) = self.pats.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            for &info in infos {
+                if !art_ok(info.art, prefix.art) {
+                    continue;
+                }
+                // Titles take a pronoun suffix freely (رئيسها التنفيذي); names only through
+                // their possessive stems.
+                let title = matches!(info.class, Class::Title(_));
+                if !suffix.is_empty() && !POSSESSIVE_SUFFIXES.contains(&suffix) {
+                    continue;
+                }
+                if !title && info.possessive == suffix.is_empty() {
+                    continue;
+                }
+                if matches!(info.class, Class::Stop | Class::Say | Class::Particle)
+                    && (prefix.prep.is_some() || prefix.art != ArtKind::None)
+                {
+                    continue;
+                }
+                // Latin words take no Arabic clitics.
+                if tf.latin && (prefix.clitic_chars > 0 || prefix.art != ArtKind::None) {
+                    continue;
+                }
+                hits.push(Hit {
+                    first,
+                    last,
+                    prefix,
+                    suffix_chars: suffix.chars().count(),
+                    info,
+                });
+            }
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_parse_as_clitic_chains() {
+        let p = parse_prefix("وبال", false);
+        assert_eq!(
+            p.map(|p| (p.clitic_chars, p.art)),
+            Some((2, ArtKind::Written))
+        );
+        assert_eq!(
+            parse_prefix("لل", false).map(|p| p.art),
+            Some(ArtKind::Elided)
+        );
+        assert_eq!(
+            parse_prefix("ل", true).map(|p| p.art),
+            Some(ArtKind::Merged)
+        );
+        assert_eq!(parse_prefix("زا", false), None);
+        assert_eq!(parse_prefix("", false).map(|p| p.clitic_chars), Some(0));
+    }
+
+    #[test]
+    fn every_data_file_parses_and_the_lexicon_builds() {
+        let lex = Lexicon::builtin();
+        assert!(lex.ac.is_some());
+        assert!(lex.entries.len() > 100);
     }
 }

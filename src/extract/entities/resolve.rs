@@ -1,0 +1,471 @@
+//! Groups candidate mentions into entities: one canonical name each (the gazetteer's, the
+//! dossier's if already known, or the fullest form met), the other forms as aliases, and every
+//! mention, including short forms (a surname alone) found in a last sweep over the text.
+//!
+//! Two forms name the same entity when their loose keys agree (folded, spaces and the article
+//! inside a name ignored, double letters single: محمد بن الوالي = محمد بنوالي), when a person's
+//! words are the same in another order (بلخير الفاروق = الفاروق بلخير), when one is a person's
+//! surname met alone after the full name, or an organization's name cut short.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::rules::{clean, Cand, Doc};
+use crate::extract::lexicon::EventFamily;
+use crate::model::{Entity, EntityType, KnownEntities, Mention};
+use crate::text::key;
+
+/// FNV-1a: the sweep looks up every token, and the keys are short.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// A surface form of an entity with its match keys.
+struct Form {
+    display: String,
+    key: String,
+    loose: String,
+    /// Loose keys of the words, sorted: the same name in another order has the same list.
+    sorted: Vec<String>,
+    qualifies: bool,
+}
+
+impl Form {
+    fn new(kind: EntityType, display: &str, qualifies: bool) -> Form {
+        let key = key(display);
+        let mut sorted: Vec<String> = Vec::new();
+        if matches!(kind, EntityType::Person | EntityType::Org) && key.contains(' ') {
+            sorted = key.split(' ').map(loose_of_key).collect();
+            sorted.sort();
+        }
+        Form {
+            display: display.to_string(),
+            loose: loose_of_key(&key),
+            key,
+            sorted,
+            qualifies,
+        }
+    }
+}
+
+struct Group {
+    kind: EntityType,
+    gaz: Option<u32>,
+    family: Option<(EventFamily, String)>,
+    /// Every named form met.
+    forms: Vec<Form>,
+    mentions: Vec<Mention>,
+    /// Token ranges already claimed, so the sweep does not count a word twice.
+    spans: Vec<(usize, usize)>,
+}
+
+/// The loose key of a name: folded, the article dropped from every word but the first,
+/// spaces removed, doubled letters single.
+pub fn loose(name: &str) -> String {
+    loose_of_key(&key(name))
+}
+
+/// [`loose`] of a string already folded by [`key`].
+fn loose_of_key(k: &str) -> String {
+    let mut joined = String::with_capacity(k.len());
+    for (n, w) in k.split(' ').enumerate() {
+        let w = if n > 0 {
+            w.strip_prefix("ال")
+                .filter(|r| r.chars().count() >= 2)
+                .unwrap_or(w)
+        } else {
+            w
+        };
+        joined.push_str(w);
+    }
+    let mut out = String::with_capacity(joined.len());
+    let mut prev = None;
+    for c in joined.chars() {
+        if Some(c) != prev {
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// Do two forms of the same kind name one entity?
+fn same_name(kind: EntityType, a: &Form, b: &Form) -> bool {
+    if a.loose == b.loose {
+        return true;
+    }
+    match kind {
+        EntityType::Person => a.sorted.len() > 1 && a.sorted == b.sorted,
+        EntityType::Org => {
+            if a.sorted.len() < 2 || b.sorted.len() < 2 || a.key.len() == b.key.len() {
+                return false;
+            }
+            let (wa, wb): (Vec<&str>, Vec<&str>) =
+                (a.key.split(' ').collect(), b.key.split(' ').collect());
+            let (short, long) = if wa.len() <= wb.len() {
+                (&wa, &wb)
+            } else {
+                (&wb, &wa)
+            };
+            short.len() >= 2 && long.len() > short.len() && long[..short.len()] == short[..]
+        }
+        _ => false,
+    }
+}
+
+/// Short forms of a person's name: its words that are not given names or particles.
+fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
+    let k = key(display);
+    let words: Vec<&str> = k.split(' ').collect();
+    if words.len() < 2 {
+        return Vec::new();
+    }
+    let lex_words = crate::extract::entities::tokens::Tokens::new(display);
+    let hits = doc.lex.scan(&lex_words);
+    let mut out = Vec::new();
+    for (n, w) in words.iter().enumerate() {
+        if w.chars().count() < 3 {
+            continue;
+        }
+        let known = hits.iter().any(|h| {
+            h.first == n
+                && h.last == n
+                && matches!(
+                    h.info.class,
+                    crate::extract::lexicon::Class::Given
+                        | crate::extract::lexicon::Class::Particle
+                        | crate::extract::lexicon::Class::Common
+                        | crate::extract::lexicon::Class::Stop
+                )
+        });
+        // The word after a particle is not a surname on its own (بن الوالي).
+        let after_particle =
+            n > 0 && matches!(words[n - 1], "بن" | "ابن" | "ابو" | "بو" | "عبد" | "ال");
+        if !known && !after_particle {
+            out.push(w.to_string());
+        }
+    }
+    out
+}
+
+/// Groups the candidates into entities.
+pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entity> {
+    // An event family is an entity only when one mention is definite and specific.
+    let mut fam_ok: HashMap<&(EventFamily, String), bool> = HashMap::new();
+    for c in &cands {
+        if let Some(f) = &c.family {
+            *fam_ok.entry(f).or_default() |= c.qualifies && !c.anaphor;
+        }
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let mut last_group: Option<usize> = None;
+    for c in &cands {
+        if let Some(f) = &c.family {
+            if !fam_ok.get(f).copied().unwrap_or(false) {
+                continue;
+            }
+        }
+        let form = Form::new(c.kind, &c.display, c.qualifies);
+        let found = if let Some(g) = c.gaz {
+            groups.iter().position(|x| x.gaz == Some(g))
+        } else if let Some(f) = &c.family {
+            groups.iter().position(|x| x.family.as_ref() == Some(f))
+        } else if c.link_prev {
+            last_group
+        } else {
+            groups.iter().position(|x| {
+                x.kind == c.kind
+                    && x.family.is_none()
+                    && x.forms.iter().any(|f| same_name(c.kind, f, &form))
+            })
+        };
+        let gi = match found {
+            Some(gi) => gi,
+            None => {
+                groups.push(Group {
+                    kind: c.kind,
+                    gaz: c.gaz,
+                    family: c.family.clone(),
+                    forms: Vec::new(),
+                    mentions: Vec::new(),
+                    spans: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        let g = &mut groups[gi];
+        if !c.anaphor && !g.forms.iter().any(|f| f.key == form.key) {
+            g.forms.push(form);
+        }
+        g.mentions.push(Mention {
+            start: c.start,
+            end: c.end,
+        });
+        g.spans.push((c.first, c.last));
+        last_group = Some(gi);
+    }
+    groups.retain(|g| !g.forms.is_empty());
+    link_short_persons(doc, &mut groups);
+    sweep(doc, &mut groups);
+
+    let known_keys: HashMap<(EntityType, String), &str> = known
+        .entities
+        .iter()
+        .flat_map(|e| {
+            std::iter::once(&e.name)
+                .chain(e.aliases.iter())
+                .map(move |f| ((e.kind, loose(f)), e.name.as_str()))
+        })
+        .collect();
+
+    let mut out: Vec<Entity> = groups
+        .into_iter()
+        .map(|g| {
+            let mut name = match g.gaz.and_then(|e| doc.lex.entries.get(e as usize)) {
+                Some(e) => e.name.clone(),
+                None => fullest(&g.forms),
+            };
+            if let Some(k) = std::iter::once(loose(&name))
+                .chain(g.forms.iter().map(|f| f.loose.clone()))
+                .find_map(|f| known_keys.get(&(g.kind, f)))
+            {
+                name = k.to_string();
+            }
+            let name_key = key(&name);
+            let mut aliases: Vec<String> = Vec::new();
+            let mut seen = vec![name_key];
+            for f in &g.forms {
+                if !seen.contains(&f.key) {
+                    seen.push(f.key.clone());
+                    aliases.push(f.display.clone());
+                }
+            }
+            let mut mentions = g.mentions;
+            mentions.sort();
+            mentions.dedup();
+            Entity {
+                kind: g.kind,
+                name,
+                aliases,
+                mentions,
+            }
+        })
+        .collect();
+    out.sort_by_key(|e| e.mentions.first().map_or(usize::MAX, |m| m.start));
+    out
+}
+
+/// The fullest form: most words, then most letters, then the first met; a specific
+/// (qualifying) form before a vague one.
+fn fullest(forms: &[Form]) -> String {
+    let score = |x: &Form| (x.qualifies, x.key.split(' ').count(), x.key.chars().count());
+    let mut best: Option<&Form> = None;
+    for f in forms {
+        if best.is_none_or(|b| score(f) > score(b)) {
+            best = Some(f);
+        }
+    }
+    best.map(|f| f.display.clone()).unwrap_or_default()
+}
+
+/// A one-word person group whose word is a short form of exactly one longer person joins it.
+fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>) {
+    // Short forms of every person group, computed once.
+    let shorts: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| {
+            if g.kind != EntityType::Person {
+                return Vec::new();
+            }
+            g.forms
+                .iter()
+                .flat_map(|f| short_forms(doc, &f.display))
+                .map(|s| loose(&s))
+                .collect()
+        })
+        .collect();
+    let mut merge: Vec<(usize, usize)> = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        let single = g.kind == EntityType::Person && g.forms.iter().all(|f| !f.key.contains(' '));
+        if !single {
+            continue;
+        }
+        let targets: Vec<usize> = (0..groups.len())
+            .filter(|&j| j != i && g.forms.iter().any(|f| shorts[j].contains(&f.loose)))
+            .collect();
+        if let [t] = targets[..] {
+            if !merge.iter().any(|&(a, _)| a == t) {
+                merge.push((i, t));
+            }
+        }
+    }
+    let mut removed = vec![false; groups.len()];
+    for &(from, to) in &merge {
+        let forms = std::mem::take(&mut groups[from].forms);
+        let mentions = std::mem::take(&mut groups[from].mentions);
+        let spans = std::mem::take(&mut groups[from].spans);
+        let h = &mut groups[to];
+        for f in forms {
+            if !h.forms.iter().any(|x| x.key == f.key) {
+                h.forms.push(f);
+            }
+        }
+        h.mentions.extend(mentions);
+        h.spans.extend(spans);
+        removed[from] = true;
+    }
+    let mut n = 0;
+    groups.retain(|_| {
+        n += 1;
+        !removed[n - 1]
+    });
+}
+
+/// Finds the forms of every entity wherever else they occur, with clitics (وغانتس), and
+/// people's surnames alone.
+fn sweep(doc: &Doc, groups: &mut [Group]) {
+    let toks = doc.toks;
+    let n = toks.len();
+    let mut taken = vec![false; n];
+    for g in groups.iter() {
+        for &(a, b) in &g.spans {
+            for t in taken.iter_mut().take(b + 1).skip(a) {
+                *t = true;
+            }
+        }
+    }
+    // first word → (group, all words, is a short form)
+    let mut index: FastMap<String, Vec<(usize, Vec<String>, bool)>> = FastMap::default();
+    let mut short_owner: FastMap<String, Option<usize>> = FastMap::default();
+    for (gi, g) in groups.iter().enumerate() {
+        for f in &g.forms {
+            let words: Vec<String> = f.key.split(' ').map(str::to_string).collect();
+            if let Some(first) = words.first() {
+                index
+                    .entry(first.clone())
+                    .or_default()
+                    .push((gi, words.clone(), false));
+            }
+            if g.kind == EntityType::Person {
+                for s in short_forms(doc, &f.display) {
+                    let e = short_owner.entry(s).or_insert(Some(gi));
+                    if *e != Some(gi) {
+                        *e = None;
+                    }
+                }
+            }
+        }
+    }
+    for (s, owner) in short_owner {
+        if let Some(gi) = owner {
+            index
+                .entry(s.clone())
+                .or_default()
+                .push((gi, vec![s], true));
+        }
+    }
+    let mut i = 0;
+    while i < n {
+        if taken[i] {
+            i += 1;
+            continue;
+        }
+        let k = toks.key(i);
+        let mut matched = None;
+        'variants: for (strip, variant) in variants(k) {
+            let Some(list) = index.get(variant.as_ref()) else {
+                continue;
+            };
+            for (gi, words, is_short) in list {
+                let len = words.len();
+                if i + len > n {
+                    continue;
+                }
+                let rest_ok = (1..len).all(|o| {
+                    !taken[i + o]
+                        && !toks.toks[i + o].gap.hard()
+                        && toks.key(i + o) == words[o].as_str()
+                });
+                if rest_ok {
+                    matched = Some((*gi, len, strip, *is_short));
+                    break 'variants;
+                }
+            }
+        }
+        if let Some((gi, len, strip, is_short)) = matched {
+            let last = i + len - 1;
+            let start = toks.src_after_key_chars(doc.text, i, strip);
+            let end = toks.toks[last].end;
+            let g = &mut groups[gi];
+            g.mentions.push(Mention { start, end });
+            if is_short {
+                let surface = clean(doc.text.get(start..end).unwrap_or(""));
+                let form = Form::new(g.kind, &surface, false);
+                if !g.forms.iter().any(|f| f.key == form.key) {
+                    g.forms.push(form);
+                }
+            }
+            for t in taken.iter_mut().take(last + 1).skip(i) {
+                *t = true;
+            }
+            i = last + 1;
+            continue;
+        }
+        i += 1;
+    }
+}
+
+/// A token key read as it stands and with its proclitics peeled off: (characters removed,
+/// what remains). للجنة also reads as اللجنة.
+fn variants(k: &str) -> impl Iterator<Item = (usize, std::borrow::Cow<'_, str>)> {
+    use std::borrow::Cow;
+    let mut out: [Option<(usize, Cow<'_, str>)>; 4] =
+        [Some((0, Cow::Borrowed(k))), None, None, None];
+    let mut cs = k.char_indices();
+    let first = cs.next();
+    let second = cs.next();
+    let third = cs.next();
+    let long = k.chars().nth(3).is_some();
+    let mut slot = 1;
+    let mut at = 0; // characters of conjunction peeled
+    let mut rest = k;
+    if let (Some((_, c)), Some((b, _))) = (first, second) {
+        if long && matches!(c, 'و' | 'ف') {
+            rest = &k[b..];
+            at = 1;
+            out[slot] = Some((1, Cow::Borrowed(rest)));
+            slot += 1;
+        }
+    }
+    let mut rc = rest.char_indices();
+    if let (Some((_, p)), Some((b, n))) = (rc.next(), rc.next()) {
+        if rest.chars().nth(3).is_some() && matches!(p, 'ب' | 'ك' | 'ل') {
+            out[slot] = Some((at + 1, Cow::Borrowed(&rest[b..])));
+            slot += 1;
+            if p == 'ل' && n == 'ل' {
+                out[slot] = Some((at + 1, Cow::Owned(format!("ا{}", &rest[b..]))));
+            }
+        }
+    }
+    let _ = third;
+    out.into_iter().flatten()
+}

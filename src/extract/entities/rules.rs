@@ -1,0 +1,1020 @@
+//! Turns lexicon marks into candidate mentions: gazetteer names, organization, event,
+//! equipment and place phrases built from their heads, and people found by cues (titles and
+//! ranks, verbs of saying, given names, apposition). Overlaps are settled here, longest first.
+
+use super::tokens::Tokens;
+use crate::extract::lexicon::{
+    ArtKind, Class, EventFamily, Hit, Lexicon, OrgHeadKind, Prefix, TitleKind,
+};
+use crate::model::EntityType;
+use crate::text::fold_char;
+
+/// What the lexicon says about one token, read with its clitics removed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Word {
+    /// Folded characters of the clitics in front (a written article not included).
+    pub clitic: usize,
+    pub art: ArtKind,
+    pub prep: Option<char>,
+    pub conj: bool,
+    /// Byte offset in the key buffer where the word proper starts (after clitics and article).
+    pub bare: usize,
+    /// Some lexicon entry covers the whole token.
+    pub known: bool,
+    pub given: bool,
+    pub particle: bool,
+    pub stop: bool,
+    pub say: bool,
+    pub adj: bool,
+    pub ordinal: bool,
+    pub demonym: bool,
+    pub common: bool,
+    pub latin_org: bool,
+    pub title: bool,
+    pub org_head: bool,
+}
+
+/// A non-gazetteer lexicon phrase (title or head) starting at a token.
+#[derive(Debug, Clone, Copy)]
+pub struct HeadSpan {
+    pub last: usize,
+    pub class: Class,
+    pub prefix: Prefix,
+}
+
+/// A gazetteer name chosen for a token range.
+#[derive(Debug, Clone, Copy)]
+pub struct GazSpan {
+    pub first: usize,
+    pub last: usize,
+    pub prefix: Prefix,
+    pub entry: u32,
+    pub kind: EntityType,
+    pub required_article: bool,
+}
+
+/// A candidate mention.
+#[derive(Debug, Clone)]
+pub struct Cand {
+    pub kind: EntityType,
+    pub first: usize,
+    pub last: usize,
+    /// Byte range in the text (clitics excluded).
+    pub start: usize,
+    pub end: usize,
+    /// The surface form without clitics, marks dropped.
+    pub display: String,
+    pub gaz: Option<u32>,
+    /// An event without a proper name: its family and, except for agreements (whose
+    /// wordings vary: مذكرة تفاهم، الاتفاق الأمني), its head word.
+    pub family: Option<(EventFamily, String)>,
+    /// The mention is definite and specific enough to make its family an entity.
+    pub qualifies: bool,
+    /// A bare reference (الاتفاق، المذكرة): a mention, not a name.
+    pub anaphor: bool,
+    /// Belongs to the entity of the candidate just before it (an @handle in parentheses).
+    pub link_prev: bool,
+    pub prio: u8,
+}
+
+/// A document read for entities.
+pub struct Doc<'a> {
+    pub text: &'a str,
+    pub toks: &'a Tokens,
+    pub lex: &'a Lexicon,
+    pub words: Vec<Word>,
+    /// The longest title or head phrase starting at each token.
+    pub heads: Vec<Option<HeadSpan>>,
+    /// For each token, the gazetteer span covering it.
+    pub gaz_at: Vec<Option<u32>>,
+    pub gaz: Vec<GazSpan>,
+}
+
+const DEF_PREFIXES: &[(&str, usize, ArtKind)] = &[
+    ("وبال", 2, ArtKind::Written),
+    ("وكال", 2, ArtKind::Written),
+    ("فبال", 2, ArtKind::Written),
+    ("ولل", 2, ArtKind::Elided),
+    ("فلل", 2, ArtKind::Elided),
+    ("وال", 1, ArtKind::Written),
+    ("فال", 1, ArtKind::Written),
+    ("بال", 1, ArtKind::Written),
+    ("كال", 1, ArtKind::Written),
+    ("لل", 1, ArtKind::Elided),
+    ("ال", 0, ArtKind::Written),
+];
+
+fn bare_offset(key: &str, clitic: usize, art: ArtKind) -> usize {
+    let skip = clitic
+        + match art {
+            ArtKind::Written => 2,
+            ArtKind::Elided => 1,
+            _ => 0,
+        };
+    key.char_indices().nth(skip).map_or(key.len(), |(b, _)| b)
+}
+
+impl<'a> Doc<'a> {
+    pub fn new(text: &'a str, toks: &'a Tokens, lex: &'a Lexicon, hits: &[Hit]) -> Doc<'a> {
+        let n = toks.len();
+        let mut words = vec![Word::default(); n];
+        let mut best: Vec<Option<usize>> = vec![None; n];
+        let mut heads: Vec<Option<HeadSpan>> = vec![None; n];
+        // Word classes come from single-token hits with the fewest clitics stripped: the
+        // token read as it stands wins over a reading that peels a letter off (وجدة).
+        for h in hits.iter().filter(|h| h.first == h.last) {
+            let b = &mut best[h.first];
+            let c = h.prefix.clitic_chars;
+            if b.is_none_or(|x| c < x) {
+                *b = Some(c);
+            }
+        }
+        for h in hits {
+            if h.first == h.last && best[h.first] != Some(h.prefix.clitic_chars) {
+                continue;
+            }
+            if h.first == h.last {
+                let w = &mut words[h.first];
+                w.known = true;
+                w.clitic = h.prefix.clitic_chars;
+                w.art = h.prefix.art;
+                w.prep = h.prefix.prep;
+                w.conj = h.prefix.conj;
+                match h.info.class {
+                    Class::Given => w.given = true,
+                    Class::Particle => w.particle = true,
+                    Class::Stop => w.stop = true,
+                    Class::Say => w.say = true,
+                    Class::Adjective => w.adj = true,
+                    Class::Ordinal => {
+                        w.adj = true;
+                        w.ordinal = true;
+                    }
+                    Class::Demonym(_) => w.demonym = true,
+                    Class::Common => w.common = true,
+                    Class::LatinOrg => w.latin_org = true,
+                    Class::Title(_) => w.title = true,
+                    Class::OrgHead(_) => w.org_head = true,
+                    _ => {}
+                }
+            }
+            if !matches!(
+                h.info.class,
+                Class::Gaz(_)
+                    | Class::Demonym(_)
+                    | Class::Given
+                    | Class::Particle
+                    | Class::Stop
+                    | Class::Say
+                    | Class::Adjective
+                    | Class::Ordinal
+                    | Class::Common
+                    | Class::LatinOrg
+            ) {
+                let slot = &mut heads[h.first];
+                let better = match slot {
+                    None => true,
+                    Some(s) => {
+                        h.last > s.last
+                            || h.last == s.last && h.prefix.clitic_chars < s.prefix.clitic_chars
+                    }
+                };
+                if better {
+                    *slot = Some(HeadSpan {
+                        last: h.last,
+                        class: h.info.class,
+                        prefix: h.prefix,
+                    });
+                }
+            }
+        }
+        for (i, w) in words.iter_mut().enumerate() {
+            let key = toks.key(i);
+            if !w.known {
+                for &(p, clitic, art) in DEF_PREFIXES {
+                    if let Some(rest) = key.strip_prefix(p) {
+                        if rest.chars().count() >= 2 {
+                            w.clitic = clitic;
+                            w.art = art;
+                            let cs: Vec<char> = p.chars().collect();
+                            w.conj = matches!(cs.first(), Some('و' | 'ف'));
+                            w.prep = cs
+                                .iter()
+                                .take(clitic)
+                                .copied()
+                                .find(|c| matches!(c, 'ب' | 'ك' | 'ل'));
+                            break;
+                        }
+                    }
+                }
+            }
+            let kstart = toks.toks.get(i).map_or(0, |t| t.kstart);
+            w.bare = kstart + bare_offset(key, w.clitic, w.art);
+        }
+        // Gazetteer spans: longest first, then the reading with fewer clitics, then leftmost.
+        let mut gh: Vec<&Hit> = hits
+            .iter()
+            .filter(|h| matches!(h.info.class, Class::Gaz(_)))
+            .collect();
+        gh.sort_by_key(|h| {
+            (
+                usize::MAX - (h.last - h.first),
+                h.prefix.clitic_chars,
+                h.first,
+            )
+        });
+        let mut gaz_at: Vec<Option<u32>> = vec![None; n];
+        let mut gaz: Vec<GazSpan> = Vec::new();
+        for h in gh {
+            if (h.first..=h.last).any(|t| gaz_at[t].is_some()) {
+                continue;
+            }
+            // A one-token name read through a clitic loses to the token's own word (وزارة).
+            if h.first == h.last && best[h.first].is_some_and(|b| b < h.prefix.clitic_chars) {
+                continue;
+            }
+            let Class::Gaz(entry) = h.info.class else {
+                continue;
+            };
+            let Some(e) = lex.entries.get(entry as usize) else {
+                continue;
+            };
+            let id = gaz.len() as u32;
+            gaz.push(GazSpan {
+                first: h.first,
+                last: h.last,
+                prefix: h.prefix,
+                entry,
+                kind: e.kind,
+                required_article: h.info.art == crate::extract::lexicon::Art::Required,
+            });
+            for slot in &mut gaz_at[h.first..=h.last] {
+                *slot = Some(id);
+            }
+        }
+        Doc {
+            text,
+            toks,
+            lex,
+            words,
+            heads,
+            gaz_at,
+            gaz,
+        }
+    }
+
+    fn n(&self) -> usize {
+        self.toks.len()
+    }
+
+    /// The word proper of token `i`: its key without clitics and article.
+    pub fn bare(&self, i: usize) -> &str {
+        let (Some(w), Some(t)) = (self.words.get(i), self.toks.toks.get(i)) else {
+            return "";
+        };
+        self.toks.keys.get(w.bare.min(t.kend)..t.kend).unwrap_or("")
+    }
+
+    fn hard(&self, i: usize) -> bool {
+        self.toks.toks.get(i).is_none_or(|t| t.gap.hard())
+    }
+
+    fn def(&self, i: usize) -> bool {
+        self.words.get(i).is_some_and(|w| w.art != ArtKind::None)
+    }
+
+    fn latin(&self, i: usize) -> bool {
+        self.toks.toks.get(i).is_some_and(|t| t.latin)
+    }
+
+    fn digit(&self, i: usize) -> bool {
+        let k = self.toks.key(i);
+        !k.is_empty() && k.chars().all(|c| c.is_ascii_digit())
+    }
+
+    /// A nisba adjective by its shape (الإسرائيلية، العسكري).
+    fn nisba(&self, i: usize) -> bool {
+        let b = self.bare(i);
+        let len = b.chars().count();
+        let w = self.words[i];
+        !w.given
+            && (len >= 4 && (b.ends_with('ي') || b.ends_with("يه"))
+                || len >= 6 && (b.ends_with("يين") || b.ends_with("يون")))
+    }
+
+    fn adjective(&self, i: usize) -> bool {
+        let w = self.words[i];
+        w.adj || w.demonym || self.nisba(i)
+    }
+
+    fn head(&self, i: usize) -> Option<HeadSpan> {
+        self.heads.get(i).copied().flatten()
+    }
+
+    fn is_title(&self, i: usize) -> bool {
+        matches!(
+            self.head(i),
+            Some(HeadSpan {
+                class: Class::Title(_),
+                ..
+            })
+        )
+    }
+
+    fn is_any_head(&self, i: usize) -> bool {
+        self.head(i).is_some()
+    }
+
+    fn gaz_span(&self, i: usize) -> Option<&GazSpan> {
+        self.gaz_at
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|g| self.gaz.get(g as usize))
+    }
+
+    fn gaz_starting(&self, i: usize) -> Option<&GazSpan> {
+        self.gaz_span(i).filter(|g| g.first == i)
+    }
+
+    /// Can token `i` be part of a person's name?
+    fn name_like(&self, i: usize) -> bool {
+        let Some(w) = self.words.get(i) else {
+            return false;
+        };
+        if self.latin(i) || self.digit(i) || self.gaz_at[i].is_some() {
+            return false;
+        }
+        if w.stop || w.say || w.common || w.demonym || w.adj || w.latin_org {
+            return false;
+        }
+        if w.known && w.prep.is_some() && !w.given {
+            return false;
+        }
+        if self.is_any_head(i) && !w.given && !w.particle {
+            return false;
+        }
+        self.bare(i).chars().count() >= 2 || w.particle
+    }
+
+    /// The last token of the person's name that starts at `j`.
+    fn name_run(&self, j: usize) -> Option<usize> {
+        let n = self.n();
+        let mut k = j;
+        let mut last = None;
+        let mut words = 0;
+        while k < n && words < 4 {
+            if k > j && self.hard(k) {
+                break;
+            }
+            if !self.name_like(k) {
+                // A regnal ordinal after a given name (محمد السادس) ends the name.
+                let w = self.words[k];
+                if k > j && w.ordinal && self.def(k) && self.words[k - 1].given {
+                    last = Some(k);
+                }
+                break;
+            }
+            // A known word with a preposition (لأفيف) starts a new phrase.
+            if k > j && self.words[k].prep.is_some() && self.words[k].known {
+                break;
+            }
+            if self.words[k].particle {
+                if k + 1 < n && !self.hard(k + 1) && !self.words[k + 1].stop {
+                    last = Some(k + 1);
+                    k += 2;
+                    words += 2;
+                    continue;
+                }
+                break;
+            }
+            last = Some(k);
+            words += 1;
+            k += 1;
+        }
+        last
+    }
+
+    fn surface(&self, i: usize) -> String {
+        let t = self.toks.toks[i];
+        clean(self.text.get(t.start..t.end).unwrap_or(""))
+    }
+
+    /// A candidate over tokens `first..=last`, with `clitic` key characters of token
+    /// `first` left out and `art_fix` written before it (the elided article of للمغرب).
+    fn cand(
+        &self,
+        kind: EntityType,
+        first: usize,
+        last: usize,
+        clitic: usize,
+        art_fix: &str,
+    ) -> Cand {
+        let start = self.toks.src_after_key_chars(self.text, first, clitic);
+        let end = self.toks.toks[last].end.max(start);
+        let mut display = String::from(art_fix);
+        display.push_str(&clean(
+            self.text
+                .get(start..end.min(self.toks.toks[first].end))
+                .unwrap_or(""),
+        ));
+        for t in first + 1..=last {
+            display.push(' ');
+            display.push_str(&self.surface(t));
+        }
+        Cand {
+            kind,
+            first,
+            last,
+            start,
+            end,
+            display,
+            gaz: None,
+            family: None,
+            qualifies: true,
+            anaphor: false,
+            link_prev: false,
+            prio: 1,
+        }
+    }
+
+    /// A candidate from a phrase whose first token is read with the word's own clitics.
+    fn word_cand(&self, kind: EntityType, first: usize, last: usize) -> Cand {
+        let w = self.words[first];
+        let fix = match w.art {
+            ArtKind::Elided => "ا",
+            ArtKind::Merged => "ال",
+            _ => "",
+        };
+        self.cand(kind, first, last, w.clitic, fix)
+    }
+
+    /// Every candidate mention, overlaps settled.
+    pub fn candidates(&self) -> Vec<Cand> {
+        let mut out = Vec::new();
+        self.gazetteer(&mut out);
+        self.latin_names(&mut out);
+        for i in 0..self.n() {
+            if let Some(h) = self.head(i) {
+                match h.class {
+                    Class::OrgHead(kind) => self.org_phrase(i, h, kind, &mut out),
+                    Class::EventHead(fam) => self.event_phrase(i, h, fam, &mut out),
+                    Class::EquipmentHead => self.equipment(i, h, &mut out),
+                    Class::LocationHead(keep) => self.place(i, h, keep, &mut out),
+                    Class::Title(kind) => self.titled_person(i, h, kind, &mut out),
+                    _ => {}
+                }
+            }
+            self.cued_person(i, &mut out);
+        }
+        select(out)
+    }
+
+    fn gazetteer(&self, out: &mut Vec<Cand>) {
+        for g in &self.gaz {
+            let fix = match g.prefix.art {
+                ArtKind::Elided => "ا",
+                ArtKind::Merged if g.required_article => "ال",
+                _ => "",
+            };
+            let mut c = self.cand(g.kind, g.first, g.last, g.prefix.clitic_chars, fix);
+            c.gaz = Some(g.entry);
+            c.prio = 5;
+            out.push(c);
+        }
+    }
+
+    fn latin_names(&self, out: &mut Vec<Cand>) {
+        let n = self.n();
+        let mut i = 0;
+        while i < n {
+            if !self.latin(i) || self.gaz_at[i].is_some() {
+                i += 1;
+                continue;
+            }
+            let key = self.toks.key(i);
+            if key.starts_with('@') {
+                let mut c = self.cand(EntityType::Org, i, i, 0, "");
+                c.link_prev = self.toks.toks[i].gap.paren;
+                c.prio = 4;
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j + 1 < n
+                && self.latin(j + 1)
+                && !self.hard(j + 1)
+                && self.gaz_at[j + 1].is_none()
+            {
+                j += 1;
+            }
+            let capital = (i..=j).all(|t| self.toks.toks[t].capital || self.words[t].stop);
+            let url = (i..=j).any(|t| self.toks.key(t).contains('.'));
+            if capital && !url {
+                if j > i && self.words[j].latin_org {
+                    let mut c = self.cand(EntityType::Org, i, j, 0, "");
+                    c.prio = 4;
+                    out.push(c);
+                } else if j == i {
+                    let raw = self
+                        .text
+                        .get(self.toks.toks[i].start..self.toks.toks[i].end);
+                    let acronym = raw.is_some_and(|r| {
+                        (2..=6).contains(&r.len()) && r.chars().all(|c| c.is_ascii_uppercase())
+                    });
+                    if acronym {
+                        let mut c = self.cand(EntityType::Org, i, i, 0, "");
+                        c.prio = 2;
+                        out.push(c);
+                    }
+                }
+            }
+            i = j + 1;
+        }
+    }
+
+    /// The extent of a noun phrase after a head ending at `hl`: idafa chain, agreeing
+    /// adjectives, ل + definite genitives, and with `topic` the حول / في مجال complements of
+    /// event titles. Returns (last token, modifiers, a definite modifier, a proper noun).
+    fn extent(&self, hl: usize, head_def: bool, topic: bool) -> (usize, usize, bool, bool) {
+        let n = self.n();
+        let mut last = hl;
+        let mut mods = 0;
+        let mut has_def = false;
+        let mut proper = false;
+        let mut j = hl + 1;
+        while j < n && j <= hl + 10 && !self.hard(j) {
+            let w = self.words[j];
+            if let Some(g) = self.gaz_starting(j) {
+                if g.kind == EntityType::Location || w.prep.is_some_and(|p| p != 'ل') || w.conj {
+                    break;
+                }
+                last = g.last;
+                mods += 1;
+                has_def = true;
+                j = g.last + 1;
+                if g.kind != EntityType::Org {
+                    break;
+                }
+                continue;
+            }
+            if self.gaz_at[j].is_some() || self.latin(j) || self.digit(j) {
+                break;
+            }
+            if w.stop {
+                let k = self.toks.key(j);
+                if topic && k == "حول" && self.def(j + 1) && !self.hard(j + 1) {
+                    j += 1;
+                    continue;
+                }
+                if topic && k == "في" && self.bare(j + 1) == "مجال" && !self.hard(j + 1) {
+                    j += 2;
+                    continue;
+                }
+                break;
+            }
+            if w.say || w.given && !self.def(j) || self.is_title(j) {
+                break;
+            }
+            if w.conj {
+                // Coordinated adjectives belong to event titles (في المجال الأمني والعسكري);
+                // in an organization they mean two bodies (المدفعية الإسرائيلي والمغربي).
+                if topic && self.def(j) && self.adjective(j) {
+                    last = j;
+                    j += 1;
+                    continue;
+                }
+                // A coordinated noun inside a construct name (هيئة الاستراتيجية والدائرة
+                // الثالثة، وزارة الخارجية والتعاون).
+                if !topic
+                    && !head_def
+                    && mods > 0
+                    && self.def(j)
+                    && !self.adjective(j)
+                    && j + 1 < n
+                    && !self.hard(j + 1)
+                    && self.def(j + 1)
+                    && self.adjective(j + 1)
+                {
+                    last = j + 1;
+                    mods += 2;
+                    j += 2;
+                    continue;
+                }
+                if !topic && self.adjective(j) && self.def(j) {
+                    return (hl, 0, false, false);
+                }
+                break;
+            }
+            match w.prep {
+                Some('ل') if self.def(j) => {}
+                Some(_) => break,
+                None => {}
+            }
+            if self.def(j) {
+                if !(self.adjective(j) || w.common || w.known) && mods == 0 {
+                    proper = true;
+                }
+                has_def = true;
+            } else if self.adjective(j) || w.common || w.org_head {
+                if head_def || has_def {
+                    break;
+                }
+            } else {
+                // An unknown indefinite word after the head: a proper name, which ends it.
+                if mods == 0 && !head_def {
+                    last = j;
+                    mods += 1;
+                    proper = true;
+                }
+                break;
+            }
+            last = j;
+            mods += 1;
+            j += 1;
+        }
+        (last, mods, has_def, proper)
+    }
+
+    fn head_def(&self, i: usize, h: &HeadSpan) -> bool {
+        h.prefix.art != ArtKind::None || (i + 1..=h.last).any(|t| self.def(t))
+    }
+
+    fn head_cand(&self, kind: EntityType, i: usize, h: &HeadSpan, last: usize) -> Cand {
+        let fix = match h.prefix.art {
+            ArtKind::Elided => "ا",
+            ArtKind::Merged => "ال",
+            _ => "",
+        };
+        self.cand(kind, i, last, h.prefix.clitic_chars, fix)
+    }
+
+    fn org_phrase(&self, i: usize, h: HeadSpan, kind: OrgHeadKind, out: &mut Vec<Cand>) {
+        if self.gaz_at[i].is_some() {
+            return;
+        }
+        let n = self.n();
+        let j = h.last + 1;
+        match kind {
+            OrgHeadKind::Named => {
+                if j >= n || self.toks.toks[j].gap.punct || self.toks.toks[j].gap.newline {
+                    return;
+                }
+                if self.toks.toks[j].gap.quote {
+                    let mut k = j;
+                    while k + 1 < n && k < j + 4 && !self.hard(k + 1) {
+                        k += 1;
+                    }
+                    let mut c = self.word_cand(EntityType::Org, j, k);
+                    c.prio = 3;
+                    out.push(c);
+                    return;
+                }
+                if self.gaz_at[j].is_some() || self.def(j) || !self.name_like(j) {
+                    return;
+                }
+                let Some(k) = self.name_run(j) else {
+                    return;
+                };
+                let mut c = self.word_cand(EntityType::Org, j, k.min(j + 2));
+                c.prio = 3;
+                out.push(c);
+            }
+            OrgHeadKind::Region | OrgHeadKind::Phrase => {
+                let head_def = self.head_def(i, &h);
+                if kind == OrgHeadKind::Region {
+                    let b = self.bare(j);
+                    let direction = ["جنوب", "شمال", "شرق", "غرب", "وسط"]
+                        .iter()
+                        .any(|d| b.starts_with(d));
+                    if j >= n || self.hard(j) || !self.def(j) || !direction {
+                        return;
+                    }
+                }
+                let (last, mods, has_def, proper) = self.extent(h.last, head_def, false);
+                if mods == 0 || !(has_def || proper) {
+                    return;
+                }
+                let mut c = self.head_cand(EntityType::Org, i, &h, last);
+                c.prio = 2;
+                out.push(c);
+            }
+        }
+    }
+
+    fn event_phrase(&self, i: usize, h: HeadSpan, fam: EventFamily, out: &mut Vec<Cand>) {
+        if self.gaz_at[i].is_some() {
+            return;
+        }
+        let n = self.n();
+        let j = h.last + 1;
+        let head_def = self.head_def(i, &h);
+        // A proper name right after an indefinite head makes a named event (قمة النقب); a
+        // head with the article is never the first term of such a construct.
+        if j < n && !self.hard(j) && !head_def {
+            let b = self.bare(j);
+            let verb_like = !self.def(j) && (b.starts_with('ي') || b.starts_with('ت'));
+            let participle = self.def(j) && b.starts_with('م') && b.chars().count() >= 4;
+            let named_end = if let Some(g) = self.gaz_starting(j) {
+                (g.kind == EntityType::Location && self.words[j].prep.is_none()).then_some(g.last)
+            } else if self.name_like(j)
+                && !self.nisba(j)
+                && !verb_like
+                && !participle
+                && self.words[j].prep.is_none()
+                && !self.words[j].known
+            {
+                Some(j)
+            } else {
+                None
+            };
+            if let Some(last) = named_end {
+                let mut c = self.head_cand(EntityType::Event, i, &h, last);
+                c.prio = 3;
+                out.push(c);
+                return;
+            }
+        }
+        let plural = self.bare(h.last).ends_with("ات") || fam == EventFamily::Exercise;
+        if plural {
+            return;
+        }
+        let (last, mods, has_def, _) = self.extent(h.last, head_def, true);
+        let mut c = self.head_cand(EntityType::Event, i, &h, last);
+        let head_word = if fam == EventFamily::Agreement {
+            String::new()
+        } else {
+            self.bare(i).to_string()
+        };
+        c.family = Some((fam, head_word));
+        c.prio = 2;
+        if mods == 0 {
+            if h.last > i {
+                // "مذكرة تفاهم" alone still names the memorandum.
+                c.qualifies = head_def;
+            } else if head_def {
+                c.anaphor = true;
+                c.qualifies = false;
+            } else {
+                return;
+            }
+        } else {
+            c.qualifies = head_def || has_def;
+        }
+        out.push(c);
+    }
+
+    fn equipment(&self, i: usize, h: HeadSpan, out: &mut Vec<Cand>) {
+        let n = self.n();
+        let mut j = h.last + 1;
+        while j < n && j <= h.last + 6 {
+            let gap = self.toks.toks[j].gap;
+            if gap.quote && !gap.punct && !gap.newline {
+                let mut k = j;
+                while k + 1 < n && k < j + 2 && !self.hard(k + 1) {
+                    k += 1;
+                }
+                let mut c = self.word_cand(EntityType::Equipment, j, k);
+                c.prio = 3;
+                out.push(c);
+                return;
+            }
+            if gap.hard() || self.gaz_at[j].is_some() {
+                return;
+            }
+            let w = self.words[j];
+            if self.latin(j) {
+                let mut k = j;
+                while k + 1 < n && k < j + 2 && self.latin(k + 1) && !self.hard(k + 1) {
+                    k += 1;
+                }
+                let mut c = self.cand(EntityType::Equipment, j, k, 0, "");
+                c.prio = 3;
+                out.push(c);
+                return;
+            }
+            if w.stop || w.say || self.is_title(j) {
+                return;
+            }
+            if self.def(j) || self.adjective(j) || w.common || w.known || self.digit(j) {
+                j += 1;
+                continue;
+            }
+            let b = self.bare(j);
+            let plural_or_fem = ["ه", "ات", "ين", "ون"].iter().any(|s| b.ends_with(s));
+            let next_def = j + 1 < n && !self.hard(j + 1) && self.def(j + 1);
+            if !plural_or_fem && !next_def && b.chars().count() >= 3 && w.clitic == 0 {
+                let mut c = self.cand(EntityType::Equipment, j, j, 0, "");
+                c.prio = 3;
+                out.push(c);
+            }
+            return;
+        }
+        let _ = i;
+    }
+
+    fn place(&self, i: usize, h: HeadSpan, keep: bool, out: &mut Vec<Cand>) {
+        let j = h.last + 1;
+        if j >= self.n() || self.hard(j) || self.gaz_at[j].is_some() || self.gaz_at[i].is_some() {
+            return;
+        }
+        let b = self.bare(j);
+        if !self.name_like(j) || self.nisba(j) || b.ends_with("ات") {
+            return;
+        }
+        let Some(last) = self.name_run(j) else {
+            return;
+        };
+        let last = last.min(j + 2);
+        let mut c = if keep {
+            self.head_cand(EntityType::Location, i, &h, last)
+        } else {
+            self.word_cand(EntityType::Location, j, last)
+        };
+        c.prio = 3;
+        out.push(c);
+    }
+
+    fn person(&self, j: usize, last: usize, prio: u8, out: &mut Vec<Cand>) {
+        let mut c = self.word_cand(EntityType::Person, j, last);
+        c.prio = prio;
+        out.push(c);
+    }
+
+    /// Can a name start at `j` right after a cue? A definite word only when another name
+    /// word follows (الجنرال الفاروق بلخير, not الرئيس الحالي).
+    fn name_start(&self, j: usize, rank: bool) -> bool {
+        if j >= self.n() || !self.name_like(j) {
+            return false;
+        }
+        if self.def(j) && !self.words[j].given {
+            let k = j + 1;
+            if k >= self.n() || self.hard(k) || !self.name_like(k) {
+                return false;
+            }
+            return rank || !self.def(k);
+        }
+        true
+    }
+
+    fn titled_person(&self, i: usize, h: HeadSpan, kind: TitleKind, out: &mut Vec<Cand>) {
+        if self.gaz_at[i].is_some() {
+            return;
+        }
+        let n = self.n();
+        let mut j = h.last + 1;
+        match kind {
+            TitleKind::Rank => {
+                while j < n && !self.hard(j) && (self.words[j].demonym || self.words[j].adj) {
+                    j += 1;
+                }
+                if j < n && !self.hard(j) && self.name_start(j, true) {
+                    if let Some(last) = self.name_run(j) {
+                        self.person(j, last, 3, out);
+                    }
+                }
+            }
+            TitleKind::Office => {
+                // Skip the office's complement: its organization, genitives and adjectives.
+                let limit = (h.last + 14).min(n);
+                while j < limit {
+                    let gap = self.toks.toks[j].gap;
+                    if gap.hard() && !(gap.comma && !gap.quote && !gap.newline) {
+                        return;
+                    }
+                    if gap.comma {
+                        if self.name_start(j, false) && !self.def(j) {
+                            if let Some(last) = self.name_run(j) {
+                                self.person(j, last, 3, out);
+                            }
+                        }
+                        return;
+                    }
+                    if let Some(g) = self.gaz_starting(j) {
+                        j = g.last + 1;
+                        continue;
+                    }
+                    let w = self.words[j];
+                    if let Some(hs) = self.head(j) {
+                        if matches!(hs.class, Class::OrgHead(_)) {
+                            let (last, _, _, _) =
+                                self.extent(hs.last, self.head_def(j, &hs), false);
+                            j = last + 1;
+                            continue;
+                        }
+                        if matches!(hs.class, Class::Title(_)) {
+                            j = hs.last + 1;
+                            continue;
+                        }
+                    }
+                    if w.stop {
+                        let k = self.toks.key(j);
+                        if k == "لدى" {
+                            j += 1;
+                            continue;
+                        }
+                        return;
+                    }
+                    if self.name_start(j, false) && (!self.def(j) || !self.adjective(j)) {
+                        if let Some(last) = self.name_run(j) {
+                            self.person(j, last, 3, out);
+                        }
+                        return;
+                    }
+                    if self.def(j) || self.adjective(j) || w.common || w.demonym {
+                        j += 1;
+                        continue;
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn cued_person(&self, i: usize, out: &mut Vec<Cand>) {
+        let n = self.n();
+        let w = self.words[i];
+        // A verb of saying followed by a name: قال غانتس إن ...
+        if w.say {
+            let j = i + 1;
+            if j < n && !self.hard(j) && self.name_start(j, false) && !self.def(j) {
+                let b = self.bare(j);
+                let plural = b.chars().count() >= 5 && (b.ends_with("ون") || b.ends_with("ين"));
+                if !plural {
+                    if let Some(last) = self.name_run(j) {
+                        self.person(j, last, 2, out);
+                    }
+                }
+            }
+        }
+        // A given name and the family name after it.
+        if w.given && self.gaz_at[i].is_none() {
+            if let Some(last) = self.name_run(i) {
+                if last > i {
+                    self.person(i, last, 2, out);
+                }
+            }
+        }
+        // Apposition: a name at the start of a clause followed by a comma and a title
+        // (X، الخبير الأمني), or a name heading a line before a colon.
+        let clause_start = i == 0 || self.hard(i) || self.toks.toks[i].gap.newline;
+        if clause_start && self.name_like(i) && !self.def(i) && !w.known {
+            if let Some(last) = self.name_run(i) {
+                let k = last + 1;
+                let unknown = (i..=last).all(|t| !self.words[t].known || self.words[t].given);
+                if last > i && last < i + 3 && k < n && unknown {
+                    let gap = self.toks.toks[k].gap;
+                    let titled = self.is_title(k) && gap.comma && !gap.quote;
+                    let header = gap.colon && (i == 0 || self.toks.toks[i].gap.newline);
+                    if titled || header {
+                        self.person(i, last, 1, out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Drops marks, tatweel and invisible characters, collapses white space.
+pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if fold_char(c).is_none() {
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Settles overlaps: longer candidates first, then higher priority, then leftmost.
+fn select(mut cands: Vec<Cand>) -> Vec<Cand> {
+    cands.sort_by_key(|c| (usize::MAX - (c.last - c.first), u8::MAX - c.prio, c.first));
+    let n = cands.iter().map(|c| c.last + 1).max().unwrap_or(0);
+    let mut taken = vec![false; n];
+    let mut out = Vec::new();
+    for c in cands {
+        if taken[c.first..=c.last].iter().any(|&t| t) {
+            continue;
+        }
+        if c.display.is_empty() || c.start >= c.end {
+            continue;
+        }
+        for t in &mut taken[c.first..=c.last] {
+            *t = true;
+        }
+        out.push(c);
+    }
+    out.sort_by_key(|c| c.start);
+    out
+}

@@ -1,0 +1,265 @@
+//! Splits a text into word tokens with their folded match keys and exact byte offsets.
+//!
+//! The keys of all tokens are laid end to end in one buffer, separated by one space, so the
+//! lexicon's automaton can run over a whole document at once and multi-word names match across
+//! token boundaries. Nothing here allocates per token.
+
+use crate::text::fold_char;
+
+/// What separates a token from the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Gap {
+    /// A punctuation mark that ends a phrase (، . : ؛ ( ) and the like).
+    pub punct: bool,
+    /// A comma (Arabic or Latin), also counted in `punct`.
+    pub comma: bool,
+    /// A colon, also counted in `punct`.
+    pub colon: bool,
+    /// An opening or closing quotation mark.
+    pub quote: bool,
+    /// A line break.
+    pub newline: bool,
+    /// An opening parenthesis.
+    pub paren: bool,
+}
+
+impl Gap {
+    /// True when a name cannot run across this gap.
+    pub fn hard(&self) -> bool {
+        self.punct || self.newline || self.quote
+    }
+}
+
+/// One word of the text.
+#[derive(Debug, Clone, Copy)]
+pub struct Token {
+    /// Byte offsets of the word in the text, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    /// Byte offsets of its key in [`Tokens::keys`].
+    pub kstart: usize,
+    pub kend: usize,
+    /// What lies between the previous token and this one.
+    pub gap: Gap,
+    /// Latin letters (or an `@handle`), not Arabic.
+    pub latin: bool,
+    /// Starts with an upper-case Latin letter.
+    pub capital: bool,
+}
+
+/// The tokens of a text and their keys.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    pub toks: Vec<Token>,
+    /// Folded keys of all tokens, separated by one space.
+    pub keys: String,
+}
+
+/// Letters, digits and marks. The Arabic block is decided by hand (its punctuation listed),
+/// because the general Unicode tables are slow on the hot path.
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    match c {
+        '\u{060C}'
+        | '\u{060D}'
+        | '\u{061B}'
+        | '\u{061E}'
+        | '\u{061F}'
+        | '\u{066A}'..='\u{066D}'
+        | '\u{06D4}'
+        | '\u{06DD}'
+        | '\u{06DE}'
+        | '\u{06E9}'
+        | '\u{FD3E}'
+        | '\u{FD3F}' => false,
+        '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' => true,
+        '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' => c != '\u{FEFF}',
+        _ => c.is_alphanumeric() || crate::text::is_diacritic(c),
+    }
+}
+
+impl Tokens {
+    pub fn new(text: &str) -> Tokens {
+        let mut toks: Vec<Token> = Vec::with_capacity(text.len() / 6);
+        let mut keys = String::with_capacity(text.len());
+        let mut gap = Gap::default();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let handle = c == '@'
+                && chars
+                    .peek()
+                    .is_some_and(|&(_, n)| n.is_ascii_alphanumeric());
+            if !(is_word_char(c) || handle) {
+                match c {
+                    '،' | ',' => {
+                        gap.punct = true;
+                        gap.comma = true;
+                    }
+                    ':' => {
+                        gap.punct = true;
+                        gap.colon = true;
+                    }
+                    '(' | '[' => {
+                        gap.punct = true;
+                        gap.paren = true;
+                    }
+                    '\n' | '\r' => gap.newline = true,
+                    '"' | '\'' | '«' | '»' | '“' | '”' | '„' | '″' | '‘' | '’' => {
+                        gap.quote = true
+                    }
+                    c if c.is_whitespace() || fold_char(c).is_none() => {}
+                    _ => gap.punct = true,
+                }
+                continue;
+            }
+            // A word: letters, digits, marks; a hyphen or dot inside Latin words (Spy-X, F-35).
+            let start = i;
+            let mut end = i + c.len_utf8();
+            let ascii = c.is_ascii_alphanumeric() || handle;
+            let latin = c.is_ascii_alphabetic() || handle;
+            while let Some(&(j, n)) = chars.peek() {
+                let inner_join = ascii
+                    && (n == '-' || n == '_' || n == '.')
+                    && text[j + 1..]
+                        .chars()
+                        .next()
+                        .is_some_and(|m| m.is_ascii_alphanumeric());
+                let same_script = n.is_ascii_alphanumeric() == ascii || n.is_ascii_digit();
+                if is_word_char(n) && same_script || inner_join {
+                    end = j + n.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            if !keys.is_empty() {
+                keys.push(' ');
+            }
+            let kstart = keys.len();
+            keys.extend(text[start..end].chars().filter_map(fold_char));
+            let kend = keys.len();
+            if kend == kstart {
+                // Only marks: not a word.
+                keys.truncate(kstart.saturating_sub(1));
+                continue;
+            }
+            toks.push(Token {
+                start,
+                end,
+                kstart,
+                kend,
+                gap,
+                latin,
+                capital: c.is_ascii_uppercase(),
+            });
+            gap = Gap::default();
+        }
+        Tokens { toks, keys }
+    }
+
+    /// The token a byte of [`Tokens::keys`] belongs to (a separating space: the token after).
+    pub fn token_at(&self, kbyte: usize) -> usize {
+        self.toks
+            .partition_point(|t| t.kend <= kbyte)
+            .min(self.toks.len().saturating_sub(1))
+    }
+
+    pub fn len(&self) -> usize {
+        self.toks.len()
+    }
+
+    /// The folded key of token `i`.
+    pub fn key(&self, i: usize) -> &str {
+        self.toks
+            .get(i)
+            .and_then(|t| self.keys.get(t.kstart..t.kend))
+            .unwrap_or("")
+    }
+
+    /// The byte offset in the text after the first `n` key characters of token `i` (the
+    /// characters that fold to nothing, such as diacritics, go with the character before).
+    pub fn src_after_key_chars(&self, text: &str, i: usize, n: usize) -> usize {
+        let Some(t) = self.toks.get(i) else {
+            return 0;
+        };
+        if n == 0 {
+            return t.start;
+        }
+        let mut seen = 0;
+        let word = text.get(t.start..t.end).unwrap_or("");
+        let mut it = word.char_indices().peekable();
+        while let Some((_, c)) = it.next() {
+            if fold_char(c).is_some() {
+                seen += 1;
+            }
+            if seen == n {
+                // Skip marks attached to this character.
+                while let Some(&(_, m)) = it.peek() {
+                    if fold_char(m).is_none() {
+                        it.next();
+                    } else {
+                        break;
+                    }
+                }
+                return t.start + it.peek().map_or(word.len(), |&(j, _)| j);
+            }
+        }
+        t.end
+    }
+
+    /// The byte offset in the text before the last `n` key characters of token `i`.
+    pub fn src_before_last_key_chars(&self, text: &str, i: usize, n: usize) -> usize {
+        let Some(t) = self.toks.get(i) else {
+            return 0;
+        };
+        if n == 0 {
+            return t.end;
+        }
+        let word = text.get(t.start..t.end).unwrap_or("");
+        let mut seen = 0;
+        for (j, c) in word.char_indices().rev() {
+            if fold_char(c).is_some() {
+                seen += 1;
+                if seen == n {
+                    return t.start + j;
+                }
+            }
+        }
+        t.start
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_keep_offsets_and_fold_keys() {
+        let text = "قالَ «أحمد»، في Spy-X و@Handle_1 ١٢";
+        let t = Tokens::new(text);
+        let words: Vec<&str> = t.toks.iter().map(|k| &text[k.start..k.end]).collect();
+        assert_eq!(
+            words,
+            vec!["قالَ", "أحمد", "في", "Spy-X", "و", "@Handle_1", "١٢"]
+        );
+        assert_eq!(t.key(0), "قال");
+        assert_eq!(t.key(1), "احمد");
+        assert!(t.toks[1].gap.quote);
+        assert!(t.toks[2].gap.comma);
+        assert_eq!(t.key(3), "spy-x");
+        assert_eq!(t.key(5), "@handle_1");
+        assert_eq!(t.key(6), "12");
+    }
+
+    #[test]
+    fn source_offsets_skip_marks_with_their_letter() {
+        let text = "وَالمغرب";
+        let t = Tokens::new(text);
+        let after = t.src_after_key_chars(text, 0, 1);
+        assert_eq!(&text[after..], "المغرب");
+        let before = t.src_before_last_key_chars(text, 0, 1);
+        assert_eq!(&text[before..], "ب");
+    }
+}
