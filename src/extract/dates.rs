@@ -1,6 +1,19 @@
-//! Finds explicit calendar dates (every Arabic month tradition) and normalizes them to ISO 8601.
+//! Finds explicit calendar dates (every Arabic month tradition, Hijri months, numeric forms)
+//! and normalizes them to ISO 8601 partial dates.
+//!
+//! Architecture invariant: only dates the text fixes on the calendar are returned. A month
+//! counts only with a year next to it (`مارس` is also a verb, `آب` a word), a bare four-digit
+//! number only with a cue that makes it a year (`عام`, `لسنة`, `نهاية`, a date range, a line of
+//! its own), and relative expressions (`نوفمبر الماضي`, `العام الماضي`) never.
 
+pub(crate) mod tokens;
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use self::tokens::{Kind, Tokens};
 use crate::model::Mention;
+use crate::text::key;
 
 /// One explicit date in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,7 +24,548 @@ pub struct DateMatch {
     pub value: String,
 }
 
+/// Years outside this range are not taken for years.
+const MIN_YEAR: u32 = 1900;
+const MAX_YEAR: u32 = 2100;
+/// Hijri years written with a Hijri month or the `هـ` mark (1900–2100 Gregorian).
+const MIN_HIJRI: u32 = 1318;
+const MAX_HIJRI: u32 = 1530;
+
+/// Month names by folded form: single words, and two-word names keyed by their first word.
+struct MonthTable {
+    single: HashMap<String, u8>,
+    double: HashMap<String, Vec<(String, u8)>>,
+}
+
+impl MonthTable {
+    fn parse(data: &str) -> MonthTable {
+        let mut single = HashMap::new();
+        let mut double: HashMap<String, Vec<(String, u8)>> = HashMap::new();
+        for line in data.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((n, name)) = line.split_once(' ') else {
+                continue;
+            };
+            let Ok(n) = n.parse::<u8>() else { continue };
+            let name = key(name);
+            match name.split_once(' ') {
+                Some((a, b)) => double
+                    .entry(a.to_string())
+                    .or_default()
+                    .push((b.to_string(), n)),
+                None => {
+                    single.insert(name, n);
+                }
+            }
+        }
+        MonthTable { single, double }
+    }
+
+    /// The month written at token `i`: its number and how many tokens it spans.
+    fn at(&self, t: &Tokens, i: usize) -> Option<(u8, usize)> {
+        if t.kind(i) != Some(Kind::Word) {
+            return None;
+        }
+        let w = t.f(i);
+        if let Some(rest) = self.double.get(w) {
+            if t.kind(i + 1) == Some(Kind::Word) {
+                let next = t.f(i + 1);
+                if let Some((_, n)) = rest.iter().find(|(b, _)| b == next) {
+                    return Some((*n, 2));
+                }
+            }
+        }
+        self.single.get(w).map(|&n| (n, 1))
+    }
+}
+
+static MONTHS: LazyLock<MonthTable> =
+    LazyLock::new(|| MonthTable::parse(include_str!("data/months.txt")));
+static HIJRI_MONTHS: LazyLock<MonthTable> =
+    LazyLock::new(|| MonthTable::parse(include_str!("data/months_hijri.txt")));
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    Strong,
+    Weak,
+}
+
+static CUES: LazyLock<HashMap<String, Cue>> = LazyLock::new(|| {
+    let mut m = HashMap::new();
+    for line in include_str!("data/date_cues.txt").lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some((k, w)) = line.split_once(' ') {
+            let cue = if k == "strong" {
+                Cue::Strong
+            } else {
+                Cue::Weak
+            };
+            m.insert(key(w), cue);
+        }
+    }
+    m
+});
+
+/// The cue a word gives a following year, trying it with its clitics (و ف ب ل) stripped.
+fn cue_of(word: &str) -> Option<Cue> {
+    let mut w = word;
+    for _ in 0..3 {
+        if let Some(c) = CUES.get(w) {
+            return Some(*c);
+        }
+        let mut chars = w.chars();
+        match chars.next() {
+            Some('و' | 'ف' | 'ب' | 'ل') if w.chars().count() > 2 => w = chars.as_str(),
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// Every explicit calendar date of `text`, in text order.
-pub fn find(_text: &str) -> Vec<DateMatch> {
-    Vec::new()
+pub fn find(text: &str) -> Vec<DateMatch> {
+    let t = Tokens::new(text);
+    find_in(&t)
+}
+
+/// [`find`] over tokens already made (the quantity finder shares them).
+pub(crate) fn find_in(t: &Tokens) -> Vec<DateMatch> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        let next = numeric(t, i, &mut out)
+            .or_else(|| month_date(t, i, &mut out))
+            .or_else(|| year_range(t, i, &mut out))
+            .or_else(|| year_alone(t, i, &mut out));
+        i = next.unwrap_or(i + 1).max(i + 1);
+    }
+    out
+}
+
+fn push(out: &mut Vec<DateMatch>, t: &Tokens, from: usize, to: usize, value: String) {
+    if let (Some(a), Some(b)) = (t.toks.get(from), t.toks.get(to)) {
+        out.push(DateMatch {
+            span: Mention {
+                start: a.start,
+                end: b.end,
+            },
+            value,
+        });
+    }
+}
+
+fn year_ok(y: u32) -> bool {
+    (MIN_YEAR..=MAX_YEAR).contains(&y)
+}
+
+/// A four-digit year at token `i`, not glued to more digits or to a decimal/time separator.
+fn year_at(t: &Tokens, i: usize) -> Option<u32> {
+    if t.digits(i) != 4 {
+        return None;
+    }
+    let y = t.num(i)?;
+    // 2022.5, 2022:30, 2022/23 are not a year written alone.
+    let glued_after = t.glued(i + 1)
+        && matches!(t.f(i + 1), "." | ":" | "/" | "," | "-")
+        && t.kind(i + 2) == Some(Kind::Num)
+        && t.glued(i + 2);
+    let glued_before = t.glued(i)
+        && matches!(t.f(i.wrapping_sub(1)), "." | ":" | "/" | "," | "-")
+        && i >= 2
+        && t.kind(i - 2) == Some(Kind::Num)
+        && t.glued(i - 1);
+    if glued_after || glued_before {
+        return None;
+    }
+    Some(y)
+}
+
+/// `30/03/2022`, `30-3-2022`, `2022-03-30`, `2022/3/30`: the same separator twice, no spaces.
+fn numeric(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
+    let sep = t.f(i + 1);
+    if !matches!(sep, "/" | "-" | ".") || t.f(i + 3) != sep {
+        return None;
+    }
+    if !(1..=4).all(|k| t.glued(i + k)) || t.glued(i + 5) && t.kind(i + 5) == Some(Kind::Num) {
+        return None;
+    }
+    let (a, b, c) = (t.num(i)?, t.num(i + 2)?, t.num(i + 4)?);
+    let (y, m, d) = if t.digits(i) == 4 && t.digits(i + 2) <= 2 && t.digits(i + 4) <= 2 {
+        (a, b, c)
+    } else if t.digits(i) <= 2 && t.digits(i + 2) <= 2 && t.digits(i + 4) == 4 {
+        // Day first, as Arabic and European texts write it; month first only when the
+        // first number cannot be a month... and the second cannot be one either.
+        if b > 12 && a <= 12 {
+            (c, a, b)
+        } else {
+            (c, b, a)
+        }
+    } else {
+        return None;
+    };
+    if !year_ok(y) || !valid_day(y, m, d) {
+        return None;
+    }
+    push(out, t, i, i + 4, format!("{y:04}-{m:02}-{d:02}"));
+    Some(i + 5)
+}
+
+fn leap(y: u32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn valid_day(y: u32, m: u32, d: u32) -> bool {
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap(y) => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
+/// A day number (1–31, one or two digits) at token `i`.
+fn day_at(t: &Tokens, i: usize) -> Option<u32> {
+    if !(1..=2).contains(&t.digits(i)) {
+        return None;
+    }
+    t.num(i).filter(|d| (1..=31).contains(d))
+}
+
+/// A word joining two members of a range or list: و (also as a clitic), إلى, حتى, -, and the
+/// like. Returns how many tokens it takes.
+fn connector(t: &Tokens, i: usize) -> Option<usize> {
+    match (t.kind(i), t.f(i)) {
+        (Some(Kind::Word), "و" | "الي" | "حتي" | "لغايه" | "او" | "to" | "and" | "au" | "et") => {
+            Some(1)
+        }
+        (Some(Kind::Punct), "-" | "/") => Some(1),
+        _ => None,
+    }
+}
+
+/// A month at token `i` (standard or Hijri), with a paired name (`نوفمبر/تشرين الثاني`,
+/// `تشرين الثاني (نوفمبر)`) absorbed. Returns (month, hijri, tokens taken).
+fn month_at(t: &Tokens, i: usize) -> Option<(u8, bool, usize)> {
+    let (m, hijri, n) = match MONTHS.at(t, i) {
+        Some((m, n)) => (m, false, n),
+        None => {
+            let (m, n) = HIJRI_MONTHS.at(t, i)?;
+            (m, true, n)
+        }
+    };
+    let mut len = n;
+    if !hijri {
+        let j = i + len;
+        let open = matches!(t.f(j), "/" | "(" | "-" | "،" | ",");
+        if open {
+            if let Some((m2, n2)) = MONTHS.at(t, j + 1) {
+                if m2 == m {
+                    len += 1 + n2;
+                    if t.f(i + len) == ")" {
+                        len += 1;
+                    }
+                }
+            }
+        }
+    }
+    Some((m, hijri, len))
+}
+
+/// `[day [إلى day]] [من] [شهر] MONTH[/MONTH] [day][,] [من] [عام|سنة] YEAR [م|هـ]`.
+fn month_date(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
+    let mut j = i;
+    let mut days: Vec<(u32, usize)> = Vec::new();
+    if let Some(d) = day_at(t, j) {
+        days.push((d, j));
+        j += 1;
+        if let Some(c) = connector(t, j) {
+            if let Some(d2) = day_at(t, j + c) {
+                days.push((d2, j + c));
+                j += c + 1;
+            }
+        }
+        if t.is_word(j, "من") {
+            j += 1;
+        }
+    }
+    if t.is_word(j, "شهر") {
+        j += 1;
+    }
+    let (m, hijri, n) = month_at(t, j)?;
+    j += n;
+    // English order: January 17, 2023.
+    if days.is_empty() {
+        if let Some(d) = day_at(t, j) {
+            days.push((d, j));
+            j += 1;
+        }
+    }
+    if matches!(t.f(j), "," | "،") {
+        j += 1;
+    }
+    if t.is_word(j, "من") {
+        j += 1;
+    }
+    if matches!(t.f(j), "عام" | "العام" | "سنه" | "السنه") {
+        j += 1;
+    }
+    let y = year_at(t, j)?;
+    let mut end = j;
+    let hijri_mark = matches!(t.f(j + 1), "ه" | "هـ") && t.kind(j + 1) == Some(Kind::Word);
+    if hijri_mark || t.is_word(j + 1, "م") {
+        end = j + 1;
+        if t.is_punct(j + 2, ".") && hijri_mark {
+            end = j + 2;
+        }
+    }
+    let start = days.first().map_or(i, |&(_, k)| k).min(i);
+    if hijri {
+        if (MIN_HIJRI..=MAX_HIJRI).contains(&y) {
+            if days.is_empty() {
+                let (gy, gm, _) = hijri_to_gregorian(y, u32::from(m), 1);
+                push(out, t, start, end, format!("{gy:04}-{gm:02}"));
+            }
+            for &(d, k) in &days {
+                if d <= 30 {
+                    let (gy, gm, gd) = hijri_to_gregorian(y, u32::from(m), d);
+                    push(out, t, k, end, format!("{gy:04}-{gm:02}-{gd:02}"));
+                }
+            }
+        } else if year_ok(y) {
+            // A Hijri month with a Gregorian year (رمضان 2023): only the year is certain.
+            push(out, t, j, j, format!("{y:04}"));
+        } else {
+            return None;
+        }
+        return Some(end + 1);
+    }
+    if !year_ok(y) {
+        return None;
+    }
+    if days.is_empty() {
+        push(out, t, start, end, format!("{y:04}-{m:02}"));
+    }
+    for &(d, k) in &days {
+        if valid_day(y, u32::from(m), d) {
+            push(out, t, k, end, format!("{y:04}-{m:02}-{d:02}"));
+        }
+    }
+    Some(chain_years(t, end + 1, out))
+}
+
+/// After a year: `و2022`, `- 2022`, `إلى 2022` add the years of a range or list.
+fn chain_years(t: &Tokens, mut j: usize, out: &mut Vec<DateMatch>) -> usize {
+    while let Some(c) = connector(t, j) {
+        let Some(y) = year_at(t, j + c).filter(|&y| year_ok(y)) else {
+            break;
+        };
+        push(out, t, j + c, j + c, format!("{y:04}"));
+        j += c + 1;
+    }
+    j
+}
+
+/// `2015-2018`, `2015/2018` written glued: a span of years, both ends listed.
+fn year_range(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
+    if t.digits(i) != 4 || t.digits(i + 2) != 4 || !matches!(t.f(i + 1), "-" | "/") {
+        return None;
+    }
+    if !(t.glued(i + 1) && t.glued(i + 2)) || t.glued(i + 3) && t.kind(i + 3) != Some(Kind::Punct) {
+        return None;
+    }
+    let (a, b) = (t.num(i)?, t.num(i + 2)?);
+    if !(year_ok(a) && year_ok(b) && a < b && b - a <= 50) {
+        return None;
+    }
+    push(out, t, i, i, format!("{a:04}"));
+    push(out, t, i + 2, i + 2, format!("{b:04}"));
+    Some(i + 3)
+}
+
+/// A year with no month: after a cue word, or alone on its line, or marked Hijri (`1444 هـ`).
+fn year_alone(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
+    let y = year_at(t, i)?;
+    let hijri_mark = t.kind(i + 1) == Some(Kind::Word) && matches!(t.f(i + 1), "ه" | "هـ");
+    if hijri_mark && (MIN_HIJRI..=MAX_HIJRI).contains(&y) {
+        let (gy, _, _) = hijri_to_gregorian(y, 1, 1);
+        push(out, t, i, i + 1, format!("{gy:04}"));
+        return Some(i + 2);
+    }
+    if !year_ok(y) {
+        return None;
+    }
+    let prev = i.checked_sub(1);
+    let cue = prev
+        .filter(|&p| t.kind(p) == Some(Kind::Word))
+        .and_then(|p| cue_of(t.f(p)));
+    let after_free = match t.kind(i + 1) {
+        None | Some(Kind::Punct) => true,
+        Some(Kind::Num) => false,
+        Some(Kind::Word) => {
+            t.toks.get(i + 1).is_some_and(|x| x.newline_before)
+                || t.is_word(i + 1, "م")
+                || t.f(i + 1).starts_with('و')
+                || matches!(t.f(i + 1), "حيث" | "عندما" | "حين" | "اثر" | "بعد" | "قبل")
+        }
+    };
+    let own_line = t.toks.get(i).is_some_and(|x| x.newline_before || i == 0)
+        && t.toks.get(i + 1).is_none_or(|x| x.newline_before);
+    let ok = match cue {
+        Some(Cue::Strong) => true,
+        Some(Cue::Weak) => after_free,
+        None => own_line,
+    };
+    if !ok {
+        return None;
+    }
+    let end = if t.is_word(i + 1, "م") { i + 1 } else { i };
+    push(out, t, i, end, format!("{y:04}"));
+    Some(chain_years(t, end + 1, out))
+}
+
+/// Converts a date of the tabular Islamic calendar (30-year cycle, leap years 2, 5, 7, 10, 13,
+/// 16, 18, 21, 24, 26, 29; epoch 16 July 622 Julian) to the proleptic Gregorian calendar.
+pub fn hijri_to_gregorian(year: u32, month: u32, day: u32) -> (u32, u32, u32) {
+    let (y, m, d) = (i64::from(year), i64::from(month), i64::from(day));
+    let jdn = d + (59 * (m - 1) + 1) / 2 + (y - 1) * 354 + (3 + 11 * y) / 30 + 1_948_440 - 1;
+    jdn_to_gregorian(jdn)
+}
+
+/// Julian day number to Gregorian (Richards' algorithm).
+fn jdn_to_gregorian(jdn: i64) -> (u32, u32, u32) {
+    let f = jdn + 1401 + (((4 * jdn + 274_277) / 146_097) * 3) / 4 - 38;
+    let e = 4 * f + 3;
+    let g = (e % 1461) / 4;
+    let h = 5 * g + 2;
+    let day = (h % 153) / 5 + 1;
+    let month = (h / 153 + 2) % 12 + 1;
+    let year = e / 1461 - 4716 + (12 + 2 - month) / 12;
+    (
+        u32::try_from(year).unwrap_or(0),
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<String> {
+        find(text).into_iter().map(|d| d.value).collect()
+    }
+
+    #[test]
+    fn every_month_tradition_maps_to_the_same_month() {
+        for s in [
+            "جرى ذلك في 5 نوفمبر 2019",
+            "جرى ذلك في 5 نونبر 2019",
+            "جرى ذلك في 5 تشرين الثاني 2019",
+            "جرى ذلك في 5 تشرين الثاني/نوفمبر 2019",
+            "جرى ذلك في 5 نوفمبر/تشرين الثاني 2019",
+            "جرى ذلك في 5 تشرين الثاني (نوفمبر) 2019",
+            "جرى ذلك في ٥ نوفمبر ٢٠١٩",
+        ] {
+            assert_eq!(values(s), vec!["2019-11-05"], "{s}");
+        }
+        assert_eq!(values("افتتح المعرض في جويلية 2018"), vec!["2018-07"]);
+        assert_eq!(values("وصل الوفد في غشت 2018"), vec!["2018-08"]);
+        assert_eq!(values("اندلعت الأزمة في حزيران 2018"), vec!["2018-06"]);
+        assert_eq!(values("قرار 12 جانفي 2017"), vec!["2017-01-12"]);
+        assert_eq!(values("وفي أفريل 2016 تغير كل شيء"), vec!["2016-04"]);
+        assert_eq!(values("التقيا في 3 دجنبر 2015"), vec!["2015-12-03"]);
+        assert_eq!(values("تقرر في شتنبر من عام 2015"), vec!["2015-09"]);
+    }
+
+    #[test]
+    fn english_tweet_dates() {
+        assert_eq!(
+            values("— Some Agency (@agency) March 3, 2021"),
+            vec!["2021-03-03"]
+        );
+        assert_eq!(values("posted 14 February 2020"), vec!["2020-02-14"]);
+    }
+
+    #[test]
+    fn ambiguous_months_need_a_year() {
+        assert!(values("مارس الضغط على الحكومة").is_empty());
+        assert!(values("يحتفل الناس في آب بالعيد").is_empty());
+        assert!(values("وصل في ماي الماضي").is_empty());
+        assert!(values("في نوفمبر الماضي وقع الطرفان").is_empty());
+        assert_eq!(values("في أيار 2019 مارس ضغطا"), vec!["2019-05"]);
+    }
+
+    #[test]
+    fn years_need_a_cue() {
+        assert_eq!(values("تأسست عام 1998 في القاهرة"), vec!["1998"]);
+        assert_eq!(values("الميزانية لسنة 2027 جاهزة"), vec!["2027"]);
+        assert_eq!(values("سيكتمل المشروع نهاية 2025"), vec!["2025"]);
+        assert_eq!(values("منذ مطلع 2019 والأسعار ترتفع"), vec!["2019"]);
+        assert_eq!(values("حدث ذلك أواخر العام 2012"), vec!["2012"]);
+        assert_eq!(values("تراجعت الصادرات في 2014، ثم انتعشت"), vec!["2014"]);
+        assert!(values("أرسلت الحكومة 2000 جندي").is_empty());
+        assert!(values("في 2000 منزل انقطعت الكهرباء").is_empty());
+        assert!(values("بلغ عدد الزوار 1950 زائرا").is_empty());
+        assert!(values("خلال العام الماضي").is_empty());
+        assert!(values("عام 3050").is_empty());
+    }
+
+    #[test]
+    fn ranges_give_both_ends() {
+        assert_eq!(values("بين 2015 و2018 تضاعف العدد"), vec!["2015", "2018"]);
+        assert_eq!(values("خلال الفترة 2015-2018."), vec!["2015", "2018"]);
+        assert_eq!(values("من عام 2015 إلى 2018"), vec!["2015", "2018"]);
+        assert_eq!(
+            values("من 10 إلى 12 نوفمبر 2022 بالقاهرة"),
+            vec!["2022-11-10", "2022-11-12"]
+        );
+        assert_eq!(values("في عامي 2019 و2020"), vec!["2019", "2020"]);
+    }
+
+    #[test]
+    fn numeric_dates() {
+        assert_eq!(
+            values("نشر بتاريخ 30/03/2022 على الموقع"),
+            vec!["2022-03-30"]
+        );
+        assert_eq!(values("updated 2022-03-30."), vec!["2022-03-30"]);
+        assert_eq!(values("نشر بتاريخ ٠٥/٠٤/٢٠٢٢"), vec!["2022-04-05"]);
+        assert!(values("النتيجة 3/4/5").is_empty());
+        assert!(values("31/02/2022").is_empty());
+    }
+
+    #[test]
+    fn datelines_on_their_own_line() {
+        assert_eq!(values("الرباط\n2019\nقال الوزير"), vec!["2019"]);
+        assert_eq!(
+            values("الساعة 10:30\n4 يونيو 2021\nعنوان"),
+            vec!["2021-06-04"]
+        );
+    }
+
+    #[test]
+    fn hijri_dates_convert_with_the_tabular_calendar() {
+        assert_eq!(hijri_to_gregorian(1444, 9, 1), (2023, 3, 23));
+        assert_eq!(hijri_to_gregorian(1445, 1, 1), (2023, 7, 19));
+        assert_eq!(values("في 15 رمضان 1444 هـ"), vec!["2023-04-06"]);
+        assert_eq!(values("صدر في شوال 1440هـ"), vec!["2019-06"]);
+        assert_eq!(values("أسس سنة 1400 هـ"), vec!["1979"]);
+        assert!(values("صفر 12").is_empty());
+    }
+
+    #[test]
+    fn spans_cover_the_written_date() {
+        let text = "وقع الاتفاق في 12 شتنبر 2022 بالرباط";
+        let d = find(text);
+        assert_eq!(d.len(), 1);
+        assert_eq!(&text[d[0].span.start..d[0].span.end], "12 شتنبر 2022");
+    }
 }

@@ -1,6 +1,17 @@
-//! Finds quantities: percentages, sums of money, counts with a unit.
+//! Finds quantities: percentages, sums of money, counts of things with their unit.
+//!
+//! Architecture invariant: a quantity is a number (digits or a cardinal word) with what it
+//! counts, as written; the value keeps the text's words and folds only the digits
+//! (`٩٤٪` → `94%`, `وخمسة أنظمة` → `خمسة أنظمة`). Numbers that are part of a date, labels
+//! (`القرار 2231`), durations (`ثلاث سنوات`) and vague plurals (`عشرات`) are not quantities.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use super::dates::find_in as find_dates;
+use super::dates::tokens::{Kind, Tokens};
 use crate::model::Mention;
+use crate::text::key;
 
 /// One quantity in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,7 +21,296 @@ pub struct QuantityMatch {
     pub value: String,
 }
 
+fn word_set(data: &str) -> HashSet<String> {
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(key)
+        .collect()
+}
+
+static NUMBER_WORDS: LazyLock<HashSet<String>> =
+    LazyLock::new(|| word_set(include_str!("data/quantity_numbers.txt")));
+static SCALES: LazyLock<HashSet<String>> =
+    LazyLock::new(|| word_set(include_str!("data/quantity_scales.txt")));
+static CURRENCIES: LazyLock<HashSet<String>> =
+    LazyLock::new(|| word_set(include_str!("data/quantity_currencies.txt")));
+static NOT_UNITS: LazyLock<HashSet<String>> =
+    LazyLock::new(|| word_set(include_str!("data/quantity_not_units.txt")));
+static LABEL_CUES: LazyLock<HashSet<String>> =
+    LazyLock::new(|| word_set(include_str!("data/quantity_label_cues.txt")));
+
 /// Every quantity of `text`, in text order.
-pub fn find(_text: &str) -> Vec<QuantityMatch> {
-    Vec::new()
+pub fn find(text: &str) -> Vec<QuantityMatch> {
+    let t = Tokens::new(text);
+    let dates = find_dates(&t);
+    let in_date = |i: usize| {
+        t.toks.get(i).is_some_and(|x| {
+            dates
+                .iter()
+                .any(|d| d.span.start <= x.start && x.end <= d.span.end)
+        })
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        if in_date(i) {
+            i += 1;
+            continue;
+        }
+        match quantity_at(&t, text, i) {
+            Some((value, start, end, next)) => {
+                out.push(QuantityMatch {
+                    span: Mention { start, end },
+                    value,
+                });
+                i = next.max(i + 1);
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// A number at token `i`: digits (with a decimal or thousands part glued: `3.5`, `2,000`), or
+/// a cardinal word (its clitic dropped). Returns (text of the number, byte start, next token).
+fn number_at(t: &Tokens, text: &str, i: usize) -> Option<(String, usize, usize)> {
+    let tok = t.toks.get(i)?;
+    match tok.kind {
+        Kind::Num => {
+            // Glued to a letter before it (F-16, A400): a model name, not a count.
+            if t.glued(i) && (t.kind(i - 1) == Some(Kind::Word) || t.f(i - 1) == "-") {
+                return None;
+            }
+            let mut j = i + 1;
+            let mut s = t.f(i).to_string();
+            while matches!(t.f(j), "." | ",")
+                && t.glued(j)
+                && t.kind(j + 1) == Some(Kind::Num)
+                && t.glued(j + 1)
+            {
+                s.push_str(t.f(j));
+                s.push_str(t.f(j + 1));
+                j += 2;
+            }
+            Some((s, tok.start, j))
+        }
+        Kind::Word => {
+            let w = t.f(i);
+            let (bare, skip) = strip_clitic(w);
+            if !NUMBER_WORDS.contains(bare) {
+                return None;
+            }
+            // Keep the number word as written, without its clitic.
+            let start = tok.start + clitic_bytes(text.get(tok.start..tok.end)?, skip);
+            Some((text.get(start..tok.end)?.to_string(), start, i + 1))
+        }
+        Kind::Punct => None,
+    }
+}
+
+/// A leading و ب ل ف (folded form) when what remains is at least three letters long.
+fn strip_clitic(w: &str) -> (&str, usize) {
+    let mut chars = w.chars();
+    if let Some('و' | 'ب' | 'ل' | 'ف') = chars.next() {
+        let rest = chars.as_str();
+        if rest.chars().count() >= 3 && NUMBER_WORDS.contains(rest) {
+            return (rest, 1);
+        }
+    }
+    (w, 0)
+}
+
+/// Byte length of the first `n` letters of `raw` (with the diacritics that follow them).
+fn clitic_bytes(raw: &str, n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    let mut seen = 0;
+    for (b, c) in raw.char_indices() {
+        if !crate::text::is_diacritic(c) {
+            if seen == n {
+                return b;
+            }
+            seen += 1;
+        }
+    }
+    raw.len()
+}
+
+fn is_percent_words(t: &Tokens, j: usize) -> Option<usize> {
+    let (a, b) = (t.f(j), t.f(j + 1));
+    if t.kind(j) != Some(Kind::Word) {
+        return None;
+    }
+    if matches!(a, "بالميه" | "بالمايه") {
+        return Some(1);
+    }
+    if a == "في" && matches!(b, "الميه" | "المايه") {
+        return Some(2);
+    }
+    None
+}
+
+/// The quantity starting at token `i`: (value, byte start, byte end, next token).
+fn quantity_at(t: &Tokens, text: &str, i: usize) -> Option<(String, usize, usize, usize)> {
+    // A label: القرار 2231, رقم 5.
+    if i > 0 && LABEL_CUES.contains(t.f(i - 1)) && t.kind(i) == Some(Kind::Num) {
+        return None;
+    }
+    // `$5`, `€ 3 مليون`.
+    let symbol_before =
+        i > 0 && matches!(t.f(i - 1), "$" | "€" | "£") && t.kind(i) == Some(Kind::Num);
+    let (num, mut start, mut j) = number_at(t, text, i)?;
+    let is_digits = t.kind(i) == Some(Kind::Num);
+    if symbol_before {
+        start = t.toks.get(i - 1)?.start;
+    }
+    let word = |k: usize| t.kind(k) == Some(Kind::Word);
+    // Percentages.
+    if is_digits && t.f(j) == "%" {
+        let end = t.toks.get(j)?.end;
+        return Some((format!("{num}%"), start, end, j + 1));
+    }
+    if let Some(n) = is_percent_words(t, j) {
+        let end = t.toks.get(j + n - 1)?.end;
+        let value = if is_digits {
+            format!("{num}%")
+        } else {
+            collapse(text.get(start..end)?)
+        };
+        return Some((value, start, end, j + n));
+    }
+    let mut parts = vec![if symbol_before {
+        collapse(text.get(start..t.toks.get(i)?.start)?) + &num
+    } else {
+        num
+    }];
+    // Scales: 3 مليون, 1.5 مليار.
+    let mut scaled = false;
+    while word(j) && SCALES.contains(t.f(j)) && !t.toks.get(j).is_some_and(|x| x.newline_before) {
+        parts.push(collapse(
+            text.get(t.toks.get(j)?.start..t.toks.get(j)?.end)?,
+        ));
+        scaled = true;
+        j += 1;
+    }
+    let cur = t.f(j);
+    let next_ok = t
+        .toks
+        .get(j)
+        .is_some_and(|x| !x.newline_before && x.space_before || matches!(x.kind, Kind::Punct));
+    // Money: a currency word or symbol.
+    if next_ok && CURRENCIES.contains(cur) {
+        let tok = t.toks.get(j)?;
+        parts.push(collapse(text.get(tok.start..tok.end)?));
+        return Some((parts.join(" "), start, tok.end, j + 1));
+    }
+    if symbol_before {
+        let end = t.toks.get(j - 1)?.end;
+        return Some((parts.join(" "), start, end, j));
+    }
+    // A count: the number with the noun it counts.
+    let tok = t.toks.get(j)?;
+    if !word(j) || tok.newline_before || !tok.space_before {
+        return scaled_alone(scaled, is_digits, parts, start, t, j);
+    }
+    if NOT_UNITS.contains(cur) || cur.chars().count() < 2 || !cur.chars().all(is_arabic_letter) {
+        return scaled_alone(scaled, is_digits, parts, start, t, j);
+    }
+    // A four-digit number before a noun is a count (2000 جندي); a bare number word before a
+    // word that is itself a number word is part of a compound we do not spell out.
+    if NUMBER_WORDS.contains(cur) {
+        return None;
+    }
+    parts.push(collapse(text.get(tok.start..tok.end)?));
+    Some((parts.join(" "), start, tok.end, j + 1))
+}
+
+/// `3 ملايين` with nothing counted after it is still a quantity; a bare number is not.
+fn scaled_alone(
+    scaled: bool,
+    is_digits: bool,
+    parts: Vec<String>,
+    start: usize,
+    t: &Tokens,
+    j: usize,
+) -> Option<(String, usize, usize, usize)> {
+    if scaled && is_digits {
+        let end = t.toks.get(j - 1)?.end;
+        return Some((parts.join(" "), start, end, j));
+    }
+    None
+}
+
+fn is_arabic_letter(c: char) -> bool {
+    matches!(c, '\u{0620}'..='\u{064A}' | '\u{066E}'..='\u{06D3}')
+}
+
+/// The text as written with digits folded to ASCII, diacritics kept, white space collapsed.
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in w.chars() {
+            match crate::text::fold_char(c) {
+                Some(f) if f.is_ascii_digit() || f == '%' => out.push(f),
+                _ => out.push(c),
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<String> {
+        find(text).into_iter().map(|q| q.value).collect()
+    }
+
+    #[test]
+    fn percentages_in_every_spelling() {
+        assert_eq!(values("ارتفعت الأسعار بنسبة 12%"), vec!["12%"]);
+        assert_eq!(values("ارتفعت الأسعار بنسبة ١٢٪ هذا العام"), vec!["12%"]);
+        assert_eq!(values("تراجع بـ 7.5 % فقط"), vec!["7.5%"]);
+        assert_eq!(values("زادت 40 في المائة"), vec!["40%"]);
+        assert_eq!(values("زادت 40 في المئة"), vec!["40%"]);
+        assert_eq!(values("زادت 40 بالمئة"), vec!["40%"]);
+    }
+
+    #[test]
+    fn money() {
+        assert_eq!(values("بقيمة 3 مليون دولار"), vec!["3 مليون دولار"]);
+        assert_eq!(values("بقيمة 1.5 مليار درهم"), vec!["1.5 مليار درهم"]);
+        assert_eq!(values("دفع 500 يورو"), vec!["500 يورو"]);
+        assert_eq!(values("كلف $20 مليون"), vec!["$20 مليون"]);
+        assert_eq!(values("نحو مليار دولار"), vec!["مليار دولار"]);
+        assert_eq!(values("غرامة 200 شيكل"), vec!["200 شيكل"]);
+    }
+
+    #[test]
+    fn counts_with_their_unit_as_written() {
+        assert_eq!(values("اشترت البحرية أربعة زوارق"), vec!["أربعة زوارق"]);
+        assert_eq!(values("وصلت 3 طائرات إلى القاعدة"), vec!["3 طائرات"]);
+        assert_eq!(values("نشرت 2000 جندي على الحدود"), vec!["2000 جندي"]);
+        assert_eq!(values("تسلم الجيش وستة رادارات"), vec!["ستة رادارات"]);
+        assert_eq!(values("شارك ٢٥٠ خبيرا"), vec!["250 خبيرا"]);
+    }
+
+    #[test]
+    fn not_quantities() {
+        assert!(values("استمرت المفاوضات ثلاث سنوات").is_empty());
+        assert!(values("بعد أكثر من 4 أشهر").is_empty());
+        assert!(values("الاجتماع الثالث للجنة").is_empty());
+        assert!(values("عشرات الجنود وآلاف المدنيين").is_empty());
+        assert!(values("تبنى القرار 2231 بالإجماع").is_empty());
+        assert!(values("اقتنى طائرات F-16 جديدة").is_empty());
+        assert!(values("وقع في 12 شتنبر 2022 اتفاقا").is_empty());
+        assert!(values("الساعة 10:30 صباحا").is_empty());
+        assert!(values("شارك 3 من الضباط").is_empty());
+    }
 }

@@ -1,0 +1,205 @@
+//! Splits a text into words, numbers and punctuation marks with exact byte offsets and folded
+//! forms; the date, quantity and claim finders all walk these tokens.
+//!
+//! Letters and digits glued together (`و2022`, `2021م`) become two tokens with no gap between
+//! them, so a clitic or a suffix never hides a number. Folded forms are laid end to end in one
+//! buffer: nothing here allocates per token.
+
+use crate::text::{fold_char, is_diacritic};
+
+/// What a token is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Word,
+    Num,
+    Punct,
+}
+
+/// One token of the text.
+#[derive(Debug, Clone, Copy)]
+pub struct Token {
+    pub kind: Kind,
+    /// Byte offsets in the text, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    /// Byte offsets of the folded form in [`Tokens::folded`].
+    fstart: usize,
+    fend: usize,
+    /// White space lies between the previous token and this one.
+    pub space_before: bool,
+    /// A line break lies between the previous token and this one.
+    pub newline_before: bool,
+}
+
+/// The tokens of one text.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    pub toks: Vec<Token>,
+    folded: String,
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Class {
+    Letter,
+    Digit,
+    Other,
+    Space,
+}
+
+fn class(c: char) -> Class {
+    if c.is_whitespace() {
+        return Class::Space;
+    }
+    if is_diacritic(c) {
+        return Class::Letter;
+    }
+    match fold_char(c) {
+        None => Class::Space,
+        Some(f) if f.is_ascii_digit() => Class::Digit,
+        Some(f) if f.is_alphabetic() => Class::Letter,
+        Some(_) => Class::Other,
+    }
+}
+
+impl Tokens {
+    pub fn new(text: &str) -> Tokens {
+        let mut toks: Vec<Token> = Vec::with_capacity(text.len() / 5);
+        let mut folded = String::with_capacity(text.len());
+        let mut space = false;
+        let mut newline = false;
+        let mut cur: Option<(Class, usize, usize)> = None; // class, start, fstart
+        let close = |cur: &mut Option<(Class, usize, usize)>,
+                     end: usize,
+                     folded: &String,
+                     toks: &mut Vec<Token>,
+                     space: &mut bool,
+                     newline: &mut bool| {
+            if let Some((cl, start, fstart)) = cur.take() {
+                let kind = match cl {
+                    Class::Digit => Kind::Num,
+                    Class::Letter => Kind::Word,
+                    _ => Kind::Punct,
+                };
+                if folded.len() > fstart || kind == Kind::Word {
+                    toks.push(Token {
+                        kind,
+                        start,
+                        end,
+                        fstart,
+                        fend: folded.len(),
+                        space_before: *space,
+                        newline_before: *newline,
+                    });
+                }
+                *space = false;
+                *newline = false;
+            }
+        };
+        for (i, c) in text.char_indices() {
+            let cl = class(c);
+            let same = matches!(cur, Some((k, _, _)) if k == cl && cl != Class::Other);
+            if !same {
+                close(&mut cur, i, &folded, &mut toks, &mut space, &mut newline);
+                if cl == Class::Space {
+                    // Zero-width marks fold to nothing and are not a gap.
+                    if c.is_whitespace() {
+                        space = true;
+                        newline |= c == '\n' || c == '\r';
+                    }
+                    continue;
+                }
+                cur = Some((cl, i, folded.len()));
+            }
+            if let Some(f) = fold_char(c) {
+                folded.push(f);
+            }
+        }
+        close(
+            &mut cur,
+            text.len(),
+            &folded,
+            &mut toks,
+            &mut space,
+            &mut newline,
+        );
+        Tokens { toks, folded }
+    }
+
+    /// The folded form of token `i` (empty past the end).
+    pub fn f(&self, i: usize) -> &str {
+        self.toks
+            .get(i)
+            .and_then(|t| self.folded.get(t.fstart..t.fend))
+            .unwrap_or("")
+    }
+
+    pub fn kind(&self, i: usize) -> Option<Kind> {
+        self.toks.get(i).map(|t| t.kind)
+    }
+
+    pub fn is_word(&self, i: usize, w: &str) -> bool {
+        self.kind(i) == Some(Kind::Word) && self.f(i) == w
+    }
+
+    pub fn is_punct(&self, i: usize, p: &str) -> bool {
+        self.kind(i) == Some(Kind::Punct) && self.f(i) == p
+    }
+
+    /// The value of token `i` when it is a number of at most 9 digits.
+    pub fn num(&self, i: usize) -> Option<u32> {
+        if self.kind(i) != Some(Kind::Num) {
+            return None;
+        }
+        let s = self.f(i);
+        if s.len() > 9 {
+            return None;
+        }
+        s.parse().ok()
+    }
+
+    /// Number of digits of token `i` (0 when it is not a number).
+    pub fn digits(&self, i: usize) -> usize {
+        if self.kind(i) == Some(Kind::Num) {
+            self.f(i).len()
+        } else {
+            0
+        }
+    }
+
+    /// True when token `i` follows token `i - 1` with nothing in between.
+    pub fn glued(&self, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|t| !t.space_before) && i > 0
+    }
+
+    pub fn len(&self) -> usize {
+        self.toks.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_clitics_from_numbers_and_folds_digits() {
+        let t = Tokens::new("بين ٢٠٢٠ و2022، 30/03/2022");
+        let f: Vec<_> = (0..t.len()).map(|i| t.f(i)).collect();
+        assert_eq!(
+            f,
+            vec!["بين", "2020", "و", "2022", "،", "30", "/", "03", "/", "2022"]
+        );
+        assert!(t.glued(3));
+        assert!(!t.glued(2));
+        assert_eq!(t.num(1), Some(2020));
+    }
+
+    #[test]
+    fn spans_are_exact_byte_offsets() {
+        let text = "في ١٥ رمضانَ";
+        let t = Tokens::new(text);
+        for tok in &t.toks {
+            assert!(text.get(tok.start..tok.end).is_some());
+        }
+        assert_eq!(t.f(2), "رمضان");
+    }
+}
