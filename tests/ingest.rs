@@ -227,6 +227,35 @@ fn html_in_windows_1256_with_entities_and_script_becomes_clean_text() {
 }
 
 #[test]
+fn html_charset_edge_cases() {
+    let dir = TempDir::new().expect("tempdir");
+    // Re-saved as UTF-8 with the old declaration left in: valid UTF-8 wins.
+    let stale = "<meta charset=\"windows-1256\"><p>خبر &quot;عاجل&quot;</p>";
+    let p = write(dir.path(), "stale.html", stale.as_bytes());
+    let d = read(&p).expect("stale meta");
+    assert_eq!((d.text.as_str(), d.encoding), ("خبر \"عاجل\"\n", "UTF-8"));
+    // Legacy Arabic without any declaration is detected as for plain text.
+    let (bytes, _, _) =
+        WINDOWS_1256.encode("<html><body><p>وقع البلدان اتفاقية تعاون</p></body></html>");
+    let p = write(dir.path(), "nometa.htm", &bytes);
+    let d = read(&p).expect("no meta");
+    assert_eq!(
+        (d.text.as_str(), d.encoding),
+        ("وقع البلدان اتفاقية تعاون\n", "windows-1256")
+    );
+    // Markup only: nothing to read.
+    let p = write(
+        dir.path(),
+        "blank.html",
+        b"<html><head><title>t</title></head><body> </body></html>",
+    );
+    assert!(matches!(read(&p), Err(ReadError::Empty { .. })));
+    // Markdown is plain text: no stripping.
+    let p = write(dir.path(), "a.md", "# عنوان\n\n<b>x</b>\n".as_bytes());
+    assert_eq!(read(&p).expect("md").text, "# عنوان\n\n<b>x</b>\n");
+}
+
+#[test]
 fn odd_file_names_are_scanned_escaped_on_one_line() {
     let dir = TempDir::new().expect("tempdir");
     let newline = OsStr::from_bytes(b"line\nbreak.txt");
@@ -338,11 +367,11 @@ fn hidden_folders_and_editor_files_are_skipped_nested_folders_found() {
             "deep/er/still/deeper/z.md"
         ]
     );
-    // .git is not entered at all: an unreadable .git/ would otherwise be a warning.
-    fs::set_permissions(dir.path().join(".git"), fs::Permissions::from_mode(0o000)).expect("chmod");
+    // .git is not entered at all: a symlink loop inside it would otherwise be a warning.
+    symlink("..", dir.path().join(".git/objects/loop")).expect("symlink");
     let s = scan(&cfg).expect("scan");
-    fs::set_permissions(dir.path().join(".git"), fs::Permissions::from_mode(0o755)).expect("chmod");
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    assert_eq!(s.files.len(), 5);
 }
 
 #[test]

@@ -221,11 +221,12 @@ fn is_arabic_letter(c: char) -> bool {
         && c.is_alphabetic()
 }
 
-/// Does text decoded from a legacy encoding read like Arabic prose? Mostly letters, at least
-/// half of them Arabic, words of a normal length, almost no control characters. Random or Latin
+/// Does text decoded from a legacy encoding read like Arabic prose? Mostly letters and digits,
+/// at least half of the letters Arabic, words of a normal length, almost no control characters. Random or Latin
 /// bytes pushed through windows-1256 fail one of these.
 pub fn plausible_arabic(text: &str) -> bool {
     let (mut chars, mut visible, mut letters, mut arabic, mut words, mut odd) = (0, 0, 0, 0, 0, 0);
+    let mut alnum = 0;
     let mut in_word = false;
     for c in text.chars() {
         chars += 1;
@@ -241,6 +242,9 @@ pub fn plausible_arabic(text: &str) -> bool {
             in_word = true;
         }
         visible += 1;
+        if c.is_alphanumeric() {
+            alnum += 1;
+        }
         if c.is_alphabetic() {
             letters += 1;
             if is_arabic_letter(c) {
@@ -248,9 +252,9 @@ pub fn plausible_arabic(text: &str) -> bool {
             }
         }
     }
-    visible > 0
+    letters > 0
         && odd * 200 <= chars
-        && letters * 2 >= visible
+        && alnum * 2 >= visible
         && arabic * 2 >= letters
         // Average word length at most 20: prose has spaces.
         && (visible <= 20 || visible <= words * 20)

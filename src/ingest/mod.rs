@@ -185,6 +185,8 @@ pub enum ReadError {
         "{path} cannot be read: permission denied; make it readable by the user dossier runs as"
     )]
     PermissionDenied { path: String },
+    #[error("{path} could not be opened: too many open files; raise the open-file limit (ulimit -n, or LimitNOFILE= in the systemd unit)")]
+    TooManyOpenFiles { path: String },
     #[error("{path} could not be read: {source}")]
     Io { path: String, source: io::Error },
 }
@@ -201,6 +203,7 @@ impl ReadError {
             | ReadError::NotRegular { path }
             | ReadError::Vanished { path }
             | ReadError::PermissionDenied { path }
+            | ReadError::TooManyOpenFiles { path }
             | ReadError::Io { path, .. } => path,
         }
     }
@@ -211,6 +214,9 @@ impl ReadError {
             io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => ReadError::Vanished { path },
             io::ErrorKind::PermissionDenied => ReadError::PermissionDenied { path },
             io::ErrorKind::IsADirectory => ReadError::NotRegular { path },
+            _ if matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => {
+                ReadError::TooManyOpenFiles { path }
+            }
             _ => ReadError::Io { path, source: e },
         }
     }

@@ -133,17 +133,16 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
     let mut found: Vec<(FoundFile, (u64, u64))> = Vec::new();
     let mut warnings = Vec::new();
     let mut unreadable = Vec::new();
-    let walker = WalkDir::new(root)
-        .follow_links(true)
-        .min_depth(1)
-        .into_iter();
-    let walker = walker
-        .filter_entry(|e| !(e.file_type().is_dir() && filter.excluded(relative(root, e.path()))));
-    for item in walker {
+    // The folders being listed, by depth (index 0 = depth 1): walkdir does not say which folder
+    // a failed listing belongs to, only its depth.
+    let mut open_dirs: Vec<PathBuf> = Vec::new();
+    for item in walk(root, &filter) {
         let entry = match item {
             Ok(entry) => entry,
             Err(err) => {
-                if let Some((w, lost)) = walk_warning(root, &filter, err)? {
+                let depth = err.depth();
+                let listing = depth.checked_sub(2).and_then(|i| open_dirs.get(i));
+                if let Some((w, lost)) = walk_warning(root, &filter, err, listing)? {
                     if lost {
                         unreadable.push(DocPath::from_stored(w.path.clone()));
                     }
@@ -154,6 +153,8 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
         };
         let ft = entry.file_type();
         if ft.is_dir() {
+            open_dirs.truncate(entry.depth().saturating_sub(1));
+            open_dirs.push(entry.path().to_path_buf());
             continue;
         }
         let rel = relative(root, entry.path());
@@ -220,6 +221,20 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
     })
 }
 
+/// Everything under the root, symlinks followed, excluded folders not entered.
+fn walk<'a>(
+    root: &'a Path,
+    filter: &'a Filter,
+) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> + 'a {
+    WalkDir::new(root)
+        .follow_links(true)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(move |e| {
+            !(e.file_type().is_dir() && filter.excluded(relative(root, e.path())))
+        })
+}
+
 fn check_root(root: &Path) -> Result<(), IngestError> {
     let path = root.to_path_buf();
     match fs::metadata(root) {
@@ -263,16 +278,24 @@ fn walk_warning(
     root: &Path,
     filter: &Filter,
     err: walkdir::Error,
+    listing: Option<&PathBuf>,
 ) -> Result<Option<(ScanWarning, bool)>, IngestError> {
     let Some(path) = err.path().map(Path::to_path_buf) else {
-        // A directory listing failed half-way; walkdir does not say which one below the root.
-        let source = err
-            .into_io_error()
-            .unwrap_or_else(|| io::Error::other("walk failed"));
-        return Err(IngestError::RootUnreadable {
-            path: root.to_path_buf(),
-            source,
-        });
+        // A folder listing failed half-way: the folder being listed at that depth, or the root.
+        let Some(folder) = listing else {
+            let source = err
+                .into_io_error()
+                .unwrap_or_else(|| io::Error::other("walk failed"));
+            return Err(IngestError::RootUnreadable {
+                path: root.to_path_buf(),
+                source,
+            });
+        };
+        let key = DocPath::from_relative(relative(root, folder));
+        let detail = err.io_error().map_or_else(|| err.to_string(), io_detail);
+        let msg =
+            format!("listing failed half-way ({detail}); what it holds is left out of this scan");
+        return Ok(Some((warn(&key, &msg), true)));
     };
     if path == root || err.depth() == 0 {
         let source = err
@@ -314,5 +337,32 @@ fn walk_warning(
             let msg = format!("cannot be read ({detail}); what it holds is left out of this scan");
             Ok(Some((warn(&key, &msg), true)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excluded_folders_are_not_entered() {
+        let dir = tempfile::TempDir::new().expect("tempdir");
+        fs::create_dir_all(dir.path().join(".git/objects/ab")).expect("mkdir");
+        fs::create_dir_all(dir.path().join("news/.cache")).expect("mkdir");
+        fs::write(dir.path().join(".git/objects/ab/cd"), b"x").expect("write");
+        fs::write(dir.path().join("news/a.txt"), b"x").expect("write");
+        let cfg = ScanConfig::with_root(dir.path());
+        let filter = Filter::new(&cfg).expect("filter");
+        let mut seen: Vec<PathBuf> = walk(dir.path(), &filter)
+            .map(|e| {
+                e.expect("entry")
+                    .path()
+                    .strip_prefix(dir.path())
+                    .expect("prefix")
+                    .to_path_buf()
+            })
+            .collect();
+        seen.sort();
+        assert_eq!(seen, [Path::new("news"), Path::new("news/a.txt")]);
     }
 }
