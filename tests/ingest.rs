@@ -486,6 +486,7 @@ fn matches_decisions() {
     cfg.exclude = vec!["drafts".into(), "archive/old".into()];
     let yes = |p: &str| matches(&cfg, Path::new(p));
     assert!(yes("news/a.txt"));
+    assert!(yes("./news/a.txt"), "a leading ./ is ignored");
     assert!(!yes("news/sub/a.txt"), "`*` does not cross `/`");
     assert!(!yes("other/a.txt"));
     assert!(yes("x/y/a.md"));

@@ -58,7 +58,7 @@ pub const DEFAULT_EXCLUDE: &[&str] = &[".*", "*~", "*.swp", "*.tmp"];
 pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
 
 /// Cheap per-file metadata for the fast "unchanged" path (size, mtime ns, ctime ns, inode).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FileStat {
     pub size: u64,
     pub mtime_ns: i64,

@@ -18,7 +18,7 @@ use super::path::escape_path;
 use super::{DocPath, FileStat, FoundFile, IngestError, Scan, ScanConfig, ScanWarning};
 
 /// The include/exclude globs of a [`ScanConfig`], compiled once. The watcher should build one
-/// and reuse it; [`matches`] compiles on every call.
+/// and reuse it; [`matches()`] compiles on every call.
 #[derive(Debug, Clone)]
 pub struct Filter {
     include_any: bool,
@@ -45,12 +45,18 @@ impl Filter {
 
     /// Is the file at `rel` (relative to the root) a document?
     pub fn matches(&self, rel: &Path) -> bool {
+        // `./a.txt` and `a//b.txt` are the same paths as `a.txt` and `a/b.txt` to a glob.
+        let rel: PathBuf = rel
+            .components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+            .collect();
         let Some(name) = rel.file_name() else {
             return false;
         };
-        let included =
-            self.include_any || self.include_name.is_match(name) || self.include_path.is_match(rel);
-        included && !self.excluded(rel)
+        let included = self.include_any
+            || self.include_name.is_match(name)
+            || self.include_path.is_match(&rel);
+        included && !self.excluded(&rel)
     }
 
     /// Is `rel`, or any folder on the way to it, excluded? Used to prune folders during the walk
@@ -130,7 +136,7 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
     let root = cfg.root.as_path();
     check_root(root)?;
 
-    let mut found: Vec<(FoundFile, (u64, u64))> = Vec::new();
+    let mut found: Vec<(FoundFile, Option<FileId>)> = Vec::new();
     let mut warnings = Vec::new();
     let mut unreadable = Vec::new();
     // The folders being listed, by depth (index 0 = depth 1): walkdir does not say which folder
@@ -170,14 +176,20 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
             continue;
         }
         match entry.metadata() {
-            Ok(meta) => found.push((
-                FoundFile {
-                    path: key,
-                    abs: entry.path().to_path_buf(),
-                    stat: FileStat::from_metadata(&meta),
-                },
-                (meta.dev(), meta.ino()),
-            )),
+            Ok(meta) => {
+                let stat = FileStat::from_metadata(&meta);
+                // Some FUSE and network file systems report inode 0 for every file: no identity.
+                let id = (stat.inode != 0).then_some((meta.dev(), stat));
+                let abs = entry.path().to_path_buf();
+                found.push((
+                    FoundFile {
+                        path: key,
+                        abs,
+                        stat,
+                    },
+                    id,
+                ));
+            }
             Err(err) => {
                 let gone = err
                     .io_error()
@@ -204,7 +216,7 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
     let files = found
         .into_iter()
         .filter(|(f, id)| {
-            let first = seen.insert(*id);
+            let first = id.is_none_or(|id| seen.insert(id));
             if !first {
                 tracing::debug!(path = %f.path, "same file already listed under another path");
             }
@@ -220,6 +232,10 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
         unreadable,
     })
 }
+
+/// What makes two paths the same file: device and inode, plus size and times so that a file
+/// system with unstable inode numbers cannot merge two different files.
+type FileId = (u64, FileStat);
 
 /// Everything under the root, symlinks followed, excluded folders not entered.
 fn walk<'a>(
