@@ -115,6 +115,24 @@ fn short_cp1256_line_is_detected() {
 }
 
 #[test]
+fn utf8_with_a_stray_byte_is_refused_not_read_as_mojibake() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut bytes = ARABIC.as_bytes().to_vec();
+    bytes.insert(40, 0xFF);
+    let p = write(dir.path(), "damaged.txt", &bytes);
+    match read(&p) {
+        Err(
+            e @ ReadError::Malformed {
+                encoding: "UTF-8", ..
+            },
+        ) => {
+            assert!(e.to_string().contains("UTF-8"), "{e}");
+        }
+        other => panic!("expected Malformed UTF-8, got {other:?}"),
+    }
+}
+
+#[test]
 fn garbage_and_latin_text_are_unknown_encoding() {
     let dir = TempDir::new().expect("tempdir");
     // Deterministic pseudo-random bytes, no NULs or control bytes: not binary by the byte test.

@@ -172,7 +172,7 @@ pub enum ReadError {
     Binary { path: String },
     #[error("{path} is not UTF-8, UTF-16 with a BOM, or Arabic windows-1256 text; skipped (save it as UTF-8 to have it read)")]
     UnknownEncoding { path: String },
-    #[error("{path} is marked as {encoding} but holds bytes that are invalid in it; skipped (save it again as UTF-8)")]
+    #[error("{path} is {encoding} text with invalid byte sequences in it; skipped (repair it or save it again as UTF-8)")]
     Malformed {
         path: String,
         encoding: &'static str,
