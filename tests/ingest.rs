@@ -261,6 +261,15 @@ fn html_charset_edge_cases() {
         (d.text.as_str(), d.encoding),
         ("وقع البلدان اتفاقية تعاون\n", "windows-1256")
     );
+    // A wrong declaration is not taken at its word: windows-1252 would give mojibake here.
+    let (bytes, _, _) = WINDOWS_1256
+        .encode("<meta charset=\"windows-1252\"><p>وقع البلدان اتفاقية تعاون عسكري</p>");
+    let p = write(dir.path(), "wrongmeta.html", &bytes);
+    let d = read(&p).expect("wrong meta");
+    assert_eq!(
+        (d.text.as_str(), d.encoding),
+        ("وقع البلدان اتفاقية تعاون عسكري\n", "windows-1256")
+    );
     // Markup only: nothing to read.
     let p = write(
         dir.path(),

@@ -1,8 +1,9 @@
 //! Bytes to text: which encoding a document is in, and whether it is text at all.
 //!
 //! Accepted: UTF-8 (with or without a BOM, the BOM dropped), UTF-16 LE/BE with a BOM, and legacy
-//! Arabic (windows-1256, ISO-8859-6) told by chardetng and kept only when the decoded text looks
-//! like Arabic prose. HTML may declare its charset with `<meta>`. Anything else is refused with
+//! Arabic (windows-1256, or ISO-8859-6 where chardetng says so), kept only when the decoded text
+//! looks like Arabic prose. HTML may declare its charset with `<meta>`; the declaration is
+//! preferred but checked the same way. Anything else is refused with
 //! a reason, never decoded with replacement characters: a wrong guess would turn into wrong
 //! facts, while a refusal is a warning the user can act on.
 //!
@@ -150,11 +151,23 @@ fn decode_raw(bytes: &[u8], html: bool) -> Result<(String, &'static Encoding), R
         // Arabic; refusing is the only safe answer.
         return Err(Refusal::Malformed(UTF_8.name()));
     }
+    // For HTML, the text a reader sees is judged, not the (Latin) markup around it.
+    let readable = |text: &str| {
+        if html {
+            plausible_arabic(&html::to_text(text))
+        } else {
+            plausible_arabic(text)
+        }
+    };
     if html {
+        // A declared charset is still checked: a page declared windows-1252 that holds Arabic
+        // would otherwise come out as mojibake and be taken at its word.
         if let Some(enc) = html::declared_charset(bytes).filter(usable_declaration) {
-            return strict(enc, bytes)
-                .ok_or(Refusal::Malformed(enc.name()))
-                .map(|t| (t, enc));
+            match strict(enc, bytes) {
+                Some(text) if readable(&text) => return Ok((text, enc)),
+                Some(_) => {}
+                None => return Err(Refusal::Malformed(enc.name())),
+            }
         }
     }
     // windows-1256 first: it is what legacy Arabic files are in, and chardetng labels short
@@ -171,13 +184,7 @@ fn decode_raw(bytes: &[u8], html: bool) -> Result<(String, &'static Encoding), R
     ];
     for enc in candidates.into_iter().flatten() {
         if let Some(text) = strict(enc, bytes) {
-            // For HTML, the text a reader sees is judged, not the (Latin) markup around it.
-            let readable = if html {
-                plausible_arabic(&html::to_text(&text))
-            } else {
-                plausible_arabic(&text)
-            };
-            if readable {
+            if readable(&text) {
                 return Ok((text, enc));
             }
         }
