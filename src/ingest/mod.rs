@@ -18,7 +18,7 @@ use std::io;
 use std::path::PathBuf;
 
 pub use decode::{decode_bytes, plausible_arabic, read_document, Refusal};
-pub use html::{declared_charset, to_text as html_to_text};
+pub use html::{declared_charset, decode_entities, to_text as html_to_text};
 pub use path::{escape_path, DocPath};
 pub use scan::{matches, scan, stat, Filter};
 
