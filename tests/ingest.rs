@@ -531,6 +531,17 @@ fn matches_decisions() {
     );
 
     let mut cfg = ScanConfig::with_root("/unused");
+    cfg.include.clear();
+    assert!(
+        matches(&cfg, Path::new("a/b.pdf")),
+        "no include pattern means every file"
+    );
+    assert!(
+        !matches(&cfg, Path::new("a/.b.pdf")),
+        "excludes still apply"
+    );
+
+    let mut cfg = ScanConfig::with_root("/unused");
     cfg.include = vec!["**/*.txt".into()];
     assert!(matches(&cfg, Path::new("a/b/c.txt")));
     assert!(matches(&cfg, Path::new("c.txt")));
