@@ -1,8 +1,9 @@
 //! Bytes to text: which encoding a document is in, and whether it is text at all.
 //!
 //! Accepted: UTF-8 (with or without a BOM, the BOM dropped), UTF-16 LE/BE with a BOM, and legacy
-//! Arabic (windows-1256, ISO-8859-6) told by chardetng and kept only when the decoded text looks
-//! like Arabic prose. HTML may declare its charset with `<meta>`. Anything else is refused with
+//! Arabic (windows-1256, or ISO-8859-6 where chardetng says so), kept only when the decoded text
+//! looks like Arabic prose. HTML may declare its charset with `<meta>`; the declaration is
+//! preferred but checked the same way. Anything else is refused with
 //! a reason, never decoded with replacement characters: a wrong guess would turn into wrong
 //! facts, while a refusal is a warning the user can act on.
 //!
@@ -28,7 +29,8 @@ pub enum Refusal {
     Binary,
     /// Not valid UTF-8 and not plausibly Arabic in a legacy encoding.
     UnknownEncoding,
-    /// A BOM or a `<meta charset>` named this encoding but the bytes are not valid in it.
+    /// A BOM or a `<meta charset>` named this encoding, or the bytes are nearly all UTF-8, but
+    /// some are not valid in it.
     Malformed(&'static str),
 }
 
@@ -144,31 +146,62 @@ fn decode_raw(bytes: &[u8], html: bool) -> Result<(String, &'static Encoding), R
         // declaration, and legacy Arabic text is practically never valid UTF-8 by accident.
         return Ok((s.to_owned(), UTF_8));
     }
+    if damaged_utf8(bytes) {
+        // Read as windows-1256 this would be the classic mojibake (ظ…ط±ط­ط¨ط§), which passes for
+        // Arabic; refusing is the only safe answer.
+        return Err(Refusal::Malformed(UTF_8.name()));
+    }
+    // For HTML, the text a reader sees is judged, not the (Latin) markup around it.
+    let readable = |text: &str| {
+        if html {
+            plausible_arabic(&html::to_text(text))
+        } else {
+            plausible_arabic(text)
+        }
+    };
     if html {
+        // A declared charset is still checked: a page declared windows-1252 that holds Arabic
+        // would otherwise come out as mojibake and be taken at its word.
         if let Some(enc) = html::declared_charset(bytes).filter(usable_declaration) {
-            return strict(enc, bytes)
-                .ok_or(Refusal::Malformed(enc.name()))
-                .map(|t| (t, enc));
+            match strict(enc, bytes) {
+                Some(text) if readable(&text) => return Ok((text, enc)),
+                Some(_) => {}
+                None => return Err(Refusal::Malformed(enc.name())),
+            }
         }
     }
+    // windows-1256 first: it is what legacy Arabic files are in, and chardetng labels short
+    // windows-1256 text ISO-8859-6, which reads back as other letters (أن هذا → أل مذا).
+    // ISO-8859-6 is tried only when chardetng says so and windows-1256 reads implausibly (its
+    // Latin letters à â ç è é ê land inside Arabic words). Non-Arabic guesses are never accepted:
+    // this is an Arabic dossier, and a Latin-1 reading of arbitrary bytes always "succeeds".
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     let guess = detector.guess(None, false);
-    // The guess picks between the Arabic encodings; windows-1256 is tried as well because a short
-    // text can fool the detector. Non-Arabic guesses are not accepted: this is an Arabic dossier,
-    // and a Latin-1 reading of arbitrary bytes always "succeeds".
-    let candidates = [guess, WINDOWS_1256];
-    for enc in candidates
-        .into_iter()
-        .filter(|e| *e == WINDOWS_1256 || *e == ISO_8859_6)
-    {
+    let candidates = [
+        Some(WINDOWS_1256),
+        (guess == ISO_8859_6).then_some(ISO_8859_6),
+    ];
+    for enc in candidates.into_iter().flatten() {
         if let Some(text) = strict(enc, bytes) {
-            if plausible_arabic(&text) {
+            if readable(&text) {
                 return Ok((text, enc));
             }
         }
     }
     Err(Refusal::UnknownEncoding)
+}
+
+/// UTF-8 with a few bad bytes (a stray byte, a truncated copy), as opposed to a legacy
+/// encoding: real windows-1256 Arabic forms a valid multi-byte UTF-8 sequence only by accident
+/// (a letter before an Arabic comma), far less often than it has invalid bytes.
+fn damaged_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += chunk.invalid().len();
+    }
+    valid >= invalid.saturating_mul(4)
 }
 
 /// A `<meta charset>` that can apply to bytes without a BOM: not UTF-8 (already tried), not
@@ -221,37 +254,52 @@ fn is_arabic_letter(c: char) -> bool {
         && c.is_alphabetic()
 }
 
-/// Does text decoded from a legacy encoding read like Arabic prose? Mostly letters, at least
-/// half of them Arabic, words of a normal length, almost no control characters. Random or Latin
+/// Does text decoded from a legacy encoding read like Arabic prose? Mostly letters and digits,
+/// at least half of the letters Arabic, words of a normal length, almost no control characters. Random or Latin
 /// bytes pushed through windows-1256 fail one of these.
 pub fn plausible_arabic(text: &str) -> bool {
-    let (mut chars, mut visible, mut letters, mut arabic, mut words, mut odd) = (0, 0, 0, 0, 0, 0);
-    let mut in_word = false;
+    let (mut chars, mut visible, mut letters, mut arabic, mut odd) = (0, 0, 0, 0, 0);
+    let (mut alnum, mut words, mut mixed_words) = (0, 0, 0);
+    // Scripts met in the current word: (Arabic, other letters).
+    let mut word: Option<(bool, bool)> = None;
     for c in text.chars() {
         chars += 1;
         if is_odd_control(c) {
             odd += 1;
         }
         if c.is_whitespace() {
-            in_word = false;
+            if word.take() == Some((true, true)) {
+                mixed_words += 1;
+            }
             continue;
         }
-        if !in_word {
+        let w = word.get_or_insert_with(|| {
             words += 1;
-            in_word = true;
-        }
+            (false, false)
+        });
         visible += 1;
+        if c.is_alphanumeric() {
+            alnum += 1;
+        }
         if c.is_alphabetic() {
             letters += 1;
             if is_arabic_letter(c) {
                 arabic += 1;
+                w.0 = true;
+            } else {
+                w.1 = true;
             }
         }
     }
-    visible > 0
+    if word == Some((true, true)) {
+        mixed_words += 1;
+    }
+    letters > 0
         && odd * 200 <= chars
-        && letters * 2 >= visible
+        && alnum * 2 >= visible
         && arabic * 2 >= letters
+        // Arabic and Latin letters in one word: the wrong single-byte table.
+        && mixed_words * 20 <= words
         // Average word length at most 20: prose has spaces.
         && (visible <= 20 || visible <= words * 20)
 }
@@ -285,6 +333,42 @@ mod tests {
     fn latin1_is_not_arabic() {
         let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("Le café était déjà fermé à midi.");
         assert_eq!(decode_bytes(&bytes, false), Err(Refusal::UnknownEncoding));
+    }
+
+    #[test]
+    fn utf8_with_a_stray_byte_is_not_mojibake() {
+        let mut bytes = "أعلن الجيش الإسرائيلي عن زيارة رسمية إلى الرباط"
+            .as_bytes()
+            .to_vec();
+        bytes.insert(10, 0xFF);
+        assert_eq!(
+            decode_bytes(&bytes, false),
+            Err(Refusal::Malformed("UTF-8"))
+        );
+        assert_eq!(decode_bytes(&bytes, true), Err(Refusal::Malformed("UTF-8")));
+    }
+
+    #[test]
+    fn short_cp1256_is_not_read_as_iso_8859_6() {
+        for text in ["أن هذا", "نحو بناء صناعة", "وعلى هامش هذا", "رئيس هيئة"]
+        {
+            let (bytes, _, _) = WINDOWS_1256.encode(text);
+            assert_eq!(
+                decode_bytes(&bytes, false),
+                Ok((text.to_owned(), "windows-1256"))
+            );
+        }
+    }
+
+    #[test]
+    fn iso_8859_6_is_read() {
+        let text = "أعلنت وزارة الدفاع يوم الثلاثاء عن توقيع اتفاقية جديدة مع الشركاء في المنطقة";
+        let (bytes, _, unmappable) = ISO_8859_6.encode(text);
+        assert!(!unmappable);
+        assert_eq!(
+            decode_bytes(&bytes, false),
+            Ok((text.to_owned(), "ISO-8859-6"))
+        );
     }
 
     #[test]

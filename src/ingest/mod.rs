@@ -18,7 +18,7 @@ use std::io;
 use std::path::PathBuf;
 
 pub use decode::{decode_bytes, plausible_arabic, read_document, Refusal};
-pub use html::{declared_charset, to_text as html_to_text};
+pub use html::{declared_charset, decode_entities, to_text as html_to_text};
 pub use path::{escape_path, DocPath};
 pub use scan::{matches, scan, stat, Filter};
 
@@ -58,7 +58,7 @@ pub const DEFAULT_EXCLUDE: &[&str] = &[".*", "*~", "*.swp", "*.tmp"];
 pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
 
 /// Cheap per-file metadata for the fast "unchanged" path (size, mtime ns, ctime ns, inode).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FileStat {
     pub size: u64,
     pub mtime_ns: i64,
@@ -172,7 +172,7 @@ pub enum ReadError {
     Binary { path: String },
     #[error("{path} is not UTF-8, UTF-16 with a BOM, or Arabic windows-1256 text; skipped (save it as UTF-8 to have it read)")]
     UnknownEncoding { path: String },
-    #[error("{path} is marked as {encoding} but holds bytes that are invalid in it; skipped (save it again as UTF-8)")]
+    #[error("{path} is {encoding} text with invalid byte sequences in it; skipped (repair it or save it again as UTF-8)")]
     Malformed {
         path: String,
         encoding: &'static str,
@@ -185,6 +185,8 @@ pub enum ReadError {
         "{path} cannot be read: permission denied; make it readable by the user dossier runs as"
     )]
     PermissionDenied { path: String },
+    #[error("{path} could not be opened: too many open files; raise the open-file limit (ulimit -n, or LimitNOFILE= in the systemd unit)")]
+    TooManyOpenFiles { path: String },
     #[error("{path} could not be read: {source}")]
     Io { path: String, source: io::Error },
 }
@@ -201,6 +203,7 @@ impl ReadError {
             | ReadError::NotRegular { path }
             | ReadError::Vanished { path }
             | ReadError::PermissionDenied { path }
+            | ReadError::TooManyOpenFiles { path }
             | ReadError::Io { path, .. } => path,
         }
     }
@@ -211,6 +214,9 @@ impl ReadError {
             io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => ReadError::Vanished { path },
             io::ErrorKind::PermissionDenied => ReadError::PermissionDenied { path },
             io::ErrorKind::IsADirectory => ReadError::NotRegular { path },
+            _ if matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => {
+                ReadError::TooManyOpenFiles { path }
+            }
             _ => ReadError::Io { path, source: e },
         }
     }

@@ -18,7 +18,7 @@ use super::path::escape_path;
 use super::{DocPath, FileStat, FoundFile, IngestError, Scan, ScanConfig, ScanWarning};
 
 /// The include/exclude globs of a [`ScanConfig`], compiled once. The watcher should build one
-/// and reuse it; [`matches`] compiles on every call.
+/// and reuse it; [`matches()`] compiles on every call.
 #[derive(Debug, Clone)]
 pub struct Filter {
     include_any: bool,
@@ -45,12 +45,18 @@ impl Filter {
 
     /// Is the file at `rel` (relative to the root) a document?
     pub fn matches(&self, rel: &Path) -> bool {
+        // `./a.txt` and `a//b.txt` are the same paths as `a.txt` and `a/b.txt` to a glob.
+        let rel: PathBuf = rel
+            .components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+            .collect();
         let Some(name) = rel.file_name() else {
             return false;
         };
-        let included =
-            self.include_any || self.include_name.is_match(name) || self.include_path.is_match(rel);
-        included && !self.excluded(rel)
+        let included = self.include_any
+            || self.include_name.is_match(name)
+            || self.include_path.is_match(&rel);
+        included && !self.excluded(&rel)
     }
 
     /// Is `rel`, or any folder on the way to it, excluded? Used to prune folders during the walk
@@ -130,20 +136,19 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
     let root = cfg.root.as_path();
     check_root(root)?;
 
-    let mut found: Vec<(FoundFile, (u64, u64))> = Vec::new();
+    let mut found: Vec<(FoundFile, Option<FileId>)> = Vec::new();
     let mut warnings = Vec::new();
     let mut unreadable = Vec::new();
-    let walker = WalkDir::new(root)
-        .follow_links(true)
-        .min_depth(1)
-        .into_iter();
-    let walker = walker
-        .filter_entry(|e| !(e.file_type().is_dir() && filter.excluded(relative(root, e.path()))));
-    for item in walker {
+    // The folders being listed, by depth (index 0 = depth 1): walkdir does not say which folder
+    // a failed listing belongs to, only its depth.
+    let mut open_dirs: Vec<PathBuf> = Vec::new();
+    for item in walk(root, &filter) {
         let entry = match item {
             Ok(entry) => entry,
             Err(err) => {
-                if let Some((w, lost)) = walk_warning(root, &filter, err)? {
+                let depth = err.depth();
+                let listing = depth.checked_sub(2).and_then(|i| open_dirs.get(i));
+                if let Some((w, lost)) = walk_warning(root, &filter, err, listing)? {
                     if lost {
                         unreadable.push(DocPath::from_stored(w.path.clone()));
                     }
@@ -154,6 +159,8 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
         };
         let ft = entry.file_type();
         if ft.is_dir() {
+            open_dirs.truncate(entry.depth().saturating_sub(1));
+            open_dirs.push(entry.path().to_path_buf());
             continue;
         }
         let rel = relative(root, entry.path());
@@ -169,14 +176,20 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
             continue;
         }
         match entry.metadata() {
-            Ok(meta) => found.push((
-                FoundFile {
-                    path: key,
-                    abs: entry.path().to_path_buf(),
-                    stat: FileStat::from_metadata(&meta),
-                },
-                (meta.dev(), meta.ino()),
-            )),
+            Ok(meta) => {
+                let stat = FileStat::from_metadata(&meta);
+                // Some FUSE and network file systems report inode 0 for every file: no identity.
+                let id = (stat.inode != 0).then_some((meta.dev(), stat));
+                let abs = entry.path().to_path_buf();
+                found.push((
+                    FoundFile {
+                        path: key,
+                        abs,
+                        stat,
+                    },
+                    id,
+                ));
+            }
             Err(err) => {
                 let gone = err
                     .io_error()
@@ -203,7 +216,7 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
     let files = found
         .into_iter()
         .filter(|(f, id)| {
-            let first = seen.insert(*id);
+            let first = id.is_none_or(|id| seen.insert(id));
             if !first {
                 tracing::debug!(path = %f.path, "same file already listed under another path");
             }
@@ -218,6 +231,24 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
         warnings,
         unreadable,
     })
+}
+
+/// What makes two paths the same file: device and inode, plus size and times so that a file
+/// system with unstable inode numbers cannot merge two different files.
+type FileId = (u64, FileStat);
+
+/// Everything under the root, symlinks followed, excluded folders not entered.
+fn walk<'a>(
+    root: &'a Path,
+    filter: &'a Filter,
+) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> + 'a {
+    WalkDir::new(root)
+        .follow_links(true)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(move |e| {
+            !(e.file_type().is_dir() && filter.excluded(relative(root, e.path())))
+        })
 }
 
 fn check_root(root: &Path) -> Result<(), IngestError> {
@@ -263,16 +294,24 @@ fn walk_warning(
     root: &Path,
     filter: &Filter,
     err: walkdir::Error,
+    listing: Option<&PathBuf>,
 ) -> Result<Option<(ScanWarning, bool)>, IngestError> {
     let Some(path) = err.path().map(Path::to_path_buf) else {
-        // A directory listing failed half-way; walkdir does not say which one below the root.
-        let source = err
-            .into_io_error()
-            .unwrap_or_else(|| io::Error::other("walk failed"));
-        return Err(IngestError::RootUnreadable {
-            path: root.to_path_buf(),
-            source,
-        });
+        // A folder listing failed half-way: the folder being listed at that depth, or the root.
+        let Some(folder) = listing else {
+            let source = err
+                .into_io_error()
+                .unwrap_or_else(|| io::Error::other("walk failed"));
+            return Err(IngestError::RootUnreadable {
+                path: root.to_path_buf(),
+                source,
+            });
+        };
+        let key = DocPath::from_relative(relative(root, folder));
+        let detail = err.io_error().map_or_else(|| err.to_string(), io_detail);
+        let msg =
+            format!("listing failed half-way ({detail}); what it holds is left out of this scan");
+        return Ok(Some((warn(&key, &msg), true)));
     };
     if path == root || err.depth() == 0 {
         let source = err
@@ -314,5 +353,32 @@ fn walk_warning(
             let msg = format!("cannot be read ({detail}); what it holds is left out of this scan");
             Ok(Some((warn(&key, &msg), true)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excluded_folders_are_not_entered() {
+        let dir = tempfile::TempDir::new().expect("tempdir");
+        fs::create_dir_all(dir.path().join(".git/objects/ab")).expect("mkdir");
+        fs::create_dir_all(dir.path().join("news/.cache")).expect("mkdir");
+        fs::write(dir.path().join(".git/objects/ab/cd"), b"x").expect("write");
+        fs::write(dir.path().join("news/a.txt"), b"x").expect("write");
+        let cfg = ScanConfig::with_root(dir.path());
+        let filter = Filter::new(&cfg).expect("filter");
+        let mut seen: Vec<PathBuf> = walk(dir.path(), &filter)
+            .map(|e| {
+                e.expect("entry")
+                    .path()
+                    .strip_prefix(dir.path())
+                    .expect("prefix")
+                    .to_path_buf()
+            })
+            .collect();
+        seen.sort();
+        assert_eq!(seen, [Path::new("news"), Path::new("news/a.txt")]);
     }
 }
