@@ -98,10 +98,14 @@ fn similarity_counts_common_sentences_over_the_larger_side() {
 
 #[test]
 fn modified_document_reports_quantities_and_sentences() {
-    let mut f1 = Extraction::default();
-    f1.quantities = vec!["94%".into()];
-    let mut f2 = Extraction::default();
-    f2.quantities = vec!["84%".into()];
+    let f1 = Extraction {
+        quantities: vec!["94%".into()],
+        ..Default::default()
+    };
+    let f2 = Extraction {
+        quantities: vec!["84%".into()],
+        ..Default::default()
+    };
     let c = diff_document(
         Some(Version {
             path: "a.txt",

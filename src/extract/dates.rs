@@ -217,7 +217,7 @@ fn numeric(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
 }
 
 fn leap(y: u32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
 }
 
 fn valid_day(y: u32, m: u32, d: u32) -> bool {

@@ -194,9 +194,9 @@ fn claim_html(c: &Claim) -> String {
 }
 
 fn doc_html(out: &mut String, d: &DocumentChange, dossier: &DossierChanges) {
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<h2><bdi dir=\"ltr\">{}</bdi> — {}</h2>\n",
+        "<h2><bdi dir=\"ltr\">{}</bdi> — {}</h2>",
         escape(&report::one_line(&d.path)),
         d.status.as_str()
     );
