@@ -1,11 +1,428 @@
 //! Finds claims: typed frames (agreement, visit, meeting, ...) with actors, date, quote,
 //! attribution, negation and modality.
+//!
+//! How: a trigger word (from `data/claim_triggers.txt`) types the frame; its clause (the
+//! sentence cut at `؛`, `:` and at connectives such as `ثم`, `كما`, `حيث` or a verb with a
+//! `و` clitic) gives the actors, the entities whose mentions fall in it, widened to the
+//! sentence when the clause names fewer than two. Demonyms (`الإسرائيلية`) count as their
+//! country and `البلدين` as the document's two main places. An event restated in the same
+//! document is kept once. Architecture invariant: no IO; every word list is data.
 
+mod lists;
+
+use std::collections::HashMap;
+
+use self::lists::{
+    demonyms_of, near, stems, ATTRIBUTION, CLAUSE_BREAKS, MODALITY, NEGATION, PAIR_WORDS, TRIGGERS,
+};
+use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
-use crate::model::{Claim, Entity};
+use crate::model::{Claim, ClaimType, Entity, EntityType, Modality};
+
+/// Words of the sentence a trigger's near-words are looked for in, either side.
+const NEAR_WINDOW: usize = 6;
+
+/// A claim found at one trigger, before restatements are merged.
+#[derive(Debug, Clone)]
+struct Candidate {
+    claim: Claim,
+    /// Entity indices of the actors, for merging.
+    actors: Vec<usize>,
+    /// How far (in tokens) its date is from the trigger; `usize::MAX` without a date.
+    date_dist: usize,
+}
 
 /// Every claim of `text`. `entities` are the document's entities (with mentions), from which
 /// actors are taken; `dates` are its explicit dates.
-pub fn find(_text: &str, _entities: &[Entity], _dates: &[DateMatch]) -> Vec<Claim> {
-    Vec::new()
+pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> {
+    let t = Tokens::new(text);
+    if t.len() == 0 {
+        return Vec::new();
+    }
+    let sent = sentence_ids(&t);
+    let clause = clause_ids(&t, &sent);
+    let occ = occurrences(&t, entities);
+    let date_toks: Vec<(usize, &DateMatch)> = dates
+        .iter()
+        .filter_map(|d| token_at(&t, d.span.start).map(|k| (k, d)))
+        .collect();
+
+    // Triggers, in text order: (token, tokens taken, type, clitics).
+    let mut triggers: Vec<(usize, usize, ClaimType)> = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        let (lo, hi) = range_of(&sent, i);
+        let found = TRIGGERS
+            .at(&t, i)
+            .into_iter()
+            .find(|(tr, _, _)| tr.near.is_empty() || near(&t, i, &tr.near, lo, hi, NEAR_WINDOW));
+        match found {
+            Some((tr, n, _)) => {
+                triggers.push((i, n, tr.kind));
+                i += n;
+            }
+            None => i += 1,
+        }
+    }
+
+    // Each date goes to the nearest trigger of its clause (else of its sentence).
+    let mut date_of: HashMap<usize, (usize, &DateMatch)> = HashMap::new();
+    for &(dk, d) in &date_toks {
+        let pick = |same: &dyn Fn(usize) -> bool| {
+            triggers
+                .iter()
+                .enumerate()
+                .filter(|(_, (ti, _, _))| same(*ti))
+                .min_by_key(|(_, (ti, _, _))| ti.abs_diff(dk))
+                .map(|(n, (ti, _, _))| (n, ti.abs_diff(dk)))
+        };
+        let best = pick(&|ti| clause.get(ti) == clause.get(dk))
+            .or_else(|| pick(&|ti| sent.get(ti) == sent.get(dk)));
+        if let Some((n, dist)) = best {
+            let better = date_of.get(&n).is_none_or(|(old, _)| dist < *old);
+            if better {
+                date_of.insert(n, (dist, d));
+            }
+        }
+    }
+
+    let mut out: Vec<Candidate> = Vec::new();
+    for (n, &(ti, len, kind)) in triggers.iter().enumerate() {
+        let (cs, ce) = range_of(&clause, ti);
+        let (ss, se) = range_of(&sent, ti);
+        let mut used: Vec<(usize, usize)> = occ
+            .iter()
+            .filter(|(k, _)| (cs..ce).contains(k))
+            .copied()
+            .collect();
+        if distinct(&used) < 2 {
+            used = occ
+                .iter()
+                .filter(|(k, _)| (ss..se).contains(k))
+                .copied()
+                .collect();
+        }
+        let mut actors: Vec<usize> = Vec::new();
+        for &(_, e) in &used {
+            if !actors.contains(&e) {
+                actors.push(e);
+            }
+        }
+        if actors.len() < 2 {
+            continue;
+        }
+        // The quote: from the first to the last actor mention of the clause, with the trigger.
+        let in_clause: Vec<usize> = used
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| (cs..ce).contains(k))
+            .collect();
+        let qs = in_clause.iter().copied().min().unwrap_or(ti).min(ti);
+        let qe = in_clause
+            .iter()
+            .map(|&k| mention_end_tok(&t, k, &occ, entities))
+            .max()
+            .unwrap_or(ti)
+            .max(ti + len - 1);
+        let quote = match (t.toks.get(qs), t.toks.get(qe)) {
+            (Some(a), Some(b)) => text.get(a.start..b.end).unwrap_or("").to_string(),
+            _ => String::new(),
+        };
+        let (date, date_dist) = match date_of.get(&n) {
+            Some((dist, d)) => (Some(d.value.clone()), *dist),
+            None => (None, usize::MAX),
+        };
+        let claim = Claim {
+            kind,
+            actors: actors
+                .iter()
+                .filter_map(|&e| entities.get(e).map(|x| x.name.clone()))
+                .collect(),
+            date,
+            quote,
+            attributed_to: attribution(&t, ti, ss, se, &occ, entities),
+            negated: negated(&t, ti, cs),
+            modality: modality(&t, ti, cs, ss, se),
+        };
+        merge(
+            &mut out,
+            Candidate {
+                claim,
+                actors,
+                date_dist,
+            },
+        );
+    }
+    out.into_iter().map(|c| c.claim).collect()
 }
+
+/// Sentence number of every token: a new sentence after . ! ? ؟ … and at a line break.
+fn sentence_ids(t: &Tokens) -> Vec<u32> {
+    let mut ids = Vec::with_capacity(t.len());
+    let mut id = 0u32;
+    for i in 0..t.len() {
+        let brk = i > 0
+            && (t.toks.get(i).is_some_and(|x| x.newline_before)
+                || (t.kind(i - 1) == Some(Kind::Punct)
+                    && matches!(t.f(i - 1), "." | "!" | "?" | "؟" | "…")
+                    && t.toks.get(i).is_some_and(|x| x.space_before)));
+        if brk {
+            id += 1;
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+/// Clause number of every token: sentences cut at ؛ ; : and before a connective or a verb
+/// trigger with a و/ف clitic.
+fn clause_ids(t: &Tokens, sent: &[u32]) -> Vec<u32> {
+    let mut ids = Vec::with_capacity(t.len());
+    let mut id = 0u32;
+    for i in 0..t.len() {
+        let mut brk = i > 0 && sent.get(i) != sent.get(i - 1);
+        if i > 0 && !brk {
+            brk = t.kind(i - 1) == Some(Kind::Punct) && matches!(t.f(i - 1), "؛" | ";" | ":");
+            if t.kind(i) == Some(Kind::Word) {
+                let w = t.f(i);
+                brk |= CLAUSE_BREAKS.iter().any(|b| b == w)
+                    || TRIGGERS
+                        .at(t, i)
+                        .iter()
+                        .any(|(tr, _, clitics)| tr.verb && *clitics > 0 && starts_conj(w))
+                    || ATTRIBUTION
+                        .at(t, i)
+                        .iter()
+                        .any(|(tag, _, clitics)| tag == "say" && *clitics > 0 && starts_conj(w));
+            }
+        }
+        if brk {
+            id += 1;
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+fn starts_conj(w: &str) -> bool {
+    w.starts_with('و') || w.starts_with('ف')
+}
+
+/// The token range sharing `ids[i]` (ids are non-decreasing).
+fn range_of(ids: &[u32], i: usize) -> (usize, usize) {
+    let Some(&id) = ids.get(i) else {
+        return (i, i);
+    };
+    let lo = ids.partition_point(|&x| x < id);
+    let hi = ids.partition_point(|&x| x <= id);
+    (lo, hi)
+}
+
+/// The token starting at or containing byte `pos`.
+fn token_at(t: &Tokens, pos: usize) -> Option<usize> {
+    let k = t.toks.partition_point(|x| x.end <= pos);
+    (k < t.len()).then_some(k)
+}
+
+fn distinct(used: &[(usize, usize)]) -> usize {
+    let mut v: Vec<usize> = used.iter().map(|(_, e)| *e).collect();
+    v.sort_unstable();
+    v.dedup();
+    v.len()
+}
+
+/// Where entities occur, as (first token, entity index): their mentions, demonyms of the
+/// places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
+fn occurrences(t: &Tokens, entities: &[Entity]) -> Vec<(usize, usize)> {
+    let mut occ: Vec<(usize, usize)> = Vec::new();
+    for (e, ent) in entities.iter().enumerate() {
+        for m in &ent.mentions {
+            if let Some(k) = token_at(t, m.start) {
+                occ.push((k, e));
+            }
+        }
+    }
+    let mut places: Vec<(usize, usize)> = entities
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.kind == EntityType::Location)
+        .map(|(e, x)| (x.mentions.len(), e))
+        .collect();
+    let dems: Vec<(String, usize)> = places
+        .iter()
+        .flat_map(|&(_, e)| {
+            entities
+                .get(e)
+                .map(|x| demonyms_of(&x.name))
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |d| (d, e))
+        })
+        .collect();
+    places.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let top2: Vec<usize> = places.iter().take(2).map(|p| p.1).collect();
+    for i in 0..t.len() {
+        if t.kind(i) != Some(Kind::Word) {
+            continue;
+        }
+        for (s, _) in stems(t.f(i)) {
+            if top2.len() == 2 && PAIR_WORDS.contains(&s) {
+                occ.extend(top2.iter().map(|&e| (i, e)));
+                break;
+            }
+            let bare = s.strip_prefix("ال").unwrap_or(&s);
+            if let Some(&(_, e)) = dems.iter().find(|(d, _)| {
+                bare.strip_prefix(d.as_str()).is_some_and(|rest| {
+                    matches!(rest, "" | "ه" | "ين" | "ون" | "يه" | "يين" | "يون")
+                })
+            }) {
+                occ.push((i, e));
+                break;
+            }
+        }
+    }
+    occ.sort_unstable();
+    occ.dedup();
+    occ
+}
+
+/// The last token of the mention of entity at token `k`.
+fn mention_end_tok(t: &Tokens, k: usize, occ: &[(usize, usize)], entities: &[Entity]) -> usize {
+    let Some(start) = t.toks.get(k).map(|x| x.start) else {
+        return k;
+    };
+    occ.iter()
+        .filter(|(kk, _)| *kk == k)
+        .filter_map(|(_, e)| entities.get(*e))
+        .flat_map(|x| x.mentions.iter())
+        .filter(|m| m.start <= start && start < m.end.max(start + 1))
+        .filter_map(|m| token_at(t, m.end.saturating_sub(1)))
+        .max()
+        .unwrap_or(k)
+}
+
+/// Negated: a particle (لم، لن، عدم) just before the trigger, or a verb of denial earlier in
+/// its clause.
+fn negated(t: &Tokens, ti: usize, cs: usize) -> bool {
+    (cs..ti).any(|k| {
+        NEGATION.at(t, k).iter().any(|(tag, n, _)| {
+            (tag == "near" && k + n + 2 > ti) || (tag == "clause" && k + n <= ti)
+        })
+    })
+}
+
+/// Planned or reported: a marker earlier in the clause, or a `reported` marker anywhere in
+/// the sentence.
+fn modality(t: &Tokens, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
+    let mut planned = false;
+    for k in ss..se {
+        for (tag, _, _) in MODALITY.at(t, k) {
+            match tag.as_str() {
+                "reported" => return Some(Modality::Reported),
+                "planned" if (cs..=ti).contains(&k) => planned = true,
+                _ => {}
+            }
+        }
+    }
+    planned.then_some(Modality::Planned)
+}
+
+/// Who says so: the entity after a `per` preposition (وفق، حسب) anywhere in the sentence, or
+/// the subject of a verb of saying before the trigger (the first entity within five words
+/// after it, else just before it).
+fn attribution(
+    t: &Tokens,
+    ti: usize,
+    ss: usize,
+    se: usize,
+    occ: &[(usize, usize)],
+    entities: &[Entity],
+) -> Option<String> {
+    let first_after = |k: usize, w: usize| {
+        occ.iter()
+            .find(|(o, _)| *o > k && *o <= k + w && *o < se)
+            .and_then(|(_, e)| entities.get(*e))
+            .map(|x| x.name.clone())
+    };
+    for k in ss..se {
+        for (tag, n, _) in ATTRIBUTION.at(t, k) {
+            if tag == "per" && t.f(k) != "عن" {
+                if let Some(name) = first_after(k + n - 1, 5) {
+                    return Some(name);
+                }
+            }
+        }
+    }
+    for k in (ss..ti).rev() {
+        for (tag, n, _) in ATTRIBUTION.at(t, k) {
+            if tag == "say" {
+                if let Some(name) = first_after(k + n - 1, 5) {
+                    return Some(name);
+                }
+                let before = occ
+                    .iter()
+                    .rev()
+                    .find(|(o, _)| *o < k && *o + 3 >= k && *o >= ss)
+                    .and_then(|(_, e)| entities.get(*e));
+                if let Some(x) = before {
+                    return Some(x.name.clone());
+                }
+            }
+        }
+    }
+    None
+}
+
+fn dates_compatible(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.starts_with(b.as_str()) || b.starts_with(a.as_str()),
+        _ => true,
+    }
+}
+
+/// Adds a candidate, or folds it into the claim it restates: same type, compatible dates,
+/// and the same actors (two shared, or all of the smaller set). The merged claim keeps the
+/// more precise date and the quote of the more explicit mention.
+fn merge(out: &mut Vec<Candidate>, c: Candidate) {
+    let same = out.iter().position(|o| {
+        if o.claim.kind != c.claim.kind || !dates_compatible(&o.claim.date, &c.claim.date) {
+            return false;
+        }
+        let shared = o.actors.iter().filter(|e| c.actors.contains(e)).count();
+        shared >= 2 && (shared == o.actors.len().min(c.actors.len()) || shared >= 3)
+    });
+    let Some(p) = same else {
+        out.push(c);
+        return;
+    };
+    let Some(o) = out.get_mut(p) else { return };
+    let precise = |d: &Option<String>| d.as_ref().map_or(0, String::len);
+    if precise(&c.claim.date) > precise(&o.claim.date)
+        || (precise(&c.claim.date) == precise(&o.claim.date) && c.date_dist < o.date_dist)
+    {
+        o.claim.date = c.claim.date.clone();
+        o.date_dist = c.date_dist;
+        o.claim.quote = c.claim.quote.clone();
+    }
+    for e in c.actors {
+        if !o.actors.contains(&e) {
+            o.actors.push(e);
+        }
+    }
+    o.claim.actors =
+        c.claim
+            .actors
+            .into_iter()
+            .fold(std::mem::take(&mut o.claim.actors), |mut acc, a| {
+                if !acc.contains(&a) {
+                    acc.push(a);
+                }
+                acc
+            });
+    if o.claim.attributed_to.is_none() {
+        o.claim.attributed_to = c.claim.attributed_to;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,272 @@
+//! The claim finder's word lists (triggers, modality, negation, attribution, clause breaks),
+//! compiled once from `data/` and matched on folded tokens with their clitics stripped.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::extract::dates::tokens::{Kind, Tokens};
+use crate::model::ClaimType;
+use crate::text::key;
+
+/// One word of a pattern: a folded form, or a folded prefix (`زيار*`).
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub form: String,
+    pub prefix: bool,
+}
+
+impl Word {
+    fn parse(s: &str) -> Word {
+        match s.strip_suffix('*') {
+            Some(p) => Word {
+                form: key(p),
+                prefix: true,
+            },
+            None => Word {
+                form: key(s),
+                prefix: false,
+            },
+        }
+    }
+
+    fn matches(&self, w: &str) -> bool {
+        if self.prefix {
+            w.starts_with(self.form.as_str())
+        } else {
+            w == self.form
+        }
+    }
+}
+
+/// A pattern of one or more words; the first is matched with clitics stripped.
+#[derive(Debug, Clone)]
+pub struct Pattern<T> {
+    pub words: Vec<Word>,
+    pub value: T,
+}
+
+/// Patterns indexed by their first word (exact forms and prefixes apart).
+#[derive(Debug)]
+pub struct PatternSet<T> {
+    exact: HashMap<String, Vec<Pattern<T>>>,
+    prefix: HashMap<String, Vec<Pattern<T>>>,
+}
+
+/// The forms a token may be once its leading clitics are removed: the token itself, then
+/// without و/ف, then without ب/ل/ك, and لل+X read as الX.
+pub fn stems(w: &str) -> Vec<(String, usize)> {
+    let mut out = vec![(w.to_string(), 0)];
+    let mut conj: Vec<(&str, usize)> = vec![(w, 0)];
+    if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
+        if r.chars().count() >= 2 {
+            conj.push((r, 1));
+            out.push((r.to_string(), 1));
+        }
+    }
+    for (s, n) in conj {
+        if let Some(r) = s.strip_prefix("لل") {
+            if r.chars().count() >= 2 {
+                out.push((format!("ال{r}"), n + 2));
+            }
+        }
+        for p in ['ب', 'ل', 'ك'] {
+            if let Some(r) = s.strip_prefix(p) {
+                if r.chars().count() >= 2 {
+                    out.push((r.to_string(), n + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
+impl<T: Clone> PatternSet<T> {
+    fn new(items: Vec<Pattern<T>>) -> PatternSet<T> {
+        let mut exact: HashMap<String, Vec<Pattern<T>>> = HashMap::new();
+        let mut prefix: HashMap<String, Vec<Pattern<T>>> = HashMap::new();
+        for p in items {
+            let Some(first) = p.words.first() else {
+                continue;
+            };
+            let map = if first.prefix {
+                &mut prefix
+            } else {
+                &mut exact
+            };
+            map.entry(first.form.clone()).or_default().push(p);
+        }
+        PatternSet { exact, prefix }
+    }
+
+    /// Patterns matching at token `i`: (value, number of tokens, clitic letters stripped).
+    /// Longest first.
+    pub fn at(&self, t: &Tokens, i: usize) -> Vec<(T, usize, usize)> {
+        let mut out: Vec<(T, usize, usize)> = Vec::new();
+        if t.kind(i) != Some(Kind::Word) {
+            return out;
+        }
+        for (stem, clitics) in stems(t.f(i)) {
+            let mut cands: Vec<&Pattern<T>> = Vec::new();
+            if let Some(v) = self.exact.get(&stem) {
+                cands.extend(v);
+            }
+            for (b, _) in stem.char_indices().skip(2) {
+                if let Some(v) = stem.get(..b).and_then(|p| self.prefix.get(p)) {
+                    cands.extend(v);
+                }
+            }
+            if let Some(v) = self.prefix.get(&stem) {
+                cands.extend(v);
+            }
+            for p in cands {
+                let rest_ok = p.words.iter().enumerate().skip(1).all(|(k, w)| {
+                    t.kind(i + k) == Some(Kind::Word)
+                        && !t.toks.get(i + k).is_some_and(|x| x.newline_before)
+                        && w.matches(t.f(i + k))
+                });
+                if rest_ok {
+                    out.push((p.value.clone(), p.words.len(), clitics));
+                }
+            }
+        }
+        out.sort_by_key(|x| std::cmp::Reverse(x.1));
+        out
+    }
+}
+
+fn lines(data: &str) -> impl Iterator<Item = &str> {
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// A trigger: its claim type, whether it is a finite verb, and the words one of which must
+/// be near it.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    pub kind: ClaimType,
+    pub verb: bool,
+    pub near: Vec<Word>,
+}
+
+pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
+    let mut items = Vec::new();
+    for line in lines(include_str!("../data/claim_triggers.txt")) {
+        let (head, near) = match line.split_once('|') {
+            Some((h, n)) => (h, n.trim()),
+            None => (line, ""),
+        };
+        let mut parts = head.split_whitespace();
+        let Some(kind) = parts.next().and_then(ClaimType::parse) else {
+            continue;
+        };
+        let mut verb = false;
+        let mut words = Vec::new();
+        for p in parts {
+            if p == "v" && words.is_empty() && !verb {
+                verb = true;
+            } else {
+                words.push(Word::parse(p));
+            }
+        }
+        let near = near
+            .strip_prefix("near=")
+            .map(|n| n.split(',').map(|w| Word::parse(w.trim())).collect())
+            .unwrap_or_default();
+        items.push(Pattern {
+            words,
+            value: Trigger { kind, verb, near },
+        });
+    }
+    PatternSet::new(items)
+});
+
+/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`).
+pub fn near(t: &Tokens, i: usize, words: &[Word], lo: usize, hi: usize, window: usize) -> bool {
+    let from = i.saturating_sub(window).max(lo);
+    let to = (i + window + 1).min(hi);
+    (from..to).any(|k| {
+        k != i
+            && t.kind(k) == Some(Kind::Word)
+            && stems(t.f(k))
+                .iter()
+                .any(|(s, _)| words.iter().any(|w| w.matches(s)))
+    })
+}
+
+fn tagged(data: &str) -> Vec<(String, Vec<Word>)> {
+    lines(data)
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            let tag = parts.next()?.to_string();
+            let words: Vec<Word> = parts.map(Word::parse).collect();
+            (!words.is_empty()).then_some((tag, words))
+        })
+        .collect()
+}
+
+fn set_of(data: &str) -> PatternSet<String> {
+    PatternSet::new(
+        tagged(data)
+            .into_iter()
+            .map(|(tag, words)| Pattern { words, value: tag })
+            .collect(),
+    )
+}
+
+/// `planned` / `reported` markers.
+pub static MODALITY: LazyLock<PatternSet<String>> =
+    LazyLock::new(|| set_of(include_str!("../data/claim_modality.txt")));
+/// `near` particles and `clause` verbs of denial.
+pub static NEGATION: LazyLock<PatternSet<String>> =
+    LazyLock::new(|| set_of(include_str!("../data/claim_negation.txt")));
+/// `say` verbs and `per` prepositions.
+pub static ATTRIBUTION: LazyLock<PatternSet<String>> =
+    LazyLock::new(|| set_of(include_str!("../data/attribution.txt")));
+
+/// Words opening a new clause (exact folded forms).
+pub static CLAUSE_BREAKS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    lines(include_str!("../data/claim_clause_breaks.txt"))
+        .map(key)
+        .collect()
+});
+
+/// Words standing for "the two countries".
+pub static PAIR_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    lines(include_str!("../data/claim_pair_words.txt"))
+        .map(key)
+        .collect()
+});
+
+/// Irregular demonyms: folded country name → folded masculine demonyms.
+pub static DEMONYMS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
+    let mut m: HashMap<String, Vec<String>> = HashMap::new();
+    for l in lines(include_str!("../data/claim_demonyms.txt")) {
+        if let Some((country, dem)) = l.split_once('|') {
+            m.entry(key(country))
+                .or_default()
+                .extend(dem.split_whitespace().map(key));
+        }
+    }
+    m
+});
+
+/// The masculine demonym stems of a country name: the irregular ones listed, and the regular
+/// one (drop ال and a final ا/يا/ه, add ي).
+pub fn demonyms_of(country: &str) -> Vec<String> {
+    let k = key(country);
+    let mut out = DEMONYMS.get(&k).cloned().unwrap_or_default();
+    if k.contains(' ') {
+        return out;
+    }
+    let bare = k.strip_prefix("ال").unwrap_or(&k);
+    let stem = bare
+        .strip_suffix("يا")
+        .or_else(|| bare.strip_suffix('ا'))
+        .or_else(|| bare.strip_suffix('ه'))
+        .unwrap_or(bare);
+    if stem.chars().count() >= 3 {
+        out.push(format!("{stem}ي"));
+    }
+    out
+}
