@@ -5,6 +5,8 @@
 //! `UPDATE_EXPECT=1 cargo test --test config` rewrites every `.expected` file with the error the
 //! code gives now; review the diff before committing it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};

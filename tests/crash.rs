@@ -1,6 +1,8 @@
 //! Crash safety of the outbox: a process killed between commit and delivery, or between a
 //! channel's acceptance and the outbox being told, loses no alert and sends none twice.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::HashSet;

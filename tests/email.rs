@@ -1,6 +1,8 @@
 //! The email channel against a real SMTP server started by the test on 127.0.0.1:0; what
 //! arrives is parsed with a MIME parser (mail-parser), never grepped as bytes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Duration;
@@ -185,9 +187,19 @@ fn a_hostile_file_name_and_text_cannot_inject_headers_or_markup() {
     let ws = Workspace::with_seeds(Some(&["000"]));
     email_config(&ws, smtp.port, "password_env = \"DOSSIER_TEST_PW\"");
     let name = std::ffi::OsStr::new("evil\nBcc: spy@example.com.txt");
+    let path = ws.docs().join(name);
+    std::fs::write(&path, "زار الوزير الرباط أمس.\n").unwrap();
+    let out = ws
+        .cmd()
+        .arg("check")
+        .env("DOSSIER_TEST_PW", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The edit brings markup into a sentence: the email shows it as text.
     std::fs::write(
-        ws.docs().join(name),
-        "قال الوزير <script>alert('x')</script> إن الاتفاق وقع في الرباط.",
+        &path,
+        "زار الوزير الرباط أمس.\nقال الوزير <script>alert('x')</script> إن الاتفاق وقع.\n",
     )
     .unwrap();
     let out = ws
@@ -201,7 +213,7 @@ fn a_hostile_file_name_and_text_cannot_inject_headers_or_markup() {
     let evil = msgs
         .iter()
         .map(|m| parsed(m))
-        .find(|m| m.body_text(0).is_some_and(|t| t.contains("evil")))
+        .rfind(|m| m.body_text(0).is_some_and(|t| t.contains("evil")))
         .expect("the alert about the odd file");
     assert!(evil.header("Bcc").is_none());
     let subject = evil.subject().unwrap();

@@ -1,5 +1,7 @@
 //! Robustness and end-to-end checks of the date and quantity finders through the public API.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use dossier::extract::{dates, quantities};
 use proptest::prelude::*;
 

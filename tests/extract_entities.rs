@@ -3,6 +3,8 @@
 //!
 //! Reads `seeds/` and `../shared/eval/gold` (the CI runs with `../shared` beside the clone).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,7 @@
 //! Ingest through the library API, on real files in a temporary folder each.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;

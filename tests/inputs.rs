@@ -1,6 +1,8 @@
 //! Bad and unusual input, through the real binary: encodings, binary and huge files, odd file
 //! names, symlink loops, broken configurations. Each gets a clear message and loses nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::os::unix::ffi::OsStrExt;

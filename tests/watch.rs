@@ -2,6 +2,8 @@
 //! folders, crashes and signals. Timing bounds are loose (CI shares two cores); the tight
 //! figures live in BENCHMARKS.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::HashSet;

@@ -1,5 +1,6 @@
 //! Shared helpers for the tests that drive the real `dossier` binary in a temp dir.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
