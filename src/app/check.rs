@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::diff::{self, ChangeReport, DocumentChange, DossierChanges, Version};
 use crate::extract::{ArabicExtractor, Extractor};
 use crate::ingest::{self, Decoded, FoundFile, ScanConfig};
-use crate::model::{EntityType, Extraction, KnownEntities};
+use crate::model::{Extraction, KnownEntities};
 use crate::store::{Batch, NewDoc, StateLock, Store, StoredAlert, StoredDoc, StoredMeta};
 use crate::text;
 
@@ -36,6 +36,9 @@ pub struct CheckOptions {
     pub notify: bool,
     /// Record removals even when more than half of the documents are gone at once.
     pub allow_mass_removal: bool,
+    /// Show a progress bar (count, rate, ETA) while reading and extracting: only on a
+    /// terminal, never on a pipe or under systemd (the caller decides).
+    pub progress: bool,
     /// Set by a signal: stop after the batch in progress is committed. What was not reached
     /// is found by the next check, since the store is the truth.
     pub cancel: Option<Arc<AtomicBool>>,
@@ -241,7 +244,9 @@ impl Pipeline {
                 }
             }
             batch.commit()?;
+            bar.inc(chunk.len() as u64);
         }
+        bar.finish_and_clear();
         if !unpaired.is_empty() {
             let batch = self.store.batch()?;
             for path in &unpaired {
@@ -399,6 +404,22 @@ fn emit(
     Ok(())
 }
 
+/// Below this many files to read, a check is over before a bar would help.
+const PROGRESS_MIN: usize = 200;
+
+fn progress_bar(wanted: bool, len: usize) -> indicatif::ProgressBar {
+    if !wanted || len < PROGRESS_MIN {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:30} {pos}/{len} documents  {per_sec}  ETA {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// A document's key in the store and in reports: the watched folder's name, then its relative
 /// path (escaped where not printable).
 fn doc_key(prefix: &str, f: &FoundFile) -> String {
@@ -496,14 +517,14 @@ fn record(
         batch.remove_document(&o.path, &now)?;
     }
     let old_claim_keys: HashSet<String> = old
-        .map(|o| claim_keys(&o.facts).into_iter().collect())
+        .map(|o| diff::claim_keys(&o.facts).into_iter().collect())
         .unwrap_or_default();
     batch.put_document(new, status, &now)?;
     let mut dossier = DossierChanges {
         new_entities: batch.register_entities(new.path, &new.facts.entities, &now)?,
         ..Default::default()
     };
-    let events = event_keys(new.facts);
+    let events = diff::event_keys(new.facts);
     for claim in &new.facts.claims {
         let key = diff::claim_key(claim, &events);
         if old_claim_keys.contains(&key) {
@@ -539,21 +560,3 @@ fn record(
     Ok(Some((change, dossier)))
 }
 
-fn event_keys(facts: &Extraction) -> Vec<String> {
-    facts
-        .entities
-        .iter()
-        .filter(|e| e.kind == EntityType::Event)
-        .flat_map(|e| std::iter::once(&e.name).chain(e.aliases.iter()))
-        .map(|n| text::key(n))
-        .collect()
-}
-
-fn claim_keys(facts: &Extraction) -> Vec<String> {
-    let events = event_keys(facts);
-    facts
-        .claims
-        .iter()
-        .map(|c| diff::claim_key(c, &events))
-        .collect()
-}

@@ -46,6 +46,7 @@ impl Daemon {
         let outcome = self.pipeline.check(&CheckOptions {
             notify: true,
             allow_mass_removal: false,
+            progress: false,
             cancel: Some(self.stop.clone()),
         });
         match outcome {

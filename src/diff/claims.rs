@@ -5,20 +5,45 @@
 //! some actor moved is reported as changed, not as removed plus added.
 
 use super::report::{ClaimChange, ClaimDelta};
-use crate::model::Claim;
+use crate::model::{Claim, EntityType, Extraction};
 use crate::text;
 
 /// The identity of a claim across versions and documents. `event_names` are the folded names of
-/// the document's EVENT entities, so that a claim about a named accord keys on it.
-pub fn claim_key(claim: &Claim, event_names: &[String]) -> String {
+/// the document's EVENT entities (see [`event_keys`]), so that a claim about a named accord
+/// keys on it.
+pub fn claim_key(claim: &Claim, event_names: &[(String, String)]) -> String {
     let actors: Vec<String> = claim.actors.iter().map(|a| text::key(a)).collect();
-    if let Some(event) = actors.iter().find(|a| event_names.contains(a)) {
-        return format!("{}|{}", claim.kind, event);
+    for a in &actors {
+        if let Some((_, canonical)) = event_names.iter().find(|(form, _)| form == a) {
+            return format!("{}|{}", claim.kind, canonical);
+        }
     }
     let mut principal: Vec<&String> = actors.iter().take(2).collect();
     principal.sort();
     let joined: Vec<&str> = principal.iter().map(|s| s.as_str()).collect();
     format!("{}|{}", claim.kind, joined.join("+"))
+}
+
+/// Every folded surface form of an extraction's EVENT entities, with the folded canonical
+/// name it stands for: a claim naming an accord by an alias keys on the accord.
+pub fn event_keys(facts: &Extraction) -> Vec<(String, String)> {
+    facts
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityType::Event)
+        .flat_map(|e| {
+            let canonical = text::key(&e.name);
+            std::iter::once(&e.name)
+                .chain(e.aliases.iter())
+                .map(move |n| (text::key(n), canonical.clone()))
+        })
+        .collect()
+}
+
+/// The key of every claim of an extraction, in order.
+pub fn claim_keys(facts: &Extraction) -> Vec<String> {
+    let events = event_keys(facts);
+    facts.claims.iter().map(|c| claim_key(c, &events)).collect()
 }
 
 /// Two dates agree when one is a prefix of the other (`2021` and `2021-11`); a missing date
@@ -46,10 +71,9 @@ fn same_facts(a: &Claim, b: &Claim) -> bool {
 
 /// Claims added, removed and changed between two versions of one document. Claims are paired
 /// by key; a pair whose facts are equal is unchanged, whatever its quote says.
-pub fn diff_claims(old: &[Claim], new: &[Claim]) -> ClaimDelta {
-    let no_events: Vec<String> = Vec::new();
-    let old_keys: Vec<String> = old.iter().map(|c| claim_key(c, &no_events)).collect();
-    let new_keys: Vec<String> = new.iter().map(|c| claim_key(c, &no_events)).collect();
+pub fn diff_claims(old: &Extraction, new: &Extraction) -> ClaimDelta {
+    let (old_keys, new_keys) = (claim_keys(old), claim_keys(new));
+    let (old, new) = (&old.claims, &new.claims);
     let mut old_used = vec![false; old.len()];
     let mut new_used = vec![false; new.len()];
     let mut delta = ClaimDelta::default();

@@ -6,7 +6,7 @@
 mod claims;
 mod report;
 
-pub use claims::{claim_key, claims_agree};
+pub use claims::{claim_key, claim_keys, claims_agree, event_keys};
 pub use report::{
     ChangeReport, ClaimChange, ClaimDelta, Contradiction, Corroboration, Delta, DocStatus,
     DocumentChange, DossierChanges, EntityRef, NewEntity,
@@ -147,7 +147,7 @@ pub fn diff_document(old: Option<Version<'_>>, new: Option<Version<'_>>) -> Docu
         status,
         previous_path,
         entities: diff_entities(&old_facts.entities, &new_facts.entities),
-        claims: claims::diff_claims(&old_facts.claims, &new_facts.claims),
+        claims: claims::diff_claims(old_facts, new_facts),
         dates: diff_values(&old_facts.dates, &new_facts.dates),
         quantities: diff_values(&old_facts.quantities, &new_facts.quantities),
         text: text_delta,

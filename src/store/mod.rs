@@ -632,12 +632,7 @@ impl Batch<'_> {
         self.tx
             .execute("DELETE FROM claims WHERE path = ?1", [path])
             .map_err(|e| self.sql(e))?;
-        let events: Vec<String> = facts
-            .entities
-            .iter()
-            .filter(|e| e.kind == EntityType::Event)
-            .map(|e| text::key(&e.name))
-            .collect();
+        let events = crate::diff::event_keys(facts);
         let mut stmt = self
             .tx
             .prepare_cached("INSERT INTO claims (path, claim_key, claim) VALUES (?1, ?2, ?3)")
