@@ -184,6 +184,7 @@ impl Pipeline {
             .iter()
             .map(|c| c.name.clone())
             .collect();
+        let bar = progress_bar(opts.progress, candidates.len());
         for chunk in candidates.chunks(CHUNK) {
             if opts
                 .cancel
