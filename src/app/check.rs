@@ -560,4 +560,3 @@ fn record(
     }
     Ok(Some((change, dossier)))
 }
-

@@ -104,10 +104,7 @@ fn dispatch(cli: &Cli) -> Result<u8, AppError> {
         }
         Command::Extract { format, files } => extract(files, *format),
         Command::Show { what, kind, format } => show(cli, *what, kind.as_deref(), *format),
-        Command::History { .. } => Err(AppError::Usage(
-            "`dossier history` is not available in this build yet; see `dossier show entities`"
-                .into(),
-        )),
+        Command::History { name, format } => history(cli, name, *format),
         Command::SendTest => send_test(cli),
         Command::Config => {
             let config = load_config(cli)?;
@@ -392,6 +389,35 @@ fn show(cli: &Cli, what: ShowWhat, kind: Option<&str>, format: Format) -> Result
                     out(&s);
                 }
             }
+        }
+    }
+    Ok(0)
+}
+
+fn history(cli: &Cli, name: &str, format: Format) -> Result<u8, AppError> {
+    let Some(store) = open_read_only(cli)? else {
+        return Err(AppError::Usage(format!(
+            "no entity named `{}`: the dossier is empty",
+            one_line(name)
+        )));
+    };
+    let found = store.find_entities(name)?;
+    if found.is_empty() {
+        return Err(AppError::Usage(format!(
+            "no entity named `{}` in the dossier (see `dossier show entities`)",
+            one_line(name)
+        )));
+    }
+    let versions = store.versions()?;
+    let histories: Vec<super::history::History> = found
+        .into_iter()
+        .map(|e| super::history::timeline(e, &versions))
+        .collect();
+    match format {
+        Format::Json => out(&json_pretty(&histories)),
+        Format::Text => {
+            let texts: Vec<String> = histories.iter().map(super::history::render).collect();
+            out(&texts.join("\n"));
         }
     }
     Ok(0)

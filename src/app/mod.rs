@@ -7,6 +7,7 @@ mod daemon;
 mod deliver;
 mod error;
 mod failpoint;
+mod history;
 
 pub use check::{CheckOptions, CheckOutcome, Pipeline};
 pub use commands::run;

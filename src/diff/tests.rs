@@ -32,7 +32,11 @@ fn facts(claims: Vec<Claim>) -> Extraction {
 #[test]
 fn a_claim_about_a_named_accord_keys_on_it_whatever_its_other_actors() {
     let accord = ent(EntityType::Event, "اتفاقية الشراكة", &["الاتفاقية"]);
-    let mut old = facts(vec![claim(ClaimType::Agreement, &["الأردن", "اتفاقية الشراكة"], Some("2020"))]);
+    let mut old = facts(vec![claim(
+        ClaimType::Agreement,
+        &["الأردن", "اتفاقية الشراكة"],
+        Some("2020"),
+    )]);
     old.entities.push(accord.clone());
     let mut new = facts(vec![claim(
         ClaimType::Agreement,

@@ -8,10 +8,12 @@
 //!   so two processes (a `retry` beside the daemon) never send the same alert at once.
 //! - Read-only commands open the file read-only and never create it.
 
+mod history;
 mod lock;
 mod outbox;
 mod schema;
 
+pub use history::{EntityRecord, VersionRecord};
 pub use lock::{LockError, StateLock};
 pub use outbox::{Delivery, OutboxRow, StoredAlert};
 
@@ -659,11 +661,19 @@ impl Batch<'_> {
         let mut new = Vec::new();
         for e in entities {
             let kind = e.kind.as_str();
-            let forms: Vec<(String, &str)> = std::iter::once(e.name.as_str())
+            let mut forms: Vec<(String, &str)> = std::iter::once(e.name.as_str())
                 .chain(e.aliases.iter().map(String::as_str))
                 .map(|s| (text::key(s), s))
                 .filter(|(k, _)| !k.is_empty())
                 .collect();
+            if e.kind == EntityType::Person {
+                // A person written last-name-first is the same person.
+                let swapped: Vec<(String, &str)> = forms
+                    .iter()
+                    .filter_map(|(_, s)| text::order_free_key(s).map(|k| (k, *s)))
+                    .collect();
+                forms.extend(swapped);
+            }
             let mut id: Option<i64> = None;
             for (k, _) in &forms {
                 id = self

@@ -68,6 +68,18 @@ pub fn key(s: &str) -> String {
         .to_string()
 }
 
+/// A key that ignores word order (`~` then the folded words, sorted): a person written
+/// last-name-first is the same person. Only for names of two words or more.
+pub fn order_free_key(s: &str) -> Option<String> {
+    let k = key(s);
+    let mut words: Vec<&str> = k.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.len() < 2 {
+        return None;
+    }
+    words.sort_unstable();
+    Some(format!("~{}", words.join(" ")))
+}
+
 /// True for punctuation whose surrounding spacing is typographic, not meaningful.
 fn is_spacing_punct(c: char) -> bool {
     matches!(
@@ -195,6 +207,13 @@ mod tests {
         assert_eq!(key("٩٤٪"), "94%");
         assert_eq!(key("Spy-X"), "spy-x");
         assert_ne!(key("على"), key("علا"));
+    }
+
+    #[test]
+    fn order_free_key_matches_swapped_names_only() {
+        assert_eq!(order_free_key("سمير حداد"), order_free_key("حداد سمير"));
+        assert_ne!(order_free_key("سمير حداد"), order_free_key("سمير حدادين"));
+        assert_eq!(order_free_key("حداد"), None);
     }
 
     #[test]

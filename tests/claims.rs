@@ -1,0 +1,194 @@
+//! Claims through the binary: a moved date is `claims.changed`, two sources that agree
+//! corroborate, two that disagree contradict, and `history` follows one person across
+//! spellings. The documents are our own sentences, not the seeds.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use serde_json::Value;
+
+fn write(ws: &Workspace, name: &str, text: &str) {
+    std::fs::write(ws.docs().join(name), text).unwrap();
+}
+
+fn empty_workspace() -> Workspace {
+    Workspace::with_seeds(Some(&["none"]))
+}
+
+#[test]
+fn a_moved_date_is_a_changed_claim_not_an_added_and_a_removed_one() {
+    let ws = empty_workspace();
+    write(
+        &ws,
+        "accord.txt",
+        "وقّع وزير الدفاع الأردني يوسف الحنيطي اتفاقية تعاون عسكري مع وزير الدفاع التركي خلوصي أكار في أنقرة يوم 12 مارس 2021.\n",
+    );
+    let (first, _) = ws.check_json(&[]);
+    let added = &first["documents"][0]["claims"]["added"];
+    assert_eq!(added[0]["type"], "AGREEMENT", "{first}");
+    assert_eq!(added[0]["date"], "2021-03-12");
+
+    write(
+        &ws,
+        "accord.txt",
+        "وقّع وزير الدفاع الأردني يوسف الحنيطي اتفاقية تعاون عسكري مع وزير الدفاع التركي خلوصي أكار في أنقرة يوم 12 مايو 2021.\n",
+    );
+    let (report, out) = ws.check_json(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = &report["documents"][0];
+    assert_eq!(doc["status"], "modified");
+    let claims = &doc["claims"];
+    assert_eq!(claims["added"].as_array().unwrap().len(), 0, "{claims}");
+    assert_eq!(claims["removed"].as_array().unwrap().len(), 0, "{claims}");
+    assert_eq!(claims["changed"][0]["before"]["date"], "2021-03-12");
+    assert_eq!(claims["changed"][0]["after"]["date"], "2021-05-12");
+    // The text report says it in facts first.
+    let out = ws.run(&["show", "claims"]);
+    assert!(stdout(&out).contains("2021-05-12"), "{}", stdout(&out));
+}
+
+#[test]
+fn two_sources_that_disagree_on_a_date_are_a_contradiction() {
+    let ws = empty_workspace();
+    write(
+        &ws,
+        "one.txt",
+        "زار الفريق أسامة عسكر عمّان في 3 أبريل 2022.\n",
+    );
+    ws.check_json(&[]);
+    write(
+        &ws,
+        "two.txt",
+        "زار الفريق أسامة عسكر عمّان في 9 يونيو 2022.\n",
+    );
+    let (report, out) = ws.check_json(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let contra = report["dossier"]["contradicted"].as_array().unwrap();
+    assert_eq!(contra.len(), 1, "{report}");
+    let sources: BTreeSet<&str> = contra[0]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(sources, BTreeSet::from(["docs/one.txt", "docs/two.txt"]));
+    let dates: BTreeSet<&str> = contra[0]["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, BTreeSet::from(["2022-04-03", "2022-06-09"]));
+    assert!(report["dossier"]["corroborated"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn a_second_source_that_agrees_corroborates() {
+    let ws = empty_workspace();
+    write(
+        &ws,
+        "one.txt",
+        "زار الفريق أسامة عسكر عمّان في 3 أبريل 2022.\n",
+    );
+    ws.check_json(&[]);
+    write(
+        &ws,
+        "two.txt",
+        "زار الفريق أسامة عسكر عمّان في أبريل 2022 في زيارة رسمية.\n",
+    );
+    let (report, _) = ws.check_json(&[]);
+    let corr = report["dossier"]["corroborated"].as_array().unwrap();
+    assert_eq!(corr.len(), 1, "{report}");
+    assert_eq!(corr[0]["claim"]["type"], "VISIT");
+    assert_eq!(corr[0]["sources"].as_array().unwrap().len(), 2);
+    assert!(report["dossier"]["contradicted"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn history_follows_one_person_under_two_spellings() {
+    let ws = empty_workspace();
+    write(
+        &ws,
+        "one.txt",
+        "زار الفريق أسامة عسكر عمّان في 3 أبريل 2022.\n",
+    );
+    ws.check_json(&[]);
+    write(&ws, "two.txt", "قال اللواء عسكر أسامة إن الزيارة ناجحة.\n");
+    ws.check_json(&[]);
+    for name in ["أسامة عسكر", "عسكر اسامه"] {
+        let out = ws.run(&["history", name, "--format", "json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let h: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let h = h.as_array().unwrap();
+        assert_eq!(h.len(), 1, "one entity: {h:?}");
+        let docs: Vec<&str> = h[0]["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["document"].as_str().unwrap())
+            .collect();
+        assert_eq!(docs, vec!["docs/one.txt", "docs/two.txt"], "{h:?}");
+        assert_eq!(h[0]["timeline"][0]["claims"]["added"][0]["type"], "VISIT");
+    }
+    let out = ws.run(&["history", "لا أحد"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no entity named"));
+}
+
+#[test]
+fn people_first_named_by_a_new_document_are_new_entities() {
+    // Seeds 000–003 first, then 004: the people 004 names that the others do not are new.
+    let ws = Workspace::with_seeds(Some(&["000", "001", "002", "003"]));
+    ws.check_json(&[]);
+    let files = seed_files();
+    let persons = |f: &std::path::Path| -> Vec<BTreeSet<String>> {
+        let out = ws.run(&["extract", "--format", "json", f.to_str().unwrap()]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "PERSON")
+            .map(|e| {
+                let mut forms = BTreeSet::new();
+                forms.insert(dossier::text::key(e["name"].as_str().unwrap()));
+                for a in e["aliases"].as_array().unwrap() {
+                    forms.insert(dossier::text::key(a.as_str().unwrap()));
+                }
+                forms
+            })
+            .collect()
+    };
+    let before: Vec<BTreeSet<String>> = files[..4].iter().flat_map(|f| persons(f)).collect();
+    let fresh: Vec<BTreeSet<String>> = persons(&files[4])
+        .into_iter()
+        .filter(|p| before.iter().all(|b| b.is_disjoint(p)))
+        .collect();
+    assert!(!fresh.is_empty(), "004 names someone new");
+    std::fs::copy(&files[4], ws.docs().join(files[4].file_name().unwrap())).unwrap();
+    let (report, _) = ws.check_json(&[]);
+    let new: Vec<String> = report["dossier"]["new_entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "PERSON")
+        .map(|e| dossier::text::key(e["name"].as_str().unwrap()))
+        .collect();
+    for p in &fresh {
+        assert!(new.iter().any(|n| p.contains(n)), "{p:?} not in {new:?}");
+    }
+    assert!(
+        new.iter().all(|n| fresh.iter().any(|p| p.contains(n))),
+        "only the new ones: {new:?}"
+    );
+}
