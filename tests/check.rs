@@ -60,7 +60,7 @@ fn first_check_adds_every_seed_then_a_second_finds_nothing() {
         let key = dossier::text::key(n["name"].as_str().unwrap());
         extracted
             .iter()
-            .filter(|(t, f)| *t == n["type"].to_string() && f.contains(&key))
+            .filter(|(t, f)| n["type"].to_string() == *t && f.contains(&key))
             .flat_map(|(_, f)| f.iter().cloned())
             .collect()
     };
