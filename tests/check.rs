@@ -58,9 +58,10 @@ fn first_check_adds_every_seed_then_a_second_finds_nothing() {
         .collect();
     let forms_of = |n: &Value| -> BTreeSet<String> {
         let key = dossier::text::key(n["name"].as_str().unwrap());
+        let kind = n["type"].to_string();
         extracted
             .iter()
-            .filter(|(t, f)| n["type"].to_string() == *t && f.contains(&key))
+            .filter(|(t, f)| *t == kind && f.contains(&key))
             .flat_map(|(_, f)| f.iter().cloned())
             .collect()
     };
