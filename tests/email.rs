@@ -7,6 +7,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::daemon::Daemon;
 use common::smtp::SmtpServer;
 use common::*;
 use mail_parser::{MessageParser, MimeHeaders};
@@ -291,4 +292,31 @@ fn send_test_reports_each_step() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(stdout(&out).contains("FAILED"));
+}
+
+#[test]
+fn the_daemon_killed_during_an_outage_still_sends_exactly_one() {
+    let smtp = server();
+    let ws = Workspace::with_seeds(Some(&["000"]));
+    email_config(&ws, smtp.port, "password_env = \"DOSSIER_TEST_PW\"");
+    smtp.state
+        .down
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut d = Daemon::start_with(&ws, &[("DOSSIER_TEST_PW", PASSWORD)]);
+    d.wait_for_line("failed");
+    d.child.kill().unwrap(); // SIGKILL, mid-outage
+    d.child.wait().unwrap();
+    assert!(smtp.messages().is_empty());
+
+    smtp.state
+        .down
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let d = Daemon::start_with(&ws, &[("DOSSIER_TEST_PW", PASSWORD)]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while smtp.messages().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(smtp.messages().len(), 1);
+    assert!(d.stop().success());
 }

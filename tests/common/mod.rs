@@ -119,4 +119,5 @@ pub fn with_status<'a>(report: &'a Value, status: &str) -> Vec<&'a Value> {
         .filter(|d| d["status"] == status)
         .collect()
 }
+pub mod daemon;
 pub mod smtp;
