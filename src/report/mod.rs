@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::diff::{ChangeReport, DocStatus, DocumentChange, DossierChanges};
-use crate::model::Claim;
+use crate::model::{Claim, EntityType};
 
 /// How text is dressed: ANSI colour only on a terminal that wants it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -134,11 +134,17 @@ pub fn render_document(out: &mut String, c: &DocumentChange, st: Style) {
         let _ = write!(out, " (was {})", one_line(p));
     }
     out.push('\n');
-    for e in &c.entities.added {
-        let _ = writeln!(out, "  {} {} {}", st.green("+"), e.kind, one_line(&e.name));
-    }
-    for e in &c.entities.removed {
-        let _ = writeln!(out, "  {} {} {}", st.red("-"), e.kind, one_line(&e.name));
+    for (sign, list) in [(st.green("+"), &c.entities.added), (st.red("-"), &c.entities.removed)] {
+        for t in EntityType::ALL {
+            let names: Vec<String> = list
+                .iter()
+                .filter(|e| e.kind == t)
+                .map(|e| one_line(&e.name))
+                .collect();
+            if !names.is_empty() {
+                let _ = writeln!(out, "  {sign} {t}: {}", names.join(" · "));
+            }
+        }
     }
     for ch in &c.claims.changed {
         let _ = writeln!(
@@ -155,11 +161,11 @@ pub fn render_document(out: &mut String, c: &DocumentChange, st: Style) {
         let _ = writeln!(out, "  {} claim {}", st.red("-"), claim_line(cl));
     }
     for (label, d) in [("date", &c.dates), ("quantity", &c.quantities)] {
-        for v in &d.added {
-            let _ = writeln!(out, "  {} {label} {}", st.green("+"), one_line(v));
-        }
-        for v in &d.removed {
-            let _ = writeln!(out, "  {} {label} {}", st.red("-"), one_line(v));
+        for (sign, values) in [(st.green("+"), &d.added), (st.red("-"), &d.removed)] {
+            if !values.is_empty() {
+                let shown: Vec<String> = values.iter().map(|v| one_line(v)).collect();
+                let _ = writeln!(out, "  {sign} {label}: {}", shown.join(" · "));
+            }
         }
     }
     if !c.text.is_empty() {
@@ -179,14 +185,26 @@ pub fn render_dossier(out: &mut String, d: &DossierChanges, st: Style) {
         return;
     }
     let _ = writeln!(out, "{}", st.bold("dossier:"));
-    for e in &d.new_entities {
-        let _ = writeln!(
-            out,
-            "  new {} {} (first seen in {})",
-            e.kind,
-            one_line(&e.name),
-            one_line(&e.first_seen_in)
-        );
+    // New entities grouped by the document that introduced them, then by type.
+    let mut sources: Vec<&str> = d.new_entities.iter().map(|e| e.first_seen_in.as_str()).collect();
+    sources.dedup();
+    for src in sources {
+        for t in EntityType::ALL {
+            let names: Vec<String> = d
+                .new_entities
+                .iter()
+                .filter(|e| e.kind == t && e.first_seen_in == src)
+                .map(|e| one_line(&e.name))
+                .collect();
+            if !names.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  new {t} (first seen in {}): {}",
+                    one_line(src),
+                    names.join(" · ")
+                );
+            }
+        }
     }
     for c in &d.corroborated {
         let _ = writeln!(
