@@ -43,10 +43,15 @@ fn first_check_adds_every_seed_then_a_second_finds_nothing() {
     for line in stdout(&ex).lines() {
         let v: Value = serde_json::from_str(line).unwrap();
         for e in v["entities"].as_array().unwrap() {
+            // Every form, folded, and for people also word-order free (as the dossier links them).
             let mut forms = BTreeSet::new();
-            forms.insert(dossier::text::key(e["name"].as_str().unwrap()));
-            for a in e["aliases"].as_array().unwrap() {
-                forms.insert(dossier::text::key(a.as_str().unwrap()));
+            let names = std::iter::once(&e["name"]).chain(e["aliases"].as_array().unwrap());
+            for n in names {
+                let n = n.as_str().unwrap();
+                forms.insert(dossier::text::key(n));
+                if e["type"] == "PERSON" {
+                    forms.extend(dossier::text::order_free_key(n));
+                }
             }
             extracted.push((e["type"].to_string(), forms));
         }
