@@ -320,3 +320,31 @@ fn the_daemon_killed_during_an_outage_still_sends_exactly_one() {
     assert_eq!(smtp.messages().len(), 1);
     assert!(d.stop().success());
 }
+
+#[test]
+fn auth_login_works_when_it_is_all_the_server_offers() {
+    let smtp = server();
+    *smtp.state.only_mechanism.lock().unwrap() = Some("LOGIN");
+    let ws = Workspace::with_seeds(Some(&["000"]));
+    email_config(&ws, smtp.port, "password_env = \"DOSSIER_TEST_PW\"");
+    let out = ws
+        .cmd()
+        .arg("check")
+        .env("DOSSIER_TEST_PW", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(smtp.messages().len(), 1);
+    assert_eq!(
+        smtp.state
+            .auth_login
+            .load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+    assert_eq!(
+        smtp.state
+            .auth_plain
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+}

@@ -293,3 +293,46 @@ fn a_second_writer_is_refused_while_the_daemon_runs() {
     assert!(out.status.success());
     assert!(d.stop().success());
 }
+
+#[test]
+fn the_daemon_speaks_sd_notify() {
+    use std::os::unix::net::UnixDatagram;
+    let ws = workspace(&["000"]);
+    let sock_path = ws.path().join("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let d = Daemon::start_with(
+        &ws,
+        &[
+            ("NOTIFY_SOCKET", sock_path.to_str().unwrap()),
+            ("WATCHDOG_USEC", "400000"),
+        ],
+    );
+    let mut seen = String::new();
+    // Reads notifications until `seen[from..]` holds `want`.
+    let read_from = |from: usize, want: &str, seen: &mut String| {
+        let mut buf = [0u8; 4096];
+        let deadline = Instant::now() + PATIENCE;
+        while !seen[from..].contains(want) && Instant::now() < deadline {
+            if let Ok(n) = sock.recv(&mut buf) {
+                seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+                seen.push('\n');
+            }
+        }
+        assert!(seen[from..].contains(want), "no {want} in {seen}");
+    };
+    let read_until = |want: &str, seen: &mut String| read_from(0, want, seen);
+    read_until("READY=1", &mut seen);
+    read_until("STATUS=watching 1 documents", &mut seen);
+    read_until("WATCHDOG=1", &mut seen);
+    d.signal("-HUP");
+    read_until("RELOADING=1", &mut seen);
+    read_until("MONOTONIC_USEC=", &mut seen);
+    // READY=1 again after the reload.
+    let reloading_at = seen.find("RELOADING=1").unwrap();
+    read_from(reloading_at, "READY=1", &mut seen);
+    let status = d.stop();
+    assert!(status.success());
+    read_until("STOPPING=1", &mut seen);
+}

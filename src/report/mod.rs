@@ -134,7 +134,10 @@ pub fn render_document(out: &mut String, c: &DocumentChange, st: Style) {
         let _ = write!(out, " (was {})", one_line(p));
     }
     out.push('\n');
-    for (sign, list) in [(st.green("+"), &c.entities.added), (st.red("-"), &c.entities.removed)] {
+    for (sign, list) in [
+        (st.green("+"), &c.entities.added),
+        (st.red("-"), &c.entities.removed),
+    ] {
         for t in EntityType::ALL {
             let names: Vec<String> = list
                 .iter()
@@ -186,7 +189,11 @@ pub fn render_dossier(out: &mut String, d: &DossierChanges, st: Style) {
     }
     let _ = writeln!(out, "{}", st.bold("dossier:"));
     // New entities grouped by the document that introduced them, then by type.
-    let mut sources: Vec<&str> = d.new_entities.iter().map(|e| e.first_seen_in.as_str()).collect();
+    let mut sources: Vec<&str> = d
+        .new_entities
+        .iter()
+        .map(|e| e.first_seen_in.as_str())
+        .collect();
     sources.dedup();
     for src in sources {
         for t in EntityType::ALL {

@@ -23,6 +23,8 @@ pub struct State {
     /// How many successful AUTH exchanges happened, by mechanism.
     pub auth_plain: AtomicUsize,
     pub auth_login: AtomicUsize,
+    /// When set, the only AUTH mechanism advertised ("LOGIN"); both by default.
+    pub only_mechanism: Mutex<Option<&'static str>>,
 }
 
 pub struct SmtpServer {
@@ -107,9 +109,10 @@ fn serve(stream: TcpStream, st: &State) -> std::io::Result<()> {
         st.transcript.lock().unwrap().push(cmd.clone());
         let upper = cmd.to_ascii_uppercase();
         if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-            w.write_all(
-                b"250-localhost\r\n250-AUTH PLAIN LOGIN\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
-            )?;
+            let mechs = st.only_mechanism.lock().unwrap().unwrap_or("PLAIN LOGIN");
+            let reply =
+                format!("250-localhost\r\n250-AUTH {mechs}\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n");
+            w.write_all(reply.as_bytes())?;
         } else if upper.starts_with("AUTH PLAIN") {
             let arg = cmd.split_whitespace().nth(2).unwrap_or("").to_string();
             let decoded = b64_decode(&arg);
