@@ -547,7 +547,12 @@ impl<'a> Doc<'a> {
         while j < n && j <= hl + 10 && !self.hard(j) {
             let w = self.words[j];
             if let Some(g) = self.gaz_starting(j) {
-                if g.kind == EntityType::Location || w.prep.is_some_and(|p| p != 'ل') || w.conj {
+                if w.prep.is_some_and(|p| p != 'ل') || w.conj {
+                    break;
+                }
+                // A place right after an indefinite head names the body (معهد واشنطن، بنك
+                // المغرب); anywhere else it is a place of its own.
+                if g.kind == EntityType::Location && (head_def || mods > 0 || w.prep.is_some()) {
                     break;
                 }
                 last = g.last;
@@ -555,6 +560,7 @@ impl<'a> Doc<'a> {
                 has_def = true;
                 j = g.last + 1;
                 if g.kind != EntityType::Org {
+                    proper = true;
                     break;
                 }
                 continue;
@@ -585,25 +591,16 @@ impl<'a> Doc<'a> {
                     j += 1;
                     continue;
                 }
-                // A coordinated noun inside a construct name (هيئة الاستراتيجية والدائرة
-                // الثالثة، وزارة الخارجية والتعاون).
-                if !topic
-                    && !head_def
-                    && mods > 0
-                    && self.def(j)
-                    && !self.adjective(j)
-                    && j + 1 < n
-                    && !self.hard(j + 1)
-                    && self.def(j + 1)
-                    && self.adjective(j + 1)
-                {
-                    last = j + 1;
-                    mods += 2;
-                    j += 2;
-                    continue;
-                }
-                if !topic && self.adjective(j) && self.def(j) {
+                // A coordinated noun inside a name (حزب العدالة والتنمية، وزارة الاقتصاد
+                // والمالية); a coordinated demonym means two bodies (المدفعية الإسرائيلي والمغربي).
+                if !topic && self.def(j) && w.demonym {
                     return (hl, 0, false, false);
+                }
+                if !topic && mods > 0 && self.def(j) && w.prep.is_none() {
+                    last = j;
+                    mods += 1;
+                    j += 1;
+                    continue;
                 }
                 break;
             }
@@ -802,7 +799,12 @@ impl<'a> Doc<'a> {
                 continue;
             }
             let b = self.bare(j);
-            let plural_or_fem = ["ه", "ات", "ين", "ون"].iter().any(|s| b.ends_with(s));
+            // Right after a definite head an unknown word is a verb (الطائرات استهدفت).
+            if j == h.last + 1 && self.head_def(i, &h) {
+                return;
+            }
+            let plural_or_fem =
+                ["ه", "ات", "ين", "ون"].iter().any(|s| b.ends_with(s)) || b.starts_with("است");
             let next_def = j + 1 < n && !self.hard(j + 1) && self.def(j + 1);
             if !plural_or_fem && !next_def && b.chars().count() >= 3 && w.clitic == 0 {
                 let mut c = self.cand(EntityType::Equipment, j, j, 0, "");
@@ -811,7 +813,6 @@ impl<'a> Doc<'a> {
             }
             return;
         }
-        let _ = i;
     }
 
     fn place(&self, i: usize, h: HeadSpan, keep: bool, out: &mut Vec<Cand>) {
@@ -866,7 +867,12 @@ impl<'a> Doc<'a> {
         let mut j = h.last + 1;
         match kind {
             TitleKind::Rank => {
-                while j < n && !self.hard(j) && (self.words[j].demonym || self.words[j].adj) {
+                while j < n
+                    && !self.hard(j)
+                    && (self.words[j].demonym
+                        || self.words[j].adj
+                        || self.def(j) && self.words.get(j + 1).is_some_and(|w| w.given))
+                {
                     j += 1;
                 }
                 if j < n && !self.hard(j) && self.name_start(j, true) {
@@ -910,7 +916,7 @@ impl<'a> Doc<'a> {
                     }
                     if w.stop {
                         let k = self.toks.key(j);
-                        if k == "لدى" {
+                        if k == "لدي" {
                             j += 1;
                             continue;
                         }
