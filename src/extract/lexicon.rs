@@ -16,7 +16,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::entities::tokens::Tokens;
 use crate::model::EntityType;
-use crate::text::key;
+use crate::text::{fold_char, key};
 
 /// One data file: its name (as the held-out check sees it), its role, and its text.
 struct DataFile {
@@ -213,6 +213,9 @@ pub struct PatInfo {
     pub art: Art,
     /// The pattern is a possessive stem (صحرائ for الصحراء) that needs a pronoun suffix.
     pub possessive: bool,
+    /// For function words and given names, whether the listed form ends in ى (`Some(true)`)
+    /// or ي (`Some(false)`): the key folds them together, the word must not (على ≠ علي).
+    pub final_maqsura: Option<bool>,
 }
 
 /// A gazetteer entity: its type and canonical name.
@@ -412,15 +415,22 @@ impl Builder {
                     class,
                     art: Art::Forbidden,
                     possessive: true,
+                    final_maqsura: None,
                 },
             );
         }
+        let final_maqsura = match (class, form.trim().chars().next_back()) {
+            (Class::Stop | Class::Given, Some('ى')) => Some(true),
+            (Class::Stop | Class::Given, Some('ي')) => Some(false),
+            _ => None,
+        };
         self.add(
             bare,
             PatInfo {
                 class,
                 art,
                 possessive: false,
+                final_maqsura,
             },
         );
     }
@@ -546,7 +556,7 @@ impl Lexicon {
     }
 
     /// Every lexicon word in the document whose clitics and suffix are valid.
-    pub fn scan(&self, toks: &Tokens) -> Vec<Hit> {
+    pub fn scan(&self, text: &str, toks: &Tokens) -> Vec<Hit> {
         let mut hits = Vec::new();
         let Some(ac) = &self.ac else {
             return hits;
@@ -590,6 +600,19 @@ impl Lexicon {
             for &info in infos {
                 if !art_ok(info.art, prefix.art) {
                     continue;
+                }
+                if let Some(maqsura) = info.final_maqsura {
+                    let last_letter = text
+                        .get(tl.start..tl.end)
+                        .and_then(|w| w.chars().rev().find(|&c| fold_char(c).is_some()));
+                    let written = match last_letter {
+                        Some('ى') => Some(true),
+                        Some('ي') => Some(false),
+                        _ => None,
+                    };
+                    if written.is_some_and(|w| w != maqsura) {
+                        continue;
+                    }
                 }
                 // Titles take a pronoun suffix freely (رئيسها التنفيذي); names only through
                 // their possessive stems.

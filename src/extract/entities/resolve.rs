@@ -140,7 +140,7 @@ fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
         return Vec::new();
     }
     let lex_words = crate::extract::entities::tokens::Tokens::new(display);
-    let hits = doc.lex.scan(&lex_words);
+    let hits = doc.lex.scan(display, &lex_words);
     let mut out = Vec::new();
     for (n, w) in words.iter().enumerate() {
         if w.chars().count() < 3 {

@@ -375,8 +375,11 @@ impl<'a> Doc<'a> {
                 }
                 break;
             }
-            // A known word with a preposition (لأفيف) starts a new phrase.
-            if k > j && self.words[k].prep.is_some() && self.words[k].known {
+            // A known word with a preposition (لأفيف), or any word with a preposition and the
+            // article (بالصحفيين), starts a new phrase.
+            let w = self.words[k];
+            let prep_def = matches!(w.prep, Some('ب' | 'ل')) && self.def(k);
+            if k > j && (w.prep.is_some() && w.known || prep_def) {
                 break;
             }
             if self.words[k].particle {
@@ -388,11 +391,25 @@ impl<'a> Doc<'a> {
                 }
                 break;
             }
+            // A word with a pronoun suffix after two name words is the verb's object
+            // (استقبل الجنرال X Y نظراءه).
+            if words >= 2 && self.pronoun_suffix(k) {
+                break;
+            }
             last = Some(k);
             words += 1;
             k += 1;
         }
         last
+    }
+
+    /// Does the word as written end in a pronoun suffix (ـه، ـها، ـهم)? ة is not one.
+    fn pronoun_suffix(&self, i: usize) -> bool {
+        let t = self.toks.toks[i];
+        let w = self.text.get(t.start..t.end).unwrap_or("");
+        let letters: String = w.chars().filter(|&c| fold_char(c).is_some()).collect();
+        letters.chars().count() > 3
+            && (letters.ends_with('ه') || letters.ends_with("ها") || letters.ends_with("هم"))
     }
 
     fn surface(&self, i: usize) -> String {
@@ -543,6 +560,7 @@ impl<'a> Doc<'a> {
         let mut mods = 0;
         let mut has_def = false;
         let mut proper = false;
+        let mut seen_adj = false;
         let mut j = hl + 1;
         while j < n && j <= hl + 10 && !self.hard(j) {
             let w = self.words[j];
@@ -571,10 +589,12 @@ impl<'a> Doc<'a> {
             if w.stop {
                 let k = self.toks.key(j);
                 if topic && k == "حول" && self.def(j + 1) && !self.hard(j + 1) {
+                    seen_adj = false;
                     j += 1;
                     continue;
                 }
                 if topic && k == "في" && self.bare(j + 1) == "مجال" && !self.hard(j + 1) {
+                    seen_adj = false;
                     j += 2;
                     continue;
                 }
@@ -605,11 +625,19 @@ impl<'a> Doc<'a> {
                 break;
             }
             match w.prep {
-                Some('ل') if self.def(j) => {}
+                Some('ل') if self.def(j) => seen_adj = false,
                 Some(_) => break,
                 None => {}
             }
             if self.def(j) {
+                // Once an adjective has come, a noun no longer joins the chain (المنطقة
+                // الشمالية | الثكنة), except through ل (للفضاء الإلكتروني).
+                if seen_adj && !self.adjective(j) && w.prep.is_none() {
+                    break;
+                }
+                if self.adjective(j) {
+                    seen_adj = true;
+                }
                 if !(self.adjective(j) || w.common || w.known) && mods == 0 {
                     proper = true;
                 }
@@ -685,7 +713,13 @@ impl<'a> Doc<'a> {
                     let direction = ["جنوب", "شمال", "شرق", "غرب", "وسط"]
                         .iter()
                         .any(|d| b.starts_with(d));
-                    if j >= n || self.hard(j) || !self.def(j) || !direction {
+                    if j >= n
+                        || self.hard(j)
+                        || !self.def(j)
+                        || !direction
+                        || !self.adjective(j)
+                        || self.gaz_at[j].is_some()
+                    {
                         return;
                     }
                 }
