@@ -41,6 +41,7 @@ enum Role {
     Adjectives,
     Common,
     LatinOrg,
+    Naming,
 }
 
 const DATA: &[DataFile] = &[
@@ -135,6 +136,11 @@ const DATA: &[DataFile] = &[
         text: include_str!("data/latin_org_words.txt"),
     },
     DataFile {
+        name: "naming_cues.txt",
+        role: Role::Naming,
+        text: include_str!("data/naming_cues.txt"),
+    },
+    DataFile {
         name: "common_words.txt",
         role: Role::Common,
         text: include_str!("data/common_words.txt"),
@@ -196,6 +202,8 @@ pub enum Class {
     Common,
     /// An English word that ends an organization's name (Forces, Systems).
     LatinOrg,
+    /// A word that introduces the name of what was just mentioned (المعروف بـ).
+    Naming,
 }
 
 /// Whether a word takes the definite article.
@@ -514,6 +522,7 @@ impl Lexicon {
                                 Class::LocationHead(flag.is_some_and(|f| f.contains("keep")))
                             }
                             Role::LatinOrg => Class::LatinOrg,
+                            Role::Naming => Class::Naming,
                             Role::Given => Class::Given,
                             Role::Particles => Class::Particle,
                             Role::Stop => Class::Stop,
@@ -616,7 +625,15 @@ impl Lexicon {
                 }
                 // Titles take a pronoun suffix freely (رئيسها التنفيذي); names only through
                 // their possessive stems.
-                let title = matches!(info.class, Class::Title(_));
+                // Heads too, so that a later cue can find them (قسمها الدولي المعروف بـ).
+                let title = matches!(
+                    info.class,
+                    Class::Title(_)
+                        | Class::OrgHead(_)
+                        | Class::EquipmentHead
+                        | Class::EventHead(_)
+                        | Class::LocationHead(_)
+                );
                 if !suffix.is_empty() && !POSSESSIVE_SUFFIXES.contains(&suffix) {
                     continue;
                 }

@@ -32,6 +32,7 @@ pub struct Word {
     pub latin_org: bool,
     pub title: bool,
     pub org_head: bool,
+    pub naming: bool,
 }
 
 /// A non-gazetteer lexicon phrase (title or head) starting at a token.
@@ -40,6 +41,8 @@ pub struct HeadSpan {
     pub last: usize,
     pub class: Class,
     pub prefix: Prefix,
+    /// The head carries a pronoun suffix (قسمها): it names nothing itself.
+    pub suffixed: bool,
 }
 
 /// A gazetteer name chosen for a token range.
@@ -153,6 +156,7 @@ impl<'a> Doc<'a> {
                     Class::Demonym(_) => w.demonym = true,
                     Class::Common => w.common = true,
                     Class::LatinOrg => w.latin_org = true,
+                    Class::Naming => w.naming = true,
                     Class::Title(_) => w.title = true,
                     Class::OrgHead(_) => w.org_head = true,
                     _ => {}
@@ -170,6 +174,7 @@ impl<'a> Doc<'a> {
                     | Class::Ordinal
                     | Class::Common
                     | Class::LatinOrg
+                    | Class::Naming
             ) {
                 let slot = &mut heads[h.first];
                 let better = match slot {
@@ -184,6 +189,7 @@ impl<'a> Doc<'a> {
                         last: h.last,
                         class: h.info.class,
                         prefix: h.prefix,
+                        suffixed: h.suffix_chars > 0,
                     });
                 }
             }
@@ -472,7 +478,10 @@ impl<'a> Doc<'a> {
         self.gazetteer(&mut out);
         self.latin_names(&mut out);
         for i in 0..self.n() {
-            if let Some(h) = self.head(i) {
+            if let Some(h) = self
+                .head(i)
+                .filter(|h| !h.suffixed || matches!(h.class, Class::Title(_)))
+            {
                 match h.class {
                     Class::OrgHead(kind) => self.org_phrase(i, h, kind, &mut out),
                     Class::EventHead(fam) => self.event_phrase(i, h, fam, &mut out),
@@ -483,6 +492,7 @@ impl<'a> Doc<'a> {
                 }
             }
             self.cued_person(i, &mut out);
+            self.named_by_cue(i, &mut out);
         }
         select(out)
     }
@@ -969,6 +979,41 @@ impl<'a> Doc<'a> {
                     return;
                 }
             }
+        }
+    }
+
+    /// A quoted name after a naming cue takes the type of the head just before it:
+    /// قسمها الدولي المعروف بـ"X" is an organization.
+    fn named_by_cue(&self, i: usize, out: &mut Vec<Cand>) {
+        let n = self.n();
+        if !self.words[i].naming {
+            return;
+        }
+        let mut j = i + 1;
+        // بـ written apart, or باسم
+        if j < n && !self.hard(j) && matches!(self.toks.key(j), "ب" | "باسم") {
+            j += 1;
+        }
+        if j >= n || !self.toks.toks[j].gap.quote || self.toks.toks[j].gap.punct {
+            return;
+        }
+        let mut k = j;
+        while k + 1 < n && k < j + 3 && !self.hard(k + 1) {
+            k += 1;
+        }
+        let kind = (i.saturating_sub(4)..i)
+            .rev()
+            .find_map(|t| match self.head(t)?.class {
+                Class::OrgHead(_) => Some(EntityType::Org),
+                Class::EquipmentHead => Some(EntityType::Equipment),
+                Class::EventHead(_) => Some(EntityType::Event),
+                Class::LocationHead(_) => Some(EntityType::Location),
+                _ => None,
+            });
+        if let Some(kind) = kind {
+            let mut c = self.word_cand(kind, j, k);
+            c.prio = 3;
+            out.push(c);
         }
     }
 
