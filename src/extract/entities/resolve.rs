@@ -13,7 +13,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::rules::{clean, Cand, Doc};
 use crate::extract::lexicon::EventFamily;
 use crate::model::{Entity, EntityType, KnownEntities, Mention};
-use crate::text::key;
+use crate::text::fold_char;
 
 /// FNV-1a: the sweep looks up every token, and the keys are short.
 #[derive(Default)]
@@ -76,6 +76,25 @@ struct Group {
     mentions: Vec<Mention>,
     /// Token ranges already claimed, so the sweep does not count a word twice.
     spans: Vec<(usize, usize)>,
+}
+
+/// The match key of a display name (already free of punctuation at its ends): folded
+/// characters, single spaces. Same result as [`crate::text::key`] on such names, cheaper.
+pub fn key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut space = false;
+    for c in name.chars().filter_map(fold_char) {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The loose key of a name: folded, the article dropped from every word but the first,
@@ -177,6 +196,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
         }
     }
     let mut groups: Vec<Group> = Vec::new();
+    let mut seen: FastMap<(EntityType, String), usize> = FastMap::default();
     let mut last_group: Option<usize> = None;
     for c in &cands {
         if let Some(f) = &c.family {
@@ -184,19 +204,27 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
                 continue;
             }
         }
-        let form = Form::new(c.kind, &c.display, c.qualifies);
+        // A form already met is looked up by its key alone; only a new one gets its match
+        // keys computed and compared with every group.
+        let k = key(&c.display);
+        let mut form = None;
         let found = if let Some(g) = c.gaz {
             groups.iter().position(|x| x.gaz == Some(g))
         } else if let Some(f) = &c.family {
             groups.iter().position(|x| x.family.as_ref() == Some(f))
         } else if c.link_prev {
             last_group
+        } else if let Some(&gi) = seen.get(&(c.kind, k.clone())) {
+            Some(gi)
         } else {
-            groups.iter().position(|x| {
+            let f = Form::new(c.kind, &c.display, c.qualifies);
+            let gi = groups.iter().position(|x| {
                 x.kind == c.kind
                     && x.family.is_none()
-                    && x.forms.iter().any(|f| same_name(c.kind, f, &form))
-            })
+                    && x.forms.iter().any(|g| same_name(c.kind, g, &f))
+            });
+            form = Some(f);
+            gi
         };
         let gi = match found {
             Some(gi) => gi,
@@ -212,9 +240,13 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
                 groups.len() - 1
             }
         };
+        if c.gaz.is_none() && c.family.is_none() && !c.link_prev {
+            seen.insert((c.kind, k.clone()), gi);
+        }
         let g = &mut groups[gi];
-        if !c.anaphor && !g.forms.iter().any(|f| f.key == form.key) {
-            g.forms.push(form);
+        if !c.anaphor && !g.forms.iter().any(|f| f.key == k) {
+            g.forms
+                .push(form.unwrap_or_else(|| Form::new(c.kind, &c.display, c.qualifies)));
         }
         g.mentions.push(Mention {
             start: c.start,
