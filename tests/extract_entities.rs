@@ -271,6 +271,19 @@ fn a_verb_of_saying_introduces_a_speaker() {
 }
 
 #[test]
+fn generic_subjects_of_cues_are_not_people() {
+    let t = "وقال مصدر مطلع إن الاجتماع كان إيجابيا. وأوضح البيان أن الطرفين اتفقا. \
+             وقالت وزارة الخارجية إن الوزير سيزور العاصمة. وقال شهود عيان إن الشرطة تدخلت. \
+             وأكد الناطق الرسمي باسم الحكومة أن المجلس سيصادق. وقال نائب برلماني إن القانون مجحف. \
+             وقالت مصادر متطابقة إن الرئيس غادر البلاد. ووقعت الشركة عقدا جديدا.";
+    let found = names(t);
+    assert!(
+        found.iter().all(|(k, _)| k != "PERSON" && k != "EQUIPMENT"),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn apposition_with_a_title_after_a_comma_marks_a_person() {
     let t = "في حين يرى ذلك.\nتيبو رامبير، الباحث في المعهد، يرى أن الأمر صعب.";
     assert_has(t, "PERSON", "تيبو رامبير");

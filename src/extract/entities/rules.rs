@@ -304,7 +304,8 @@ impl<'a> Doc<'a> {
         let len = b.chars().count();
         let w = self.words[i];
         !w.given
-            && (len >= 4 && (b.ends_with('ي') || b.ends_with("يه"))
+            && (len >= 3 && b.ends_with('ي')
+                || len >= 4 && b.ends_with("يه")
                 || len >= 6 && (b.ends_with("يين") || b.ends_with("يون")))
     }
 
@@ -706,7 +707,12 @@ impl<'a> Doc<'a> {
                     out.push(c);
                     return;
                 }
-                if self.gaz_at[j].is_some() || self.def(j) || !self.name_like(j) {
+                // شركة X names X; الشركة X does not (ووقعت الشركة عقدا).
+                if self.gaz_at[j].is_some()
+                    || self.def(j)
+                    || !self.name_like(j)
+                    || self.head_def(i, &h)
+                {
                     return;
                 }
                 let Some(k) = self.name_run(j) else {
@@ -881,6 +887,33 @@ impl<'a> Doc<'a> {
         out.push(c);
     }
 
+    /// A one-word name after a cue must look like a name and end the clause's subject: not a
+    /// verb (الوزير سيزور، الرئيس غادر البلاد), not an adjective (نائب برلماني).
+    fn single_name_ok(&self, j: usize, after_title: bool) -> bool {
+        let w = self.words[j];
+        if w.given {
+            return true;
+        }
+        let b = self.bare(j);
+        let len = b.chars().count();
+        let nisba = len >= 3 && (b.ends_with('ي') || b.ends_with("يه"));
+        let verb =
+            b.starts_with("سي") || b.starts_with("ست") || b.starts_with("سن") || b.starts_with('ي');
+        if nisba && after_title && !self.def(j) || verb {
+            return false;
+        }
+        let k = j + 1;
+        k >= self.n() || self.hard(k) || self.words[k].stop || self.words[k].say || self.is_title(k)
+    }
+
+    /// A person found by a cue (title, verb of saying).
+    fn cue_person(&self, j: usize, last: usize, prio: u8, out: &mut Vec<Cand>) {
+        if last == j && !self.single_name_ok(j, prio == 3) {
+            return;
+        }
+        self.person(j, last, prio, out);
+    }
+
     fn person(&self, j: usize, last: usize, prio: u8, out: &mut Vec<Cand>) {
         let mut c = self.word_cand(EntityType::Person, j, last);
         c.prio = prio;
@@ -921,7 +954,7 @@ impl<'a> Doc<'a> {
                 }
                 if j < n && !self.hard(j) && self.name_start(j, true) {
                     if let Some(last) = self.name_run(j) {
-                        self.person(j, last, 3, out);
+                        self.cue_person(j, last, 3, out);
                     }
                 }
             }
@@ -936,7 +969,7 @@ impl<'a> Doc<'a> {
                     if gap.comma {
                         if self.name_start(j, false) && !self.def(j) {
                             if let Some(last) = self.name_run(j) {
-                                self.person(j, last, 3, out);
+                                self.cue_person(j, last, 3, out);
                             }
                         }
                         return;
@@ -968,7 +1001,7 @@ impl<'a> Doc<'a> {
                     }
                     if self.name_start(j, false) && (!self.def(j) || !self.adjective(j)) {
                         if let Some(last) = self.name_run(j) {
-                            self.person(j, last, 3, out);
+                            self.cue_person(j, last, 3, out);
                         }
                         return;
                     }
@@ -1028,7 +1061,7 @@ impl<'a> Doc<'a> {
                 let plural = b.chars().count() >= 5 && (b.ends_with("ون") || b.ends_with("ين"));
                 if !plural {
                     if let Some(last) = self.name_run(j) {
-                        self.person(j, last, 2, out);
+                        self.cue_person(j, last, 2, out);
                     }
                 }
             }
