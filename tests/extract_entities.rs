@@ -360,6 +360,28 @@ fn generic_groups_and_indefinite_bodies_are_not_organizations() {
 }
 
 #[test]
+fn heads_that_also_name_an_activity_need_more_than_one_term() {
+    assert!(names("وناقش الخبراء إدارة الأزمة ومركز الصدارة.").is_empty());
+    assert_has("وقالت إدارة بايدن إن القرار نهائي.", "ORG", "إدارة بايدن");
+    assert_has(
+        "وأعلنت إدارة الدفاع الوطني عن مباراة.",
+        "ORG",
+        "إدارة الدفاع الوطني",
+    );
+}
+
+#[test]
+fn a_ta_marbuta_is_not_a_pronoun_suffix() {
+    // مؤسسة is not مؤسس (founder, a title) + ـه
+    let t = "وقالت إن المؤسسة العسكرية جاهزة.";
+    assert!(
+        names(t).iter().all(|(k, _)| k != "PERSON"),
+        "{:?}",
+        names(t)
+    );
+}
+
+#[test]
 fn a_military_region_is_an_organization_only_with_its_direction() {
     assert_has(
         "وزار قائد المنطقة الشمالية الثكنة.",

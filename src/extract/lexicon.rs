@@ -165,6 +165,9 @@ pub enum OrgHeadKind {
     Named,
     /// Only with a directional adjective (المنطقة الجنوبية).
     Region,
+    /// A word that also means an activity (إدارة الأزمة): a name only with an adjective,
+    /// two terms or a proper noun (إدارة الدفاع الوطني، إدارة بايدن).
+    Strict,
 }
 
 /// Which kind of event a head introduces; mentions of one family in a document are one event
@@ -507,6 +510,7 @@ impl Lexicon {
                             Role::OrgHeads => Class::OrgHead(match flag {
                                 Some(f) if f.contains("named") => OrgHeadKind::Named,
                                 Some(f) if f.contains("region") => OrgHeadKind::Region,
+                                Some(f) if f.contains("strict") => OrgHeadKind::Strict,
                                 _ => OrgHeadKind::Phrase,
                             }),
                             Role::EquipmentHeads => Class::EquipmentHead,
@@ -636,6 +640,15 @@ impl Lexicon {
                 );
                 if !suffix.is_empty() && !POSSESSIVE_SUFFIXES.contains(&suffix) {
                     continue;
+                }
+                // ة folds to ه in the key: a ـه suffix must be written ه (مؤسسة is not مؤسس+ه).
+                if suffix == "ه" {
+                    let last_letter = text
+                        .get(tl.start..tl.end)
+                        .and_then(|w| w.chars().rev().find(|&c| fold_char(c).is_some()));
+                    if last_letter != Some('ه') {
+                        continue;
+                    }
                 }
                 if !title && info.possessive == suffix.is_empty() {
                     continue;

@@ -722,7 +722,7 @@ impl<'a> Doc<'a> {
                 c.prio = 3;
                 out.push(c);
             }
-            OrgHeadKind::Region | OrgHeadKind::Phrase => {
+            OrgHeadKind::Region | OrgHeadKind::Phrase | OrgHeadKind::Strict => {
                 let head_def = self.head_def(i, &h);
                 if kind == OrgHeadKind::Region {
                     let b = self.bare(j);
@@ -741,6 +741,14 @@ impl<'a> Doc<'a> {
                 }
                 let (last, mods, has_def, proper) = self.extent(h.last, head_def, false);
                 if mods == 0 || !(has_def || proper) {
+                    return;
+                }
+                let indef_proper = proper && !self.def(h.last + 1);
+                if kind == OrgHeadKind::Strict
+                    && mods < 2
+                    && !indef_proper
+                    && !(h.last + 1..=last).any(|t| self.adjective(t) || self.gaz_at[t].is_some())
+                {
                     return;
                 }
                 let mut c = self.head_cand(EntityType::Org, i, &h, last);
