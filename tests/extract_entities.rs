@@ -322,6 +322,20 @@ fn name_particles_keep_the_next_word_in_the_name() {
 }
 
 #[test]
+fn a_counterpart_title_and_a_compound_name_opener_find_people() {
+    assert_has(
+        "وأجرى اتصالا مع نظيره التونسي عماد مميش.",
+        "PERSON",
+        "عماد مميش",
+    );
+    assert_has(
+        "واتصل الوزير بعبد الواحد الفاسي الفهري.",
+        "PERSON",
+        "عبد الواحد الفاسي الفهري",
+    );
+}
+
+#[test]
 fn a_regnal_ordinal_ends_a_kings_name() {
     assert_has("وترأس الملك محمد السادس الاجتماع.", "PERSON", "محمد السادس");
 }
@@ -470,6 +484,17 @@ fn events_keep_their_full_title() {
         "EVENT",
         "قمة العقبة",
     );
+}
+
+#[test]
+fn an_event_head_takes_a_quoted_name() {
+    let t = "وشارك المغرب في معرض \"إيروسبيس 2030\" بمدينة طنجة.";
+    assert_has(t, "EVENT", "معرض إيروسبيس 2030");
+    assert_has(t, "LOCATION", "طنجة");
+    // an indefinite plural with an adjective is no named event
+    assert!(names("ووقع المغرب اتفاقيات مماثلة مع دول أخرى.")
+        .iter()
+        .all(|(k, _)| k != "EVENT"));
 }
 
 #[test]

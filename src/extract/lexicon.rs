@@ -653,8 +653,12 @@ impl Lexicon {
                 if !title && info.possessive == suffix.is_empty() {
                     continue;
                 }
-                if matches!(info.class, Class::Stop | Class::Say | Class::Particle)
-                    && (prefix.prep.is_some() || prefix.art != ArtKind::None)
+                // Function words and verbs take only a conjunction; particles also a
+                // preposition (بعبد), never the article.
+                let closed = matches!(info.class, Class::Stop | Class::Say);
+                let particle = info.class == Class::Particle;
+                if (closed || particle) && prefix.art != ArtKind::None
+                    || closed && prefix.prep.is_some()
                 {
                     continue;
                 }

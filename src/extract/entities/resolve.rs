@@ -336,13 +336,35 @@ fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>) {
         })
         .collect();
     let mut merge: Vec<(usize, usize)> = Vec::new();
+    // Loose keys of the words of every person group's longest form.
+    let words: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| {
+            g.forms
+                .iter()
+                .max_by_key(|f| f.key.split(' ').count())
+                .map(|f| f.key.split(' ').map(loose_of_key).collect())
+                .unwrap_or_default()
+        })
+        .collect();
     for (i, g) in groups.iter().enumerate() {
-        let single = g.kind == EntityType::Person && g.forms.iter().all(|f| !f.key.contains(' '));
-        if !single {
+        if g.kind != EntityType::Person {
             continue;
         }
+        let single = g.forms.iter().all(|f| !f.key.contains(' '));
+        // A one-word form that is another person's surname, or a shorter name whose words
+        // are all in another person's name (عبد الفتاح → عبد الفتاح الوراق).
         let targets: Vec<usize> = (0..groups.len())
-            .filter(|&j| j != i && g.forms.iter().any(|f| shorts[j].contains(&f.loose)))
+            .filter(|&j| {
+                j != i
+                    && groups[j].kind == EntityType::Person
+                    && if single {
+                        g.forms.iter().any(|f| shorts[j].contains(&f.loose))
+                    } else {
+                        words[j].len() > words[i].len()
+                            && words[i].iter().all(|w| words[j].contains(w))
+                    }
+            })
             .collect();
         if let [t] = targets[..] {
             if !merge.iter().any(|&(a, _)| a == t) {

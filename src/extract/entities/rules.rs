@@ -355,7 +355,7 @@ impl<'a> Doc<'a> {
         if w.stop || w.say || w.common || w.demonym || w.adj || w.latin_org {
             return false;
         }
-        if w.known && w.prep.is_some() && !w.given {
+        if w.known && w.prep.is_some() && !w.given && !w.particle {
             return false;
         }
         if self.is_any_head(i) && !w.given && !w.particle {
@@ -658,8 +658,9 @@ impl<'a> Doc<'a> {
                     break;
                 }
             } else {
-                // An unknown indefinite word after the head: a proper name, which ends it.
-                if mods == 0 && !head_def {
+                // An unknown indefinite word after the head: a proper name, which ends it;
+                // unless it is feminine, then an adjective (لجنة مختصة).
+                if mods == 0 && !head_def && !self.bare(j).ends_with('ه') {
                     last = j;
                     mods += 1;
                     proper = true;
@@ -767,9 +768,23 @@ impl<'a> Doc<'a> {
         let head_def = self.head_def(i, &h);
         // A proper name right after an indefinite head makes a named event (قمة النقب); a
         // head with the article is never the first term of such a construct.
+        // A quoted name after the head: معرض "إيروسبيس 2024".
+        let gap = self.toks.toks.get(j).map(|t| t.gap).unwrap_or_default();
+        if j < n && gap.quote && !gap.punct && !gap.newline {
+            let mut k = j;
+            while k + 1 < n && k < j + 3 && !self.hard(k + 1) {
+                k += 1;
+            }
+            let mut c = self.head_cand(EntityType::Event, i, &h, k);
+            c.prio = 3;
+            out.push(c);
+            return;
+        }
         if j < n && !self.hard(j) && !head_def {
             let b = self.bare(j);
-            let verb_like = !self.def(j) && (b.starts_with('ي') || b.starts_with('ت'));
+            // an indefinite feminine word is an adjective (اتفاقيات مماثلة), not a name
+            let verb_like =
+                !self.def(j) && (b.starts_with('ي') || b.starts_with('ت') || b.ends_with('ه'));
             let participle = self.def(j) && b.starts_with('م') && b.chars().count() >= 4;
             let named_end = if let Some(g) = self.gaz_starting(j) {
                 (g.kind == EntityType::Location && self.words[j].prep.is_none()).then_some(g.last)
@@ -1064,7 +1079,7 @@ impl<'a> Doc<'a> {
         // A verb of saying followed by a name: قال غانتس إن ...
         if w.say {
             let j = i + 1;
-            if j < n && !self.hard(j) && self.name_start(j, false) && !self.def(j) {
+            if j < n && !self.hard(j) && self.name_start(j, false) {
                 let b = self.bare(j);
                 let plural = b.chars().count() >= 5 && (b.ends_with("ون") || b.ends_with("ين"));
                 if !plural {
@@ -1074,8 +1089,9 @@ impl<'a> Doc<'a> {
                 }
             }
         }
-        // A given name and the family name after it.
-        if w.given && self.gaz_at[i].is_none() {
+        // A given name and the family name after it; a compound name opens with عبد or أبو.
+        let opener = w.particle && matches!(self.bare(i), "عبد" | "ابو");
+        if (w.given || opener) && self.gaz_at[i].is_none() {
             if let Some(last) = self.name_run(i) {
                 if last > i {
                     self.person(i, last, 2, out);
