@@ -33,6 +33,8 @@ pub struct Word {
     pub title: bool,
     pub org_head: bool,
     pub naming: bool,
+    /// An unknown word read as clitic + hamza-initial word (لأفيف).
+    pub hamza_clitic: bool,
 }
 
 /// A non-gazetteer lexicon phrase (title or head) starting at a token.
@@ -214,6 +216,27 @@ impl<'a> Doc<'a> {
                     }
                 }
             }
+            // A clitic before a hamza-alef (لأفيف، وإيلا): no word or name starts with لأ, so
+            // the first letter is a clitic even when the rest is not a known word.
+            if !w.known && w.art == ArtKind::None {
+                let t = toks.toks[i];
+                let mut cs = text
+                    .get(t.start..t.end)
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|&c| fold_char(c).is_some());
+                if let (Some(c), Some('أ' | 'إ' | 'آ')) = (cs.next(), cs.next()) {
+                    if matches!(c, 'و' | 'ف' | 'ل' | 'ب' | 'ك') && cs.next().is_some() {
+                        w.clitic = 1;
+                        w.hamza_clitic = true;
+                        if matches!(c, 'و' | 'ف') {
+                            w.conj = true;
+                        } else {
+                            w.prep = Some(c);
+                        }
+                    }
+                }
+            }
             let kstart = toks.toks.get(i).map_or(0, |t| t.kstart);
             w.bare = kstart + bare_offset(key, w.clitic, w.art);
         }
@@ -386,7 +409,7 @@ impl<'a> Doc<'a> {
             // article (بالصحفيين), starts a new phrase.
             let w = self.words[k];
             let prep_def = matches!(w.prep, Some('ب' | 'ل')) && self.def(k);
-            if k > j && (w.prep.is_some() && w.known || prep_def) {
+            if k > j && (w.prep.is_some() && (w.known || w.hamza_clitic) || prep_def) {
                 break;
             }
             if self.words[k].particle {
@@ -770,7 +793,7 @@ impl<'a> Doc<'a> {
         // head with the article is never the first term of such a construct.
         // A quoted name after the head: معرض "إيروسبيس 2024".
         let gap = self.toks.toks.get(j).map(|t| t.gap).unwrap_or_default();
-        if j < n && gap.quote && !gap.punct && !gap.newline {
+        if j < n && gap.quote && !gap.punct && !gap.newline && self.gaz_at[j].is_none() {
             let mut k = j;
             while k + 1 < n && k < j + 3 && !self.hard(k + 1) {
                 k += 1;
@@ -897,10 +920,22 @@ impl<'a> Doc<'a> {
         if !self.name_like(j) || self.nisba(j) || b.ends_with("ات") {
             return;
         }
+        // قطاع غزة, but not قطاع الكهرباء: a head kept in the name takes a bare proper noun.
+        if keep && self.def(j) {
+            return;
+        }
         let Some(last) = self.name_run(j) else {
             return;
         };
-        let last = last.min(j + 2);
+        let mut last = last.min(j + 2);
+        // A later word opening with a clitic letter starts a new phrase (بقيمة).
+        if let Some(k) = (j + 1..=last).find(|&k| {
+            !self.words[k].particle
+                && !self.words[k - 1].particle
+                && self.toks.key(k).starts_with(['ب', 'ل', 'ك', 'و', 'ف'])
+        }) {
+            last = k - 1;
+        }
         let mut c = if keep {
             self.head_cand(EntityType::Location, i, &h, last)
         } else {
@@ -1100,16 +1135,39 @@ impl<'a> Doc<'a> {
         }
         // Apposition: a name at the start of a clause followed by a comma and a title
         // (X، الخبير الأمني), or a name heading a line before a colon.
+        // Or a run of unknown indefinite words right before an office title, anywhere
+        // (لأفيف كوخافي رئيس أركان الجيش).
         let clause_start = i == 0 || self.hard(i) || self.toks.toks[i].gap.newline;
-        if clause_start && self.name_like(i) && !self.def(i) && !w.known {
+        let new_phrase = clause_start || w.prep.is_some() || w.conj;
+        if new_phrase && self.name_like(i) && !self.def(i) && (!w.known || w.hamza_clitic) {
             if let Some(last) = self.name_run(i) {
                 let k = last + 1;
                 let unknown = (i..=last).all(|t| !self.words[t].known || self.words[t].given);
+                let indefinite = (i..=last).all(|t| !self.def(t));
                 if last > i && last < i + 3 && k < n && unknown {
                     let gap = self.toks.toks[k].gap;
-                    let titled = self.is_title(k) && gap.comma && !gap.quote;
+                    let office = matches!(
+                        self.head(k),
+                        Some(HeadSpan {
+                            class: Class::Title(TitleKind::Office),
+                            ..
+                        })
+                    );
+                    let titled = self.is_title(k) && gap.comma && !gap.quote && clause_start;
+                    // not a verb and its subject (وتندرج مشاركة المفتش)
+                    let verb_or_noun = (i..=last).any(|t| {
+                        let b = self.bare(t);
+                        let k = self.toks.key(t);
+                        !self.words[t].given
+                            && (b.starts_with('ي')
+                                || b.starts_with('ت')
+                                || k.starts_with("وت")
+                                || k.starts_with("وي")
+                                || b.ends_with('ه'))
+                    });
+                    let close = office && !gap.hard() && indefinite && !verb_or_noun;
                     let header = gap.colon && (i == 0 || self.toks.toks[i].gap.newline);
-                    if titled || header {
+                    if titled || header || close {
                         self.person(i, last, 1, out);
                     }
                 }
