@@ -290,6 +290,20 @@ fn apposition_with_a_title_after_a_comma_marks_a_person() {
 }
 
 #[test]
+fn a_name_right_before_an_office_title_is_a_person() {
+    // the clitic before a hamza-initial word is peeled even for an unknown name
+    let t = "وجاء ذلك بعد استقبال الوزير لأوريل ماتيوس رئيس أركان الجيش البرتغالي.";
+    assert_has(t, "PERSON", "أوريل ماتيوس");
+    // a verb and its subject before a title are not a name
+    let t = "وتندرج مشاركة المفتش العام في هذا الإطار.";
+    assert!(
+        names(t).iter().all(|(k, _)| k != "PERSON"),
+        "{:?}",
+        names(t)
+    );
+}
+
+#[test]
 fn a_name_heading_a_line_before_a_colon_is_a_person() {
     assert_has(
         "مقدمة الخبر\nنوفل بوعمري: الاتفاق خطوة مهمة",
@@ -472,6 +486,17 @@ fn a_well_known_system_comes_from_the_gazetteer() {
         "EQUIPMENT",
         "القبة الحديدية",
     );
+}
+
+#[test]
+fn place_heads_take_a_proper_noun() {
+    assert_has("ووصل الوفد إلى مدينة بن جرير صباحا.", "LOCATION", "بن جرير");
+    assert_has(
+        "وتوتر الوضع في قطاع زيكيندر أمس.",
+        "LOCATION",
+        "قطاع زيكيندر",
+    );
+    assert!(names("وشهد قطاع الكهرباء بقيمة كبيرة نموا.").is_empty());
 }
 
 #[test]
