@@ -432,6 +432,20 @@ fn named_heads_give_the_name_alone() {
 }
 
 #[test]
+fn any_organization_head_takes_a_quoted_name() {
+    let t = "وأعلنت جمعية \"بيت الحكمة\" عن ندوة. وأصدرت حركة \"ماعت\" بيانا.";
+    assert_has(t, "ORG", "بيت الحكمة");
+    assert_has(t, "ORG", "ماعت");
+    assert!(
+        names(t).iter().all(|(k, _)| k != "PERSON"),
+        "{:?}",
+        names(t)
+    );
+    // a quoted demonym is not a name
+    assert!(names("واستفاد من خبرات الجيش \"الإسرائيلي\" في المجال.").is_empty());
+}
+
+#[test]
 fn latin_names_acronyms_and_handles_are_organizations() {
     let t = "وغرد حساب Moroccan Royal Navy (@MarineRoyaleMA) على المنصة.";
     let all = ents(t);

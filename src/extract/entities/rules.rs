@@ -716,6 +716,26 @@ impl<'a> Doc<'a> {
         }
         let n = self.n();
         let j = h.last + 1;
+        // Any head followed by a quoted name: the name is the organization (حركة "X").
+        let gap = self.toks.toks.get(j).map(|t| t.gap).unwrap_or_default();
+        if kind != OrgHeadKind::Named
+            && j < n
+            && gap.quote
+            && !gap.punct
+            && !gap.newline
+            && self.gaz_at[j].is_none()
+            && !self.adjective(j)
+            && !self.words[j].common
+        {
+            let mut k = j;
+            while k + 1 < n && k < j + 4 && !self.hard(k + 1) {
+                k += 1;
+            }
+            let mut c = self.word_cand(EntityType::Org, j, k);
+            c.prio = 3;
+            out.push(c);
+            return;
+        }
         match kind {
             OrgHeadKind::Named => {
                 if j >= n || self.toks.toks[j].gap.punct || self.toks.toks[j].gap.newline {
@@ -901,7 +921,9 @@ impl<'a> Doc<'a> {
             }
             let plural_or_fem =
                 ["ه", "ات", "ين", "ون"].iter().any(|s| b.ends_with(s)) || b.starts_with("است");
-            let next_def = j + 1 < n && !self.hard(j + 1) && self.def(j + 1);
+            // a definite noun after it makes it a construct (بعيدة المدى); an adjective does not
+            let next_def =
+                j + 1 < n && !self.hard(j + 1) && self.def(j + 1) && !self.adjective(j + 1);
             if !plural_or_fem && !next_def && b.chars().count() >= 3 && w.clitic == 0 {
                 let mut c = self.cand(EntityType::Equipment, j, j, 0, "");
                 c.prio = 3;
@@ -958,6 +980,16 @@ impl<'a> Doc<'a> {
         let verb =
             b.starts_with("سي") || b.starts_with("ست") || b.starts_with("سن") || b.starts_with('ي');
         if nisba && after_title && !self.def(j) || verb {
+            return false;
+        }
+        // an unknown word written with ة is a noun (وأعلنت جمعية ...)
+        let t = self.toks.toks[j];
+        let ends_ta = self
+            .text
+            .get(t.start..t.end)
+            .and_then(|w| w.chars().rev().find(|&c| fold_char(c).is_some()))
+            == Some('ة');
+        if ends_ta {
             return false;
         }
         let k = j + 1;
