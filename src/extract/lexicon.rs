@@ -16,7 +16,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::entities::tokens::Tokens;
 use crate::model::EntityType;
-use crate::text::key;
+use crate::text::{fold_char, key};
 
 /// One data file: its name (as the held-out check sees it), its role, and its text.
 struct DataFile {
@@ -41,6 +41,7 @@ enum Role {
     Adjectives,
     Common,
     LatinOrg,
+    Naming,
 }
 
 const DATA: &[DataFile] = &[
@@ -135,6 +136,11 @@ const DATA: &[DataFile] = &[
         text: include_str!("data/latin_org_words.txt"),
     },
     DataFile {
+        name: "naming_cues.txt",
+        role: Role::Naming,
+        text: include_str!("data/naming_cues.txt"),
+    },
+    DataFile {
         name: "common_words.txt",
         role: Role::Common,
         text: include_str!("data/common_words.txt"),
@@ -159,6 +165,9 @@ pub enum OrgHeadKind {
     Named,
     /// Only with a directional adjective (المنطقة الجنوبية).
     Region,
+    /// A word that also means an activity (إدارة الأزمة): a name only with an adjective,
+    /// two terms or a proper noun (إدارة الدفاع الوطني، إدارة بايدن).
+    Strict,
 }
 
 /// Which kind of event a head introduces; mentions of one family in a document are one event
@@ -196,6 +205,8 @@ pub enum Class {
     Common,
     /// An English word that ends an organization's name (Forces, Systems).
     LatinOrg,
+    /// A word that introduces the name of what was just mentioned (المعروف بـ).
+    Naming,
 }
 
 /// Whether a word takes the definite article.
@@ -213,6 +224,9 @@ pub struct PatInfo {
     pub art: Art,
     /// The pattern is a possessive stem (صحرائ for الصحراء) that needs a pronoun suffix.
     pub possessive: bool,
+    /// For function words and given names, whether the listed form ends in ى (`Some(true)`)
+    /// or ي (`Some(false)`): the key folds them together, the word must not (على ≠ علي).
+    pub final_maqsura: Option<bool>,
 }
 
 /// A gazetteer entity: its type and canonical name.
@@ -412,15 +426,22 @@ impl Builder {
                     class,
                     art: Art::Forbidden,
                     possessive: true,
+                    final_maqsura: None,
                 },
             );
         }
+        let final_maqsura = match (class, form.trim().chars().next_back()) {
+            (Class::Stop | Class::Given, Some('ى')) => Some(true),
+            (Class::Stop | Class::Given, Some('ي')) => Some(false),
+            _ => None,
+        };
         self.add(
             bare,
             PatInfo {
                 class,
                 art,
                 possessive: false,
+                final_maqsura,
             },
         );
     }
@@ -489,6 +510,7 @@ impl Lexicon {
                             Role::OrgHeads => Class::OrgHead(match flag {
                                 Some(f) if f.contains("named") => OrgHeadKind::Named,
                                 Some(f) if f.contains("region") => OrgHeadKind::Region,
+                                Some(f) if f.contains("strict") => OrgHeadKind::Strict,
                                 _ => OrgHeadKind::Phrase,
                             }),
                             Role::EquipmentHeads => Class::EquipmentHead,
@@ -504,6 +526,7 @@ impl Lexicon {
                                 Class::LocationHead(flag.is_some_and(|f| f.contains("keep")))
                             }
                             Role::LatinOrg => Class::LatinOrg,
+                            Role::Naming => Class::Naming,
                             Role::Given => Class::Given,
                             Role::Particles => Class::Particle,
                             Role::Stop => Class::Stop,
@@ -546,7 +569,7 @@ impl Lexicon {
     }
 
     /// Every lexicon word in the document whose clitics and suffix are valid.
-    pub fn scan(&self, toks: &Tokens) -> Vec<Hit> {
+    pub fn scan(&self, text: &str, toks: &Tokens) -> Vec<Hit> {
         let mut hits = Vec::new();
         let Some(ac) = &self.ac else {
             return hits;
@@ -591,17 +614,51 @@ impl Lexicon {
                 if !art_ok(info.art, prefix.art) {
                     continue;
                 }
+                if let Some(maqsura) = info.final_maqsura {
+                    let last_letter = text
+                        .get(tl.start..tl.end)
+                        .and_then(|w| w.chars().rev().find(|&c| fold_char(c).is_some()));
+                    let written = match last_letter {
+                        Some('ى') => Some(true),
+                        Some('ي') => Some(false),
+                        _ => None,
+                    };
+                    if written.is_some_and(|w| w != maqsura) {
+                        continue;
+                    }
+                }
                 // Titles take a pronoun suffix freely (رئيسها التنفيذي); names only through
                 // their possessive stems.
-                let title = matches!(info.class, Class::Title(_));
+                // Heads too, so that a later cue can find them (قسمها الدولي المعروف بـ).
+                let title = matches!(
+                    info.class,
+                    Class::Title(_)
+                        | Class::OrgHead(_)
+                        | Class::EquipmentHead
+                        | Class::EventHead(_)
+                        | Class::LocationHead(_)
+                );
                 if !suffix.is_empty() && !POSSESSIVE_SUFFIXES.contains(&suffix) {
                     continue;
+                }
+                // ة folds to ه in the key: a ـه suffix must be written ه (مؤسسة is not مؤسس+ه).
+                if suffix == "ه" {
+                    let last_letter = text
+                        .get(tl.start..tl.end)
+                        .and_then(|w| w.chars().rev().find(|&c| fold_char(c).is_some()));
+                    if last_letter != Some('ه') {
+                        continue;
+                    }
                 }
                 if !title && info.possessive == suffix.is_empty() {
                     continue;
                 }
-                if matches!(info.class, Class::Stop | Class::Say | Class::Particle)
-                    && (prefix.prep.is_some() || prefix.art != ArtKind::None)
+                // Function words and verbs take only a conjunction; particles also a
+                // preposition (بعبد), never the article.
+                let closed = matches!(info.class, Class::Stop | Class::Say);
+                let particle = info.class == Class::Particle;
+                if (closed || particle) && prefix.art != ArtKind::None
+                    || closed && prefix.prep.is_some()
                 {
                     continue;
                 }

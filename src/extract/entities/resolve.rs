@@ -13,7 +13,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use super::rules::{clean, Cand, Doc};
 use crate::extract::lexicon::EventFamily;
 use crate::model::{Entity, EntityType, KnownEntities, Mention};
-use crate::text::key;
+use crate::text::fold_char;
 
 /// FNV-1a: the sweep looks up every token, and the keys are short.
 #[derive(Default)]
@@ -78,6 +78,25 @@ struct Group {
     spans: Vec<(usize, usize)>,
 }
 
+/// The match key of a display name (already free of punctuation at its ends): folded
+/// characters, single spaces. Same result as [`crate::text::key`] on such names, cheaper.
+pub fn key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut space = false;
+    for c in name.chars().filter_map(fold_char) {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The loose key of a name: folded, the article dropped from every word but the first,
 /// spaces removed, doubled letters single.
 pub fn loose(name: &str) -> String {
@@ -140,7 +159,7 @@ fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
         return Vec::new();
     }
     let lex_words = crate::extract::entities::tokens::Tokens::new(display);
-    let hits = doc.lex.scan(&lex_words);
+    let hits = doc.lex.scan(display, &lex_words);
     let mut out = Vec::new();
     for (n, w) in words.iter().enumerate() {
         if w.chars().count() < 3 {
@@ -177,6 +196,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
         }
     }
     let mut groups: Vec<Group> = Vec::new();
+    let mut seen: FastMap<(EntityType, String), usize> = FastMap::default();
     let mut last_group: Option<usize> = None;
     for c in &cands {
         if let Some(f) = &c.family {
@@ -184,19 +204,27 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
                 continue;
             }
         }
-        let form = Form::new(c.kind, &c.display, c.qualifies);
+        // A form already met is looked up by its key alone; only a new one gets its match
+        // keys computed and compared with every group.
+        let k = key(&c.display);
+        let mut form = None;
         let found = if let Some(g) = c.gaz {
             groups.iter().position(|x| x.gaz == Some(g))
         } else if let Some(f) = &c.family {
             groups.iter().position(|x| x.family.as_ref() == Some(f))
         } else if c.link_prev {
             last_group
+        } else if let Some(&gi) = seen.get(&(c.kind, k.clone())) {
+            Some(gi)
         } else {
-            groups.iter().position(|x| {
+            let f = Form::new(c.kind, &c.display, c.qualifies);
+            let gi = groups.iter().position(|x| {
                 x.kind == c.kind
                     && x.family.is_none()
-                    && x.forms.iter().any(|f| same_name(c.kind, f, &form))
-            })
+                    && x.forms.iter().any(|g| same_name(c.kind, g, &f))
+            });
+            form = Some(f);
+            gi
         };
         let gi = match found {
             Some(gi) => gi,
@@ -212,9 +240,13 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
                 groups.len() - 1
             }
         };
+        if c.gaz.is_none() && c.family.is_none() && !c.link_prev {
+            seen.insert((c.kind, k.clone()), gi);
+        }
         let g = &mut groups[gi];
-        if !c.anaphor && !g.forms.iter().any(|f| f.key == form.key) {
-            g.forms.push(form);
+        if !c.anaphor && !g.forms.iter().any(|f| f.key == k) {
+            g.forms
+                .push(form.unwrap_or_else(|| Form::new(c.kind, &c.display, c.qualifies)));
         }
         g.mentions.push(Mention {
             start: c.start,
@@ -304,13 +336,35 @@ fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>) {
         })
         .collect();
     let mut merge: Vec<(usize, usize)> = Vec::new();
+    // Loose keys of the words of every person group's longest form.
+    let words: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| {
+            g.forms
+                .iter()
+                .max_by_key(|f| f.key.split(' ').count())
+                .map(|f| f.key.split(' ').map(loose_of_key).collect())
+                .unwrap_or_default()
+        })
+        .collect();
     for (i, g) in groups.iter().enumerate() {
-        let single = g.kind == EntityType::Person && g.forms.iter().all(|f| !f.key.contains(' '));
-        if !single {
+        if g.kind != EntityType::Person {
             continue;
         }
+        let single = g.forms.iter().all(|f| !f.key.contains(' '));
+        // A one-word form that is another person's surname, or a shorter name whose words
+        // are all in another person's name (عبد الفتاح → عبد الفتاح الوراق).
         let targets: Vec<usize> = (0..groups.len())
-            .filter(|&j| j != i && g.forms.iter().any(|f| shorts[j].contains(&f.loose)))
+            .filter(|&j| {
+                j != i
+                    && groups[j].kind == EntityType::Person
+                    && if single {
+                        g.forms.iter().any(|f| shorts[j].contains(&f.loose))
+                    } else {
+                        words[j].len() > words[i].len()
+                            && words[i].iter().all(|w| words[j].contains(w))
+                    }
+            })
             .collect();
         if let [t] = targets[..] {
             if !merge.iter().any(|&(a, _)| a == t) {
@@ -438,12 +492,11 @@ fn sweep(doc: &Doc, groups: &mut [Group]) {
 /// what remains). للجنة also reads as اللجنة.
 fn variants(k: &str) -> impl Iterator<Item = (usize, std::borrow::Cow<'_, str>)> {
     use std::borrow::Cow;
-    let mut out: [Option<(usize, Cow<'_, str>)>; 4] =
-        [Some((0, Cow::Borrowed(k))), None, None, None];
+    let mut out: [Option<(usize, Cow<'_, str>)>; 5] =
+        [Some((0, Cow::Borrowed(k))), None, None, None, None];
     let mut cs = k.char_indices();
     let first = cs.next();
     let second = cs.next();
-    let third = cs.next();
     let long = k.chars().nth(3).is_some();
     let mut slot = 1;
     let mut at = 0; // characters of conjunction peeled
@@ -461,11 +514,64 @@ fn variants(k: &str) -> impl Iterator<Item = (usize, std::borrow::Cow<'_, str>)>
         if rest.chars().nth(3).is_some() && matches!(p, 'ب' | 'ك' | 'ل') {
             out[slot] = Some((at + 1, Cow::Borrowed(&rest[b..])));
             slot += 1;
+            // للمغرب is ل + (ا)لمغرب; للجنة is ل + ال + لجنة with one lam written.
             if p == 'ل' && n == 'ل' {
                 out[slot] = Some((at + 1, Cow::Owned(format!("ا{}", &rest[b..]))));
+                out[slot + 1] = Some((at + 1, Cow::Owned(format!("ال{}", &rest[b..]))));
             }
         }
     }
-    let _ = third;
     out.into_iter().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loose_keys_ignore_spaces_inner_articles_and_double_letters() {
+        assert_eq!(loose("محمد بن الوالي"), loose("محمد بنوالي"));
+        assert_eq!(loose("مصطفى"), loose("مصطفي"));
+        assert_eq!(loose("حموشي"), loose("حمّوشي"));
+        assert_eq!(loose("عبد اللطيف الحموشي"), loose("عبد اللطيف حموشي"));
+        assert_ne!(loose("عبد اللطيف حموشي"), loose("عبد الكريم حموشي"));
+    }
+
+    #[test]
+    fn people_match_in_either_word_order_organizations_by_their_start() {
+        let f = |s| Form::new(EntityType::Person, s, true);
+        assert!(same_name(
+            EntityType::Person,
+            &f("سعيد الخمليشي"),
+            &f("الخمليشي سعيد")
+        ));
+        assert!(!same_name(
+            EntityType::Person,
+            &f("سعيد الخمليشي"),
+            &f("سعيد الإدريسي")
+        ));
+        let o = |s| Form::new(EntityType::Org, s, true);
+        assert!(same_name(
+            EntityType::Org,
+            &o("وزارة الدفاع"),
+            &o("وزارة الدفاع الوطني")
+        ));
+        assert!(!same_name(
+            EntityType::Org,
+            &o("وزارة الدفاع"),
+            &o("وزارة الداخلية")
+        ));
+    }
+
+    #[test]
+    fn variants_peel_conjunctions_prepositions_and_restore_the_elided_article() {
+        let v: Vec<(usize, String)> = variants("وللجنة")
+            .map(|(n, s)| (n, s.into_owned()))
+            .collect();
+        assert!(v.contains(&(0, "وللجنة".to_string())));
+        assert!(v.contains(&(1, "للجنة".to_string())));
+        assert!(v.contains(&(2, "اللجنة".to_string())), "{v:?}");
+        let v: Vec<String> = variants("للمغرب").map(|(_, s)| s.into_owned()).collect();
+        assert!(v.contains(&"المغرب".to_string()), "{v:?}");
+    }
 }

@@ -32,6 +32,9 @@ pub struct Word {
     pub latin_org: bool,
     pub title: bool,
     pub org_head: bool,
+    pub naming: bool,
+    /// An unknown word read as clitic + hamza-initial word (لأفيف).
+    pub hamza_clitic: bool,
 }
 
 /// A non-gazetteer lexicon phrase (title or head) starting at a token.
@@ -40,6 +43,8 @@ pub struct HeadSpan {
     pub last: usize,
     pub class: Class,
     pub prefix: Prefix,
+    /// The head carries a pronoun suffix (قسمها): it names nothing itself.
+    pub suffixed: bool,
 }
 
 /// A gazetteer name chosen for a token range.
@@ -153,6 +158,7 @@ impl<'a> Doc<'a> {
                     Class::Demonym(_) => w.demonym = true,
                     Class::Common => w.common = true,
                     Class::LatinOrg => w.latin_org = true,
+                    Class::Naming => w.naming = true,
                     Class::Title(_) => w.title = true,
                     Class::OrgHead(_) => w.org_head = true,
                     _ => {}
@@ -170,6 +176,7 @@ impl<'a> Doc<'a> {
                     | Class::Ordinal
                     | Class::Common
                     | Class::LatinOrg
+                    | Class::Naming
             ) {
                 let slot = &mut heads[h.first];
                 let better = match slot {
@@ -184,6 +191,7 @@ impl<'a> Doc<'a> {
                         last: h.last,
                         class: h.info.class,
                         prefix: h.prefix,
+                        suffixed: h.suffix_chars > 0,
                     });
                 }
             }
@@ -204,6 +212,27 @@ impl<'a> Doc<'a> {
                                 .copied()
                                 .find(|c| matches!(c, 'ب' | 'ك' | 'ل'));
                             break;
+                        }
+                    }
+                }
+            }
+            // A clitic before a hamza-alef (لأفيف، وإيلا): no word or name starts with لأ, so
+            // the first letter is a clitic even when the rest is not a known word.
+            if !w.known && w.art == ArtKind::None {
+                let t = toks.toks[i];
+                let mut cs = text
+                    .get(t.start..t.end)
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|&c| fold_char(c).is_some());
+                if let (Some(c), Some('أ' | 'إ' | 'آ')) = (cs.next(), cs.next()) {
+                    if matches!(c, 'و' | 'ف' | 'ل' | 'ب' | 'ك') && cs.next().is_some() {
+                        w.clitic = 1;
+                        w.hamza_clitic = true;
+                        if matches!(c, 'و' | 'ف') {
+                            w.conj = true;
+                        } else {
+                            w.prep = Some(c);
                         }
                     }
                 }
@@ -298,7 +327,8 @@ impl<'a> Doc<'a> {
         let len = b.chars().count();
         let w = self.words[i];
         !w.given
-            && (len >= 4 && (b.ends_with('ي') || b.ends_with("يه"))
+            && (len >= 3 && b.ends_with('ي')
+                || len >= 4 && b.ends_with("يه")
                 || len >= 6 && (b.ends_with("يين") || b.ends_with("يون")))
     }
 
@@ -348,7 +378,7 @@ impl<'a> Doc<'a> {
         if w.stop || w.say || w.common || w.demonym || w.adj || w.latin_org {
             return false;
         }
-        if w.known && w.prep.is_some() && !w.given {
+        if w.known && w.prep.is_some() && !w.given && !w.particle {
             return false;
         }
         if self.is_any_head(i) && !w.given && !w.particle {
@@ -375,8 +405,11 @@ impl<'a> Doc<'a> {
                 }
                 break;
             }
-            // A known word with a preposition (لأفيف) starts a new phrase.
-            if k > j && self.words[k].prep.is_some() && self.words[k].known {
+            // A known word with a preposition (لأفيف), or any word with a preposition and the
+            // article (بالصحفيين), starts a new phrase.
+            let w = self.words[k];
+            let prep_def = matches!(w.prep, Some('ب' | 'ل')) && self.def(k);
+            if k > j && (w.prep.is_some() && (w.known || w.hamza_clitic) || prep_def) {
                 break;
             }
             if self.words[k].particle {
@@ -388,11 +421,25 @@ impl<'a> Doc<'a> {
                 }
                 break;
             }
+            // A word with a pronoun suffix after two name words is the verb's object
+            // (استقبل الجنرال X Y نظراءه).
+            if words >= 2 && self.pronoun_suffix(k) {
+                break;
+            }
             last = Some(k);
             words += 1;
             k += 1;
         }
         last
+    }
+
+    /// Does the word as written end in a pronoun suffix (ـه، ـها، ـهم)? ة is not one.
+    fn pronoun_suffix(&self, i: usize) -> bool {
+        let t = self.toks.toks[i];
+        let w = self.text.get(t.start..t.end).unwrap_or("");
+        let letters: String = w.chars().filter(|&c| fold_char(c).is_some()).collect();
+        letters.chars().count() > 3
+            && (letters.ends_with('ه') || letters.ends_with("ها") || letters.ends_with("هم"))
     }
 
     fn surface(&self, i: usize) -> String {
@@ -455,7 +502,10 @@ impl<'a> Doc<'a> {
         self.gazetteer(&mut out);
         self.latin_names(&mut out);
         for i in 0..self.n() {
-            if let Some(h) = self.head(i) {
+            if let Some(h) = self
+                .head(i)
+                .filter(|h| !h.suffixed || matches!(h.class, Class::Title(_)))
+            {
                 match h.class {
                     Class::OrgHead(kind) => self.org_phrase(i, h, kind, &mut out),
                     Class::EventHead(fam) => self.event_phrase(i, h, fam, &mut out),
@@ -466,6 +516,7 @@ impl<'a> Doc<'a> {
                 }
             }
             self.cued_person(i, &mut out);
+            self.named_by_cue(i, &mut out);
         }
         select(out)
     }
@@ -543,11 +594,17 @@ impl<'a> Doc<'a> {
         let mut mods = 0;
         let mut has_def = false;
         let mut proper = false;
+        let mut seen_adj = false;
         let mut j = hl + 1;
         while j < n && j <= hl + 10 && !self.hard(j) {
             let w = self.words[j];
             if let Some(g) = self.gaz_starting(j) {
-                if g.kind == EntityType::Location || w.prep.is_some_and(|p| p != 'ل') || w.conj {
+                if w.prep.is_some_and(|p| p != 'ل') || w.conj {
+                    break;
+                }
+                // A place right after an indefinite head names the body (معهد واشنطن، بنك
+                // المغرب); anywhere else it is a place of its own.
+                if g.kind == EntityType::Location && (head_def || mods > 0 || w.prep.is_some()) {
                     break;
                 }
                 last = g.last;
@@ -555,6 +612,7 @@ impl<'a> Doc<'a> {
                 has_def = true;
                 j = g.last + 1;
                 if g.kind != EntityType::Org {
+                    proper = true;
                     break;
                 }
                 continue;
@@ -565,10 +623,12 @@ impl<'a> Doc<'a> {
             if w.stop {
                 let k = self.toks.key(j);
                 if topic && k == "حول" && self.def(j + 1) && !self.hard(j + 1) {
+                    seen_adj = false;
                     j += 1;
                     continue;
                 }
                 if topic && k == "في" && self.bare(j + 1) == "مجال" && !self.hard(j + 1) {
+                    seen_adj = false;
                     j += 2;
                     continue;
                 }
@@ -585,34 +645,33 @@ impl<'a> Doc<'a> {
                     j += 1;
                     continue;
                 }
-                // A coordinated noun inside a construct name (هيئة الاستراتيجية والدائرة
-                // الثالثة، وزارة الخارجية والتعاون).
-                if !topic
-                    && !head_def
-                    && mods > 0
-                    && self.def(j)
-                    && !self.adjective(j)
-                    && j + 1 < n
-                    && !self.hard(j + 1)
-                    && self.def(j + 1)
-                    && self.adjective(j + 1)
-                {
-                    last = j + 1;
-                    mods += 2;
-                    j += 2;
-                    continue;
-                }
-                if !topic && self.adjective(j) && self.def(j) {
+                // A coordinated noun inside a name (حزب العدالة والتنمية، وزارة الاقتصاد
+                // والمالية); a coordinated demonym means two bodies (المدفعية الإسرائيلي والمغربي).
+                if !topic && self.def(j) && w.demonym {
                     return (hl, 0, false, false);
+                }
+                if !topic && mods > 0 && self.def(j) && w.prep.is_none() {
+                    last = j;
+                    mods += 1;
+                    j += 1;
+                    continue;
                 }
                 break;
             }
             match w.prep {
-                Some('ل') if self.def(j) => {}
+                Some('ل') if self.def(j) => seen_adj = false,
                 Some(_) => break,
                 None => {}
             }
             if self.def(j) {
+                // Once an adjective has come, a noun no longer joins the chain (المنطقة
+                // الشمالية | الثكنة), except through ل (للفضاء الإلكتروني).
+                if seen_adj && !self.adjective(j) && w.prep.is_none() {
+                    break;
+                }
+                if self.adjective(j) {
+                    seen_adj = true;
+                }
                 if !(self.adjective(j) || w.common || w.known) && mods == 0 {
                     proper = true;
                 }
@@ -622,8 +681,9 @@ impl<'a> Doc<'a> {
                     break;
                 }
             } else {
-                // An unknown indefinite word after the head: a proper name, which ends it.
-                if mods == 0 && !head_def {
+                // An unknown indefinite word after the head: a proper name, which ends it;
+                // unless it is feminine, then an adjective (لجنة مختصة).
+                if mods == 0 && !head_def && !self.bare(j).ends_with('ه') {
                     last = j;
                     mods += 1;
                     proper = true;
@@ -656,6 +716,26 @@ impl<'a> Doc<'a> {
         }
         let n = self.n();
         let j = h.last + 1;
+        // Any head followed by a quoted name: the name is the organization (حركة "X").
+        let gap = self.toks.toks.get(j).map(|t| t.gap).unwrap_or_default();
+        if kind != OrgHeadKind::Named
+            && j < n
+            && gap.quote
+            && !gap.punct
+            && !gap.newline
+            && self.gaz_at[j].is_none()
+            && !self.adjective(j)
+            && !self.words[j].common
+        {
+            let mut k = j;
+            while k + 1 < n && k < j + 4 && !self.hard(k + 1) {
+                k += 1;
+            }
+            let mut c = self.word_cand(EntityType::Org, j, k);
+            c.prio = 3;
+            out.push(c);
+            return;
+        }
         match kind {
             OrgHeadKind::Named => {
                 if j >= n || self.toks.toks[j].gap.punct || self.toks.toks[j].gap.newline {
@@ -671,7 +751,12 @@ impl<'a> Doc<'a> {
                     out.push(c);
                     return;
                 }
-                if self.gaz_at[j].is_some() || self.def(j) || !self.name_like(j) {
+                // شركة X names X; الشركة X does not (ووقعت الشركة عقدا).
+                if self.gaz_at[j].is_some()
+                    || self.def(j)
+                    || !self.name_like(j)
+                    || self.head_def(i, &h)
+                {
                     return;
                 }
                 let Some(k) = self.name_run(j) else {
@@ -681,19 +766,33 @@ impl<'a> Doc<'a> {
                 c.prio = 3;
                 out.push(c);
             }
-            OrgHeadKind::Region | OrgHeadKind::Phrase => {
+            OrgHeadKind::Region | OrgHeadKind::Phrase | OrgHeadKind::Strict => {
                 let head_def = self.head_def(i, &h);
                 if kind == OrgHeadKind::Region {
                     let b = self.bare(j);
                     let direction = ["جنوب", "شمال", "شرق", "غرب", "وسط"]
                         .iter()
                         .any(|d| b.starts_with(d));
-                    if j >= n || self.hard(j) || !self.def(j) || !direction {
+                    if j >= n
+                        || self.hard(j)
+                        || !self.def(j)
+                        || !direction
+                        || !self.adjective(j)
+                        || self.gaz_at[j].is_some()
+                    {
                         return;
                     }
                 }
                 let (last, mods, has_def, proper) = self.extent(h.last, head_def, false);
                 if mods == 0 || !(has_def || proper) {
+                    return;
+                }
+                let indef_proper = proper && !self.def(h.last + 1);
+                if kind == OrgHeadKind::Strict
+                    && mods < 2
+                    && !indef_proper
+                    && !(h.last + 1..=last).any(|t| self.adjective(t) || self.gaz_at[t].is_some())
+                {
                     return;
                 }
                 let mut c = self.head_cand(EntityType::Org, i, &h, last);
@@ -712,9 +811,23 @@ impl<'a> Doc<'a> {
         let head_def = self.head_def(i, &h);
         // A proper name right after an indefinite head makes a named event (قمة النقب); a
         // head with the article is never the first term of such a construct.
+        // A quoted name after the head: معرض "إيروسبيس 2024".
+        let gap = self.toks.toks.get(j).map(|t| t.gap).unwrap_or_default();
+        if j < n && gap.quote && !gap.punct && !gap.newline && self.gaz_at[j].is_none() {
+            let mut k = j;
+            while k + 1 < n && k < j + 3 && !self.hard(k + 1) {
+                k += 1;
+            }
+            let mut c = self.head_cand(EntityType::Event, i, &h, k);
+            c.prio = 3;
+            out.push(c);
+            return;
+        }
         if j < n && !self.hard(j) && !head_def {
             let b = self.bare(j);
-            let verb_like = !self.def(j) && (b.starts_with('ي') || b.starts_with('ت'));
+            // an indefinite feminine word is an adjective (اتفاقيات مماثلة), not a name
+            let verb_like =
+                !self.def(j) && (b.starts_with('ي') || b.starts_with('ت') || b.ends_with('ه'));
             let participle = self.def(j) && b.starts_with('م') && b.chars().count() >= 4;
             let named_end = if let Some(g) = self.gaz_starting(j) {
                 (g.kind == EntityType::Location && self.words[j].prep.is_none()).then_some(g.last)
@@ -802,8 +915,15 @@ impl<'a> Doc<'a> {
                 continue;
             }
             let b = self.bare(j);
-            let plural_or_fem = ["ه", "ات", "ين", "ون"].iter().any(|s| b.ends_with(s));
-            let next_def = j + 1 < n && !self.hard(j + 1) && self.def(j + 1);
+            // Right after a definite head an unknown word is a verb (الطائرات استهدفت).
+            if j == h.last + 1 && self.head_def(i, &h) {
+                return;
+            }
+            let plural_or_fem =
+                ["ه", "ات", "ين", "ون"].iter().any(|s| b.ends_with(s)) || b.starts_with("است");
+            // a definite noun after it makes it a construct (بعيدة المدى); an adjective does not
+            let next_def =
+                j + 1 < n && !self.hard(j + 1) && self.def(j + 1) && !self.adjective(j + 1);
             if !plural_or_fem && !next_def && b.chars().count() >= 3 && w.clitic == 0 {
                 let mut c = self.cand(EntityType::Equipment, j, j, 0, "");
                 c.prio = 3;
@@ -811,7 +931,6 @@ impl<'a> Doc<'a> {
             }
             return;
         }
-        let _ = i;
     }
 
     fn place(&self, i: usize, h: HeadSpan, keep: bool, out: &mut Vec<Cand>) {
@@ -823,10 +942,22 @@ impl<'a> Doc<'a> {
         if !self.name_like(j) || self.nisba(j) || b.ends_with("ات") {
             return;
         }
+        // قطاع غزة, but not قطاع الكهرباء: a head kept in the name takes a bare proper noun.
+        if keep && self.def(j) {
+            return;
+        }
         let Some(last) = self.name_run(j) else {
             return;
         };
-        let last = last.min(j + 2);
+        let mut last = last.min(j + 2);
+        // A later word opening with a clitic letter starts a new phrase (بقيمة).
+        if let Some(k) = (j + 1..=last).find(|&k| {
+            !self.words[k].particle
+                && !self.words[k - 1].particle
+                && self.toks.key(k).starts_with(['ب', 'ل', 'ك', 'و', 'ف'])
+        }) {
+            last = k - 1;
+        }
         let mut c = if keep {
             self.head_cand(EntityType::Location, i, &h, last)
         } else {
@@ -834,6 +965,43 @@ impl<'a> Doc<'a> {
         };
         c.prio = 3;
         out.push(c);
+    }
+
+    /// A one-word name after a cue must look like a name and end the clause's subject: not a
+    /// verb (الوزير سيزور، الرئيس غادر البلاد), not an adjective (نائب برلماني).
+    fn single_name_ok(&self, j: usize, after_title: bool) -> bool {
+        let w = self.words[j];
+        if w.given {
+            return true;
+        }
+        let b = self.bare(j);
+        let len = b.chars().count();
+        let nisba = len >= 3 && (b.ends_with('ي') || b.ends_with("يه"));
+        let verb =
+            b.starts_with("سي") || b.starts_with("ست") || b.starts_with("سن") || b.starts_with('ي');
+        if nisba && after_title && !self.def(j) || verb {
+            return false;
+        }
+        // an unknown word written with ة is a noun (وأعلنت جمعية ...)
+        let t = self.toks.toks[j];
+        let ends_ta = self
+            .text
+            .get(t.start..t.end)
+            .and_then(|w| w.chars().rev().find(|&c| fold_char(c).is_some()))
+            == Some('ة');
+        if ends_ta {
+            return false;
+        }
+        let k = j + 1;
+        k >= self.n() || self.hard(k) || self.words[k].stop || self.words[k].say || self.is_title(k)
+    }
+
+    /// A person found by a cue (title, verb of saying).
+    fn cue_person(&self, j: usize, last: usize, prio: u8, out: &mut Vec<Cand>) {
+        if last == j && !self.single_name_ok(j, prio == 3) {
+            return;
+        }
+        self.person(j, last, prio, out);
     }
 
     fn person(&self, j: usize, last: usize, prio: u8, out: &mut Vec<Cand>) {
@@ -866,12 +1034,17 @@ impl<'a> Doc<'a> {
         let mut j = h.last + 1;
         match kind {
             TitleKind::Rank => {
-                while j < n && !self.hard(j) && (self.words[j].demonym || self.words[j].adj) {
+                while j < n
+                    && !self.hard(j)
+                    && (self.words[j].demonym
+                        || self.words[j].adj
+                        || self.def(j) && self.words.get(j + 1).is_some_and(|w| w.given))
+                {
                     j += 1;
                 }
                 if j < n && !self.hard(j) && self.name_start(j, true) {
                     if let Some(last) = self.name_run(j) {
-                        self.person(j, last, 3, out);
+                        self.cue_person(j, last, 3, out);
                     }
                 }
             }
@@ -886,7 +1059,7 @@ impl<'a> Doc<'a> {
                     if gap.comma {
                         if self.name_start(j, false) && !self.def(j) {
                             if let Some(last) = self.name_run(j) {
-                                self.person(j, last, 3, out);
+                                self.cue_person(j, last, 3, out);
                             }
                         }
                         return;
@@ -910,7 +1083,7 @@ impl<'a> Doc<'a> {
                     }
                     if w.stop {
                         let k = self.toks.key(j);
-                        if k == "لدى" {
+                        if k == "لدي" {
                             j += 1;
                             continue;
                         }
@@ -918,7 +1091,7 @@ impl<'a> Doc<'a> {
                     }
                     if self.name_start(j, false) && (!self.def(j) || !self.adjective(j)) {
                         if let Some(last) = self.name_run(j) {
-                            self.person(j, last, 3, out);
+                            self.cue_person(j, last, 3, out);
                         }
                         return;
                     }
@@ -932,24 +1105,60 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// A quoted name after a naming cue takes the type of the head just before it:
+    /// قسمها الدولي المعروف بـ"X" is an organization.
+    fn named_by_cue(&self, i: usize, out: &mut Vec<Cand>) {
+        let n = self.n();
+        if !self.words[i].naming {
+            return;
+        }
+        let mut j = i + 1;
+        // بـ written apart, or باسم
+        if j < n && !self.hard(j) && matches!(self.toks.key(j), "ب" | "باسم") {
+            j += 1;
+        }
+        if j >= n || !self.toks.toks[j].gap.quote || self.toks.toks[j].gap.punct {
+            return;
+        }
+        let mut k = j;
+        while k + 1 < n && k < j + 3 && !self.hard(k + 1) {
+            k += 1;
+        }
+        let kind = (i.saturating_sub(4)..i)
+            .rev()
+            .find_map(|t| match self.head(t)?.class {
+                Class::OrgHead(_) => Some(EntityType::Org),
+                Class::EquipmentHead => Some(EntityType::Equipment),
+                Class::EventHead(_) => Some(EntityType::Event),
+                Class::LocationHead(_) => Some(EntityType::Location),
+                _ => None,
+            });
+        if let Some(kind) = kind {
+            let mut c = self.word_cand(kind, j, k);
+            c.prio = 3;
+            out.push(c);
+        }
+    }
+
     fn cued_person(&self, i: usize, out: &mut Vec<Cand>) {
         let n = self.n();
         let w = self.words[i];
         // A verb of saying followed by a name: قال غانتس إن ...
         if w.say {
             let j = i + 1;
-            if j < n && !self.hard(j) && self.name_start(j, false) && !self.def(j) {
+            if j < n && !self.hard(j) && self.name_start(j, false) {
                 let b = self.bare(j);
                 let plural = b.chars().count() >= 5 && (b.ends_with("ون") || b.ends_with("ين"));
                 if !plural {
                     if let Some(last) = self.name_run(j) {
-                        self.person(j, last, 2, out);
+                        self.cue_person(j, last, 2, out);
                     }
                 }
             }
         }
-        // A given name and the family name after it.
-        if w.given && self.gaz_at[i].is_none() {
+        // A given name and the family name after it; a compound name opens with عبد or أبو.
+        let opener = w.particle && matches!(self.bare(i), "عبد" | "ابو");
+        if (w.given || opener) && self.gaz_at[i].is_none() {
             if let Some(last) = self.name_run(i) {
                 if last > i {
                     self.person(i, last, 2, out);
@@ -958,16 +1167,39 @@ impl<'a> Doc<'a> {
         }
         // Apposition: a name at the start of a clause followed by a comma and a title
         // (X، الخبير الأمني), or a name heading a line before a colon.
+        // Or a run of unknown indefinite words right before an office title, anywhere
+        // (لأفيف كوخافي رئيس أركان الجيش).
         let clause_start = i == 0 || self.hard(i) || self.toks.toks[i].gap.newline;
-        if clause_start && self.name_like(i) && !self.def(i) && !w.known {
+        let new_phrase = clause_start || w.prep.is_some() || w.conj;
+        if new_phrase && self.name_like(i) && !self.def(i) && (!w.known || w.hamza_clitic) {
             if let Some(last) = self.name_run(i) {
                 let k = last + 1;
                 let unknown = (i..=last).all(|t| !self.words[t].known || self.words[t].given);
+                let indefinite = (i..=last).all(|t| !self.def(t));
                 if last > i && last < i + 3 && k < n && unknown {
                     let gap = self.toks.toks[k].gap;
-                    let titled = self.is_title(k) && gap.comma && !gap.quote;
+                    let office = matches!(
+                        self.head(k),
+                        Some(HeadSpan {
+                            class: Class::Title(TitleKind::Office),
+                            ..
+                        })
+                    );
+                    let titled = self.is_title(k) && gap.comma && !gap.quote && clause_start;
+                    // not a verb and its subject (وتندرج مشاركة المفتش)
+                    let verb_or_noun = (i..=last).any(|t| {
+                        let b = self.bare(t);
+                        let k = self.toks.key(t);
+                        !self.words[t].given
+                            && (b.starts_with('ي')
+                                || b.starts_with('ت')
+                                || k.starts_with("وت")
+                                || k.starts_with("وي")
+                                || b.ends_with('ه'))
+                    });
+                    let close = office && !gap.hard() && indefinite && !verb_or_noun;
                     let header = gap.colon && (i == 0 || self.toks.toks[i].gap.newline);
-                    if titled || header {
+                    if titled || header || close {
                         self.person(i, last, 1, out);
                     }
                 }

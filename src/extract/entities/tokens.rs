@@ -120,12 +120,13 @@ impl Tokens {
             let ascii = c.is_ascii_alphanumeric() || handle;
             let latin = c.is_ascii_alphabetic() || handle;
             while let Some(&(j, n)) = chars.peek() {
+                let after = text[j + n.len_utf8()..].chars().next();
+                // Spy-X, F-35, @a_b, pic.twitter.com; and a model number on an Arabic name
+                // (شاهد-136).
                 let inner_join = ascii
                     && (n == '-' || n == '_' || n == '.')
-                    && text[j + 1..]
-                        .chars()
-                        .next()
-                        .is_some_and(|m| m.is_ascii_alphanumeric());
+                    && after.is_some_and(|m| m.is_ascii_alphanumeric())
+                    || n == '-' && after.is_some_and(|m| m.is_ascii_digit());
                 let same_script = n.is_ascii_alphanumeric() == ascii || n.is_ascii_digit();
                 if is_word_char(n) && same_script || inner_join {
                     end = j + n.len_utf8();
