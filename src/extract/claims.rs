@@ -13,21 +13,27 @@ mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    demonyms_of, near, stems, ATTRIBUTION, CLAUSE_BREAKS, MODALITY, NEGATION, PAIR_WORDS, TRIGGERS,
+    demonyms_of, near, stems, ATTRIBUTION, CLAUSE_BREAKS, MODALITY, NEGATION, PAIR_WORDS, RELATIVE_MONTH, TRIGGERS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
 use crate::model::{Claim, ClaimType, Entity, EntityType, Modality};
 
 /// Words of the sentence a trigger's near-words are looked for in, either side.
-const NEAR_WINDOW: usize = 6;
+const NEAR_WINDOW: usize = 10;
 
 /// A claim found at one trigger, before restatements are merged.
 #[derive(Debug, Clone)]
 struct Candidate {
     claim: Claim,
-    /// Entity indices of the actors, for merging.
+    /// Entity indices of the actors but the source, for merging.
     actors: Vec<usize>,
+    /// Those of `actors` that are persons.
+    persons: Vec<usize>,
+    /// A relative month in the clause (`نوفمبر الماضي`): restatements must agree on it.
+    rel_month: Option<u8>,
+    /// The trigger's sense (see `Trigger::sense`).
+    sense: String,
     /// How far (in tokens) its date is from the trigger; `usize::MAX` without a date.
     date_dist: usize,
 }
@@ -48,7 +54,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
         .collect();
 
     // Triggers, in text order: (token, tokens taken, type, clitics).
-    let mut triggers: Vec<(usize, usize, ClaimType)> = Vec::new();
+    let mut triggers: Vec<(usize, usize, ClaimType, String)> = Vec::new();
     let mut i = 0;
     while i < t.len() {
         let (lo, hi) = range_of(&sent, i);
@@ -58,7 +64,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             .find(|(tr, _, _)| tr.near.is_empty() || near(&t, i, &tr.near, lo, hi, NEAR_WINDOW));
         match found {
             Some((tr, n, _)) => {
-                triggers.push((i, n, tr.kind));
+                triggers.push((i, n, tr.kind, tr.sense));
                 i += n;
             }
             None => i += 1,
@@ -72,9 +78,9 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             triggers
                 .iter()
                 .enumerate()
-                .filter(|(_, (ti, _, _))| same(*ti))
-                .min_by_key(|(_, (ti, _, _))| ti.abs_diff(dk))
-                .map(|(n, (ti, _, _))| (n, ti.abs_diff(dk)))
+                .filter(|(_, (ti, _, _, _))| same(*ti))
+                .min_by_key(|(_, (ti, _, _, _))| ti.abs_diff(dk))
+                .map(|(n, (ti, _, _, _))| (n, ti.abs_diff(dk)))
         };
         let best = pick(&|ti| clause.get(ti) == clause.get(dk))
             .or_else(|| pick(&|ti| sent.get(ti) == sent.get(dk)));
@@ -87,20 +93,21 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     }
 
     let mut out: Vec<Candidate> = Vec::new();
-    for (n, &(ti, len, kind)) in triggers.iter().enumerate() {
+    for (n, (ti, len, kind, sense)) in triggers.iter().enumerate() {
+        let (ti, len, kind) = (*ti, *len, *kind);
         let (cs, ce) = range_of(&clause, ti);
         let (ss, se) = range_of(&sent, ti);
-        let mut used: Vec<(usize, usize)> = occ
-            .iter()
-            .filter(|(k, _)| (cs..ce).contains(k))
-            .copied()
-            .collect();
-        if distinct(&used) < 2 {
+        // The actors: those of the trigger's clause, else of its sentence.
+        let mut used: Vec<(usize, usize)> = Vec::new();
+        for (lo, hi) in [(cs, ce), (ss, se)] {
             used = occ
                 .iter()
-                .filter(|(k, _)| (ss..se).contains(k))
+                .filter(|(k, _)| (lo..hi).contains(k))
                 .copied()
                 .collect();
+            if distinct(&used) >= 2 {
+                break;
+            }
         }
         let mut actors: Vec<usize> = Vec::new();
         for &(_, e) in &used {
@@ -111,12 +118,25 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
         if actors.len() < 2 {
             continue;
         }
-        // The quote: from the first to the last actor mention of the clause, with the trigger.
-        let in_clause: Vec<usize> = used
+        // The quote: the trigger and the mentions of the two actors nearest to it in the
+        // clause.
+        let mut by_dist: Vec<(usize, usize)> = used
             .iter()
-            .map(|(k, _)| *k)
-            .filter(|k| (cs..ce).contains(k))
+            .filter(|(k, _)| (cs..ce).contains(k))
+            .copied()
             .collect();
+        by_dist.sort_by_key(|(k, _)| k.abs_diff(ti));
+        let mut in_clause: Vec<usize> = Vec::new();
+        let mut seen: Vec<usize> = Vec::new();
+        for (k, e) in by_dist {
+            if seen.len() >= 2 {
+                break;
+            }
+            if !seen.contains(&e) {
+                seen.push(e);
+                in_clause.push(k);
+            }
+        }
         let qs = in_clause.iter().copied().min().unwrap_or(ti).min(ti);
         let qe = in_clause
             .iter()
@@ -132,6 +152,21 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             Some((dist, d)) => (Some(d.value.clone()), *dist),
             None => (None, usize::MAX),
         };
+        let source = attribution(&t, ti, ss, se, &occ);
+        let key_actors: Vec<usize> = actors
+            .iter()
+            .copied()
+            .filter(|&e| Some(e) != source)
+            .collect();
+        let persons: Vec<usize> = key_actors
+            .iter()
+            .copied()
+            .filter(|&e| entities.get(e).is_some_and(|x| x.kind == EntityType::Person))
+            .collect();
+        let rel_month = (cs..ce).find_map(|k| {
+            let m = super::dates::month_name_at(&t, k)?;
+            RELATIVE_MONTH.iter().any(|r| t.f(k + 1) == r).then_some(m)
+        });
         let claim = Claim {
             kind,
             actors: actors
@@ -140,7 +175,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 .collect(),
             date,
             quote,
-            attributed_to: attribution(&t, ti, ss, se, &occ, entities),
+            attributed_to: source.and_then(|e| entities.get(e)).map(|x| x.name.clone()),
             negated: negated(&t, ti, cs),
             modality: modality(&t, ti, cs, ss, se),
         };
@@ -148,7 +183,10 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             &mut out,
             Candidate {
                 claim,
-                actors,
+                actors: key_actors,
+                persons,
+                rel_month,
+                sense: sense.clone(),
                 date_dist,
             },
         );
@@ -208,6 +246,22 @@ fn starts_conj(w: &str) -> bool {
     w.starts_with('و') || w.starts_with('ف')
 }
 
+/// Segment number of every token: clauses cut further at commas.
+fn segment_ids(t: &Tokens, clause: &[u32]) -> Vec<u32> {
+    let mut ids = Vec::with_capacity(t.len());
+    let mut id = 0u32;
+    for i in 0..t.len() {
+        let brk = i > 0
+            && (clause.get(i) != clause.get(i - 1)
+                || (t.kind(i - 1) == Some(Kind::Punct) && matches!(t.f(i - 1), "،" | ",")));
+        if brk {
+            id += 1;
+        }
+        ids.push(id);
+    }
+    ids
+}
+
 /// The token range sharing `ids[i]` (ids are non-decreasing).
 fn range_of(ids: &[u32], i: usize) -> (usize, usize) {
     let Some(&id) = ids.get(i) else {
@@ -265,7 +319,8 @@ fn occurrences(t: &Tokens, entities: &[Entity]) -> Vec<(usize, usize)> {
         if t.kind(i) != Some(Kind::Word) {
             continue;
         }
-        for (s, _) in stems(t.f(i)) {
+        for st in stems(t.f(i)) {
+            let s = st.form;
             if top2.len() == 2 && PAIR_WORDS.contains(&s) {
                 occ.extend(top2.iter().map(|&e| (i, e)));
                 break;
@@ -295,7 +350,7 @@ fn mention_end_tok(t: &Tokens, k: usize, occ: &[(usize, usize)], entities: &[Ent
         .filter(|(kk, _)| *kk == k)
         .filter_map(|(_, e)| entities.get(*e))
         .flat_map(|x| x.mentions.iter())
-        .filter(|m| m.start <= start && start < m.end.max(start + 1))
+        .filter(|m| m.start <= start && start < m.end)
         .filter_map(|m| token_at(t, m.end.saturating_sub(1)))
         .max()
         .unwrap_or(k)
@@ -336,13 +391,11 @@ fn attribution(
     ss: usize,
     se: usize,
     occ: &[(usize, usize)],
-    entities: &[Entity],
-) -> Option<String> {
+) -> Option<usize> {
     let first_after = |k: usize, w: usize| {
         occ.iter()
             .find(|(o, _)| *o > k && *o <= k + w && *o < se)
-            .and_then(|(_, e)| entities.get(*e))
-            .map(|x| x.name.clone())
+            .map(|(_, e)| *e)
     };
     for k in ss..se {
         for (tag, n, _) in ATTRIBUTION.at(t, k) {
@@ -362,10 +415,9 @@ fn attribution(
                 let before = occ
                     .iter()
                     .rev()
-                    .find(|(o, _)| *o < k && *o + 3 >= k && *o >= ss)
-                    .and_then(|(_, e)| entities.get(*e));
-                if let Some(x) = before {
-                    return Some(x.name.clone());
+                    .find(|(o, _)| *o < k && *o + 3 >= k && *o >= ss);
+                if let Some((_, e)) = before {
+                    return Some(*e);
                 }
             }
         }
@@ -385,11 +437,24 @@ fn dates_compatible(a: &Option<String>, b: &Option<String>) -> bool {
 /// more precise date and the quote of the more explicit mention.
 fn merge(out: &mut Vec<Candidate>, c: Candidate) {
     let same = out.iter().position(|o| {
-        if o.claim.kind != c.claim.kind || !dates_compatible(&o.claim.date, &c.claim.date) {
+        if o.claim.kind != c.claim.kind
+            || o.sense != c.sense
+            || !dates_compatible(&o.claim.date, &c.claim.date) {
+            return false;
+        }
+        if o.rel_month.is_some() && c.rel_month.is_some() && o.rel_month != c.rel_month {
             return false;
         }
         let shared = o.actors.iter().filter(|e| c.actors.contains(e)).count();
-        shared >= 2 && (shared == o.actors.len().min(c.actors.len()) || shared >= 3)
+        let subset = |a: &[usize], b: &[usize]| a.iter().all(|e| b.contains(e));
+        // The same people (or the people of one among those of the other); a restatement
+        // with no person at all must name nothing the other does not.
+        let persons_ok = if o.persons.is_empty() || c.persons.is_empty() {
+            subset(&o.actors, &c.actors) || subset(&c.actors, &o.actors)
+        } else {
+            subset(&o.persons, &c.persons) || subset(&c.persons, &o.persons)
+        };
+        shared >= 2 && persons_ok
     });
     let Some(p) = same else {
         out.push(c);
@@ -404,11 +469,6 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
         o.date_dist = c.date_dist;
         o.claim.quote = c.claim.quote.clone();
     }
-    for e in c.actors {
-        if !o.actors.contains(&e) {
-            o.actors.push(e);
-        }
-    }
     o.claim.actors =
         c.claim
             .actors
@@ -419,6 +479,9 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
                 }
                 acc
             });
+    if o.rel_month.is_none() {
+        o.rel_month = c.rel_month;
+    }
     if o.claim.attributed_to.is_none() {
         o.claim.attributed_to = c.claim.attributed_to;
     }

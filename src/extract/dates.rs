@@ -279,6 +279,12 @@ fn month_at(t: &Tokens, i: usize) -> Option<(u8, bool, usize)> {
     Some((m, hijri, len))
 }
 
+/// The Gregorian month named at token `i` (any tradition), even with no year: the claim
+/// finder uses `نوفمبر الماضي` to keep apart events it cannot date.
+pub(crate) fn month_name_at(t: &Tokens, i: usize) -> Option<u8> {
+    MONTHS.at(t, i).map(|(m, _)| m)
+}
+
 /// `[day [إلى day]] [من] [شهر] MONTH[/MONTH] [day][,] [من] [عام|سنة] YEAR [م|هـ]`.
 fn month_date(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
     let mut j = i;

@@ -52,27 +52,42 @@ pub struct PatternSet<T> {
     prefix: HashMap<String, Vec<Pattern<T>>>,
 }
 
+/// A form of a token with its leading clitics removed.
+#[derive(Debug, Clone)]
+pub struct Stem {
+    pub form: String,
+    /// Letters stripped.
+    pub clitics: usize,
+    /// A preposition (ب ل ك) was stripped: the stem is a noun, not a finite verb.
+    pub prep: bool,
+}
+
 /// The forms a token may be once its leading clitics are removed: the token itself, then
 /// without و/ف, then without ب/ل/ك, and لل+X read as الX.
-pub fn stems(w: &str) -> Vec<(String, usize)> {
-    let mut out = vec![(w.to_string(), 0)];
+pub fn stems(w: &str) -> Vec<Stem> {
+    let stem = |form: String, clitics, prep| Stem {
+        form,
+        clitics,
+        prep,
+    };
+    let mut out = vec![stem(w.to_string(), 0, false)];
     let mut conj: Vec<(&str, usize)> = vec![(w, 0)];
     if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
         if r.chars().count() >= 2 {
             conj.push((r, 1));
-            out.push((r.to_string(), 1));
+            out.push(stem(r.to_string(), 1, false));
         }
     }
     for (s, n) in conj {
         if let Some(r) = s.strip_prefix("لل") {
             if r.chars().count() >= 2 {
-                out.push((format!("ال{r}"), n + 2));
+                out.push(stem(format!("ال{r}"), n + 2, true));
             }
         }
         for p in ['ب', 'ل', 'ك'] {
             if let Some(r) = s.strip_prefix(p) {
                 if r.chars().count() >= 2 {
-                    out.push((r.to_string(), n + 1));
+                    out.push(stem(r.to_string(), n + 1, true));
                 }
             }
         }
@@ -80,7 +95,16 @@ pub fn stems(w: &str) -> Vec<(String, usize)> {
     out
 }
 
-impl<T: Clone> PatternSet<T> {
+/// Whether a pattern may match a stem: finite verbs take no preposition (لبحث is a noun).
+pub trait Accepts {
+    fn accepts(&self, _stem: &Stem) -> bool {
+        true
+    }
+}
+
+impl Accepts for String {}
+
+impl<T: Clone + Accepts> PatternSet<T> {
     fn new(items: Vec<Pattern<T>>) -> PatternSet<T> {
         let mut exact: HashMap<String, Vec<Pattern<T>>> = HashMap::new();
         let mut prefix: HashMap<String, Vec<Pattern<T>>> = HashMap::new();
@@ -105,9 +129,10 @@ impl<T: Clone> PatternSet<T> {
         if t.kind(i) != Some(Kind::Word) {
             return out;
         }
-        for (stem, clitics) in stems(t.f(i)) {
+        for st in stems(t.f(i)) {
+            let (stem, clitics) = (&st.form, st.clitics);
             let mut cands: Vec<&Pattern<T>> = Vec::new();
-            if let Some(v) = self.exact.get(&stem) {
+            if let Some(v) = self.exact.get(stem) {
                 cands.extend(v);
             }
             for (b, _) in stem.char_indices().skip(2) {
@@ -115,10 +140,10 @@ impl<T: Clone> PatternSet<T> {
                     cands.extend(v);
                 }
             }
-            if let Some(v) = self.prefix.get(&stem) {
+            if let Some(v) = self.prefix.get(stem) {
                 cands.extend(v);
             }
-            for p in cands {
+            for p in cands.into_iter().filter(|p| p.value.accepts(&st)) {
                 let rest_ok = p.words.iter().enumerate().skip(1).all(|(k, w)| {
                     t.kind(i + k) == Some(Kind::Word)
                         && !t.toks.get(i + k).is_some_and(|x| x.newline_before)
@@ -145,8 +170,16 @@ fn lines(data: &str) -> impl Iterator<Item = &str> {
 #[derive(Debug, Clone)]
 pub struct Trigger {
     pub kind: ClaimType,
+    /// A finer sense (`resume`, `suspend`) that restatement merging keeps apart.
+    pub sense: String,
     pub verb: bool,
     pub near: Vec<Word>,
+}
+
+impl Accepts for Trigger {
+    fn accepts(&self, stem: &Stem) -> bool {
+        !(self.verb && stem.prep)
+    }
 }
 
 pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
@@ -157,7 +190,10 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
             None => (line, ""),
         };
         let mut parts = head.split_whitespace();
-        let Some(kind) = parts.next().and_then(ClaimType::parse) else {
+        let Some((kind, sense)) = parts.next().and_then(|head| {
+            let (k, sense) = head.split_once(':').unwrap_or((head, ""));
+            ClaimType::parse(k).map(|k| (k, sense.to_string()))
+        }) else {
             continue;
         };
         let mut verb = false;
@@ -175,7 +211,12 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
             .unwrap_or_default();
         items.push(Pattern {
             words,
-            value: Trigger { kind, verb, near },
+            value: Trigger {
+                kind,
+                sense,
+                verb,
+                near,
+            },
         });
     }
     PatternSet::new(items)
@@ -190,7 +231,7 @@ pub fn near(t: &Tokens, i: usize, words: &[Word], lo: usize, hi: usize, window: 
             && t.kind(k) == Some(Kind::Word)
             && stems(t.f(k))
                 .iter()
-                .any(|(s, _)| words.iter().any(|w| w.matches(s)))
+                .any(|s| words.iter().any(|w| w.matches(&s.form)))
     })
 }
 
@@ -270,3 +311,10 @@ pub fn demonyms_of(country: &str) -> Vec<String> {
     }
     out
 }
+
+/// Words making a month name relative (`نوفمبر الماضي`).
+pub static RELATIVE_MONTH: LazyLock<Vec<String>> = LazyLock::new(|| {
+    lines(include_str!("../data/claim_relative_months.txt"))
+        .map(key)
+        .collect()
+});

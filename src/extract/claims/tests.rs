@@ -39,3 +39,16 @@ fn placeholder() {
     ];
     assert_eq!(kinds(&run(text, &ents)), vec!["AGREEMENT"]);
 }
+
+#[test]
+fn debug_clause() {
+    let text = "زار الوزير مصر والأردن، حيث وقع البلدان مذكرة تفاهم في نوفمبر الماضي.";
+    let ents = vec![
+        ent(text, EntityType::Location, "مصر", &["مصر"]),
+        ent(text, EntityType::Location, "الأردن", &["الأردن"]),
+    ];
+    let t = Tokens::new(text);
+    eprintln!("OCC {:?} {:?}", occurrences(&t, &ents), PAIR_WORDS.iter().collect::<Vec<_>>());
+    for c in run(text, &ents) { eprintln!("{:?}", c); }
+    panic!();
+}
