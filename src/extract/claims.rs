@@ -13,11 +13,14 @@ mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    demonyms_of, near, stems, ATTRIBUTION, CLAUSE_BREAKS, MODALITY, NEGATION, PAIR_WORDS, RELATIVE_MONTH, TRIGGERS,
+    demonyms_of, near, stems, ATTRIBUTION, CLAUSE_BREAKS, MODALITY, NEGATION, PAIR_WORDS, RELATIVE_MONTH, TRIGGERS, BLOCKERS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
 use crate::model::{Claim, ClaimType, Entity, EntityType, Modality};
+
+/// Words before a trigger in which a blocker (`يسمح`, `بهدف`) makes it no event.
+const BLOCK_WINDOW: usize = 3;
 
 /// Words of the sentence a trigger's near-words are looked for in, either side.
 const NEAR_WINDOW: usize = 10;
@@ -63,6 +66,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             .into_iter()
             .find(|(tr, _, _)| tr.near.is_empty() || near(&t, i, &tr.near, lo, hi, NEAR_WINDOW));
         match found {
+            Some((_, n, _)) if blocked(&t, i, lo) => i += n,
             Some((tr, n, _)) => {
                 triggers.push((i, n, tr.kind, tr.sense));
                 i += n;
@@ -156,7 +160,11 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
         let key_actors: Vec<usize> = actors
             .iter()
             .copied()
-            .filter(|&e| Some(e) != source)
+            // A person reporting the event (قال الخبير X إن) is not one of its parties.
+            .filter(|&e| {
+                Some(e) != source
+                    || entities.get(e).is_none_or(|x| x.kind != EntityType::Person)
+            })
             .collect();
         let persons: Vec<usize> = key_actors
             .iter()
@@ -192,6 +200,16 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
         );
     }
     out.into_iter().map(|c| c.claim).collect()
+}
+
+/// True when a blocker word stands just before the trigger at `i` (not before `lo`).
+fn blocked(t: &Tokens, i: usize, lo: usize) -> bool {
+    (i.saturating_sub(BLOCK_WINDOW).max(lo)..i).any(|k| {
+        t.kind(k) == Some(Kind::Word)
+            && stems(t.f(k))
+                .iter()
+                .any(|s| BLOCKERS.iter().any(|b| *b == s.form))
+    })
 }
 
 /// Sentence number of every token: a new sentence after . ! ? ؟ … and at a line break.
@@ -244,22 +262,6 @@ fn clause_ids(t: &Tokens, sent: &[u32]) -> Vec<u32> {
 
 fn starts_conj(w: &str) -> bool {
     w.starts_with('و') || w.starts_with('ف')
-}
-
-/// Segment number of every token: clauses cut further at commas.
-fn segment_ids(t: &Tokens, clause: &[u32]) -> Vec<u32> {
-    let mut ids = Vec::with_capacity(t.len());
-    let mut id = 0u32;
-    for i in 0..t.len() {
-        let brk = i > 0
-            && (clause.get(i) != clause.get(i - 1)
-                || (t.kind(i - 1) == Some(Kind::Punct) && matches!(t.f(i - 1), "،" | ",")));
-        if brk {
-            id += 1;
-        }
-        ids.push(id);
-    }
-    ids
 }
 
 /// The token range sharing `ids[i]` (ids are non-decreasing).

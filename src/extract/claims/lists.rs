@@ -318,3 +318,10 @@ pub static RELATIVE_MONTH: LazyLock<Vec<String>> = LazyLock::new(|| {
         .map(key)
         .collect()
 });
+
+/// Words making a following trigger an aim or a possibility (`يسمح ... باقتناء`).
+pub static BLOCKERS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    lines(include_str!("../data/claim_blockers.txt"))
+        .map(key)
+        .collect()
+});
