@@ -33,6 +33,8 @@ struct Candidate {
     actors: Vec<usize>,
     /// Those of `actors` that are persons.
     persons: Vec<usize>,
+    /// Those of `actors` that are places.
+    places: Vec<usize>,
     /// A relative month in the clause (`نوفمبر الماضي`): restatements must agree on it.
     rel_month: Option<u8>,
     /// The trigger's sense (see `Trigger::sense`).
@@ -171,6 +173,11 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             .copied()
             .filter(|&e| entities.get(e).is_some_and(|x| x.kind == EntityType::Person))
             .collect();
+        let places: Vec<usize> = key_actors
+            .iter()
+            .copied()
+            .filter(|&e| entities.get(e).is_some_and(|x| x.kind == EntityType::Location))
+            .collect();
         let rel_month = (cs..ce).find_map(|k| {
             let m = super::dates::month_name_at(&t, k)?;
             RELATIVE_MONTH.iter().any(|r| t.f(k + 1) == r).then_some(m)
@@ -193,6 +200,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 claim,
                 actors: key_actors,
                 persons,
+                places,
                 rel_month,
                 sense: sense.clone(),
                 date_dist,
@@ -450,13 +458,17 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
         let shared = o.actors.iter().filter(|e| c.actors.contains(e)).count();
         let subset = |a: &[usize], b: &[usize]| a.iter().all(|e| b.contains(e));
         // The same people (or the people of one among those of the other); a restatement
-        // with no person at all must name nothing the other does not.
-        let persons_ok = if o.persons.is_empty() || c.persons.is_empty() {
-            subset(&o.actors, &c.actors) || subset(&c.actors, &o.actors)
+        // with no person at all must name no place the other does not.
+        let persons_ok = if o.persons.is_empty() {
+            subset(&o.places, &c.actors)
+        } else if c.persons.is_empty() {
+            subset(&c.places, &o.actors)
         } else {
             subset(&o.persons, &c.persons) || subset(&c.persons, &o.persons)
         };
-        shared >= 2 && persons_ok
+        // Events in different places are different events (a visit to A, one to B).
+        let places_ok = subset(&o.places, &c.actors) || subset(&c.places, &o.actors);
+        shared >= 2 && persons_ok && places_ok
     });
     let Some(p) = same else {
         out.push(c);
