@@ -22,6 +22,10 @@ use crate::model::{Claim, ClaimType, Entity, EntityType, Modality};
 /// Words before a trigger in which a blocker (`يسمح`, `بهدف`) makes it no event.
 const BLOCK_WINDOW: usize = 3;
 
+/// Words either side of a trigger within which a place tells where the event was, for
+/// telling apart events of one kind (a visit to A, one to B).
+const PLACE_WINDOW: usize = 8;
+
 /// Words of the sentence a trigger's near-words are looked for in, either side.
 const NEAR_WINDOW: usize = 10;
 
@@ -33,8 +37,10 @@ struct Candidate {
     actors: Vec<usize>,
     /// Those of `actors` that are persons.
     persons: Vec<usize>,
-    /// Those of `actors` that are places.
+    /// Places named near the trigger in its clause.
     places: Vec<usize>,
+    /// The place the event goes to (`زيارة ... إلى X`, `زار X`).
+    dest: Option<usize>,
     /// A relative month in the clause (`نوفمبر الماضي`): restatements must agree on it.
     rel_month: Option<u8>,
     /// The trigger's sense (see `Trigger::sense`).
@@ -52,6 +58,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     }
     let sent = sentence_ids(&t);
     let clause = clause_ids(&t, &sent);
+    let segment = segment_ids(&t, &clause);
     let occ = occurrences(&t, entities);
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
@@ -88,7 +95,8 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 .min_by_key(|(_, (ti, _, _, _))| ti.abs_diff(dk))
                 .map(|(n, (ti, _, _, _))| (n, ti.abs_diff(dk)))
         };
-        let best = pick(&|ti| clause.get(ti) == clause.get(dk))
+        let best = pick(&|ti| segment.get(ti) == segment.get(dk))
+            .or_else(|| pick(&|ti| clause.get(ti) == clause.get(dk)))
             .or_else(|| pick(&|ti| sent.get(ti) == sent.get(dk)));
         if let Some((n, dist)) = best {
             let better = date_of.get(&n).is_none_or(|(old, _)| dist < *old);
@@ -173,11 +181,27 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             .copied()
             .filter(|&e| entities.get(e).is_some_and(|x| x.kind == EntityType::Person))
             .collect();
-        let places: Vec<usize> = key_actors
+        let mut places: Vec<usize> = Vec::new();
+        for &(k, e) in &occ {
+            let close = (cs..ce).contains(&k) && k.abs_diff(ti) <= PLACE_WINDOW;
+            let place = entities.get(e).is_some_and(|x| x.kind == EntityType::Location);
+            if close && place && !places.contains(&e) {
+                places.push(e);
+            }
+        }
+        let dest = occ
             .iter()
-            .copied()
-            .filter(|&e| entities.get(e).is_some_and(|x| x.kind == EntityType::Location))
-            .collect();
+            .filter(|(k, e)| {
+                *k > ti
+                    && *k < ce
+                    && *k <= ti + PLACE_WINDOW + 4
+                    && entities.get(*e).is_some_and(|x| x.kind == EntityType::Location)
+            })
+            .find(|(k, _)| {
+                let w = t.f(*k);
+                matches!(t.f(k - 1), "الي" | "نحو") || w.starts_with('ل') && !w.starts_with("ال")
+            })
+            .map(|(_, e)| *e);
         let rel_month = (cs..ce).find_map(|k| {
             let m = super::dates::month_name_at(&t, k)?;
             RELATIVE_MONTH.iter().any(|r| t.f(k + 1) == r).then_some(m)
@@ -201,6 +225,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 actors: key_actors,
                 persons,
                 places,
+                dest,
                 rel_month,
                 sense: sense.clone(),
                 date_dist,
@@ -270,6 +295,22 @@ fn clause_ids(t: &Tokens, sent: &[u32]) -> Vec<u32> {
 
 fn starts_conj(w: &str) -> bool {
     w.starts_with('و') || w.starts_with('ف')
+}
+
+/// Segment number of every token: clauses cut further at commas.
+fn segment_ids(t: &Tokens, clause: &[u32]) -> Vec<u32> {
+    let mut ids = Vec::with_capacity(t.len());
+    let mut id = 0u32;
+    for i in 0..t.len() {
+        let brk = i > 0
+            && (clause.get(i) != clause.get(i - 1)
+                || (t.kind(i - 1) == Some(Kind::Punct) && matches!(t.f(i - 1), "،" | ",")));
+        if brk {
+            id += 1;
+        }
+        ids.push(id);
+    }
+    ids
 }
 
 /// The token range sharing `ids[i]` (ids are non-decreasing).
@@ -455,6 +496,9 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
         if o.rel_month.is_some() && c.rel_month.is_some() && o.rel_month != c.rel_month {
             return false;
         }
+        if o.dest.is_some() && c.dest.is_some() && o.dest != c.dest {
+            return false;
+        }
         let shared = o.actors.iter().filter(|e| c.actors.contains(e)).count();
         let subset = |a: &[usize], b: &[usize]| a.iter().all(|e| b.contains(e));
         // The same people (or the people of one among those of the other); a restatement
@@ -495,6 +539,9 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
             });
     if o.rel_month.is_none() {
         o.rel_month = c.rel_month;
+    }
+    if o.dest.is_none() {
+        o.dest = c.dest;
     }
     if o.claim.attributed_to.is_none() {
         o.claim.attributed_to = c.claim.attributed_to;
