@@ -13,7 +13,8 @@ mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    demonyms_of, near, stems, ATTRIBUTION, CLAUSE_BREAKS, MODALITY, NEGATION, PAIR_WORDS, RELATIVE_MONTH, TRIGGERS, BLOCKERS,
+    demonyms_of, near, stems, ATTRIBUTION, BLOCKERS, CLAUSE_BREAKS, MODALITY, NEGATION, PAIR_WORDS,
+    RELATIVE_MONTH, TRIGGERS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -172,19 +173,24 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             .copied()
             // A person reporting the event (قال الخبير X إن) is not one of its parties.
             .filter(|&e| {
-                Some(e) != source
-                    || entities.get(e).is_none_or(|x| x.kind != EntityType::Person)
+                Some(e) != source || entities.get(e).is_none_or(|x| x.kind != EntityType::Person)
             })
             .collect();
         let persons: Vec<usize> = key_actors
             .iter()
             .copied()
-            .filter(|&e| entities.get(e).is_some_and(|x| x.kind == EntityType::Person))
+            .filter(|&e| {
+                entities
+                    .get(e)
+                    .is_some_and(|x| x.kind == EntityType::Person)
+            })
             .collect();
         let mut places: Vec<usize> = Vec::new();
         for &(k, e) in &occ {
             let close = (cs..ce).contains(&k) && k.abs_diff(ti) <= PLACE_WINDOW;
-            let place = entities.get(e).is_some_and(|x| x.kind == EntityType::Location);
+            let place = entities
+                .get(e)
+                .is_some_and(|x| x.kind == EntityType::Location);
             if close && place && !places.contains(&e) {
                 places.push(e);
             }
@@ -195,7 +201,9 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 *k > ti
                     && *k < ce
                     && *k <= ti + PLACE_WINDOW + 4
-                    && entities.get(*e).is_some_and(|x| x.kind == EntityType::Location)
+                    && entities
+                        .get(*e)
+                        .is_some_and(|x| x.kind == EntityType::Location)
             })
             .find(|(k, _)| {
                 let w = t.f(*k);
@@ -238,10 +246,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
 /// True when a blocker word stands just before the trigger at `i` (not before `lo`).
 fn blocked(t: &Tokens, i: usize, lo: usize) -> bool {
     (i.saturating_sub(BLOCK_WINDOW).max(lo)..i).any(|k| {
-        t.kind(k) == Some(Kind::Word)
-            && stems(t.f(k))
-                .iter()
-                .any(|s| BLOCKERS.iter().any(|b| *b == s.form))
+        t.kind(k) == Some(Kind::Word) && stems(t.f(k)).iter().any(|s| BLOCKERS.contains(&s.form))
     })
 }
 
@@ -490,7 +495,8 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
     let same = out.iter().position(|o| {
         if o.claim.kind != c.claim.kind
             || o.sense != c.sense
-            || !dates_compatible(&o.claim.date, &c.claim.date) {
+            || !dates_compatible(&o.claim.date, &c.claim.date)
+        {
             return false;
         }
         if o.rel_month.is_some() && c.rel_month.is_some() && o.rel_month != c.rel_month {
