@@ -13,8 +13,8 @@ mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    demonyms_of, near, stems, ATTRIBUTION, BLOCKERS, CLAUSE_BREAKS, MODALITY, NEGATION, PAIR_WORDS,
-    RELATIVE_MONTH, TRIGGERS,
+    demonyms_of, near, stems, Stem, Trigger, ATTRIBUTION, BLOCKERS, CLAUSE_BREAKS, MODALITY,
+    NEGATION, PAIR_WORDS, RELATIVE_MONTH, TRIGGERS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -57,10 +57,11 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     if t.len() == 0 {
         return Vec::new();
     }
+    let marks = Marks::new(&t);
     let sent = sentence_ids(&t);
-    let clause = clause_ids(&t, &sent);
+    let clause = clause_ids(&t, &sent, &marks);
     let segment = segment_ids(&t, &clause);
-    let occ = occurrences(&t, entities);
+    let occ = occurrences(&t, entities, &marks);
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
         .filter_map(|d| token_at(&t, d.span.start).map(|k| (k, d)))
@@ -71,15 +72,16 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     let mut i = 0;
     while i < t.len() {
         let (lo, hi) = range_of(&sent, i);
-        let found = TRIGGERS
-            .at(&t, i)
-            .into_iter()
-            .find(|(tr, _, _)| tr.near.is_empty() || near(&t, i, &tr.near, lo, hi, NEAR_WINDOW));
+        let found = marks.trig.get(i).and_then(|v| {
+            v.iter().find(|(tr, _, _)| {
+                tr.near.is_empty() || near(&marks.stems, i, &tr.near, lo, hi, NEAR_WINDOW)
+            })
+        });
         match found {
-            Some((_, n, _)) if blocked(&t, i, lo) => i += n,
+            Some((_, n, _)) if blocked(&marks, i, lo) => i += n,
             Some((tr, n, _)) => {
-                triggers.push((i, n, tr.kind, tr.sense));
-                i += n;
+                triggers.push((i, *n, tr.kind, tr.sense.clone()));
+                i += *n;
             }
             None => i += 1,
         }
@@ -167,7 +169,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             Some((dist, d)) => (Some(d.value.clone()), *dist),
             None => (None, usize::MAX),
         };
-        let source = attribution(&t, ti, ss, se, &occ);
+        let source = attribution(&marks, ti, ss, se, &occ);
         let key_actors: Vec<usize> = actors
             .iter()
             .copied()
@@ -223,8 +225,8 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             date,
             quote,
             attributed_to: source.and_then(|e| entities.get(e)).map(|x| x.name.clone()),
-            negated: negated(&t, ti, cs),
-            modality: modality(&t, ti, cs, ss, se),
+            negated: negated(&marks, ti, cs),
+            modality: modality(&marks, ti, cs, ss, se),
         };
         merge(
             &mut out,
@@ -243,11 +245,56 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     out.into_iter().map(|c| c.claim).collect()
 }
 
+/// What every token is for the claim finder, computed once: its clitic-stripped forms and
+/// the list entries that match at it.
+struct Marks<'a> {
+    stems: Vec<Vec<Stem<'a>>>,
+    trig: Vec<Vec<(&'static Trigger, usize, usize)>>,
+    attr: Vec<Vec<(&'static String, usize, usize)>>,
+    neg: Vec<Vec<(&'static String, usize, usize)>>,
+    modal: Vec<Vec<(&'static String, usize, usize)>>,
+    blocker: Vec<bool>,
+}
+
+impl<'a> Marks<'a> {
+    fn new(t: &'a Tokens) -> Marks<'a> {
+        let stems: Vec<Vec<Stem<'a>>> = (0..t.len())
+            .map(|i| {
+                if t.kind(i) == Some(Kind::Word) {
+                    stems(t.f(i))
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let empty: &[Stem<'a>] = &[];
+        let at = |i: usize| stems.get(i).map_or(empty, Vec::as_slice);
+        let trig = (0..t.len()).map(|i| TRIGGERS.at(t, i, at(i))).collect();
+        let attr = (0..t.len()).map(|i| ATTRIBUTION.at(t, i, at(i))).collect();
+        let neg = (0..t.len()).map(|i| NEGATION.at(t, i, at(i))).collect();
+        let modal = (0..t.len()).map(|i| MODALITY.at(t, i, at(i))).collect();
+        let blocker = stems
+            .iter()
+            .map(|v| v.iter().any(|s| BLOCKERS.iter().any(|b| *b == s.form)))
+            .collect();
+        Marks {
+            stems,
+            trig,
+            attr,
+            neg,
+            modal,
+            blocker,
+        }
+    }
+
+    fn attr(&self, k: usize) -> &[(&'static String, usize, usize)] {
+        self.attr.get(k).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// True when a blocker word stands just before the trigger at `i` (not before `lo`).
-fn blocked(t: &Tokens, i: usize, lo: usize) -> bool {
-    (i.saturating_sub(BLOCK_WINDOW).max(lo)..i).any(|k| {
-        t.kind(k) == Some(Kind::Word) && stems(t.f(k)).iter().any(|s| BLOCKERS.contains(&s.form))
-    })
+fn blocked(m: &Marks<'_>, i: usize, lo: usize) -> bool {
+    (i.saturating_sub(BLOCK_WINDOW).max(lo)..i).any(|k| m.blocker.get(k) == Some(&true))
 }
 
 /// Sentence number of every token: a new sentence after . ! ? ؟ … and at a line break.
@@ -270,7 +317,7 @@ fn sentence_ids(t: &Tokens) -> Vec<u32> {
 
 /// Clause number of every token: sentences cut at ؛ ; : and before a connective or a verb
 /// trigger with a و/ف clitic.
-fn clause_ids(t: &Tokens, sent: &[u32]) -> Vec<u32> {
+fn clause_ids(t: &Tokens, sent: &[u32], m: &Marks<'_>) -> Vec<u32> {
     let mut ids = Vec::with_capacity(t.len());
     let mut id = 0u32;
     for i in 0..t.len() {
@@ -280,14 +327,13 @@ fn clause_ids(t: &Tokens, sent: &[u32]) -> Vec<u32> {
             if t.kind(i) == Some(Kind::Word) {
                 let w = t.f(i);
                 brk |= CLAUSE_BREAKS.iter().any(|b| b == w)
-                    || TRIGGERS
-                        .at(t, i)
-                        .iter()
-                        .any(|(tr, _, clitics)| tr.verb && *clitics > 0 && starts_conj(w))
-                    || ATTRIBUTION
-                        .at(t, i)
-                        .iter()
-                        .any(|(tag, _, clitics)| tag == "say" && *clitics > 0 && starts_conj(w));
+                    || m.trig.get(i).is_some_and(|v| {
+                        v.iter()
+                            .any(|(tr, _, clitics)| tr.verb && *clitics > 0 && starts_conj(w))
+                    })
+                    || m.attr(i).iter().any(|(tag, _, clitics)| {
+                        tag.as_str() == "say" && *clitics > 0 && starts_conj(w)
+                    });
             }
         }
         if brk {
@@ -343,7 +389,7 @@ fn distinct(used: &[(usize, usize)]) -> usize {
 
 /// Where entities occur, as (first token, entity index): their mentions, demonyms of the
 /// places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
-fn occurrences(t: &Tokens, entities: &[Entity]) -> Vec<(usize, usize)> {
+fn occurrences(t: &Tokens, entities: &[Entity], marks: &Marks<'_>) -> Vec<(usize, usize)> {
     let mut occ: Vec<(usize, usize)> = Vec::new();
     for (e, ent) in entities.iter().enumerate() {
         for m in &ent.mentions {
@@ -375,13 +421,13 @@ fn occurrences(t: &Tokens, entities: &[Entity]) -> Vec<(usize, usize)> {
         if t.kind(i) != Some(Kind::Word) {
             continue;
         }
-        for st in stems(t.f(i)) {
-            let s = st.form;
-            if top2.len() == 2 && PAIR_WORDS.contains(&s) {
+        for st in marks.stems.get(i).into_iter().flatten() {
+            let s: &str = &st.form;
+            if top2.len() == 2 && PAIR_WORDS.iter().any(|p| p == s) {
                 occ.extend(top2.iter().map(|&e| (i, e)));
                 break;
             }
-            let bare = s.strip_prefix("ال").unwrap_or(&s);
+            let bare = s.strip_prefix("ال").unwrap_or(s);
             if let Some(&(_, e)) = dems.iter().find(|(d, _)| {
                 bare.strip_prefix(d.as_str()).is_some_and(|rest| {
                     matches!(rest, "" | "ه" | "ين" | "ون" | "يه" | "يين" | "يون")
@@ -414,20 +460,20 @@ fn mention_end_tok(t: &Tokens, k: usize, occ: &[(usize, usize)], entities: &[Ent
 
 /// Negated: a particle (لم، لن، عدم) just before the trigger, or a verb of denial earlier in
 /// its clause.
-fn negated(t: &Tokens, ti: usize, cs: usize) -> bool {
+fn negated(m: &Marks<'_>, ti: usize, cs: usize) -> bool {
     (cs..ti).any(|k| {
-        NEGATION.at(t, k).iter().any(|(tag, n, _)| {
-            (tag == "near" && k + n + 2 > ti) || (tag == "clause" && k + n <= ti)
+        m.neg.get(k).into_iter().flatten().any(|(tag, n, _)| {
+            (tag.as_str() == "near" && k + n + 2 > ti) || (tag.as_str() == "clause" && k + n <= ti)
         })
     })
 }
 
 /// Planned or reported: a marker earlier in the clause, or a `reported` marker anywhere in
 /// the sentence.
-fn modality(t: &Tokens, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
+fn modality(m: &Marks<'_>, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
     let mut planned = false;
     for k in ss..se {
-        for (tag, _, _) in MODALITY.at(t, k) {
+        for (tag, _, _) in m.modal.get(k).into_iter().flatten() {
             match tag.as_str() {
                 "reported" => return Some(Modality::Reported),
                 "planned" if (cs..=ti).contains(&k) => planned = true,
@@ -442,7 +488,7 @@ fn modality(t: &Tokens, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Mo
 /// the subject of a verb of saying before the trigger (the first entity within five words
 /// after it, else just before it).
 fn attribution(
-    t: &Tokens,
+    m: &Marks<'_>,
     ti: usize,
     ss: usize,
     se: usize,
@@ -454,8 +500,13 @@ fn attribution(
             .map(|(_, e)| *e)
     };
     for k in ss..se {
-        for (tag, n, _) in ATTRIBUTION.at(t, k) {
-            if tag == "per" && t.f(k) != "عن" {
+        for (tag, n, _) in m.attr(k) {
+            if tag.as_str() == "per"
+                && m.stems
+                    .get(k)
+                    .and_then(|v| v.first())
+                    .is_none_or(|s| s.form != "عن")
+            {
                 if let Some(name) = first_after(k + n - 1, 5) {
                     return Some(name);
                 }
@@ -463,8 +514,8 @@ fn attribution(
         }
     }
     for k in (ss..ti).rev() {
-        for (tag, n, _) in ATTRIBUTION.at(t, k) {
-            if tag == "say" {
+        for (tag, n, _) in m.attr(k) {
+            if tag.as_str() == "say" {
                 if let Some(name) = first_after(k + n - 1, 5) {
                     return Some(name);
                 }

@@ -1,6 +1,7 @@
 //! The claim finder's word lists (triggers, modality, negation, attribution, clause breaks),
 //! compiled once from `data/` and matched on folded tokens with their clitics stripped.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -50,12 +51,14 @@ pub struct Pattern<T> {
 pub struct PatternSet<T> {
     exact: HashMap<String, Vec<Pattern<T>>>,
     prefix: HashMap<String, Vec<Pattern<T>>>,
+    /// Byte lengths of the keys of `prefix`, so a stem is probed only at those lengths.
+    prefix_lens: Vec<usize>,
 }
 
 /// A form of a token with its leading clitics removed.
 #[derive(Debug, Clone)]
-pub struct Stem {
-    pub form: String,
+pub struct Stem<'a> {
+    pub form: Cow<'a, str>,
     /// Letters stripped.
     pub clitics: usize,
     /// A preposition (ب ل ك) was stripped: the stem is a noun, not a finite verb.
@@ -64,30 +67,32 @@ pub struct Stem {
 
 /// The forms a token may be once its leading clitics are removed: the token itself, then
 /// without و/ف, then without ب/ل/ك, and لل+X read as الX.
-pub fn stems(w: &str) -> Vec<Stem> {
-    let stem = |form: String, clitics, prep| Stem {
-        form,
-        clitics,
-        prep,
-    };
-    let mut out = vec![stem(w.to_string(), 0, false)];
+pub fn stems(w: &str) -> Vec<Stem<'_>> {
+    fn stem(form: Cow<'_, str>, clitics: usize, prep: bool) -> Stem<'_> {
+        Stem {
+            form,
+            clitics,
+            prep,
+        }
+    }
+    let mut out = vec![stem(Cow::Borrowed(w), 0, false)];
     let mut conj: Vec<(&str, usize)> = vec![(w, 0)];
     if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
         if r.chars().count() >= 2 {
             conj.push((r, 1));
-            out.push(stem(r.to_string(), 1, false));
+            out.push(stem(Cow::Borrowed(r), 1, false));
         }
     }
     for (s, n) in conj {
         if let Some(r) = s.strip_prefix("لل") {
             if r.chars().count() >= 2 {
-                out.push(stem(format!("ال{r}"), n + 2, true));
+                out.push(stem(Cow::Owned(format!("ال{r}")), n + 2, true));
             }
         }
         for p in ['ب', 'ل', 'ك'] {
             if let Some(r) = s.strip_prefix(p) {
                 if r.chars().count() >= 2 {
-                    out.push(stem(r.to_string(), n + 1, true));
+                    out.push(stem(Cow::Borrowed(r), n + 1, true));
                 }
             }
         }
@@ -97,7 +102,7 @@ pub fn stems(w: &str) -> Vec<Stem> {
 
 /// Whether a pattern may match a stem: finite verbs take no preposition (لبحث is a noun).
 pub trait Accepts {
-    fn accepts(&self, _stem: &Stem) -> bool {
+    fn accepts(&self, _stem: &Stem<'_>) -> bool {
         true
     }
 }
@@ -119,38 +124,43 @@ impl<T: Clone + Accepts> PatternSet<T> {
             };
             map.entry(first.form.clone()).or_default().push(p);
         }
-        PatternSet { exact, prefix }
+        let mut prefix_lens: Vec<usize> = prefix.keys().map(String::len).collect();
+        prefix_lens.sort_unstable();
+        prefix_lens.dedup();
+        PatternSet {
+            exact,
+            prefix,
+            prefix_lens,
+        }
     }
 
-    /// Patterns matching at token `i`: (value, number of tokens, clitic letters stripped).
-    /// Longest first.
-    pub fn at(&self, t: &Tokens, i: usize) -> Vec<(T, usize, usize)> {
-        let mut out: Vec<(T, usize, usize)> = Vec::new();
+    /// Patterns matching at token `i`, whose clitic-stripped forms are `st`:
+    /// (value, number of tokens, clitic letters stripped). Longest first.
+    pub fn at(&self, t: &Tokens, i: usize, st: &[Stem<'_>]) -> Vec<(&T, usize, usize)> {
+        let mut out: Vec<(&T, usize, usize)> = Vec::new();
         if t.kind(i) != Some(Kind::Word) {
             return out;
         }
-        for st in stems(t.f(i)) {
-            let (stem, clitics) = (&st.form, st.clitics);
-            let mut cands: Vec<&Pattern<T>> = Vec::new();
-            if let Some(v) = self.exact.get(stem) {
-                cands.extend(v);
-            }
-            for (b, _) in stem.char_indices().skip(2) {
-                if let Some(v) = stem.get(..b).and_then(|p| self.prefix.get(p)) {
-                    cands.extend(v);
+        for stem in st {
+            let form: &str = &stem.form;
+            let exact = self.exact.get(form).into_iter().flatten();
+            let prefixed = self
+                .prefix_lens
+                .iter()
+                .filter(|&&l| l <= form.len())
+                .filter_map(|&l| form.get(..l).and_then(|p| self.prefix.get(p)))
+                .flatten();
+            for p in exact.chain(prefixed) {
+                if !p.value.accepts(stem) {
+                    continue;
                 }
-            }
-            if let Some(v) = self.prefix.get(stem) {
-                cands.extend(v);
-            }
-            for p in cands.into_iter().filter(|p| p.value.accepts(&st)) {
                 let rest_ok = p.words.iter().enumerate().skip(1).all(|(k, w)| {
                     t.kind(i + k) == Some(Kind::Word)
                         && !t.toks.get(i + k).is_some_and(|x| x.newline_before)
                         && w.matches(t.f(i + k))
                 });
                 if rest_ok {
-                    out.push((p.value.clone(), p.words.len(), clitics));
+                    out.push((&p.value, p.words.len(), stem.clitics));
                 }
             }
         }
@@ -177,7 +187,7 @@ pub struct Trigger {
 }
 
 impl Accepts for Trigger {
-    fn accepts(&self, stem: &Stem) -> bool {
+    fn accepts(&self, stem: &Stem<'_>) -> bool {
         !(self.verb && stem.prep)
     }
 }
@@ -222,16 +232,23 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
     PatternSet::new(items)
 });
 
-/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`).
-pub fn near(t: &Tokens, i: usize, words: &[Word], lo: usize, hi: usize, window: usize) -> bool {
+/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`); `st`
+/// holds the stems of every token.
+pub fn near(
+    st: &[Vec<Stem<'_>>],
+    i: usize,
+    words: &[Word],
+    lo: usize,
+    hi: usize,
+    window: usize,
+) -> bool {
     let from = i.saturating_sub(window).max(lo);
     let to = (i + window + 1).min(hi);
     (from..to).any(|k| {
         k != i
-            && t.kind(k) == Some(Kind::Word)
-            && stems(t.f(k))
-                .iter()
-                .any(|s| words.iter().any(|w| w.matches(&s.form)))
+            && st
+                .get(k)
+                .is_some_and(|v| v.iter().any(|s| words.iter().any(|w| w.matches(&s.form))))
     })
 }
 
