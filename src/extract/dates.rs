@@ -33,14 +33,39 @@ const MAX_HIJRI: u32 = 1530;
 
 /// Month names by folded form: single words, and two-word names keyed by their first word.
 struct MonthTable {
-    single: HashMap<String, u8>,
-    double: HashMap<String, Vec<(String, u8)>>,
+    single: WordMap<u8>,
+    double: WordMap<Vec<(String, u8)>>,
 }
+
+/// FNV-1a: month keys are short words, for which SipHash costs more than the lookup.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
 
 impl MonthTable {
     fn parse(data: &str) -> MonthTable {
-        let mut single = HashMap::new();
-        let mut double: HashMap<String, Vec<(String, u8)>> = HashMap::new();
+        let mut single = WordMap::default();
+        let mut double: WordMap<Vec<(String, u8)>> = WordMap::default();
         for line in data.lines() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {

@@ -9,6 +9,32 @@ use crate::extract::dates::tokens::{Kind, Tokens};
 use crate::model::ClaimType;
 use crate::text::key;
 
+/// FNV-1a: the keys are short words, for which SipHash costs more than the lookup.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A map keyed by short words.
+pub type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// One word of a pattern: a folded form, or a folded prefix (`زيار*`).
 #[derive(Debug, Clone)]
 pub struct Word {
@@ -49,8 +75,8 @@ pub struct Pattern<T> {
 /// Patterns indexed by their first word (exact forms and prefixes apart).
 #[derive(Debug)]
 pub struct PatternSet<T> {
-    exact: HashMap<String, Vec<Pattern<T>>>,
-    prefix: HashMap<String, Vec<Pattern<T>>>,
+    exact: WordMap<Vec<Pattern<T>>>,
+    prefix: WordMap<Vec<Pattern<T>>>,
     /// Byte lengths of the keys of `prefix`, so a stem is probed only at those lengths.
     prefix_lens: Vec<usize>,
 }
@@ -111,8 +137,8 @@ impl Accepts for String {}
 
 impl<T: Clone + Accepts> PatternSet<T> {
     fn new(items: Vec<Pattern<T>>) -> PatternSet<T> {
-        let mut exact: HashMap<String, Vec<Pattern<T>>> = HashMap::new();
-        let mut prefix: HashMap<String, Vec<Pattern<T>>> = HashMap::new();
+        let mut exact: WordMap<Vec<Pattern<T>>> = WordMap::default();
+        let mut prefix: WordMap<Vec<Pattern<T>>> = WordMap::default();
         for p in items {
             let Some(first) = p.words.first() else {
                 continue;
