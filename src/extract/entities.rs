@@ -23,7 +23,7 @@ pub fn find(text: &str, lexicon: &Lexicon, known: &KnownEntities) -> Vec<Entity>
     if toks.len() == 0 {
         return Vec::new();
     }
-    let hits = lexicon.scan(&toks);
+    let hits = lexicon.scan(text, &toks);
     let doc = rules::Doc::new(text, &toks, lexicon, &hits);
     let cands = doc.candidates();
     resolve::entities(&doc, cands, known)

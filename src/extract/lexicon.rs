@@ -12,11 +12,11 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::entities::tokens::Tokens;
 use crate::model::EntityType;
-use crate::text::key;
+use crate::text::{fold_char, key};
 
 /// One data file: its name (as the held-out check sees it), its role, and its text.
 struct DataFile {
@@ -41,6 +41,7 @@ enum Role {
     Adjectives,
     Common,
     LatinOrg,
+    Naming,
 }
 
 const DATA: &[DataFile] = &[
@@ -135,6 +136,11 @@ const DATA: &[DataFile] = &[
         text: include_str!("data/latin_org_words.txt"),
     },
     DataFile {
+        name: "naming_cues.txt",
+        role: Role::Naming,
+        text: include_str!("data/naming_cues.txt"),
+    },
+    DataFile {
         name: "common_words.txt",
         role: Role::Common,
         text: include_str!("data/common_words.txt"),
@@ -191,9 +197,13 @@ pub enum Class {
     Particle,
     Stop,
     Adjective,
+    /// An ordinal adjective (الأول، السادس).
+    Ordinal,
     Common,
     /// An English word that ends an organization's name (Forces, Systems).
     LatinOrg,
+    /// A word that introduces the name of what was just mentioned (المعروف بـ).
+    Naming,
 }
 
 /// Whether a word takes the definite article.
@@ -211,6 +221,9 @@ pub struct PatInfo {
     pub art: Art,
     /// The pattern is a possessive stem (صحرائ for الصحراء) that needs a pronoun suffix.
     pub possessive: bool,
+    /// For function words and given names, whether the listed form ends in ى (`Some(true)`)
+    /// or ي (`Some(false)`): the key folds them together, the word must not (على ≠ علي).
+    pub final_maqsura: Option<bool>,
 }
 
 /// A gazetteer entity: its type and canonical name.
@@ -248,10 +261,16 @@ pub struct Prefix {
 /// (و ف), an optional preposition (ب ك ل) and an optional article. `word_starts_with_lam`
 /// allows the two-lam spelling of ل + article + ل-word (للجنة).
 pub fn parse_prefix(p: &str, word_starts_with_lam: bool) -> Option<Prefix> {
-    let cs: Vec<char> = p.chars().take(6).collect();
-    if cs.len() > 5 {
-        return None;
+    let mut buf = ['\0'; 5];
+    let mut len = 0;
+    for c in p.chars() {
+        if len == buf.len() {
+            return None;
+        }
+        buf[len] = c;
+        len += 1;
     }
+    let cs = &buf[..len];
     let mut i = 0;
     let mut conj = false;
     let mut prep = None;
@@ -404,15 +423,22 @@ impl Builder {
                     class,
                     art: Art::Forbidden,
                     possessive: true,
+                    final_maqsura: None,
                 },
             );
         }
+        let final_maqsura = match (class, form.trim().chars().next_back()) {
+            (Class::Stop | Class::Given, Some('ى')) => Some(true),
+            (Class::Stop | Class::Given, Some('ي')) => Some(false),
+            _ => None,
+        };
         self.add(
             bare,
             PatInfo {
                 class,
                 art,
                 possessive: false,
+                final_maqsura,
             },
         );
     }
@@ -426,7 +452,7 @@ impl Lexicon {
 
     /// The shipped lists minus every line for which `drop(file name, forms)` is true; used to
     /// check that extraction does not lean on names it was shown.
-    pub fn builtin_without(drop: impl Fn(&str, &[&str]) -> bool) -> Self {
+    pub fn builtin_without(mut drop: impl FnMut(&str, &[&str]) -> bool) -> Self {
         let mut b = Builder {
             index: HashMap::new(),
             patterns: Vec::new(),
@@ -496,9 +522,11 @@ impl Lexicon {
                                 Class::LocationHead(flag.is_some_and(|f| f.contains("keep")))
                             }
                             Role::LatinOrg => Class::LatinOrg,
+                            Role::Naming => Class::Naming,
                             Role::Given => Class::Given,
                             Role::Particles => Class::Particle,
                             Role::Stop => Class::Stop,
+                            Role::Adjectives if flag == Some("ordinal") => Class::Ordinal,
                             Role::Adjectives => Class::Adjective,
                             _ => Class::Common,
                         };
@@ -526,6 +554,7 @@ impl Lexicon {
         }
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&b.patterns)
             .ok();
         Lexicon {
@@ -536,22 +565,34 @@ impl Lexicon {
     }
 
     /// Every lexicon word in the document whose clitics and suffix are valid.
-    pub fn scan(&self, toks: &Tokens) -> Vec<Hit> {
+    pub fn scan(&self, text: &str, toks: &Tokens) -> Vec<Hit> {
         let mut hits = Vec::new();
         let Some(ac) = &self.ac else {
             return hits;
         };
         let keys = toks.keys.as_str();
+        // Overlapping matches come in order of their end: a cursor finds the last token.
+        let mut last = 0;
         for m in ac.find_overlapping_iter(keys) {
             let (s, e) = (m.start(), m.end());
-            let (Some(&first), Some(&last)) = (toks.tok_at.get(s), toks.tok_at.get(e - 1)) else {
+            while last + 1 < toks.toks.len() && toks.toks[last].kend < e {
+                last += 1;
+            }
+            let Some(tl) = toks.toks.get(last) else {
                 continue;
             };
-            let (first, last) = (first as usize, last as usize);
-            let (Some(tf), Some(tl)) = (toks.toks.get(first), toks.toks.get(last)) else {
+            let mut first = last;
+            while first > 0 && toks.toks[first].kstart > s {
+                first -= 1;
+            }
+            let Some(tf) = toks.toks.get(first) else {
                 continue;
             };
-            if s < tf.kstart || e > tl.kend {
+            // Clitics take at most five letters (10 bytes), a pronoun suffix three.
+            if s < tf.kstart || s - tf.kstart > 10 {
+                continue;
+            }
+            if e > tl.kend || tl.kend - e > 6 {
                 continue;
             }
             if (first + 1..=last).any(|t| toks.toks[t].gap.hard()) {
@@ -569,13 +610,34 @@ impl Lexicon {
                 if !art_ok(info.art, prefix.art) {
                     continue;
                 }
+                if let Some(maqsura) = info.final_maqsura {
+                    let last_letter = text
+                        .get(tl.start..tl.end)
+                        .and_then(|w| w.chars().rev().find(|&c| fold_char(c).is_some()));
+                    let written = match last_letter {
+                        Some('ى') => Some(true),
+                        Some('ي') => Some(false),
+                        _ => None,
+                    };
+                    if written.is_some_and(|w| w != maqsura) {
+                        continue;
+                    }
+                }
                 // Titles take a pronoun suffix freely (رئيسها التنفيذي); names only through
                 // their possessive stems.
-                let title = matches!(info.class, Class::Title(_));
+                // Heads too, so that a later cue can find them (قسمها الدولي المعروف بـ).
+                let title = matches!(
+                    info.class,
+                    Class::Title(_)
+                        | Class::OrgHead(_)
+                        | Class::EquipmentHead
+                        | Class::EventHead(_)
+                        | Class::LocationHead(_)
+                );
                 if !suffix.is_empty() && !POSSESSIVE_SUFFIXES.contains(&suffix) {
                     continue;
                 }
-                if !title && info.possessive != (!suffix.is_empty()) {
+                if !title && info.possessive == suffix.is_empty() {
                     continue;
                 }
                 if matches!(info.class, Class::Stop | Class::Say | Class::Particle)

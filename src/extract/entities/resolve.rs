@@ -8,27 +8,103 @@
 //! surname met alone after the full name, or an organization's name cut short.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::rules::{clean, Cand, Doc};
 use crate::extract::lexicon::EventFamily;
 use crate::model::{Entity, EntityType, KnownEntities, Mention};
-use crate::text::key;
+use crate::text::fold_char;
+
+/// FNV-1a: the sweep looks up every token, and the keys are short.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// A surface form of an entity with its match keys.
+struct Form {
+    display: String,
+    key: String,
+    loose: String,
+    /// Loose keys of the words, sorted: the same name in another order has the same list.
+    sorted: Vec<String>,
+    qualifies: bool,
+}
+
+impl Form {
+    fn new(kind: EntityType, display: &str, qualifies: bool) -> Form {
+        let key = key(display);
+        let mut sorted: Vec<String> = Vec::new();
+        if matches!(kind, EntityType::Person | EntityType::Org) && key.contains(' ') {
+            sorted = key.split(' ').map(loose_of_key).collect();
+            sorted.sort();
+        }
+        Form {
+            display: display.to_string(),
+            loose: loose_of_key(&key),
+            key,
+            sorted,
+            qualifies,
+        }
+    }
+}
 
 struct Group {
     kind: EntityType,
     gaz: Option<u32>,
-    family: Option<EventFamily>,
-    /// (display, key, qualifies) of every named form met.
-    forms: Vec<(String, String, bool)>,
+    family: Option<(EventFamily, String)>,
+    /// Every named form met.
+    forms: Vec<Form>,
     mentions: Vec<Mention>,
     /// Token ranges already claimed, so the sweep does not count a word twice.
     spans: Vec<(usize, usize)>,
 }
 
+/// The match key of a display name (already free of punctuation at its ends): folded
+/// characters, single spaces. Same result as [`crate::text::key`] on such names, cheaper.
+pub fn key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut space = false;
+    for c in name.chars().filter_map(fold_char) {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The loose key of a name: folded, the article dropped from every word but the first,
 /// spaces removed, doubled letters single.
 pub fn loose(name: &str) -> String {
-    let k = key(name);
+    loose_of_key(&key(name))
+}
+
+/// [`loose`] of a string already folded by [`key`].
+fn loose_of_key(k: &str) -> String {
     let mut joined = String::with_capacity(k.len());
     for (n, w) in k.split(' ').enumerate() {
         let w = if n > 0 {
@@ -51,27 +127,19 @@ pub fn loose(name: &str) -> String {
     out
 }
 
-fn sorted_words(name: &str) -> Vec<String> {
-    let mut w: Vec<String> = key(name).split(' ').map(loose).collect();
-    w.sort();
-    w
-}
-
 /// Do two forms of the same kind name one entity?
-fn same_name(kind: EntityType, a: &str, b: &str) -> bool {
-    if loose(a) == loose(b) {
+fn same_name(kind: EntityType, a: &Form, b: &Form) -> bool {
+    if a.loose == b.loose {
         return true;
     }
-    let (ka, kb) = (key(a), key(b));
-    let (wa, wb): (Vec<&str>, Vec<&str>) = (ka.split(' ').collect(), kb.split(' ').collect());
     match kind {
-        EntityType::Person => {
-            if wa.len() > 1 && wa.len() == wb.len() && sorted_words(a) == sorted_words(b) {
-                return true;
-            }
-            false
-        }
+        EntityType::Person => a.sorted.len() > 1 && a.sorted == b.sorted,
         EntityType::Org => {
+            if a.sorted.len() < 2 || b.sorted.len() < 2 || a.key.len() == b.key.len() {
+                return false;
+            }
+            let (wa, wb): (Vec<&str>, Vec<&str>) =
+                (a.key.split(' ').collect(), b.key.split(' ').collect());
             let (short, long) = if wa.len() <= wb.len() {
                 (&wa, &wb)
             } else {
@@ -91,7 +159,7 @@ fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
         return Vec::new();
     }
     let lex_words = crate::extract::entities::tokens::Tokens::new(display);
-    let hits = doc.lex.scan(&lex_words);
+    let hits = doc.lex.scan(display, &lex_words);
     let mut out = Vec::new();
     for (n, w) in words.iter().enumerate() {
         if w.chars().count() < 3 {
@@ -121,35 +189,42 @@ fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
 /// Groups the candidates into entities.
 pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entity> {
     // An event family is an entity only when one mention is definite and specific.
-    let mut fam_ok: HashMap<EventFamily, bool> = HashMap::new();
+    let mut fam_ok: HashMap<&(EventFamily, String), bool> = HashMap::new();
     for c in &cands {
-        if let Some(f) = c.family {
+        if let Some(f) = &c.family {
             *fam_ok.entry(f).or_default() |= c.qualifies && !c.anaphor;
         }
     }
     let mut groups: Vec<Group> = Vec::new();
+    let mut seen: FastMap<(EntityType, String), usize> = FastMap::default();
     let mut last_group: Option<usize> = None;
     for c in &cands {
-        if let Some(f) = c.family {
-            if !fam_ok.get(&f).copied().unwrap_or(false) {
+        if let Some(f) = &c.family {
+            if !fam_ok.get(f).copied().unwrap_or(false) {
                 continue;
             }
         }
+        // A form already met is looked up by its key alone; only a new one gets its match
+        // keys computed and compared with every group.
         let k = key(&c.display);
+        let mut form = None;
         let found = if let Some(g) = c.gaz {
             groups.iter().position(|x| x.gaz == Some(g))
-        } else if let Some(f) = c.family {
-            groups.iter().position(|x| x.family == Some(f))
+        } else if let Some(f) = &c.family {
+            groups.iter().position(|x| x.family.as_ref() == Some(f))
         } else if c.link_prev {
             last_group
+        } else if let Some(&gi) = seen.get(&(c.kind, k.clone())) {
+            Some(gi)
         } else {
-            groups.iter().position(|x| {
+            let f = Form::new(c.kind, &c.display, c.qualifies);
+            let gi = groups.iter().position(|x| {
                 x.kind == c.kind
                     && x.family.is_none()
-                    && x.forms
-                        .iter()
-                        .any(|(d, _, _)| same_name(c.kind, d, &c.display))
-            })
+                    && x.forms.iter().any(|g| same_name(c.kind, g, &f))
+            });
+            form = Some(f);
+            gi
         };
         let gi = match found {
             Some(gi) => gi,
@@ -157,7 +232,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
                 groups.push(Group {
                     kind: c.kind,
                     gaz: c.gaz,
-                    family: c.family,
+                    family: c.family.clone(),
                     forms: Vec::new(),
                     mentions: Vec::new(),
                     spans: Vec::new(),
@@ -165,9 +240,13 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
                 groups.len() - 1
             }
         };
+        if c.gaz.is_none() && c.family.is_none() && !c.link_prev {
+            seen.insert((c.kind, k.clone()), gi);
+        }
         let g = &mut groups[gi];
-        if !c.anaphor && !g.forms.iter().any(|(_, fk, _)| *fk == k) {
-            g.forms.push((c.display.clone(), k, c.qualifies));
+        if !c.anaphor && !g.forms.iter().any(|f| f.key == k) {
+            g.forms
+                .push(form.unwrap_or_else(|| Form::new(c.kind, &c.display, c.qualifies)));
         }
         g.mentions.push(Mention {
             start: c.start,
@@ -197,19 +276,19 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
                 Some(e) => e.name.clone(),
                 None => fullest(&g.forms),
             };
-            if let Some(k) = std::iter::once(&name)
-                .chain(g.forms.iter().map(|(d, _, _)| d))
-                .find_map(|f| known_keys.get(&(g.kind, loose(f))))
+            if let Some(k) = std::iter::once(loose(&name))
+                .chain(g.forms.iter().map(|f| f.loose.clone()))
+                .find_map(|f| known_keys.get(&(g.kind, f)))
             {
                 name = k.to_string();
             }
             let name_key = key(&name);
             let mut aliases: Vec<String> = Vec::new();
             let mut seen = vec![name_key];
-            for (d, k, _) in &g.forms {
-                if !seen.contains(k) {
-                    seen.push(k.clone());
-                    aliases.push(d.clone());
+            for f in &g.forms {
+                if !seen.contains(&f.key) {
+                    seen.push(f.key.clone());
+                    aliases.push(f.display.clone());
                 }
             }
             let mut mentions = g.mentions;
@@ -229,67 +308,68 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
 
 /// The fullest form: most words, then most letters, then the first met; a specific
 /// (qualifying) form before a vague one.
-fn fullest(forms: &[(String, String, bool)]) -> String {
-    let mut best: Option<&(String, String, bool)> = None;
+fn fullest(forms: &[Form]) -> String {
+    let score = |x: &Form| (x.qualifies, x.key.split(' ').count(), x.key.chars().count());
+    let mut best: Option<&Form> = None;
     for f in forms {
-        let better = match best {
-            None => true,
-            Some(b) => {
-                let score =
-                    |x: &(String, String, bool)| (x.2, x.1.split(' ').count(), x.1.chars().count());
-                score(f) > score(b)
-            }
-        };
-        if better {
+        if best.is_none_or(|b| score(f) > score(b)) {
             best = Some(f);
         }
     }
-    best.map(|f| f.0.clone()).unwrap_or_default()
+    best.map(|f| f.display.clone()).unwrap_or_default()
 }
 
 /// A one-word person group whose word is a short form of exactly one longer person joins it.
 fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>) {
-    let mut i = 0;
-    while i < groups.len() {
-        let g = &groups[i];
-        let single =
-            g.kind == EntityType::Person && g.forms.iter().all(|(_, k, _)| !k.contains(' '));
-        if single {
-            let words: Vec<String> = g.forms.iter().map(|(_, k, _)| loose(k)).collect();
-            let targets: Vec<usize> = groups
+    // Short forms of every person group, computed once.
+    let shorts: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| {
+            if g.kind != EntityType::Person {
+                return Vec::new();
+            }
+            g.forms
                 .iter()
-                .enumerate()
-                .filter(|(j, h)| {
-                    *j != i
-                        && h.kind == EntityType::Person
-                        && h.forms.iter().any(|(d, _, _)| {
-                            short_forms(doc, d)
-                                .iter()
-                                .any(|s| words.contains(&loose(s)))
-                        })
-                })
-                .map(|(j, _)| j)
-                .collect();
-            if targets.len() == 1 {
-                let g = groups.remove(i);
-                let t = if targets[0] > i {
-                    targets[0] - 1
-                } else {
-                    targets[0]
-                };
-                let h = &mut groups[t];
-                for f in g.forms {
-                    if !h.forms.iter().any(|(_, k, _)| *k == f.1) {
-                        h.forms.push(f);
-                    }
-                }
-                h.mentions.extend(g.mentions);
-                h.spans.extend(g.spans);
-                continue;
+                .flat_map(|f| short_forms(doc, &f.display))
+                .map(|s| loose(&s))
+                .collect()
+        })
+        .collect();
+    let mut merge: Vec<(usize, usize)> = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        let single = g.kind == EntityType::Person && g.forms.iter().all(|f| !f.key.contains(' '));
+        if !single {
+            continue;
+        }
+        let targets: Vec<usize> = (0..groups.len())
+            .filter(|&j| j != i && g.forms.iter().any(|f| shorts[j].contains(&f.loose)))
+            .collect();
+        if let [t] = targets[..] {
+            if !merge.iter().any(|&(a, _)| a == t) {
+                merge.push((i, t));
             }
         }
-        i += 1;
     }
+    let mut removed = vec![false; groups.len()];
+    for &(from, to) in &merge {
+        let forms = std::mem::take(&mut groups[from].forms);
+        let mentions = std::mem::take(&mut groups[from].mentions);
+        let spans = std::mem::take(&mut groups[from].spans);
+        let h = &mut groups[to];
+        for f in forms {
+            if !h.forms.iter().any(|x| x.key == f.key) {
+                h.forms.push(f);
+            }
+        }
+        h.mentions.extend(mentions);
+        h.spans.extend(spans);
+        removed[from] = true;
+    }
+    let mut n = 0;
+    groups.retain(|_| {
+        n += 1;
+        !removed[n - 1]
+    });
 }
 
 /// Finds the forms of every entity wherever else they occur, with clitics (وغانتس), and
@@ -306,11 +386,11 @@ fn sweep(doc: &Doc, groups: &mut [Group]) {
         }
     }
     // first word → (group, all words, is a short form)
-    let mut index: HashMap<String, Vec<(usize, Vec<String>, bool)>> = HashMap::new();
-    let mut short_owner: HashMap<String, Option<usize>> = HashMap::new();
+    let mut index: FastMap<String, Vec<(usize, Vec<String>, bool)>> = FastMap::default();
+    let mut short_owner: FastMap<String, Option<usize>> = FastMap::default();
     for (gi, g) in groups.iter().enumerate() {
-        for (d, k, _) in &g.forms {
-            let words: Vec<String> = k.split(' ').map(str::to_string).collect();
+        for f in &g.forms {
+            let words: Vec<String> = f.key.split(' ').map(str::to_string).collect();
             if let Some(first) = words.first() {
                 index
                     .entry(first.clone())
@@ -318,7 +398,7 @@ fn sweep(doc: &Doc, groups: &mut [Group]) {
                     .push((gi, words.clone(), false));
             }
             if g.kind == EntityType::Person {
-                for s in short_forms(doc, d) {
+                for s in short_forms(doc, &f.display) {
                     let e = short_owner.entry(s).or_insert(Some(gi));
                     if *e != Some(gi) {
                         *e = None;
@@ -344,7 +424,7 @@ fn sweep(doc: &Doc, groups: &mut [Group]) {
         let k = toks.key(i);
         let mut matched = None;
         'variants: for (strip, variant) in variants(k) {
-            let Some(list) = index.get(variant.as_str()) else {
+            let Some(list) = index.get(variant.as_ref()) else {
                 continue;
             };
             for (gi, words, is_short) in list {
@@ -357,15 +437,13 @@ fn sweep(doc: &Doc, groups: &mut [Group]) {
                         && !toks.toks[i + o].gap.hard()
                         && toks.key(i + o) == words[o].as_str()
                 });
-                if !rest_ok {
-                    continue;
+                if rest_ok {
+                    matched = Some((*gi, len, strip, *is_short));
+                    break 'variants;
                 }
-                // A token glued to the next word with no gap is fine; the form must end here.
-                matched = Some((*gi, len, strip, variant.clone(), *is_short));
-                break 'variants;
             }
         }
-        if let Some((gi, len, strip, variant, is_short)) = matched {
+        if let Some((gi, len, strip, is_short)) = matched {
             let last = i + len - 1;
             let start = toks.src_after_key_chars(doc.text, i, strip);
             let end = toks.toks[last].end;
@@ -373,9 +451,9 @@ fn sweep(doc: &Doc, groups: &mut [Group]) {
             g.mentions.push(Mention { start, end });
             if is_short {
                 let surface = clean(doc.text.get(start..end).unwrap_or(""));
-                let fk = key(&surface);
-                if !g.forms.iter().any(|(_, k, _)| *k == fk) && fk == variant {
-                    g.forms.push((surface, fk, false));
+                let form = Form::new(g.kind, &surface, false);
+                if !g.forms.iter().any(|f| f.key == form.key) {
+                    g.forms.push(form);
                 }
             }
             for t in taken.iter_mut().take(last + 1).skip(i) {
@@ -390,21 +468,36 @@ fn sweep(doc: &Doc, groups: &mut [Group]) {
 
 /// A token key read as it stands and with its proclitics peeled off: (characters removed,
 /// what remains). للجنة also reads as اللجنة.
-fn variants(k: &str) -> Vec<(usize, String)> {
-    let mut out = vec![(0, k.to_string())];
-    let cs: Vec<char> = k.chars().collect();
-    let mut i = 0;
-    if cs.len() > 3 && matches!(cs[0], 'و' | 'ف') {
-        i = 1;
-        out.push((1, cs[1..].iter().collect()));
-    }
-    if cs.len() > i + 3 && matches!(cs[i], 'ب' | 'ك' | 'ل') {
-        out.push((i + 1, cs[i + 1..].iter().collect()));
-        if cs[i] == 'ل' && cs.get(i + 1) == Some(&'ل') {
-            let mut s = String::from("ا");
-            s.extend(&cs[i + 1..]);
-            out.push((i + 1, s));
+fn variants(k: &str) -> impl Iterator<Item = (usize, std::borrow::Cow<'_, str>)> {
+    use std::borrow::Cow;
+    let mut out: [Option<(usize, Cow<'_, str>)>; 4] =
+        [Some((0, Cow::Borrowed(k))), None, None, None];
+    let mut cs = k.char_indices();
+    let first = cs.next();
+    let second = cs.next();
+    let third = cs.next();
+    let long = k.chars().nth(3).is_some();
+    let mut slot = 1;
+    let mut at = 0; // characters of conjunction peeled
+    let mut rest = k;
+    if let (Some((_, c)), Some((b, _))) = (first, second) {
+        if long && matches!(c, 'و' | 'ف') {
+            rest = &k[b..];
+            at = 1;
+            out[slot] = Some((1, Cow::Borrowed(rest)));
+            slot += 1;
         }
     }
-    out
+    let mut rc = rest.char_indices();
+    if let (Some((_, p)), Some((b, n))) = (rc.next(), rc.next()) {
+        if rest.chars().nth(3).is_some() && matches!(p, 'ب' | 'ك' | 'ل') {
+            out[slot] = Some((at + 1, Cow::Borrowed(&rest[b..])));
+            slot += 1;
+            if p == 'ل' && n == 'ل' {
+                out[slot] = Some((at + 1, Cow::Owned(format!("ا{}", &rest[b..]))));
+            }
+        }
+    }
+    let _ = third;
+    out.into_iter().flatten()
 }

@@ -26,11 +26,13 @@ pub struct Word {
     pub stop: bool,
     pub say: bool,
     pub adj: bool,
+    pub ordinal: bool,
     pub demonym: bool,
     pub common: bool,
     pub latin_org: bool,
     pub title: bool,
     pub org_head: bool,
+    pub naming: bool,
 }
 
 /// A non-gazetteer lexicon phrase (title or head) starting at a token.
@@ -39,6 +41,8 @@ pub struct HeadSpan {
     pub last: usize,
     pub class: Class,
     pub prefix: Prefix,
+    /// The head carries a pronoun suffix (قسمها): it names nothing itself.
+    pub suffixed: bool,
 }
 
 /// A gazetteer name chosen for a token range.
@@ -64,8 +68,9 @@ pub struct Cand {
     /// The surface form without clitics, marks dropped.
     pub display: String,
     pub gaz: Option<u32>,
-    /// An event without a proper name, of this family.
-    pub family: Option<EventFamily>,
+    /// An event without a proper name: its family and, except for agreements (whose
+    /// wordings vary: مذكرة تفاهم، الاتفاق الأمني), its head word.
+    pub family: Option<(EventFamily, String)>,
     /// The mention is definite and specific enough to make its family an entity.
     pub qualifies: bool,
     /// A bare reference (الاتفاق، المذكرة): a mention, not a name.
@@ -144,9 +149,14 @@ impl<'a> Doc<'a> {
                     Class::Stop => w.stop = true,
                     Class::Say => w.say = true,
                     Class::Adjective => w.adj = true,
+                    Class::Ordinal => {
+                        w.adj = true;
+                        w.ordinal = true;
+                    }
                     Class::Demonym(_) => w.demonym = true,
                     Class::Common => w.common = true,
                     Class::LatinOrg => w.latin_org = true,
+                    Class::Naming => w.naming = true,
                     Class::Title(_) => w.title = true,
                     Class::OrgHead(_) => w.org_head = true,
                     _ => {}
@@ -161,8 +171,10 @@ impl<'a> Doc<'a> {
                     | Class::Stop
                     | Class::Say
                     | Class::Adjective
+                    | Class::Ordinal
                     | Class::Common
                     | Class::LatinOrg
+                    | Class::Naming
             ) {
                 let slot = &mut heads[h.first];
                 let better = match slot {
@@ -177,6 +189,7 @@ impl<'a> Doc<'a> {
                         last: h.last,
                         class: h.info.class,
                         prefix: h.prefix,
+                        suffixed: h.suffix_chars > 0,
                     });
                 }
             }
@@ -291,7 +304,8 @@ impl<'a> Doc<'a> {
         let len = b.chars().count();
         let w = self.words[i];
         !w.given
-            && (len >= 4 && (b.ends_with('ي') || b.ends_with("يه"))
+            && (len >= 3 && b.ends_with('ي')
+                || len >= 4 && b.ends_with("يه")
                 || len >= 6 && (b.ends_with("يين") || b.ends_with("يون")))
     }
 
@@ -361,10 +375,18 @@ impl<'a> Doc<'a> {
                 break;
             }
             if !self.name_like(k) {
+                // A regnal ordinal after a given name (محمد السادس) ends the name.
+                let w = self.words[k];
+                if k > j && w.ordinal && self.def(k) && self.words[k - 1].given {
+                    last = Some(k);
+                }
                 break;
             }
-            // A known word with a preposition (لأفيف) starts a new phrase.
-            if k > j && self.words[k].prep.is_some() && self.words[k].known {
+            // A known word with a preposition (لأفيف), or any word with a preposition and the
+            // article (بالصحفيين), starts a new phrase.
+            let w = self.words[k];
+            let prep_def = matches!(w.prep, Some('ب' | 'ل')) && self.def(k);
+            if k > j && (w.prep.is_some() && w.known || prep_def) {
                 break;
             }
             if self.words[k].particle {
@@ -376,11 +398,25 @@ impl<'a> Doc<'a> {
                 }
                 break;
             }
+            // A word with a pronoun suffix after two name words is the verb's object
+            // (استقبل الجنرال X Y نظراءه).
+            if words >= 2 && self.pronoun_suffix(k) {
+                break;
+            }
             last = Some(k);
             words += 1;
             k += 1;
         }
         last
+    }
+
+    /// Does the word as written end in a pronoun suffix (ـه، ـها، ـهم)? ة is not one.
+    fn pronoun_suffix(&self, i: usize) -> bool {
+        let t = self.toks.toks[i];
+        let w = self.text.get(t.start..t.end).unwrap_or("");
+        let letters: String = w.chars().filter(|&c| fold_char(c).is_some()).collect();
+        letters.chars().count() > 3
+            && (letters.ends_with('ه') || letters.ends_with("ها") || letters.ends_with("هم"))
     }
 
     fn surface(&self, i: usize) -> String {
@@ -443,7 +479,10 @@ impl<'a> Doc<'a> {
         self.gazetteer(&mut out);
         self.latin_names(&mut out);
         for i in 0..self.n() {
-            if let Some(h) = self.head(i) {
+            if let Some(h) = self
+                .head(i)
+                .filter(|h| !h.suffixed || matches!(h.class, Class::Title(_)))
+            {
                 match h.class {
                     Class::OrgHead(kind) => self.org_phrase(i, h, kind, &mut out),
                     Class::EventHead(fam) => self.event_phrase(i, h, fam, &mut out),
@@ -454,6 +493,7 @@ impl<'a> Doc<'a> {
                 }
             }
             self.cued_person(i, &mut out);
+            self.named_by_cue(i, &mut out);
         }
         select(out)
     }
@@ -531,11 +571,17 @@ impl<'a> Doc<'a> {
         let mut mods = 0;
         let mut has_def = false;
         let mut proper = false;
+        let mut seen_adj = false;
         let mut j = hl + 1;
         while j < n && j <= hl + 10 && !self.hard(j) {
             let w = self.words[j];
             if let Some(g) = self.gaz_starting(j) {
-                if g.kind == EntityType::Location || w.prep.is_some_and(|p| p != 'ل') || w.conj {
+                if w.prep.is_some_and(|p| p != 'ل') || w.conj {
+                    break;
+                }
+                // A place right after an indefinite head names the body (معهد واشنطن، بنك
+                // المغرب); anywhere else it is a place of its own.
+                if g.kind == EntityType::Location && (head_def || mods > 0 || w.prep.is_some()) {
                     break;
                 }
                 last = g.last;
@@ -543,6 +589,7 @@ impl<'a> Doc<'a> {
                 has_def = true;
                 j = g.last + 1;
                 if g.kind != EntityType::Org {
+                    proper = true;
                     break;
                 }
                 continue;
@@ -553,10 +600,12 @@ impl<'a> Doc<'a> {
             if w.stop {
                 let k = self.toks.key(j);
                 if topic && k == "حول" && self.def(j + 1) && !self.hard(j + 1) {
+                    seen_adj = false;
                     j += 1;
                     continue;
                 }
                 if topic && k == "في" && self.bare(j + 1) == "مجال" && !self.hard(j + 1) {
+                    seen_adj = false;
                     j += 2;
                     continue;
                 }
@@ -566,19 +615,40 @@ impl<'a> Doc<'a> {
                 break;
             }
             if w.conj {
-                if self.def(j) && self.adjective(j) {
+                // Coordinated adjectives belong to event titles (في المجال الأمني والعسكري);
+                // in an organization they mean two bodies (المدفعية الإسرائيلي والمغربي).
+                if topic && self.def(j) && self.adjective(j) {
                     last = j;
+                    j += 1;
+                    continue;
+                }
+                // A coordinated noun inside a name (حزب العدالة والتنمية، وزارة الاقتصاد
+                // والمالية); a coordinated demonym means two bodies (المدفعية الإسرائيلي والمغربي).
+                if !topic && self.def(j) && w.demonym {
+                    return (hl, 0, false, false);
+                }
+                if !topic && mods > 0 && self.def(j) && w.prep.is_none() {
+                    last = j;
+                    mods += 1;
                     j += 1;
                     continue;
                 }
                 break;
             }
             match w.prep {
-                Some('ل') if self.def(j) => {}
+                Some('ل') if self.def(j) => seen_adj = false,
                 Some(_) => break,
                 None => {}
             }
             if self.def(j) {
+                // Once an adjective has come, a noun no longer joins the chain (المنطقة
+                // الشمالية | الثكنة), except through ل (للفضاء الإلكتروني).
+                if seen_adj && !self.adjective(j) && w.prep.is_none() {
+                    break;
+                }
+                if self.adjective(j) {
+                    seen_adj = true;
+                }
                 if !(self.adjective(j) || w.common || w.known) && mods == 0 {
                     proper = true;
                 }
@@ -637,7 +707,12 @@ impl<'a> Doc<'a> {
                     out.push(c);
                     return;
                 }
-                if self.gaz_at[j].is_some() || self.def(j) || !self.name_like(j) {
+                // شركة X names X; الشركة X does not (ووقعت الشركة عقدا).
+                if self.gaz_at[j].is_some()
+                    || self.def(j)
+                    || !self.name_like(j)
+                    || self.head_def(i, &h)
+                {
                     return;
                 }
                 let Some(k) = self.name_run(j) else {
@@ -654,7 +729,13 @@ impl<'a> Doc<'a> {
                     let direction = ["جنوب", "شمال", "شرق", "غرب", "وسط"]
                         .iter()
                         .any(|d| b.starts_with(d));
-                    if j >= n || self.hard(j) || !self.def(j) || !direction {
+                    if j >= n
+                        || self.hard(j)
+                        || !self.def(j)
+                        || !direction
+                        || !self.adjective(j)
+                        || self.gaz_at[j].is_some()
+                    {
                         return;
                     }
                 }
@@ -676,12 +757,18 @@ impl<'a> Doc<'a> {
         let n = self.n();
         let j = h.last + 1;
         let head_def = self.head_def(i, &h);
-        // A proper name right after the head makes a named event (قمة النقب).
-        if j < n && !self.hard(j) {
+        // A proper name right after an indefinite head makes a named event (قمة النقب); a
+        // head with the article is never the first term of such a construct.
+        if j < n && !self.hard(j) && !head_def {
+            let b = self.bare(j);
+            let verb_like = !self.def(j) && (b.starts_with('ي') || b.starts_with('ت'));
+            let participle = self.def(j) && b.starts_with('م') && b.chars().count() >= 4;
             let named_end = if let Some(g) = self.gaz_starting(j) {
                 (g.kind == EntityType::Location && self.words[j].prep.is_none()).then_some(g.last)
             } else if self.name_like(j)
                 && !self.nisba(j)
+                && !verb_like
+                && !participle
                 && self.words[j].prep.is_none()
                 && !self.words[j].known
             {
@@ -702,7 +789,12 @@ impl<'a> Doc<'a> {
         }
         let (last, mods, has_def, _) = self.extent(h.last, head_def, true);
         let mut c = self.head_cand(EntityType::Event, i, &h, last);
-        c.family = Some(fam);
+        let head_word = if fam == EventFamily::Agreement {
+            String::new()
+        } else {
+            self.bare(i).to_string()
+        };
+        c.family = Some((fam, head_word));
         c.prio = 2;
         if mods == 0 {
             if h.last > i {
@@ -757,7 +849,12 @@ impl<'a> Doc<'a> {
                 continue;
             }
             let b = self.bare(j);
-            let plural_or_fem = ["ه", "ات", "ين", "ون"].iter().any(|s| b.ends_with(s));
+            // Right after a definite head an unknown word is a verb (الطائرات استهدفت).
+            if j == h.last + 1 && self.head_def(i, &h) {
+                return;
+            }
+            let plural_or_fem =
+                ["ه", "ات", "ين", "ون"].iter().any(|s| b.ends_with(s)) || b.starts_with("است");
             let next_def = j + 1 < n && !self.hard(j + 1) && self.def(j + 1);
             if !plural_or_fem && !next_def && b.chars().count() >= 3 && w.clitic == 0 {
                 let mut c = self.cand(EntityType::Equipment, j, j, 0, "");
@@ -766,7 +863,6 @@ impl<'a> Doc<'a> {
             }
             return;
         }
-        let _ = i;
     }
 
     fn place(&self, i: usize, h: HeadSpan, keep: bool, out: &mut Vec<Cand>) {
@@ -789,6 +885,33 @@ impl<'a> Doc<'a> {
         };
         c.prio = 3;
         out.push(c);
+    }
+
+    /// A one-word name after a cue must look like a name and end the clause's subject: not a
+    /// verb (الوزير سيزور، الرئيس غادر البلاد), not an adjective (نائب برلماني).
+    fn single_name_ok(&self, j: usize, after_title: bool) -> bool {
+        let w = self.words[j];
+        if w.given {
+            return true;
+        }
+        let b = self.bare(j);
+        let len = b.chars().count();
+        let nisba = len >= 3 && (b.ends_with('ي') || b.ends_with("يه"));
+        let verb =
+            b.starts_with("سي") || b.starts_with("ست") || b.starts_with("سن") || b.starts_with('ي');
+        if nisba && after_title && !self.def(j) || verb {
+            return false;
+        }
+        let k = j + 1;
+        k >= self.n() || self.hard(k) || self.words[k].stop || self.words[k].say || self.is_title(k)
+    }
+
+    /// A person found by a cue (title, verb of saying).
+    fn cue_person(&self, j: usize, last: usize, prio: u8, out: &mut Vec<Cand>) {
+        if last == j && !self.single_name_ok(j, prio == 3) {
+            return;
+        }
+        self.person(j, last, prio, out);
     }
 
     fn person(&self, j: usize, last: usize, prio: u8, out: &mut Vec<Cand>) {
@@ -821,12 +944,17 @@ impl<'a> Doc<'a> {
         let mut j = h.last + 1;
         match kind {
             TitleKind::Rank => {
-                while j < n && !self.hard(j) && (self.words[j].demonym || self.words[j].adj) {
+                while j < n
+                    && !self.hard(j)
+                    && (self.words[j].demonym
+                        || self.words[j].adj
+                        || self.def(j) && self.words.get(j + 1).is_some_and(|w| w.given))
+                {
                     j += 1;
                 }
                 if j < n && !self.hard(j) && self.name_start(j, true) {
                     if let Some(last) = self.name_run(j) {
-                        self.person(j, last, 3, out);
+                        self.cue_person(j, last, 3, out);
                     }
                 }
             }
@@ -841,7 +969,7 @@ impl<'a> Doc<'a> {
                     if gap.comma {
                         if self.name_start(j, false) && !self.def(j) {
                             if let Some(last) = self.name_run(j) {
-                                self.person(j, last, 3, out);
+                                self.cue_person(j, last, 3, out);
                             }
                         }
                         return;
@@ -865,7 +993,7 @@ impl<'a> Doc<'a> {
                     }
                     if w.stop {
                         let k = self.toks.key(j);
-                        if k == "لدى" {
+                        if k == "لدي" {
                             j += 1;
                             continue;
                         }
@@ -873,7 +1001,7 @@ impl<'a> Doc<'a> {
                     }
                     if self.name_start(j, false) && (!self.def(j) || !self.adjective(j)) {
                         if let Some(last) = self.name_run(j) {
-                            self.person(j, last, 3, out);
+                            self.cue_person(j, last, 3, out);
                         }
                         return;
                     }
@@ -884,6 +1012,41 @@ impl<'a> Doc<'a> {
                     return;
                 }
             }
+        }
+    }
+
+    /// A quoted name after a naming cue takes the type of the head just before it:
+    /// قسمها الدولي المعروف بـ"X" is an organization.
+    fn named_by_cue(&self, i: usize, out: &mut Vec<Cand>) {
+        let n = self.n();
+        if !self.words[i].naming {
+            return;
+        }
+        let mut j = i + 1;
+        // بـ written apart, or باسم
+        if j < n && !self.hard(j) && matches!(self.toks.key(j), "ب" | "باسم") {
+            j += 1;
+        }
+        if j >= n || !self.toks.toks[j].gap.quote || self.toks.toks[j].gap.punct {
+            return;
+        }
+        let mut k = j;
+        while k + 1 < n && k < j + 3 && !self.hard(k + 1) {
+            k += 1;
+        }
+        let kind = (i.saturating_sub(4)..i)
+            .rev()
+            .find_map(|t| match self.head(t)?.class {
+                Class::OrgHead(_) => Some(EntityType::Org),
+                Class::EquipmentHead => Some(EntityType::Equipment),
+                Class::EventHead(_) => Some(EntityType::Event),
+                Class::LocationHead(_) => Some(EntityType::Location),
+                _ => None,
+            });
+        if let Some(kind) = kind {
+            let mut c = self.word_cand(kind, j, k);
+            c.prio = 3;
+            out.push(c);
         }
     }
 
@@ -898,7 +1061,7 @@ impl<'a> Doc<'a> {
                 let plural = b.chars().count() >= 5 && (b.ends_with("ون") || b.ends_with("ين"));
                 if !plural {
                     if let Some(last) = self.name_run(j) {
-                        self.person(j, last, 2, out);
+                        self.cue_person(j, last, 2, out);
                     }
                 }
             }
@@ -911,8 +1074,8 @@ impl<'a> Doc<'a> {
                 }
             }
         }
-        // Apposition: a name at the start of a clause followed by a title (رشيد لزرق أستاذ
-        // العلوم السياسية), or a name heading a line before a colon.
+        // Apposition: a name at the start of a clause followed by a comma and a title
+        // (X، الخبير الأمني), or a name heading a line before a colon.
         let clause_start = i == 0 || self.hard(i) || self.toks.toks[i].gap.newline;
         if clause_start && self.name_like(i) && !self.def(i) && !w.known {
             if let Some(last) = self.name_run(i) {
@@ -920,7 +1083,7 @@ impl<'a> Doc<'a> {
                 let unknown = (i..=last).all(|t| !self.words[t].known || self.words[t].given);
                 if last > i && last < i + 3 && k < n && unknown {
                     let gap = self.toks.toks[k].gap;
-                    let titled = self.is_title(k) && (!gap.hard() || gap.comma);
+                    let titled = self.is_title(k) && gap.comma && !gap.quote;
                     let header = gap.colon && (i == 0 || self.toks.toks[i].gap.newline);
                     if titled || header {
                         self.person(i, last, 1, out);
@@ -955,16 +1118,19 @@ pub fn clean(s: &str) -> String {
 /// Settles overlaps: longer candidates first, then higher priority, then leftmost.
 fn select(mut cands: Vec<Cand>) -> Vec<Cand> {
     cands.sort_by_key(|c| (usize::MAX - (c.last - c.first), u8::MAX - c.prio, c.first));
-    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let n = cands.iter().map(|c| c.last + 1).max().unwrap_or(0);
+    let mut taken = vec![false; n];
     let mut out = Vec::new();
     for c in cands {
-        if taken.iter().any(|&(a, b)| c.first <= b && a <= c.last) {
+        if taken[c.first..=c.last].iter().any(|&t| t) {
             continue;
         }
         if c.display.is_empty() || c.start >= c.end {
             continue;
         }
-        taken.push((c.first, c.last));
+        for t in &mut taken[c.first..=c.last] {
+            *t = true;
+        }
         out.push(c);
     }
     out.sort_by_key(|c| c.start);

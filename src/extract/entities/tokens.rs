@@ -53,12 +53,31 @@ pub struct Tokens {
     pub toks: Vec<Token>,
     /// Folded keys of all tokens, separated by one space.
     pub keys: String,
-    /// For every byte of `keys`, the index of the token it belongs to (spaces: the token after).
-    pub tok_at: Vec<u32>,
 }
 
+/// Letters, digits and marks. The Arabic block is decided by hand (its punctuation listed),
+/// because the general Unicode tables are slow on the hot path.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || crate::text::is_diacritic(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    match c {
+        '\u{060C}'
+        | '\u{060D}'
+        | '\u{061B}'
+        | '\u{061E}'
+        | '\u{061F}'
+        | '\u{066A}'..='\u{066D}'
+        | '\u{06D4}'
+        | '\u{06DD}'
+        | '\u{06DE}'
+        | '\u{06E9}'
+        | '\u{FD3E}'
+        | '\u{FD3F}' => false,
+        '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' => true,
+        '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' => c != '\u{FEFF}',
+        _ => c.is_alphanumeric() || crate::text::is_diacritic(c),
+    }
 }
 
 impl Tokens {
@@ -101,12 +120,13 @@ impl Tokens {
             let ascii = c.is_ascii_alphanumeric() || handle;
             let latin = c.is_ascii_alphabetic() || handle;
             while let Some(&(j, n)) = chars.peek() {
+                let after = text[j + n.len_utf8()..].chars().next();
+                // Spy-X, F-35, @a_b, pic.twitter.com; and a model number on an Arabic name
+                // (شاهد-136).
                 let inner_join = ascii
                     && (n == '-' || n == '_' || n == '.')
-                    && text[j + 1..]
-                        .chars()
-                        .next()
-                        .is_some_and(|m| m.is_ascii_alphanumeric());
+                    && after.is_some_and(|m| m.is_ascii_alphanumeric())
+                    || n == '-' && after.is_some_and(|m| m.is_ascii_digit());
                 let same_script = n.is_ascii_alphanumeric() == ascii || n.is_ascii_digit();
                 if is_word_char(n) && same_script || inner_join {
                     end = j + n.len_utf8();
@@ -137,14 +157,14 @@ impl Tokens {
             });
             gap = Gap::default();
         }
-        let mut tok_at = vec![0u32; keys.len()];
-        for (n, t) in toks.iter().enumerate() {
-            let from = if n == 0 { 0 } else { toks[n - 1].kend };
-            for slot in &mut tok_at[from..t.kend] {
-                *slot = n as u32;
-            }
-        }
-        Tokens { toks, keys, tok_at }
+        Tokens { toks, keys }
+    }
+
+    /// The token a byte of [`Tokens::keys`] belongs to (a separating space: the token after).
+    pub fn token_at(&self, kbyte: usize) -> usize {
+        self.toks
+            .partition_point(|t| t.kend <= kbyte)
+            .min(self.toks.len().saturating_sub(1))
     }
 
     pub fn len(&self) -> usize {
