@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use self::lists::{
     demonyms_of, near, stems, Stem, Trigger, ATTRIBUTION, BLOCKERS, CLAUSE_BREAKS, MODALITY,
-    NEGATION, PAIR_WORDS, RELATIVE_MONTH, TRIGGERS,
+    NEGATION, PAIR_WORDS, RECENT_WORDS, RELATIVE_MONTH, TRIGGERS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -40,6 +40,8 @@ struct Candidate {
     persons: Vec<usize>,
     /// Places named near the trigger in its clause.
     places: Vec<usize>,
+    /// A weekday or `أمس` in the clause: the event is of the article's days.
+    recent: bool,
     /// The place the event goes to (`زيارة ... إلى X`, `زار X`).
     dest: Option<usize>,
     /// A relative month in the clause (`نوفمبر الماضي`): restatements must agree on it.
@@ -212,6 +214,12 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 matches!(t.f(k - 1), "الي" | "نحو") || w.starts_with('ل') && !w.starts_with("ال")
             })
             .map(|(_, e)| *e);
+        let recent = (cs..ce).any(|k| {
+            marks
+                .stems
+                .get(k)
+                .is_some_and(|v| v.iter().any(|s| RECENT_WORDS.iter().any(|r| *r == s.form)))
+        });
         let rel_month = (cs..ce).find_map(|k| {
             let m = super::dates::month_name_at(&t, k)?;
             RELATIVE_MONTH.iter().any(|r| t.f(k + 1) == r).then_some(m)
@@ -236,6 +244,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 persons,
                 places,
                 dest,
+                recent,
                 rel_month,
                 sense: sense.clone(),
                 date_dist,
@@ -556,8 +565,20 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
         if o.dest.is_some() && c.dest.is_some() && o.dest != c.dest {
             return false;
         }
-        let shared = o.actors.iter().filter(|e| c.actors.contains(e)).count();
+        // An event of the article's days is not one dated in the past.
+        let undated_recent = |x: &Candidate| x.recent && x.claim.date.is_none();
+        if (undated_recent(o) && c.claim.date.is_some())
+            || (undated_recent(&c) && o.claim.date.is_some())
+        {
+            return false;
+        }
         let subset = |a: &[usize], b: &[usize]| a.iter().all(|e| b.contains(e));
+        let mut shared = o.actors.iter().filter(|e| c.actors.contains(e)).count();
+        // The same people (two or more) make the same event whatever else is named.
+        if o.persons.len() >= 2 && subset(&o.persons, &c.persons) && subset(&c.persons, &o.persons)
+        {
+            shared = shared.max(2);
+        }
         // The same people (or the people of one among those of the other); a restatement
         // with no person at all must name no place the other does not.
         let persons_ok = if o.persons.is_empty() {
@@ -599,6 +620,10 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
     }
     if o.dest.is_none() {
         o.dest = c.dest;
+    }
+    // A restatement that names the people of an event first described without them.
+    if o.persons.is_empty() {
+        o.persons = c.persons;
     }
     if o.claim.attributed_to.is_none() {
         o.claim.attributed_to = c.claim.attributed_to;

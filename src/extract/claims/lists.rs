@@ -368,3 +368,10 @@ pub static BLOCKERS: LazyLock<Vec<String>> = LazyLock::new(|| {
         .map(key)
         .collect()
 });
+
+/// Weekdays and `أمس`: the event is of the article's days.
+pub static RECENT_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    lines(include_str!("../data/claim_recent_words.txt"))
+        .map(key)
+        .collect()
+});

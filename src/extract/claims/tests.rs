@@ -260,3 +260,24 @@ fn empty_and_odd_input() {
     };
     let _ = run("زار مصر الأردن", &[bad]);
 }
+
+#[test]
+fn an_event_of_the_article_days_is_not_an_older_dated_one() {
+    let text = "اتفقت مصر والأردن الثلاثاء على توسيع التعاون. وكانت مصر والأردن قد اتفقتا في مايو 2018 على إنشاء لجنة.";
+    assert_eq!(
+        kinds(&run(text, &two(text))),
+        vec!["AGREEMENT", "AGREEMENT"]
+    );
+}
+
+#[test]
+fn the_same_two_people_restate_one_meeting() {
+    let text = "التقى سامح شكري أيمن الصفدي في القاهرة لبحث الملفات. وقالت وزارة الخارجية إن شكري والصفدي عقدا اجتماعا مطولا.";
+    let ents = vec![
+        person(text, "سامح شكري", &["سامح شكري", "شكري"]),
+        person(text, "أيمن الصفدي", &["أيمن الصفدي", "الصفدي"]),
+        loc(text, "القاهرة"),
+        ent(text, EntityType::Org, "وزارة الخارجية", &["وزارة الخارجية"]),
+    ];
+    assert_eq!(kinds(&run(text, &ents)), vec!["MEETING"]);
+}
