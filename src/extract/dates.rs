@@ -542,6 +542,8 @@ mod tests {
         assert_eq!(values("منذ مطلع 2019 والأسعار ترتفع"), vec!["2019"]);
         assert_eq!(values("حدث ذلك أواخر العام 2012"), vec!["2012"]);
         assert_eq!(values("تراجعت الصادرات في 2014، ثم انتعشت"), vec!["2014"]);
+        assert_eq!(values("لم يزرها منذ 2009 أي مسؤول"), vec!["2009"]);
+        assert_eq!(values("تستمر الخطة حتى 2030 على الأقل"), vec!["2030"]);
         assert!(values("أرسلت الحكومة 2000 جندي").is_empty());
         assert!(values("في 2000 منزل انقطعت الكهرباء").is_empty());
         assert!(values("بلغ عدد الزوار 1950 زائرا").is_empty());
