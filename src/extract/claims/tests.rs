@@ -281,3 +281,11 @@ fn the_same_two_people_restate_one_meeting() {
     ];
     assert_eq!(kinds(&run(text, &ents)), vec!["MEETING"]);
 }
+
+#[test]
+fn unnamed_insiders_make_a_claim_reported_but_media_do_not() {
+    let text = "تسلمت مصر معدات من الأردن، وفق ما أفادت به مصادر مطلعة.";
+    assert_eq!(run(text, &two(text))[0].modality, Some(Modality::Reported));
+    let text = "تسلمت مصر معدات من الأردن، حسب ما أوردته وسائل إعلام محلية.";
+    assert_eq!(run(text, &two(text))[0].modality, None);
+}
