@@ -38,6 +38,8 @@ struct Candidate {
     actors: Vec<usize>,
     /// Those of `actors` that are persons.
     persons: Vec<usize>,
+    /// Named equipment among the actors: two acquisitions of different systems differ.
+    equipment: Vec<usize>,
     /// Places named near the trigger in its clause.
     places: Vec<usize>,
     /// A weekday or `أمس` in the clause: the event is of the article's days.
@@ -189,6 +191,15 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                     .is_some_and(|x| x.kind == EntityType::Person)
             })
             .collect();
+        let equipment: Vec<usize> = key_actors
+            .iter()
+            .copied()
+            .filter(|&e| {
+                entities
+                    .get(e)
+                    .is_some_and(|x| x.kind == EntityType::Equipment)
+            })
+            .collect();
         let mut places: Vec<usize> = Vec::new();
         for &(k, e) in &occ {
             let close = (cs..ce).contains(&k) && k.abs_diff(ti) <= PLACE_WINDOW;
@@ -242,6 +253,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 claim,
                 actors: key_actors,
                 persons,
+                equipment,
                 places,
                 dest,
                 recent,
@@ -565,6 +577,12 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
         if o.dest.is_some() && c.dest.is_some() && o.dest != c.dest {
             return false;
         }
+        if !o.equipment.is_empty()
+            && !c.equipment.is_empty()
+            && !o.equipment.iter().any(|e| c.equipment.contains(e))
+        {
+            return false;
+        }
         // An event of the article's days is not one dated in the past.
         let undated_recent = |x: &Candidate| x.recent && x.claim.date.is_none();
         if (undated_recent(o) && c.claim.date.is_some())
@@ -624,6 +642,9 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
     // A restatement that names the people of an event first described without them.
     if o.persons.is_empty() {
         o.persons = c.persons;
+    }
+    if o.equipment.is_empty() {
+        o.equipment = c.equipment;
     }
     if o.claim.attributed_to.is_none() {
         o.claim.attributed_to = c.claim.attributed_to;

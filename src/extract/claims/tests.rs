@@ -289,3 +289,18 @@ fn unnamed_insiders_make_a_claim_reported_but_media_do_not() {
     let text = "تسلمت مصر معدات من الأردن، حسب ما أوردته وسائل إعلام محلية.";
     assert_eq!(run(text, &two(text))[0].modality, None);
 }
+
+#[test]
+fn acquisitions_of_different_systems_are_different_events() {
+    let text = "اشترت مصر من الأردن منظومة أفق. ثم اشترت مصر من الأردن منظومة درع.";
+    let mut ents = two(text);
+    ents.push(ent(text, EntityType::Equipment, "أفق", &["أفق"]));
+    ents.push(ent(text, EntityType::Equipment, "درع", &["درع"]));
+    assert_eq!(kinds(&run(text, &ents)), vec!["ACQUISITION", "ACQUISITION"]);
+}
+
+#[test]
+fn other_claims_of_different_kinds_are_not_merged() {
+    let text = "تدعم مصر الأردن في ملف المياه. وارتفع حجم المبادلات بين مصر والأردن.";
+    assert_eq!(kinds(&run(text, &two(text))), vec!["OTHER", "OTHER"]);
+}
