@@ -137,6 +137,14 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             }
         }
         if actors.len() < 2 {
+            // A sentence naming no party speaks of the article's two main places.
+            if let Some(pair) = main_pair(entities) {
+                if actors.iter().all(|a| pair.contains(a)) {
+                    actors = pair.to_vec();
+                }
+            }
+        }
+        if actors.len() < 2 {
             continue;
         }
         // The quote: the trigger and the mentions of the two actors nearest to it in the
@@ -408,6 +416,21 @@ fn distinct(used: &[(usize, usize)]) -> usize {
     v.len()
 }
 
+/// The two places the document mentions most.
+fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
+    let mut places: Vec<(usize, usize)> = entities
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.kind == EntityType::Location && !x.mentions.is_empty())
+        .map(|(e, x)| (x.mentions.len(), e))
+        .collect();
+    places.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    match places.as_slice() {
+        [a, b, ..] => Some([a.1, b.1]),
+        _ => None,
+    }
+}
+
 /// Where entities occur, as (first token, entity index): their mentions, demonyms of the
 /// places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
 fn occurrences(t: &Tokens, entities: &[Entity], marks: &Marks<'_>) -> Vec<(usize, usize)> {
@@ -419,25 +442,13 @@ fn occurrences(t: &Tokens, entities: &[Entity], marks: &Marks<'_>) -> Vec<(usize
             }
         }
     }
-    let mut places: Vec<(usize, usize)> = entities
+    let dems: Vec<(String, usize)> = entities
         .iter()
         .enumerate()
         .filter(|(_, x)| x.kind == EntityType::Location)
-        .map(|(e, x)| (x.mentions.len(), e))
+        .flat_map(|(e, x)| demonyms_of(&x.name).into_iter().map(move |d| (d, e)))
         .collect();
-    let dems: Vec<(String, usize)> = places
-        .iter()
-        .flat_map(|&(_, e)| {
-            entities
-                .get(e)
-                .map(|x| demonyms_of(&x.name))
-                .unwrap_or_default()
-                .into_iter()
-                .map(move |d| (d, e))
-        })
-        .collect();
-    places.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let top2: Vec<usize> = places.iter().take(2).map(|p| p.1).collect();
+    let top2: Vec<usize> = main_pair(entities).map(|p| p.to_vec()).unwrap_or_default();
     for i in 0..t.len() {
         if t.kind(i) != Some(Kind::Word) {
             continue;

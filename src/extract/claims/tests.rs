@@ -304,3 +304,11 @@ fn other_claims_of_different_kinds_are_not_merged() {
     let text = "تدعم مصر الأردن في ملف المياه. وارتفع حجم المبادلات بين مصر والأردن.";
     assert_eq!(kinds(&run(text, &two(text))), vec!["OTHER", "OTHER"]);
 }
+
+#[test]
+fn a_sentence_naming_no_party_speaks_of_the_two_main_places() {
+    let text = "زار وفد من مصر الأردن. وتوالت بعد ذلك صفقات الشراء.";
+    let cs = run(text, &two(text));
+    assert_eq!(kinds(&cs), vec!["VISIT", "ACQUISITION"]);
+    assert_eq!(cs[1].actors.len(), 2);
+}
