@@ -91,7 +91,9 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
         }
     }
 
-    // Each date goes to the nearest trigger of its clause (else of its sentence).
+    // Each date goes to the nearest trigger of its comma segment, else of its clause, else of
+    // its sentence; a trigger keeps the date of its own segment or clause over a nearer one
+    // from another clause. Distances are ranked by that level first.
     let mut date_of: HashMap<usize, (usize, &DateMatch)> = HashMap::new();
     for &(dk, d) in &date_toks {
         let pick = |same: &dyn Fn(usize) -> bool| {
@@ -102,9 +104,10 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 .min_by_key(|(_, (ti, _, _, _))| ti.abs_diff(dk))
                 .map(|(n, (ti, _, _, _))| (n, ti.abs_diff(dk)))
         };
+        const LEVEL: usize = 100_000;
         let best = pick(&|ti| segment.get(ti) == segment.get(dk))
-            .or_else(|| pick(&|ti| clause.get(ti) == clause.get(dk)))
-            .or_else(|| pick(&|ti| sent.get(ti) == sent.get(dk)));
+            .or_else(|| pick(&|ti| clause.get(ti) == clause.get(dk)).map(|(n, d)| (n, d + LEVEL)))
+            .or_else(|| pick(&|ti| sent.get(ti) == sent.get(dk)).map(|(n, d)| (n, d + 2 * LEVEL)));
         if let Some((n, dist)) = best {
             let better = date_of.get(&n).is_none_or(|(old, _)| dist < *old);
             if better {

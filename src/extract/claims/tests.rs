@@ -312,3 +312,19 @@ fn a_sentence_naming_no_party_speaks_of_the_two_main_places() {
     assert_eq!(kinds(&cs), vec!["VISIT", "ACQUISITION"]);
     assert_eq!(cs[1].actors.len(), 2);
 }
+
+#[test]
+fn a_date_of_another_clause_does_not_date_a_claim_that_has_its_own() {
+    let text = "ولم يزر سامح شكري الأردن منذ آب 2019، فيما زار مصر العراق بين 2020 و2021.";
+    let ents = vec![
+        person(text, "سامح شكري", &["سامح شكري"]),
+        loc(text, "الأردن"),
+        loc(text, "مصر"),
+        loc(text, "العراق"),
+    ];
+    let cs = run(text, &ents);
+    assert_eq!(kinds(&cs), vec!["VISIT", "VISIT"]);
+    assert!(cs[0].negated);
+    assert_eq!(cs[0].date.as_deref(), Some("2019-08"));
+    assert_eq!(cs[1].date.as_deref(), Some("2020"));
+}
