@@ -136,3 +136,18 @@ proptest! {
         }
     }
 }
+
+/// A long text with no punctuation is one sentence: the finder must stay linear on it.
+#[test]
+fn a_long_unpunctuated_text_stays_fast() {
+    let text = "زار وزير مصر الأردن ووقع البلدان اتفاقية في 3 مارس 2020 ".repeat(5_000);
+    let ents = vec![
+        ent(&text, EntityType::Location, "مصر", &["مصر"]),
+        ent(&text, EntityType::Location, "الأردن", &["الأردن"]),
+    ];
+    let start = std::time::Instant::now();
+    let d = dates::find(&text);
+    let found = claims::find(&text, &ents, &d);
+    assert!(!found.is_empty());
+    assert!(start.elapsed().as_secs() < 10, "took {:?}", start.elapsed());
+}

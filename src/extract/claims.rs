@@ -23,6 +23,9 @@ use crate::model::{Claim, ClaimType, Entity, EntityType, Modality};
 /// Words before a trigger in which a blocker (`يسمح`, `بهدف`) makes it no event.
 const BLOCK_WINDOW: usize = 3;
 
+/// Words either side of a trigger beyond which its sentence is not looked at.
+const SCAN: usize = 150;
+
 /// Words either side of a trigger within which a place tells where the event was, for
 /// telling apart events of one kind (a visit to A, one to B).
 const PLACE_WINDOW: usize = 8;
@@ -65,7 +68,8 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     let sent = sentence_ids(&t);
     let clause = clause_ids(&t, &sent, &marks);
     let segment = segment_ids(&t, &clause);
-    let occ = occurrences(&t, entities, &marks);
+    let mut ends: HashMap<usize, usize> = HashMap::new();
+    let occ = occurrences(&t, entities, &marks, &mut ends);
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
         .filter_map(|d| token_at(&t, d.span.start).map(|k| (k, d)))
@@ -96,10 +100,17 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     // from another clause. Distances are ranked by that level first.
     let mut date_of: HashMap<usize, (usize, &DateMatch)> = HashMap::new();
     for &(dk, d) in &date_toks {
+        // Only the triggers of the date's sentence, near it, can take it.
+        let (ss, se) = range_of(&sent, dk);
+        let (ss, se) = (ss.max(dk.saturating_sub(SCAN)), se.min(dk + SCAN));
+        let first = triggers.partition_point(|(ti, _, _, _)| *ti < ss);
+        let last = triggers.partition_point(|(ti, _, _, _)| *ti < se);
         let pick = |same: &dyn Fn(usize) -> bool| {
             triggers
                 .iter()
                 .enumerate()
+                .skip(first)
+                .take(last.saturating_sub(first))
                 .filter(|(_, (ti, _, _, _))| same(*ti))
                 .min_by_key(|(_, (ti, _, _, _))| ti.abs_diff(dk))
                 .map(|(n, (ti, _, _, _))| (n, ti.abs_diff(dk)))
@@ -121,14 +132,13 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
         let (ti, len, kind) = (*ti, *len, *kind);
         let (cs, ce) = range_of(&clause, ti);
         let (ss, se) = range_of(&sent, ti);
+        // Very long "sentences" (text with no punctuation) are looked at near the trigger only.
+        let (ss, se) = (ss.max(ti.saturating_sub(SCAN)), se.min(ti + SCAN));
+        let (cs, ce) = (cs.max(ss), ce.min(se));
         // The actors: those of the trigger's clause, else of its sentence.
         let mut used: Vec<(usize, usize)> = Vec::new();
         for (lo, hi) in [(cs, ce), (ss, se)] {
-            used = occ
-                .iter()
-                .filter(|(k, _)| (lo..hi).contains(k))
-                .copied()
-                .collect();
+            used = occ_in(&occ, lo, hi).to_vec();
             if distinct(&used) >= 2 {
                 break;
             }
@@ -172,7 +182,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
         let qs = in_clause.iter().copied().min().unwrap_or(ti).min(ti);
         let qe = in_clause
             .iter()
-            .map(|&k| mention_end_tok(&t, k, &occ, entities))
+            .map(|&k| mention_end_tok(k, &ends))
             .max()
             .unwrap_or(ti)
             .max(ti + len - 1);
@@ -212,7 +222,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             })
             .collect();
         let mut places: Vec<usize> = Vec::new();
-        for &(k, e) in &occ {
+        for &(k, e) in occ_in(&occ, cs, ce) {
             let close = (cs..ce).contains(&k) && k.abs_diff(ti) <= PLACE_WINDOW;
             let place = entities
                 .get(e)
@@ -221,7 +231,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 places.push(e);
             }
         }
-        let dest = occ
+        let dest = occ_in(&occ, ti + 1, ce)
             .iter()
             .filter(|(k, e)| {
                 *k > ti
@@ -436,12 +446,21 @@ fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
 
 /// Where entities occur, as (first token, entity index): their mentions, demonyms of the
 /// places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
-fn occurrences(t: &Tokens, entities: &[Entity], marks: &Marks<'_>) -> Vec<(usize, usize)> {
+fn occurrences(
+    t: &Tokens,
+    entities: &[Entity],
+    marks: &Marks<'_>,
+    ends: &mut HashMap<usize, usize>,
+) -> Vec<(usize, usize)> {
     let mut occ: Vec<(usize, usize)> = Vec::new();
     for (e, ent) in entities.iter().enumerate() {
         for m in &ent.mentions {
             if let Some(k) = token_at(t, m.start) {
                 occ.push((k, e));
+                if let Some(last) = token_at(t, m.end.saturating_sub(1)) {
+                    let end = ends.entry(k).or_insert(k);
+                    *end = (*end).max(last);
+                }
             }
         }
     }
@@ -478,19 +497,16 @@ fn occurrences(t: &Tokens, entities: &[Entity], marks: &Marks<'_>) -> Vec<(usize
     occ
 }
 
-/// The last token of the mention of entity at token `k`.
-fn mention_end_tok(t: &Tokens, k: usize, occ: &[(usize, usize)], entities: &[Entity]) -> usize {
-    let Some(start) = t.toks.get(k).map(|x| x.start) else {
-        return k;
-    };
-    occ.iter()
-        .filter(|(kk, _)| *kk == k)
-        .filter_map(|(_, e)| entities.get(*e))
-        .flat_map(|x| x.mentions.iter())
-        .filter(|m| m.start <= start && start < m.end)
-        .filter_map(|m| token_at(t, m.end.saturating_sub(1)))
-        .max()
-        .unwrap_or(k)
+/// The occurrences whose token is in `lo..hi` (`occ` is sorted by token).
+fn occ_in(occ: &[(usize, usize)], lo: usize, hi: usize) -> &[(usize, usize)] {
+    let a = occ.partition_point(|(k, _)| *k < lo);
+    let b = occ.partition_point(|(k, _)| *k < hi).max(a);
+    occ.get(a..b).unwrap_or(&[])
+}
+
+/// The last token of the mention starting at token `k` (the longest, when several do).
+fn mention_end_tok(k: usize, ends: &HashMap<usize, usize>) -> usize {
+    ends.get(&k).copied().unwrap_or(k).max(k)
 }
 
 /// Negated: a particle (لم، لن، عدم) just before the trigger, or a verb of denial earlier in
@@ -530,8 +546,8 @@ fn attribution(
     occ: &[(usize, usize)],
 ) -> Option<usize> {
     let first_after = |k: usize, w: usize| {
-        occ.iter()
-            .find(|(o, _)| *o > k && *o <= k + w && *o < se)
+        occ_in(occ, k + 1, (k + w + 1).min(se))
+            .first()
             .map(|(_, e)| *e)
     };
     for k in ss..se {
@@ -554,10 +570,7 @@ fn attribution(
                 if let Some(name) = first_after(k + n - 1, 5) {
                     return Some(name);
                 }
-                let before = occ
-                    .iter()
-                    .rev()
-                    .find(|(o, _)| *o < k && *o + 3 >= k && *o >= ss);
+                let before = occ_in(occ, k.saturating_sub(3).max(ss), k).last();
                 if let Some((_, e)) = before {
                     return Some(*e);
                 }
