@@ -13,21 +13,46 @@ mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    demonyms_of, near, stems, ATTRIBUTION, CLAUSE_BREAKS, MODALITY, NEGATION, PAIR_WORDS, TRIGGERS,
+    demonyms_of, near, stems, Stem, Trigger, ATTRIBUTION, BLOCKERS, CLAUSE_BREAKS, MODALITY,
+    NEGATION, PAIR_WORDS, RECENT_WORDS, RELATIVE_MONTH, TRIGGERS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
 use crate::model::{Claim, ClaimType, Entity, EntityType, Modality};
 
+/// Words before a trigger in which a blocker (`يسمح`, `بهدف`) makes it no event.
+const BLOCK_WINDOW: usize = 3;
+
+/// Words either side of a trigger beyond which its sentence is not looked at.
+const SCAN: usize = 150;
+
+/// Words either side of a trigger within which a place tells where the event was, for
+/// telling apart events of one kind (a visit to A, one to B).
+const PLACE_WINDOW: usize = 8;
+
 /// Words of the sentence a trigger's near-words are looked for in, either side.
-const NEAR_WINDOW: usize = 6;
+const NEAR_WINDOW: usize = 10;
 
 /// A claim found at one trigger, before restatements are merged.
 #[derive(Debug, Clone)]
 struct Candidate {
     claim: Claim,
-    /// Entity indices of the actors, for merging.
+    /// Entity indices of the actors but the source, for merging.
     actors: Vec<usize>,
+    /// Those of `actors` that are persons.
+    persons: Vec<usize>,
+    /// Named equipment among the actors: two acquisitions of different systems differ.
+    equipment: Vec<usize>,
+    /// Places named near the trigger in its clause.
+    places: Vec<usize>,
+    /// A weekday or `أمس` in the clause: the event is of the article's days.
+    recent: bool,
+    /// The place the event goes to (`زيارة ... إلى X`, `زار X`).
+    dest: Option<usize>,
+    /// A relative month in the clause (`نوفمبر الماضي`): restatements must agree on it.
+    rel_month: Option<u8>,
+    /// The trigger's sense (see `Trigger::sense`).
+    sense: String,
     /// How far (in tokens) its date is from the trigger; `usize::MAX` without a date.
     date_dist: usize,
 }
@@ -39,45 +64,61 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     if t.len() == 0 {
         return Vec::new();
     }
+    let marks = Marks::new(&t);
     let sent = sentence_ids(&t);
-    let clause = clause_ids(&t, &sent);
-    let occ = occurrences(&t, entities);
+    let clause = clause_ids(&t, &sent, &marks);
+    let segment = segment_ids(&t, &clause);
+    let mut ends: HashMap<usize, usize> = HashMap::new();
+    let occ = occurrences(&t, entities, &marks, &mut ends);
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
         .filter_map(|d| token_at(&t, d.span.start).map(|k| (k, d)))
         .collect();
 
     // Triggers, in text order: (token, tokens taken, type, clitics).
-    let mut triggers: Vec<(usize, usize, ClaimType)> = Vec::new();
+    let mut triggers: Vec<(usize, usize, ClaimType, String)> = Vec::new();
     let mut i = 0;
     while i < t.len() {
         let (lo, hi) = range_of(&sent, i);
-        let found = TRIGGERS
-            .at(&t, i)
-            .into_iter()
-            .find(|(tr, _, _)| tr.near.is_empty() || near(&t, i, &tr.near, lo, hi, NEAR_WINDOW));
+        let found = marks.trig.get(i).and_then(|v| {
+            v.iter().find(|(tr, _, _)| {
+                tr.near.is_empty() || near(&marks.stems, i, &tr.near, lo, hi, NEAR_WINDOW)
+            })
+        });
         match found {
+            Some((_, n, _)) if blocked(&marks, i, lo) => i += n,
             Some((tr, n, _)) => {
-                triggers.push((i, n, tr.kind));
-                i += n;
+                triggers.push((i, *n, tr.kind, tr.sense.clone()));
+                i += *n;
             }
             None => i += 1,
         }
     }
 
-    // Each date goes to the nearest trigger of its clause (else of its sentence).
+    // Each date goes to the nearest trigger of its comma segment, else of its clause, else of
+    // its sentence; a trigger keeps the date of its own segment or clause over a nearer one
+    // from another clause. Distances are ranked by that level first.
     let mut date_of: HashMap<usize, (usize, &DateMatch)> = HashMap::new();
     for &(dk, d) in &date_toks {
+        // Only the triggers of the date's sentence, near it, can take it.
+        let (ss, se) = range_of(&sent, dk);
+        let (ss, se) = (ss.max(dk.saturating_sub(SCAN)), se.min(dk + SCAN));
+        let first = triggers.partition_point(|(ti, _, _, _)| *ti < ss);
+        let last = triggers.partition_point(|(ti, _, _, _)| *ti < se);
         let pick = |same: &dyn Fn(usize) -> bool| {
             triggers
                 .iter()
                 .enumerate()
-                .filter(|(_, (ti, _, _))| same(*ti))
-                .min_by_key(|(_, (ti, _, _))| ti.abs_diff(dk))
-                .map(|(n, (ti, _, _))| (n, ti.abs_diff(dk)))
+                .skip(first)
+                .take(last.saturating_sub(first))
+                .filter(|(_, (ti, _, _, _))| same(*ti))
+                .min_by_key(|(_, (ti, _, _, _))| ti.abs_diff(dk))
+                .map(|(n, (ti, _, _, _))| (n, ti.abs_diff(dk)))
         };
-        let best = pick(&|ti| clause.get(ti) == clause.get(dk))
-            .or_else(|| pick(&|ti| sent.get(ti) == sent.get(dk)));
+        const LEVEL: usize = 100_000;
+        let best = pick(&|ti| segment.get(ti) == segment.get(dk))
+            .or_else(|| pick(&|ti| clause.get(ti) == clause.get(dk)).map(|(n, d)| (n, d + LEVEL)))
+            .or_else(|| pick(&|ti| sent.get(ti) == sent.get(dk)).map(|(n, d)| (n, d + 2 * LEVEL)));
         if let Some((n, dist)) = best {
             let better = date_of.get(&n).is_none_or(|(old, _)| dist < *old);
             if better {
@@ -87,20 +128,20 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     }
 
     let mut out: Vec<Candidate> = Vec::new();
-    for (n, &(ti, len, kind)) in triggers.iter().enumerate() {
+    for (n, (ti, len, kind, sense)) in triggers.iter().enumerate() {
+        let (ti, len, kind) = (*ti, *len, *kind);
         let (cs, ce) = range_of(&clause, ti);
         let (ss, se) = range_of(&sent, ti);
-        let mut used: Vec<(usize, usize)> = occ
-            .iter()
-            .filter(|(k, _)| (cs..ce).contains(k))
-            .copied()
-            .collect();
-        if distinct(&used) < 2 {
-            used = occ
-                .iter()
-                .filter(|(k, _)| (ss..se).contains(k))
-                .copied()
-                .collect();
+        // Very long "sentences" (text with no punctuation) are looked at near the trigger only.
+        let (ss, se) = (ss.max(ti.saturating_sub(SCAN)), se.min(ti + SCAN));
+        let (cs, ce) = (cs.max(ss), ce.min(se));
+        // The actors: those of the trigger's clause, else of its sentence.
+        let mut used: Vec<(usize, usize)> = Vec::new();
+        for (lo, hi) in [(cs, ce), (ss, se)] {
+            used = occ_in(&occ, lo, hi).to_vec();
+            if distinct(&used) >= 2 {
+                break;
+            }
         }
         let mut actors: Vec<usize> = Vec::new();
         for &(_, e) in &used {
@@ -109,18 +150,39 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             }
         }
         if actors.len() < 2 {
+            // A sentence naming no party speaks of the article's two main places.
+            if let Some(pair) = main_pair(entities) {
+                if actors.iter().all(|a| pair.contains(a)) {
+                    actors = pair.to_vec();
+                }
+            }
+        }
+        if actors.len() < 2 {
             continue;
         }
-        // The quote: from the first to the last actor mention of the clause, with the trigger.
-        let in_clause: Vec<usize> = used
+        // The quote: the trigger and the mentions of the two actors nearest to it in the
+        // clause.
+        let mut by_dist: Vec<(usize, usize)> = used
             .iter()
-            .map(|(k, _)| *k)
-            .filter(|k| (cs..ce).contains(k))
+            .filter(|(k, _)| (cs..ce).contains(k))
+            .copied()
             .collect();
+        by_dist.sort_by_key(|(k, _)| k.abs_diff(ti));
+        let mut in_clause: Vec<usize> = Vec::new();
+        let mut seen: Vec<usize> = Vec::new();
+        for (k, e) in by_dist {
+            if seen.len() >= 2 {
+                break;
+            }
+            if !seen.contains(&e) {
+                seen.push(e);
+                in_clause.push(k);
+            }
+        }
         let qs = in_clause.iter().copied().min().unwrap_or(ti).min(ti);
         let qe = in_clause
             .iter()
-            .map(|&k| mention_end_tok(&t, k, &occ, entities))
+            .map(|&k| mention_end_tok(k, &ends))
             .max()
             .unwrap_or(ti)
             .max(ti + len - 1);
@@ -132,6 +194,68 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             Some((dist, d)) => (Some(d.value.clone()), *dist),
             None => (None, usize::MAX),
         };
+        let source = attribution(&marks, ti, ss, se, &occ);
+        let key_actors: Vec<usize> = actors
+            .iter()
+            .copied()
+            // A person reporting the event (قال الخبير X إن) is not one of its parties.
+            .filter(|&e| {
+                Some(e) != source || entities.get(e).is_none_or(|x| x.kind != EntityType::Person)
+            })
+            .collect();
+        let persons: Vec<usize> = key_actors
+            .iter()
+            .copied()
+            .filter(|&e| {
+                entities
+                    .get(e)
+                    .is_some_and(|x| x.kind == EntityType::Person)
+            })
+            .collect();
+        let equipment: Vec<usize> = key_actors
+            .iter()
+            .copied()
+            .filter(|&e| {
+                entities
+                    .get(e)
+                    .is_some_and(|x| x.kind == EntityType::Equipment)
+            })
+            .collect();
+        let mut places: Vec<usize> = Vec::new();
+        for &(k, e) in occ_in(&occ, cs, ce) {
+            let close = (cs..ce).contains(&k) && k.abs_diff(ti) <= PLACE_WINDOW;
+            let place = entities
+                .get(e)
+                .is_some_and(|x| x.kind == EntityType::Location);
+            if close && place && !places.contains(&e) {
+                places.push(e);
+            }
+        }
+        let dest = occ_in(&occ, ti + 1, ce)
+            .iter()
+            .filter(|(k, e)| {
+                *k > ti
+                    && *k < ce
+                    && *k <= ti + PLACE_WINDOW + 4
+                    && entities
+                        .get(*e)
+                        .is_some_and(|x| x.kind == EntityType::Location)
+            })
+            .find(|(k, _)| {
+                let w = t.f(*k);
+                matches!(t.f(k - 1), "الي" | "نحو") || w.starts_with('ل') && !w.starts_with("ال")
+            })
+            .map(|(_, e)| *e);
+        let recent = (cs..ce).any(|k| {
+            marks
+                .stems
+                .get(k)
+                .is_some_and(|v| v.iter().any(|s| RECENT_WORDS.iter().any(|r| *r == s.form)))
+        });
+        let rel_month = (cs..ce).find_map(|k| {
+            let m = super::dates::month_name_at(&t, k)?;
+            RELATIVE_MONTH.iter().any(|r| t.f(k + 1) == r).then_some(m)
+        });
         let claim = Claim {
             kind,
             actors: actors
@@ -140,20 +264,79 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 .collect(),
             date,
             quote,
-            attributed_to: attribution(&t, ti, ss, se, &occ, entities),
-            negated: negated(&t, ti, cs),
-            modality: modality(&t, ti, cs, ss, se),
+            attributed_to: source.and_then(|e| entities.get(e)).map(|x| x.name.clone()),
+            negated: negated(&marks, ti, cs),
+            modality: modality(&marks, ti, cs, ss, se),
         };
         merge(
             &mut out,
             Candidate {
                 claim,
-                actors,
+                actors: key_actors,
+                persons,
+                equipment,
+                places,
+                dest,
+                recent,
+                rel_month,
+                sense: sense.clone(),
                 date_dist,
             },
         );
     }
     out.into_iter().map(|c| c.claim).collect()
+}
+
+/// What every token is for the claim finder, computed once: its clitic-stripped forms and
+/// the list entries that match at it.
+struct Marks<'a> {
+    stems: Vec<Vec<Stem<'a>>>,
+    trig: Vec<Vec<(&'static Trigger, usize, usize)>>,
+    attr: Vec<Vec<(&'static String, usize, usize)>>,
+    neg: Vec<Vec<(&'static String, usize, usize)>>,
+    modal: Vec<Vec<(&'static String, usize, usize)>>,
+    blocker: Vec<bool>,
+}
+
+impl<'a> Marks<'a> {
+    fn new(t: &'a Tokens) -> Marks<'a> {
+        let stems: Vec<Vec<Stem<'a>>> = (0..t.len())
+            .map(|i| {
+                if t.kind(i) == Some(Kind::Word) {
+                    stems(t.f(i))
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let empty: &[Stem<'a>] = &[];
+        let at = |i: usize| stems.get(i).map_or(empty, Vec::as_slice);
+        let trig = (0..t.len()).map(|i| TRIGGERS.at(t, i, at(i))).collect();
+        let attr = (0..t.len()).map(|i| ATTRIBUTION.at(t, i, at(i))).collect();
+        let neg = (0..t.len()).map(|i| NEGATION.at(t, i, at(i))).collect();
+        let modal = (0..t.len()).map(|i| MODALITY.at(t, i, at(i))).collect();
+        let blocker = stems
+            .iter()
+            .map(|v| v.iter().any(|s| BLOCKERS.iter().any(|b| *b == s.form)))
+            .collect();
+        Marks {
+            stems,
+            trig,
+            attr,
+            neg,
+            modal,
+            blocker,
+        }
+    }
+
+    fn attr(&self, k: usize) -> &[(&'static String, usize, usize)] {
+        self.attr.get(k).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// True when a blocker word stands just before the trigger at `i` (not before `lo`).
+fn blocked(m: &Marks<'_>, i: usize, lo: usize) -> bool {
+    (i.saturating_sub(BLOCK_WINDOW).max(lo)..i).any(|k| m.blocker.get(k) == Some(&true))
 }
 
 /// Sentence number of every token: a new sentence after . ! ? ؟ … and at a line break.
@@ -176,7 +359,7 @@ fn sentence_ids(t: &Tokens) -> Vec<u32> {
 
 /// Clause number of every token: sentences cut at ؛ ; : and before a connective or a verb
 /// trigger with a و/ف clitic.
-fn clause_ids(t: &Tokens, sent: &[u32]) -> Vec<u32> {
+fn clause_ids(t: &Tokens, sent: &[u32], m: &Marks<'_>) -> Vec<u32> {
     let mut ids = Vec::with_capacity(t.len());
     let mut id = 0u32;
     for i in 0..t.len() {
@@ -186,14 +369,13 @@ fn clause_ids(t: &Tokens, sent: &[u32]) -> Vec<u32> {
             if t.kind(i) == Some(Kind::Word) {
                 let w = t.f(i);
                 brk |= CLAUSE_BREAKS.iter().any(|b| b == w)
-                    || TRIGGERS
-                        .at(t, i)
-                        .iter()
-                        .any(|(tr, _, clitics)| tr.verb && *clitics > 0 && starts_conj(w))
-                    || ATTRIBUTION
-                        .at(t, i)
-                        .iter()
-                        .any(|(tag, _, clitics)| tag == "say" && *clitics > 0 && starts_conj(w));
+                    || m.trig.get(i).is_some_and(|v| {
+                        v.iter()
+                            .any(|(tr, _, clitics)| tr.verb && *clitics > 0 && starts_conj(w))
+                    })
+                    || m.attr(i).iter().any(|(tag, _, clitics)| {
+                        tag.as_str() == "say" && *clitics > 0 && starts_conj(w)
+                    });
             }
         }
         if brk {
@@ -206,6 +388,22 @@ fn clause_ids(t: &Tokens, sent: &[u32]) -> Vec<u32> {
 
 fn starts_conj(w: &str) -> bool {
     w.starts_with('و') || w.starts_with('ف')
+}
+
+/// Segment number of every token: clauses cut further at commas.
+fn segment_ids(t: &Tokens, clause: &[u32]) -> Vec<u32> {
+    let mut ids = Vec::with_capacity(t.len());
+    let mut id = 0u32;
+    for i in 0..t.len() {
+        let brk = i > 0
+            && (clause.get(i) != clause.get(i - 1)
+                || (t.kind(i - 1) == Some(Kind::Punct) && matches!(t.f(i - 1), "،" | ",")));
+        if brk {
+            id += 1;
+        }
+        ids.push(id);
+    }
+    ids
 }
 
 /// The token range sharing `ids[i]` (ids are non-decreasing).
@@ -231,46 +429,59 @@ fn distinct(used: &[(usize, usize)]) -> usize {
     v.len()
 }
 
+/// The two places the document mentions most.
+fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
+    let mut places: Vec<(usize, usize)> = entities
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.kind == EntityType::Location && !x.mentions.is_empty())
+        .map(|(e, x)| (x.mentions.len(), e))
+        .collect();
+    places.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    match places.as_slice() {
+        [a, b, ..] => Some([a.1, b.1]),
+        _ => None,
+    }
+}
+
 /// Where entities occur, as (first token, entity index): their mentions, demonyms of the
 /// places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
-fn occurrences(t: &Tokens, entities: &[Entity]) -> Vec<(usize, usize)> {
+fn occurrences(
+    t: &Tokens,
+    entities: &[Entity],
+    marks: &Marks<'_>,
+    ends: &mut HashMap<usize, usize>,
+) -> Vec<(usize, usize)> {
     let mut occ: Vec<(usize, usize)> = Vec::new();
     for (e, ent) in entities.iter().enumerate() {
         for m in &ent.mentions {
             if let Some(k) = token_at(t, m.start) {
                 occ.push((k, e));
+                if let Some(last) = token_at(t, m.end.saturating_sub(1)) {
+                    let end = ends.entry(k).or_insert(k);
+                    *end = (*end).max(last);
+                }
             }
         }
     }
-    let mut places: Vec<(usize, usize)> = entities
+    let dems: Vec<(String, usize)> = entities
         .iter()
         .enumerate()
         .filter(|(_, x)| x.kind == EntityType::Location)
-        .map(|(e, x)| (x.mentions.len(), e))
+        .flat_map(|(e, x)| demonyms_of(&x.name).into_iter().map(move |d| (d, e)))
         .collect();
-    let dems: Vec<(String, usize)> = places
-        .iter()
-        .flat_map(|&(_, e)| {
-            entities
-                .get(e)
-                .map(|x| demonyms_of(&x.name))
-                .unwrap_or_default()
-                .into_iter()
-                .map(move |d| (d, e))
-        })
-        .collect();
-    places.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let top2: Vec<usize> = places.iter().take(2).map(|p| p.1).collect();
+    let top2: Vec<usize> = main_pair(entities).map(|p| p.to_vec()).unwrap_or_default();
     for i in 0..t.len() {
         if t.kind(i) != Some(Kind::Word) {
             continue;
         }
-        for (s, _) in stems(t.f(i)) {
-            if top2.len() == 2 && PAIR_WORDS.contains(&s) {
+        for st in marks.stems.get(i).into_iter().flatten() {
+            let s: &str = &st.form;
+            if top2.len() == 2 && PAIR_WORDS.iter().any(|p| p == s) {
                 occ.extend(top2.iter().map(|&e| (i, e)));
                 break;
             }
-            let bare = s.strip_prefix("ال").unwrap_or(&s);
+            let bare = s.strip_prefix("ال").unwrap_or(s);
             if let Some(&(_, e)) = dems.iter().find(|(d, _)| {
                 bare.strip_prefix(d.as_str()).is_some_and(|rest| {
                     matches!(rest, "" | "ه" | "ين" | "ون" | "يه" | "يين" | "يون")
@@ -286,37 +497,34 @@ fn occurrences(t: &Tokens, entities: &[Entity]) -> Vec<(usize, usize)> {
     occ
 }
 
-/// The last token of the mention of entity at token `k`.
-fn mention_end_tok(t: &Tokens, k: usize, occ: &[(usize, usize)], entities: &[Entity]) -> usize {
-    let Some(start) = t.toks.get(k).map(|x| x.start) else {
-        return k;
-    };
-    occ.iter()
-        .filter(|(kk, _)| *kk == k)
-        .filter_map(|(_, e)| entities.get(*e))
-        .flat_map(|x| x.mentions.iter())
-        .filter(|m| m.start <= start && start < m.end.max(start + 1))
-        .filter_map(|m| token_at(t, m.end.saturating_sub(1)))
-        .max()
-        .unwrap_or(k)
+/// The occurrences whose token is in `lo..hi` (`occ` is sorted by token).
+fn occ_in(occ: &[(usize, usize)], lo: usize, hi: usize) -> &[(usize, usize)] {
+    let a = occ.partition_point(|(k, _)| *k < lo);
+    let b = occ.partition_point(|(k, _)| *k < hi).max(a);
+    occ.get(a..b).unwrap_or(&[])
+}
+
+/// The last token of the mention starting at token `k` (the longest, when several do).
+fn mention_end_tok(k: usize, ends: &HashMap<usize, usize>) -> usize {
+    ends.get(&k).copied().unwrap_or(k).max(k)
 }
 
 /// Negated: a particle (لم، لن، عدم) just before the trigger, or a verb of denial earlier in
 /// its clause.
-fn negated(t: &Tokens, ti: usize, cs: usize) -> bool {
+fn negated(m: &Marks<'_>, ti: usize, cs: usize) -> bool {
     (cs..ti).any(|k| {
-        NEGATION.at(t, k).iter().any(|(tag, n, _)| {
-            (tag == "near" && k + n + 2 > ti) || (tag == "clause" && k + n <= ti)
+        m.neg.get(k).into_iter().flatten().any(|(tag, n, _)| {
+            (tag.as_str() == "near" && k + n + 2 > ti) || (tag.as_str() == "clause" && k + n <= ti)
         })
     })
 }
 
 /// Planned or reported: a marker earlier in the clause, or a `reported` marker anywhere in
 /// the sentence.
-fn modality(t: &Tokens, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
+fn modality(m: &Marks<'_>, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
     let mut planned = false;
     for k in ss..se {
-        for (tag, _, _) in MODALITY.at(t, k) {
+        for (tag, _, _) in m.modal.get(k).into_iter().flatten() {
             match tag.as_str() {
                 "reported" => return Some(Modality::Reported),
                 "planned" if (cs..=ti).contains(&k) => planned = true,
@@ -331,22 +539,25 @@ fn modality(t: &Tokens, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Mo
 /// the subject of a verb of saying before the trigger (the first entity within five words
 /// after it, else just before it).
 fn attribution(
-    t: &Tokens,
+    m: &Marks<'_>,
     ti: usize,
     ss: usize,
     se: usize,
     occ: &[(usize, usize)],
-    entities: &[Entity],
-) -> Option<String> {
+) -> Option<usize> {
     let first_after = |k: usize, w: usize| {
-        occ.iter()
-            .find(|(o, _)| *o > k && *o <= k + w && *o < se)
-            .and_then(|(_, e)| entities.get(*e))
-            .map(|x| x.name.clone())
+        occ_in(occ, k + 1, (k + w + 1).min(se))
+            .first()
+            .map(|(_, e)| *e)
     };
     for k in ss..se {
-        for (tag, n, _) in ATTRIBUTION.at(t, k) {
-            if tag == "per" && t.f(k) != "عن" {
+        for (tag, n, _) in m.attr(k) {
+            if tag.as_str() == "per"
+                && m.stems
+                    .get(k)
+                    .and_then(|v| v.first())
+                    .is_none_or(|s| s.form != "عن")
+            {
                 if let Some(name) = first_after(k + n - 1, 5) {
                     return Some(name);
                 }
@@ -354,18 +565,14 @@ fn attribution(
         }
     }
     for k in (ss..ti).rev() {
-        for (tag, n, _) in ATTRIBUTION.at(t, k) {
-            if tag == "say" {
+        for (tag, n, _) in m.attr(k) {
+            if tag.as_str() == "say" {
                 if let Some(name) = first_after(k + n - 1, 5) {
                     return Some(name);
                 }
-                let before = occ
-                    .iter()
-                    .rev()
-                    .find(|(o, _)| *o < k && *o + 3 >= k && *o >= ss)
-                    .and_then(|(_, e)| entities.get(*e));
-                if let Some(x) = before {
-                    return Some(x.name.clone());
+                let before = occ_in(occ, k.saturating_sub(3).max(ss), k).last();
+                if let Some((_, e)) = before {
+                    return Some(*e);
                 }
             }
         }
@@ -385,11 +592,50 @@ fn dates_compatible(a: &Option<String>, b: &Option<String>) -> bool {
 /// more precise date and the quote of the more explicit mention.
 fn merge(out: &mut Vec<Candidate>, c: Candidate) {
     let same = out.iter().position(|o| {
-        if o.claim.kind != c.claim.kind || !dates_compatible(&o.claim.date, &c.claim.date) {
+        if o.claim.kind != c.claim.kind
+            || o.sense != c.sense
+            || !dates_compatible(&o.claim.date, &c.claim.date)
+        {
             return false;
         }
-        let shared = o.actors.iter().filter(|e| c.actors.contains(e)).count();
-        shared >= 2 && (shared == o.actors.len().min(c.actors.len()) || shared >= 3)
+        if o.rel_month.is_some() && c.rel_month.is_some() && o.rel_month != c.rel_month {
+            return false;
+        }
+        if o.dest.is_some() && c.dest.is_some() && o.dest != c.dest {
+            return false;
+        }
+        if !o.equipment.is_empty()
+            && !c.equipment.is_empty()
+            && !o.equipment.iter().any(|e| c.equipment.contains(e))
+        {
+            return false;
+        }
+        // An event of the article's days is not one dated in the past.
+        let undated_recent = |x: &Candidate| x.recent && x.claim.date.is_none();
+        if (undated_recent(o) && c.claim.date.is_some())
+            || (undated_recent(&c) && o.claim.date.is_some())
+        {
+            return false;
+        }
+        let subset = |a: &[usize], b: &[usize]| a.iter().all(|e| b.contains(e));
+        let mut shared = o.actors.iter().filter(|e| c.actors.contains(e)).count();
+        // The same people (two or more) make the same event whatever else is named.
+        if o.persons.len() >= 2 && subset(&o.persons, &c.persons) && subset(&c.persons, &o.persons)
+        {
+            shared = shared.max(2);
+        }
+        // The same people (or the people of one among those of the other); a restatement
+        // with no person at all must name no place the other does not.
+        let persons_ok = if o.persons.is_empty() {
+            subset(&o.places, &c.actors)
+        } else if c.persons.is_empty() {
+            subset(&c.places, &o.actors)
+        } else {
+            subset(&o.persons, &c.persons) || subset(&c.persons, &o.persons)
+        };
+        // Events in different places are different events (a visit to A, one to B).
+        let places_ok = subset(&o.places, &c.actors) || subset(&c.places, &o.actors);
+        shared >= 2 && persons_ok && places_ok
     });
     let Some(p) = same else {
         out.push(c);
@@ -404,11 +650,6 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
         o.date_dist = c.date_dist;
         o.claim.quote = c.claim.quote.clone();
     }
-    for e in c.actors {
-        if !o.actors.contains(&e) {
-            o.actors.push(e);
-        }
-    }
     o.claim.actors =
         c.claim
             .actors
@@ -419,6 +660,19 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
                 }
                 acc
             });
+    if o.rel_month.is_none() {
+        o.rel_month = c.rel_month;
+    }
+    if o.dest.is_none() {
+        o.dest = c.dest;
+    }
+    // A restatement that names the people of an event first described without them.
+    if o.persons.is_empty() {
+        o.persons = c.persons;
+    }
+    if o.equipment.is_empty() {
+        o.equipment = c.equipment;
+    }
     if o.claim.attributed_to.is_none() {
         o.claim.attributed_to = c.claim.attributed_to;
     }

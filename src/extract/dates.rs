@@ -33,14 +33,39 @@ const MAX_HIJRI: u32 = 1530;
 
 /// Month names by folded form: single words, and two-word names keyed by their first word.
 struct MonthTable {
-    single: HashMap<String, u8>,
-    double: HashMap<String, Vec<(String, u8)>>,
+    single: WordMap<u8>,
+    double: WordMap<Vec<(String, u8)>>,
 }
+
+/// FNV-1a: month keys are short words, for which SipHash costs more than the lookup.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
 
 impl MonthTable {
     fn parse(data: &str) -> MonthTable {
-        let mut single = HashMap::new();
-        let mut double: HashMap<String, Vec<(String, u8)>> = HashMap::new();
+        let mut single = WordMap::default();
+        let mut double: WordMap<Vec<(String, u8)>> = WordMap::default();
         for line in data.lines() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -279,6 +304,12 @@ fn month_at(t: &Tokens, i: usize) -> Option<(u8, bool, usize)> {
     Some((m, hijri, len))
 }
 
+/// The Gregorian month named at token `i` (any tradition), even with no year: the claim
+/// finder uses `نوفمبر الماضي` to keep apart events it cannot date.
+pub(crate) fn month_name_at(t: &Tokens, i: usize) -> Option<u8> {
+    MONTHS.at(t, i).map(|(m, _)| m)
+}
+
 /// `[day [إلى day]] [من] [شهر] MONTH[/MONTH] [day][,] [من] [عام|سنة] YEAR [م|هـ]`.
 fn month_date(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
     let mut j = i;
@@ -511,6 +542,8 @@ mod tests {
         assert_eq!(values("منذ مطلع 2019 والأسعار ترتفع"), vec!["2019"]);
         assert_eq!(values("حدث ذلك أواخر العام 2012"), vec!["2012"]);
         assert_eq!(values("تراجعت الصادرات في 2014، ثم انتعشت"), vec!["2014"]);
+        assert_eq!(values("لم يزرها منذ 2009 أي مسؤول"), vec!["2009"]);
+        assert_eq!(values("تستمر الخطة حتى 2030 على الأقل"), vec!["2030"]);
         assert!(values("أرسلت الحكومة 2000 جندي").is_empty());
         assert!(values("في 2000 منزل انقطعت الكهرباء").is_empty());
         assert!(values("بلغ عدد الزوار 1950 زائرا").is_empty());

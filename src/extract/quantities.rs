@@ -312,5 +312,6 @@ mod tests {
         assert!(values("وقع في 12 شتنبر 2022 اتفاقا").is_empty());
         assert!(values("الساعة 10:30 صباحا").is_empty());
         assert!(values("شارك 3 من الضباط").is_empty());
+        assert!(values("قمة مجموعة الـ 20 زعيما").is_empty());
     }
 }

@@ -1,12 +1,39 @@
 //! The claim finder's word lists (triggers, modality, negation, attribution, clause breaks),
 //! compiled once from `data/` and matched on folded tokens with their clitics stripped.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::extract::dates::tokens::{Kind, Tokens};
 use crate::model::ClaimType;
 use crate::text::key;
+
+/// FNV-1a: the keys are short words, for which SipHash costs more than the lookup.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A map keyed by short words.
+pub type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// One word of a pattern: a folded form, or a folded prefix (`زيار*`).
 #[derive(Debug, Clone)]
@@ -48,31 +75,50 @@ pub struct Pattern<T> {
 /// Patterns indexed by their first word (exact forms and prefixes apart).
 #[derive(Debug)]
 pub struct PatternSet<T> {
-    exact: HashMap<String, Vec<Pattern<T>>>,
-    prefix: HashMap<String, Vec<Pattern<T>>>,
+    exact: WordMap<Vec<Pattern<T>>>,
+    prefix: WordMap<Vec<Pattern<T>>>,
+    /// Byte lengths of the keys of `prefix`, so a stem is probed only at those lengths.
+    prefix_lens: Vec<usize>,
+}
+
+/// A form of a token with its leading clitics removed.
+#[derive(Debug, Clone)]
+pub struct Stem<'a> {
+    pub form: Cow<'a, str>,
+    /// Letters stripped.
+    pub clitics: usize,
+    /// A preposition (ب ل ك) was stripped: the stem is a noun, not a finite verb.
+    pub prep: bool,
 }
 
 /// The forms a token may be once its leading clitics are removed: the token itself, then
 /// without و/ف, then without ب/ل/ك, and لل+X read as الX.
-pub fn stems(w: &str) -> Vec<(String, usize)> {
-    let mut out = vec![(w.to_string(), 0)];
+pub fn stems(w: &str) -> Vec<Stem<'_>> {
+    fn stem(form: Cow<'_, str>, clitics: usize, prep: bool) -> Stem<'_> {
+        Stem {
+            form,
+            clitics,
+            prep,
+        }
+    }
+    let mut out = vec![stem(Cow::Borrowed(w), 0, false)];
     let mut conj: Vec<(&str, usize)> = vec![(w, 0)];
     if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
         if r.chars().count() >= 2 {
             conj.push((r, 1));
-            out.push((r.to_string(), 1));
+            out.push(stem(Cow::Borrowed(r), 1, false));
         }
     }
     for (s, n) in conj {
         if let Some(r) = s.strip_prefix("لل") {
             if r.chars().count() >= 2 {
-                out.push((format!("ال{r}"), n + 2));
+                out.push(stem(Cow::Owned(format!("ال{r}")), n + 2, true));
             }
         }
         for p in ['ب', 'ل', 'ك'] {
             if let Some(r) = s.strip_prefix(p) {
                 if r.chars().count() >= 2 {
-                    out.push((r.to_string(), n + 1));
+                    out.push(stem(Cow::Borrowed(r), n + 1, true));
                 }
             }
         }
@@ -80,10 +126,19 @@ pub fn stems(w: &str) -> Vec<(String, usize)> {
     out
 }
 
-impl<T: Clone> PatternSet<T> {
+/// Whether a pattern may match a stem: finite verbs take no preposition (لبحث is a noun).
+pub trait Accepts {
+    fn accepts(&self, _stem: &Stem<'_>) -> bool {
+        true
+    }
+}
+
+impl Accepts for String {}
+
+impl<T: Clone + Accepts> PatternSet<T> {
     fn new(items: Vec<Pattern<T>>) -> PatternSet<T> {
-        let mut exact: HashMap<String, Vec<Pattern<T>>> = HashMap::new();
-        let mut prefix: HashMap<String, Vec<Pattern<T>>> = HashMap::new();
+        let mut exact: WordMap<Vec<Pattern<T>>> = WordMap::default();
+        let mut prefix: WordMap<Vec<Pattern<T>>> = WordMap::default();
         for p in items {
             let Some(first) = p.words.first() else {
                 continue;
@@ -95,37 +150,43 @@ impl<T: Clone> PatternSet<T> {
             };
             map.entry(first.form.clone()).or_default().push(p);
         }
-        PatternSet { exact, prefix }
+        let mut prefix_lens: Vec<usize> = prefix.keys().map(String::len).collect();
+        prefix_lens.sort_unstable();
+        prefix_lens.dedup();
+        PatternSet {
+            exact,
+            prefix,
+            prefix_lens,
+        }
     }
 
-    /// Patterns matching at token `i`: (value, number of tokens, clitic letters stripped).
-    /// Longest first.
-    pub fn at(&self, t: &Tokens, i: usize) -> Vec<(T, usize, usize)> {
-        let mut out: Vec<(T, usize, usize)> = Vec::new();
+    /// Patterns matching at token `i`, whose clitic-stripped forms are `st`:
+    /// (value, number of tokens, clitic letters stripped). Longest first.
+    pub fn at(&self, t: &Tokens, i: usize, st: &[Stem<'_>]) -> Vec<(&T, usize, usize)> {
+        let mut out: Vec<(&T, usize, usize)> = Vec::new();
         if t.kind(i) != Some(Kind::Word) {
             return out;
         }
-        for (stem, clitics) in stems(t.f(i)) {
-            let mut cands: Vec<&Pattern<T>> = Vec::new();
-            if let Some(v) = self.exact.get(&stem) {
-                cands.extend(v);
-            }
-            for (b, _) in stem.char_indices().skip(2) {
-                if let Some(v) = stem.get(..b).and_then(|p| self.prefix.get(p)) {
-                    cands.extend(v);
+        for stem in st {
+            let form: &str = &stem.form;
+            let exact = self.exact.get(form).into_iter().flatten();
+            let prefixed = self
+                .prefix_lens
+                .iter()
+                .filter(|&&l| l <= form.len())
+                .filter_map(|&l| form.get(..l).and_then(|p| self.prefix.get(p)))
+                .flatten();
+            for p in exact.chain(prefixed) {
+                if !p.value.accepts(stem) {
+                    continue;
                 }
-            }
-            if let Some(v) = self.prefix.get(&stem) {
-                cands.extend(v);
-            }
-            for p in cands {
                 let rest_ok = p.words.iter().enumerate().skip(1).all(|(k, w)| {
                     t.kind(i + k) == Some(Kind::Word)
                         && !t.toks.get(i + k).is_some_and(|x| x.newline_before)
                         && w.matches(t.f(i + k))
                 });
                 if rest_ok {
-                    out.push((p.value.clone(), p.words.len(), clitics));
+                    out.push((&p.value, p.words.len(), stem.clitics));
                 }
             }
         }
@@ -145,8 +206,16 @@ fn lines(data: &str) -> impl Iterator<Item = &str> {
 #[derive(Debug, Clone)]
 pub struct Trigger {
     pub kind: ClaimType,
+    /// A finer sense (`resume`, `suspend`) that restatement merging keeps apart.
+    pub sense: String,
     pub verb: bool,
     pub near: Vec<Word>,
+}
+
+impl Accepts for Trigger {
+    fn accepts(&self, stem: &Stem<'_>) -> bool {
+        !(self.verb && stem.prep)
+    }
 }
 
 pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
@@ -157,7 +226,10 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
             None => (line, ""),
         };
         let mut parts = head.split_whitespace();
-        let Some(kind) = parts.next().and_then(ClaimType::parse) else {
+        let Some((kind, sense)) = parts.next().and_then(|head| {
+            let (k, sense) = head.split_once(':').unwrap_or((head, ""));
+            ClaimType::parse(k).map(|k| (k, sense.to_string()))
+        }) else {
             continue;
         };
         let mut verb = false;
@@ -175,22 +247,34 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
             .unwrap_or_default();
         items.push(Pattern {
             words,
-            value: Trigger { kind, verb, near },
+            value: Trigger {
+                kind,
+                sense,
+                verb,
+                near,
+            },
         });
     }
     PatternSet::new(items)
 });
 
-/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`).
-pub fn near(t: &Tokens, i: usize, words: &[Word], lo: usize, hi: usize, window: usize) -> bool {
+/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`); `st`
+/// holds the stems of every token.
+pub fn near(
+    st: &[Vec<Stem<'_>>],
+    i: usize,
+    words: &[Word],
+    lo: usize,
+    hi: usize,
+    window: usize,
+) -> bool {
     let from = i.saturating_sub(window).max(lo);
     let to = (i + window + 1).min(hi);
     (from..to).any(|k| {
         k != i
-            && t.kind(k) == Some(Kind::Word)
-            && stems(t.f(k))
-                .iter()
-                .any(|(s, _)| words.iter().any(|w| w.matches(s)))
+            && st
+                .get(k)
+                .is_some_and(|v| v.iter().any(|s| words.iter().any(|w| w.matches(&s.form))))
     })
 }
 
@@ -270,3 +354,24 @@ pub fn demonyms_of(country: &str) -> Vec<String> {
     }
     out
 }
+
+/// Words making a month name relative (`نوفمبر الماضي`).
+pub static RELATIVE_MONTH: LazyLock<Vec<String>> = LazyLock::new(|| {
+    lines(include_str!("../data/claim_relative_months.txt"))
+        .map(key)
+        .collect()
+});
+
+/// Words making a following trigger an aim or a possibility (`يسمح ... باقتناء`).
+pub static BLOCKERS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    lines(include_str!("../data/claim_blockers.txt"))
+        .map(key)
+        .collect()
+});
+
+/// Weekdays and `أمس`: the event is of the article's days.
+pub static RECENT_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    lines(include_str!("../data/claim_recent_words.txt"))
+        .map(key)
+        .collect()
+});

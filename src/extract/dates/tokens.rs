@@ -47,6 +47,17 @@ enum Class {
 }
 
 fn class(c: char) -> Class {
+    // Fast paths for the characters of Arabic and Latin text; the Unicode tables after them
+    // are slow.
+    match c {
+        ' ' | '\n' | '\t' | '\r' => return Class::Space,
+        '0'..='9' | '\u{0660}'..='\u{0669}' | '\u{06F0}'..='\u{06F9}' => return Class::Digit,
+        'a'..='z' | 'A'..='Z' | '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' => {
+            return Class::Letter
+        }
+        '!'..='/' | ':'..='@' | '['..='`' | '{'..='~' | '،' | '؛' | '؟' => return Class::Other,
+        _ => {}
+    }
     if c.is_whitespace() {
         return Class::Space;
     }
