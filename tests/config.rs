@@ -415,7 +415,7 @@ fn shipped_default_config_loads() {
 fn shipped_team_example_loads() {
     let repo = fs::canonicalize(env!("CARGO_MANIFEST_DIR")).expect("repo");
     let c = load(&with_config("config/team.example.toml"), &team_env(&repo));
-    assert_eq!(c.watch.dir, PathBuf::from("/srv/news/incoming"));
+    assert_eq!(c.watch.dir, PathBuf::from("/srv/dossier/incoming"));
     assert_eq!(c.watch.poll_interval, Some(Duration::from_secs(30)));
     let names: Vec<&str> = c.channels.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["log", "dashboard", "analysts"]);
