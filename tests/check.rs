@@ -264,3 +264,27 @@ fn the_text_report_lists_facts_and_the_jsonl_alert_has_id_and_time() {
     assert!(time.parse::<jiff::Timestamp>().is_ok(), "RFC 3339: {time}");
     assert_eq!(v["documents"][0]["status"], "added");
 }
+
+#[test]
+fn a_moved_and_slightly_edited_document_is_renamed_with_its_edit() {
+    let ws = Workspace::with_seeds(None);
+    ws.check_json(&[]);
+    let name = first_seed_name(&ws);
+    let text = std::fs::read_to_string(ws.docs().join(&name)).unwrap();
+    let sentences = dossier::text::sentences(&text);
+    assert!(sentences.len() >= 10, "enough sentences for 90 %");
+    let edited = text.replacen(&sentences[0].text, "جملة أولى جديدة كتبت مكان القديمة.", 1);
+    assert_ne!(edited, text);
+    std::fs::remove_file(ws.docs().join(&name)).unwrap();
+    std::fs::write(ws.docs().join("moved.txt"), edited).unwrap();
+    let (report, out) = ws.check_json(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = report["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 1, "{report}");
+    assert_eq!(docs[0]["status"], "renamed");
+    assert_eq!(docs[0]["previous_path"], format!("docs/{name}"));
+    assert_eq!(
+        docs[0]["text"]["added"],
+        serde_json::json!(["جملة أولى جديدة كتبت مكان القديمة."])
+    );
+}

@@ -177,7 +177,7 @@ impl Pipeline {
 
         let known = self.store.known_entities()?;
         // Removed documents that an added one may turn out to be (a rename), by normalized hash.
-        let mut unpaired: Vec<String> = gone.clone();
+        let mut unpaired = Unpaired::new(&gone, &stored);
         let channels: Vec<String> = self
             .config
             .channels
@@ -192,7 +192,7 @@ impl Pipeline {
                 .is_some_and(|c| c.load(Ordering::SeqCst))
             {
                 // Removals wait for a complete pass: an unread new path may be a rename.
-                unpaired.clear();
+                unpaired.paths.clear();
                 break;
             }
             let outcomes = self.read_chunk(chunk, &stored, &known);
@@ -225,7 +225,7 @@ impl Pipeline {
                         let old = if existed {
                             self_document(&batch, &path)?
                         } else {
-                            find_rename(&batch, &mut unpaired, &meta, &decoded.text)?
+                            unpaired.find(&batch, &meta, &decoded.text)?
                         };
                         let change = record(
                             &batch,
@@ -248,9 +248,9 @@ impl Pipeline {
             bar.inc(chunk.len() as u64);
         }
         bar.finish_and_clear();
-        if !unpaired.is_empty() {
+        if !unpaired.paths.is_empty() {
             let batch = self.store.batch()?;
-            for path in &unpaired {
+            for path in &unpaired.paths {
                 let Some(old) = batch.document(path)? else {
                     continue;
                 };
@@ -456,40 +456,94 @@ fn stat_moved(m: &StoredMeta, f: &FoundFile) -> bool {
         || m.inode != f.stat.inode
 }
 
-/// Pairs an added document with a removed one it is a move of: same normalized text, or at
-/// least [`RENAME_SIMILARITY`] of its sentences. The pair leaves `unpaired`.
-fn find_rename(
-    batch: &Batch<'_>,
-    unpaired: &mut Vec<String>,
-    meta: &StoredMeta,
-    text: &str,
-) -> Result<Option<StoredDoc>, AppError> {
-    if unpaired.is_empty() {
-        return Ok(None);
-    }
-    let mut candidates = Vec::new();
-    for (i, p) in unpaired.iter().enumerate() {
-        if let Some(d) = batch.document(p)? {
-            if d.meta.norm_hash == meta.norm_hash {
-                unpaired.remove(i);
-                return Ok(Some(d));
+/// Beyond this many vanished paths, renames are paired by normalized hash only: comparing
+/// sentences with each would cost (new files × vanished files) reads.
+const SIMILARITY_MAX_CANDIDATES: usize = 64;
+
+/// Vanished documents that a new path may turn out to be (a move), for pairing.
+struct Unpaired {
+    paths: Vec<String>,
+    by_hash: HashMap<String, Vec<String>>,
+    /// Sentences of vanished documents, read once when first compared.
+    sentences: HashMap<String, Vec<text::Sentence>>,
+}
+
+impl Unpaired {
+    fn new(gone: &[String], stored: &HashMap<String, StoredMeta>) -> Unpaired {
+        let mut by_hash: HashMap<String, Vec<String>> = HashMap::new();
+        for p in gone {
+            if let Some(m) = stored.get(p) {
+                by_hash
+                    .entry(m.norm_hash.clone())
+                    .or_default()
+                    .push(p.clone());
             }
-            candidates.push((i, d));
+        }
+        Unpaired {
+            paths: gone.to_vec(),
+            by_hash,
+            sentences: HashMap::new(),
         }
     }
-    let new_sentences = text::sentences(text);
-    let best = candidates
-        .into_iter()
-        .map(|(i, d)| {
-            let s = diff::sentence_similarity(&text::sentences(&d.text), &new_sentences);
-            (s, i, d)
-        })
-        .filter(|(s, _, _)| *s >= RENAME_SIMILARITY)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    Ok(best.map(|(_, i, d)| {
-        unpaired.remove(i);
-        d
-    }))
+
+    fn take(&mut self, path: &str) {
+        self.paths.retain(|p| p != path);
+        for v in self.by_hash.values_mut() {
+            v.retain(|p| p != path);
+        }
+    }
+
+    /// The vanished document an added one is a move of: same normalized text, or at least
+    /// [`RENAME_SIMILARITY`] of its sentences. The pair leaves the set.
+    fn find(
+        &mut self,
+        batch: &Batch<'_>,
+        meta: &StoredMeta,
+        text: &str,
+    ) -> Result<Option<StoredDoc>, AppError> {
+        if self.paths.is_empty() {
+            return Ok(None);
+        }
+        let same = self
+            .by_hash
+            .get(&meta.norm_hash)
+            .and_then(|v| v.first())
+            .cloned();
+        if let Some(p) = same {
+            self.take(&p);
+            return Ok(batch.document(&p)?);
+        }
+        if self.paths.len() > SIMILARITY_MAX_CANDIDATES {
+            return Ok(None);
+        }
+        let new_sentences = text::sentences(text);
+        let mut best: Option<(f64, String)> = None;
+        for p in self.paths.clone() {
+            if !self.sentences.contains_key(&p) {
+                let s = batch
+                    .document(&p)?
+                    .map(|d| text::sentences(&d.text))
+                    .unwrap_or_default();
+                self.sentences.insert(p.clone(), s);
+            }
+            let old = self
+                .sentences
+                .get(&p)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let score = diff::sentence_similarity(old, &new_sentences);
+            if score >= RENAME_SIMILARITY && best.as_ref().is_none_or(|(b, _)| score > *b) {
+                best = Some((score, p));
+            }
+        }
+        match best {
+            Some((_, p)) => {
+                self.take(&p);
+                Ok(batch.document(&p)?)
+            }
+            None => Ok(None),
+        }
+    }
 }
 
 /// Writes a changed document (and forgets its old path after a rename), updates the entity and
