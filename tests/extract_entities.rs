@@ -792,3 +792,31 @@ mod no_panics {
         }
     }
 }
+
+#[test]
+fn a_model_name_may_precede_an_adjective_and_a_regime_is_no_system() {
+    assert_has("وتسلم الجيش دبابات أبرامز الأمريكية.", "EQUIPMENT", "أبرامز");
+    // نظام is also a regime
+    assert!(names("وانتقد المعارضون نظام مادورو بشدة.")
+        .iter()
+        .all(|(k, _)| k != "EQUIPMENT"));
+}
+
+#[test]
+fn a_future_verb_after_a_name_is_not_part_of_it() {
+    assert_has(
+        "وقال إن وزير الدفاع يسرائيل كاتس سيزور واشنطن.",
+        "PERSON",
+        "يسرائيل كاتس",
+    );
+}
+
+#[test]
+fn a_model_name_after_a_definite_head_takes_its_number() {
+    assert_has(
+        "وأطلقت إسرائيل القمر الصناعي أفق 13 من قاعدة بلماحيم.",
+        "EQUIPMENT",
+        "أفق 13",
+    );
+    assert!(names("الطائرات استهدفت مواقع.").is_empty());
+}

@@ -192,7 +192,9 @@ pub enum Class {
     Title(TitleKind),
     Say,
     OrgHead(OrgHeadKind),
-    EquipmentHead,
+    /// A noun before a model name; `true` when it also means something else (نظام: a system
+    /// or a regime) and takes an Arabic name only after a complement.
+    EquipmentHead(bool),
     EventHead(EventFamily),
     /// A place noun; `true` when it stays part of the place's name (قطاع غزة).
     LocationHead(bool),
@@ -513,7 +515,9 @@ impl Lexicon {
                                 Some(f) if f.contains("strict") => OrgHeadKind::Strict,
                                 _ => OrgHeadKind::Phrase,
                             }),
-                            Role::EquipmentHeads => Class::EquipmentHead,
+                            Role::EquipmentHeads => {
+                                Class::EquipmentHead(flag.is_some_and(|f| f.contains("strict")))
+                            }
                             Role::EventHeads => Class::EventHead(match flag {
                                 Some("agreement") => EventFamily::Agreement,
                                 Some("conference") => EventFamily::Conference,
@@ -634,7 +638,7 @@ impl Lexicon {
                     info.class,
                     Class::Title(_)
                         | Class::OrgHead(_)
-                        | Class::EquipmentHead
+                        | Class::EquipmentHead(_)
                         | Class::EventHead(_)
                         | Class::LocationHead(_)
                 );

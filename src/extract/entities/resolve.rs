@@ -4,7 +4,7 @@
 //!
 //! Two forms name the same entity when their loose keys agree (folded, spaces and the article
 //! inside a name ignored, double letters single: محمد بن الوالي = محمد بنوالي), when a person's
-//! words are the same in another order (بلخير الفاروق = الفاروق بلخير), when one is a person's
+//! words are the same in another order (حداد سمير = سمير حداد), when one is a person's
 //! surname met alone after the full name, or an organization's name cut short.
 
 use std::collections::HashMap;
@@ -394,7 +394,7 @@ fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>) {
     });
 }
 
-/// Finds the forms of every entity wherever else they occur, with clitics (وغانتس), and
+/// Finds the forms of every entity wherever else they occur, with clitics (وحداد), and
 /// people's surnames alone.
 fn sweep(doc: &Doc, groups: &mut [Group]) {
     let toks = doc.toks;

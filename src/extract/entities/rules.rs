@@ -421,6 +421,15 @@ impl<'a> Doc<'a> {
                 }
                 break;
             }
+            // A verb in the future (سيزور، ستعقد) follows its subject's name.
+            let b = self.bare(k);
+            if k > j
+                && !w.given
+                && b.chars().count() >= 4
+                && (b.starts_with("سي") || b.starts_with("ست") || b.starts_with("سن"))
+            {
+                break;
+            }
             // A word with a pronoun suffix after two name words is the verb's object
             // (استقبل الجنرال X Y نظراءه).
             if words >= 2 && self.pronoun_suffix(k) {
@@ -509,7 +518,7 @@ impl<'a> Doc<'a> {
                 match h.class {
                     Class::OrgHead(kind) => self.org_phrase(i, h, kind, &mut out),
                     Class::EventHead(fam) => self.event_phrase(i, h, fam, &mut out),
-                    Class::EquipmentHead => self.equipment(i, h, &mut out),
+                    Class::EquipmentHead(strict) => self.equipment(i, h, strict, &mut out),
                     Class::LocationHead(keep) => self.place(i, h, keep, &mut out),
                     Class::Title(kind) => self.titled_person(i, h, kind, &mut out),
                     _ => {}
@@ -878,7 +887,7 @@ impl<'a> Doc<'a> {
         out.push(c);
     }
 
-    fn equipment(&self, i: usize, h: HeadSpan, out: &mut Vec<Cand>) {
+    fn equipment(&self, i: usize, h: HeadSpan, strict: bool, out: &mut Vec<Cand>) {
         let n = self.n();
         let mut j = h.last + 1;
         while j < n && j <= h.last + 6 {
@@ -915,8 +924,13 @@ impl<'a> Doc<'a> {
                 continue;
             }
             let b = self.bare(j);
-            // Right after a definite head an unknown word is a verb (الطائرات استهدفت).
-            if j == h.last + 1 && self.head_def(i, &h) {
+            // Right after a definite head an unknown word is a verb (الطائرات استهدفت); right
+            // after an ambiguous one, a name of something else (نظام مادورو: a regime).
+            let verb_like = ["ي", "ت", "ن", "سي", "ست", "است"]
+                .iter()
+                .any(|p| b.starts_with(p))
+                || ["ت", "وا", "ون"].iter().any(|s| b.ends_with(s));
+            if j == h.last + 1 && (self.head_def(i, &h) && verb_like || strict) {
                 return;
             }
             let plural_or_fem =
@@ -925,7 +939,13 @@ impl<'a> Doc<'a> {
             let next_def =
                 j + 1 < n && !self.hard(j + 1) && self.def(j + 1) && !self.adjective(j + 1);
             if !plural_or_fem && !next_def && b.chars().count() >= 3 && w.clitic == 0 {
-                let mut c = self.cand(EntityType::Equipment, j, j, 0, "");
+                // with its model number (أفق 13)
+                let last = if j + 1 < n && !self.hard(j + 1) && self.digit(j + 1) {
+                    j + 1
+                } else {
+                    j
+                };
+                let mut c = self.cand(EntityType::Equipment, j, last, 0, "");
                 c.prio = 3;
                 out.push(c);
             }
@@ -1011,7 +1031,7 @@ impl<'a> Doc<'a> {
     }
 
     /// Can a name start at `j` right after a cue? A definite word only when another name
-    /// word follows (الجنرال الفاروق بلخير, not الرئيس الحالي).
+    /// word follows (الجنرال سمير حداد, not الرئيس الحالي).
     fn name_start(&self, j: usize, rank: bool) -> bool {
         if j >= self.n() || !self.name_like(j) {
             return false;
@@ -1128,7 +1148,7 @@ impl<'a> Doc<'a> {
             .rev()
             .find_map(|t| match self.head(t)?.class {
                 Class::OrgHead(_) => Some(EntityType::Org),
-                Class::EquipmentHead => Some(EntityType::Equipment),
+                Class::EquipmentHead(_) => Some(EntityType::Equipment),
                 Class::EventHead(_) => Some(EntityType::Event),
                 Class::LocationHead(_) => Some(EntityType::Location),
                 _ => None,
@@ -1143,7 +1163,7 @@ impl<'a> Doc<'a> {
     fn cued_person(&self, i: usize, out: &mut Vec<Cand>) {
         let n = self.n();
         let w = self.words[i];
-        // A verb of saying followed by a name: قال غانتس إن ...
+        // A verb of saying followed by a name: قال حداد إن ...
         if w.say {
             let j = i + 1;
             if j < n && !self.hard(j) && self.name_start(j, false) {
@@ -1168,7 +1188,7 @@ impl<'a> Doc<'a> {
         // Apposition: a name at the start of a clause followed by a comma and a title
         // (X، الخبير الأمني), or a name heading a line before a colon.
         // Or a run of unknown indefinite words right before an office title, anywhere
-        // (لأفيف كوخافي رئيس أركان الجيش).
+        // (لسمير حداد رئيس أركان الجيش).
         let clause_start = i == 0 || self.hard(i) || self.toks.toks[i].gap.newline;
         let new_phrase = clause_start || w.prep.is_some() || w.conj;
         if new_phrase && self.name_like(i) && !self.def(i) && (!w.known || w.hamza_clitic) {

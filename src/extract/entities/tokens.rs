@@ -114,14 +114,14 @@ impl Tokens {
                 }
                 continue;
             }
-            // A word: letters, digits, marks; a hyphen or dot inside Latin words (Spy-X, F-35).
+            // A word: letters, digits, marks; a hyphen or dot inside Latin words (F-16, F-35).
             let start = i;
             let mut end = i + c.len_utf8();
             let ascii = c.is_ascii_alphanumeric() || handle;
             let latin = c.is_ascii_alphabetic() || handle;
             while let Some(&(j, n)) = chars.peek() {
                 let after = text[j + n.len_utf8()..].chars().next();
-                // Spy-X, F-35, @a_b, pic.twitter.com; and a model number on an Arabic name
+                // F-16, F-35, @a_b, pic.twitter.com; and a model number on an Arabic name
                 // (شاهد-136).
                 let inner_join = ascii
                     && (n == '-' || n == '_' || n == '.')
@@ -238,18 +238,18 @@ mod tests {
 
     #[test]
     fn tokens_keep_offsets_and_fold_keys() {
-        let text = "قالَ «أحمد»، في Spy-X و@Handle_1 ١٢";
+        let text = "قالَ «أحمد»، في F-16 و@Handle_1 ١٢";
         let t = Tokens::new(text);
         let words: Vec<&str> = t.toks.iter().map(|k| &text[k.start..k.end]).collect();
         assert_eq!(
             words,
-            vec!["قالَ", "أحمد", "في", "Spy-X", "و", "@Handle_1", "١٢"]
+            vec!["قالَ", "أحمد", "في", "F-16", "و", "@Handle_1", "١٢"]
         );
         assert_eq!(t.key(0), "قال");
         assert_eq!(t.key(1), "احمد");
         assert!(t.toks[1].gap.quote);
         assert!(t.toks[2].gap.comma);
-        assert_eq!(t.key(3), "spy-x");
+        assert_eq!(t.key(3), "f-16");
         assert_eq!(t.key(5), "@handle_1");
         assert_eq!(t.key(6), "12");
     }
