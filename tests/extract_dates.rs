@@ -52,3 +52,10 @@ fn a_news_paragraph_with_dates_of_several_traditions() {
         .collect();
     assert_eq!(q, vec!["2.5 مليار دولار", "30%", "ثلاثة قطارات"]);
 }
+
+#[test]
+fn a_long_chain_of_ranges_does_not_recurse_deeply() {
+    let text = "من 1 يناير إلى ".repeat(50_000) + "2 فبراير 2020";
+    let d = dates::find(&text);
+    assert!(d.iter().any(|x| x.value == "2020-02-02"));
+}

@@ -4,24 +4,41 @@
 //! How: a trigger word (from `data/claim_triggers.txt`) types the frame; its clause (the
 //! sentence cut at `؛`, `:` and at connectives such as `ثم`, `كما`, `حيث` or a verb with a
 //! `و` clitic) gives the actors, the entities whose mentions fall in it, widened to the
-//! sentence when the clause names fewer than two. Demonyms (`الإسرائيلية`) count as their
-//! country and `البلدين` as the document's two main places. An event restated in the same
-//! document is kept once. Architecture invariant: no IO; every word list is data.
+//! sentence when the clause names fewer than two, and to the document's two main places when
+//! the sentence names none. Demonyms (`الإسرائيلية`) count as their country and `البلدين` as
+//! the document's two main places. A date goes to the nearest trigger of its comma segment,
+//! clause or sentence, in that order.
+//!
+//! An event restated in the same document is kept once: two candidates merge when they have
+//! the same type and sense, compatible dates, the same relative month (`نوفمبر الماضي`), the
+//! same destination, no different named equipment, the same people (or one's among the
+//! other's), no place the other lacks, and two actors in common; capitals count as their
+//! country there. The merged claim keeps the more precise date.
+//!
+//! Architecture invariant: no IO, no panics on any input; every word list is data.
 
 mod lists;
 
 use std::collections::HashMap;
 
 use self::lists::{
-    demonyms_of, near, stems, Stem, Trigger, ATTRIBUTION, BLOCKERS, CLAUSE_BREAKS, MODALITY,
-    NEGATION, PAIR_WORDS, RECENT_WORDS, RELATIVE_MONTH, TRIGGERS,
+    demonyms_of, near, stems, Stem, Trigger, WordSet, ATTRIBUTION, BLOCKERS, CAPITALS,
+    CLAUSE_BREAKS, DATE_LIMITS, MODALITY, NEGATION, PAIR_WORDS, RECENT_WORDS, RELATIVE_MONTH,
+    TRIGGERS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
 use crate::model::{Claim, ClaimType, Entity, EntityType, Modality};
+use crate::text::key;
 
 /// Words before a trigger in which a blocker (`يسمح`, `بهدف`) makes it no event.
 const BLOCK_WINDOW: usize = 3;
+
+/// Words before a trigger within which a verb of intention (يسعى، يتجه نحو) governs it.
+const PLANNED_WINDOW: usize = 6;
+
+/// Words either side of a trigger quoted when its clause names no actor.
+const QUOTE_CONTEXT: usize = 3;
 
 /// Words either side of a trigger beyond which its sentence is not looked at.
 const SCAN: usize = 150;
@@ -68,22 +85,29 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     let sent = sentence_ids(&t);
     let clause = clause_ids(&t, &sent, &marks);
     let segment = segment_ids(&t, &clause);
+    let canon = canonical(entities);
+    let canon_of = |e: usize| canon.get(e).copied().unwrap_or(e);
     let mut ends: HashMap<usize, usize> = HashMap::new();
-    let occ = occurrences(&t, entities, &marks, &mut ends);
+    let occ = occurrences(&t, entities, &mut ends);
+    // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
         .filter_map(|d| token_at(&t, d.span.start).map(|k| (k, d)))
+        .filter(|&(k, _)| !(k.saturating_sub(2)..k).any(|j| marks.limit.get(j) == Some(&true)))
         .collect();
 
-    // Triggers, in text order: (token, tokens taken, type, clitics).
+    // Triggers, in text order: (token, tokens taken, type, sense).
     let mut triggers: Vec<(usize, usize, ClaimType, String)> = Vec::new();
     let mut i = 0;
     while i < t.len() {
+        if !marks.trig.contains_key(&i) {
+            i += 1;
+            continue;
+        }
         let (lo, hi) = range_of(&sent, i);
-        let found = marks.trig.get(i).and_then(|v| {
-            v.iter().find(|(tr, _, _)| {
-                tr.near.is_empty() || near(&marks.stems, i, &tr.near, lo, hi, NEAR_WINDOW)
-            })
+        let found = marks.trig.get(&i).and_then(|v| {
+            v.iter()
+                .find(|(tr, _, _)| tr.near.is_empty() || near(&t, i, &tr.near, lo, hi, NEAR_WINDOW))
         });
         match found {
             Some((_, n, _)) if blocked(&marks, i, lo) => i += n,
@@ -179,13 +203,23 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 in_clause.push(k);
             }
         }
-        let qs = in_clause.iter().copied().min().unwrap_or(ti).min(ti);
-        let qe = in_clause
+        let mut qs = in_clause.iter().copied().min().unwrap_or(ti).min(ti);
+        let mut qe = in_clause
             .iter()
             .map(|&k| mention_end_tok(k, &ends))
             .max()
             .unwrap_or(ti)
             .max(ti + len - 1);
+        if in_clause.is_empty() {
+            // No actor named in the clause: the trigger with a few words of its clause.
+            qs = ti.saturating_sub(QUOTE_CONTEXT).max(cs);
+            qe = (ti + len - 1 + QUOTE_CONTEXT)
+                .min(ce.saturating_sub(1))
+                .max(ti);
+            while qe > ti && t.kind(qe) == Some(Kind::Punct) {
+                qe -= 1;
+            }
+        }
         let quote = match (t.toks.get(qs), t.toks.get(qe)) {
             (Some(a), Some(b)) => text.get(a.start..b.end).unwrap_or("").to_string(),
             _ => String::new(),
@@ -194,7 +228,14 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             Some((dist, d)) => (Some(d.value.clone()), *dist),
             None => (None, usize::MAX),
         };
-        let source = attribution(&marks, ti, ss, se, &occ);
+        let (source, per_source) = match attribution(&marks, ti, ss, se, &occ) {
+            Some((e, per)) => (Some(e), per),
+            None => (None, false),
+        };
+        // A source named by وفق/حسب is no party, unless that leaves fewer than two.
+        if per_source && actors.len() > 2 {
+            actors.retain(|&e| Some(e) != source);
+        }
         let key_actors: Vec<usize> = actors
             .iter()
             .copied()
@@ -246,16 +287,11 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
                 matches!(t.f(k - 1), "الي" | "نحو") || w.starts_with('ل') && !w.starts_with("ال")
             })
             .map(|(_, e)| *e);
-        let recent = (cs..ce).any(|k| {
-            marks
-                .stems
-                .get(k)
-                .is_some_and(|v| v.iter().any(|s| RECENT_WORDS.iter().any(|r| *r == s.form)))
-        });
-        let rel_month = (cs..ce).find_map(|k| {
-            let m = super::dates::month_name_at(&t, k)?;
-            RELATIVE_MONTH.iter().any(|r| t.f(k + 1) == r).then_some(m)
-        });
+        let recent = marks.recent.get(cs..ce).is_some_and(|v| v.contains(&true));
+        let rel_month = marks
+            .rel_month
+            .get(cs..ce)
+            .and_then(|v| v.iter().find_map(|m| *m));
         let claim = Claim {
             kind,
             actors: actors
@@ -272,11 +308,11 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
             &mut out,
             Candidate {
                 claim,
-                actors: key_actors,
+                actors: dedup(key_actors.iter().map(|&e| canon_of(e))),
                 persons,
                 equipment,
-                places,
-                dest,
+                places: dedup(places.iter().map(|&e| canon_of(e))),
+                dest: dest.map(canon_of),
                 recent,
                 rel_month,
                 sense: sense.clone(),
@@ -287,55 +323,83 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     out.into_iter().map(|c| c.claim).collect()
 }
 
-/// What every token is for the claim finder, computed once: its clitic-stripped forms and
-/// the list entries that match at it.
-struct Marks<'a> {
-    stems: Vec<Vec<Stem<'a>>>,
-    trig: Vec<Vec<(&'static Trigger, usize, usize)>>,
-    attr: Vec<Vec<(&'static String, usize, usize)>>,
-    neg: Vec<Vec<(&'static String, usize, usize)>>,
-    modal: Vec<Vec<(&'static String, usize, usize)>>,
+/// List entries matching at some tokens, by token (most tokens match nothing).
+type Sparse<T> = HashMap<usize, Vec<T>, std::hash::BuildHasherDefault<lists::Fnv>>;
+
+/// What every token is for the claim finder, computed once: the list entries that match at
+/// it, stored sparsely, and one-byte flags, so that memory stays a small multiple of the text.
+struct Marks {
+    trig: Sparse<(&'static Trigger, usize, usize)>,
+    attr: Sparse<(&'static String, usize, usize)>,
+    neg: Sparse<(&'static String, usize, usize)>,
+    modal: Sparse<(&'static String, usize, usize)>,
+    /// A blocker word (يسمح، بهدف).
     blocker: Vec<bool>,
+    /// A weekday or `أمس`.
+    recent: Vec<bool>,
+    /// A word making a following date a limit (حتى، غاية).
+    limit: Vec<bool>,
+    /// A month name followed by `الماضي`, `المقبل`...: its number.
+    rel_month: Vec<Option<u8>>,
 }
 
-impl<'a> Marks<'a> {
-    fn new(t: &'a Tokens) -> Marks<'a> {
-        let stems: Vec<Vec<Stem<'a>>> = (0..t.len())
-            .map(|i| {
-                if t.kind(i) == Some(Kind::Word) {
-                    stems(t.f(i))
-                } else {
-                    Vec::new()
+impl Marks {
+    fn new(t: &Tokens) -> Marks {
+        let mut m = Marks {
+            trig: Sparse::default(),
+            attr: Sparse::default(),
+            neg: Sparse::default(),
+            modal: Sparse::default(),
+            blocker: vec![false; t.len()],
+            recent: vec![false; t.len()],
+            limit: vec![false; t.len()],
+            rel_month: vec![None; t.len()],
+        };
+        let any_of = |st: &[Stem<'_>], set: &WordSet| st.iter().any(|s| set.contains(&*s.form));
+        for i in 0..t.len() {
+            if t.kind(i) != Some(Kind::Word) {
+                continue;
+            }
+            let st = stems(t.f(i));
+            let tr = TRIGGERS.at(t, i, &st);
+            if !tr.is_empty() {
+                m.trig.insert(i, tr);
+            }
+            for (set, map) in [
+                (&*ATTRIBUTION, &mut m.attr),
+                (&*NEGATION, &mut m.neg),
+                (&*MODALITY, &mut m.modal),
+            ] {
+                let found = set.at(t, i, &st);
+                if !found.is_empty() {
+                    map.insert(i, found);
                 }
-            })
-            .collect();
-        let empty: &[Stem<'a>] = &[];
-        let at = |i: usize| stems.get(i).map_or(empty, Vec::as_slice);
-        let trig = (0..t.len()).map(|i| TRIGGERS.at(t, i, at(i))).collect();
-        let attr = (0..t.len()).map(|i| ATTRIBUTION.at(t, i, at(i))).collect();
-        let neg = (0..t.len()).map(|i| NEGATION.at(t, i, at(i))).collect();
-        let modal = (0..t.len()).map(|i| MODALITY.at(t, i, at(i))).collect();
-        let blocker = stems
-            .iter()
-            .map(|v| v.iter().any(|s| BLOCKERS.iter().any(|b| *b == s.form)))
-            .collect();
-        Marks {
-            stems,
-            trig,
-            attr,
-            neg,
-            modal,
-            blocker,
+            }
+            if let Some(b) = m.blocker.get_mut(i) {
+                *b = any_of(&st, &BLOCKERS);
+            }
+            if let Some(b) = m.recent.get_mut(i) {
+                *b = any_of(&st, &RECENT_WORDS);
+            }
+            if let Some(b) = m.limit.get_mut(i) {
+                *b = any_of(&st, &DATE_LIMITS);
+            }
+            if RELATIVE_MONTH.contains(t.f(i + 1)) {
+                if let Some(x) = m.rel_month.get_mut(i) {
+                    *x = super::dates::month_name_at(t, i);
+                }
+            }
         }
+        m
     }
 
     fn attr(&self, k: usize) -> &[(&'static String, usize, usize)] {
-        self.attr.get(k).map_or(&[], Vec::as_slice)
+        self.attr.get(&k).map_or(&[], Vec::as_slice)
     }
 }
 
 /// True when a blocker word stands just before the trigger at `i` (not before `lo`).
-fn blocked(m: &Marks<'_>, i: usize, lo: usize) -> bool {
+fn blocked(m: &Marks, i: usize, lo: usize) -> bool {
     (i.saturating_sub(BLOCK_WINDOW).max(lo)..i).any(|k| m.blocker.get(k) == Some(&true))
 }
 
@@ -359,7 +423,7 @@ fn sentence_ids(t: &Tokens) -> Vec<u32> {
 
 /// Clause number of every token: sentences cut at ؛ ; : and before a connective or a verb
 /// trigger with a و/ف clitic.
-fn clause_ids(t: &Tokens, sent: &[u32], m: &Marks<'_>) -> Vec<u32> {
+fn clause_ids(t: &Tokens, sent: &[u32], m: &Marks) -> Vec<u32> {
     let mut ids = Vec::with_capacity(t.len());
     let mut id = 0u32;
     for i in 0..t.len() {
@@ -368,8 +432,8 @@ fn clause_ids(t: &Tokens, sent: &[u32], m: &Marks<'_>) -> Vec<u32> {
             brk = t.kind(i - 1) == Some(Kind::Punct) && matches!(t.f(i - 1), "؛" | ";" | ":");
             if t.kind(i) == Some(Kind::Word) {
                 let w = t.f(i);
-                brk |= CLAUSE_BREAKS.iter().any(|b| b == w)
-                    || m.trig.get(i).is_some_and(|v| {
+                brk |= CLAUSE_BREAKS.contains(w)
+                    || m.trig.get(&i).is_some_and(|v| {
                         v.iter()
                             .any(|(tr, _, clitics)| tr.verb && *clitics > 0 && starts_conj(w))
                     })
@@ -429,6 +493,42 @@ fn distinct(used: &[(usize, usize)]) -> usize {
     v.len()
 }
 
+/// Indices without repeats, in first-seen order.
+fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for e in it {
+        if !out.contains(&e) {
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// For every entity, the entity it stands for when comparing events: a capital named as a
+/// government stands for its country when the document names that country too.
+fn canonical(entities: &[Entity]) -> Vec<usize> {
+    let by_key: HashMap<String, usize> = entities
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.kind == EntityType::Location)
+        .map(|(e, x)| (key(&x.name), e))
+        .collect();
+    entities
+        .iter()
+        .enumerate()
+        .map(|(e, x)| {
+            if x.kind != EntityType::Location {
+                return e;
+            }
+            CAPITALS
+                .get(&key(&x.name))
+                .and_then(|country| by_key.get(country))
+                .copied()
+                .unwrap_or(e)
+        })
+        .collect()
+}
+
 /// The two places the document mentions most.
 fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
     let mut places: Vec<(usize, usize)> = entities
@@ -449,7 +549,6 @@ fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
 fn occurrences(
     t: &Tokens,
     entities: &[Entity],
-    marks: &Marks<'_>,
     ends: &mut HashMap<usize, usize>,
 ) -> Vec<(usize, usize)> {
     let mut occ: Vec<(usize, usize)> = Vec::new();
@@ -475,9 +574,9 @@ fn occurrences(
         if t.kind(i) != Some(Kind::Word) {
             continue;
         }
-        for st in marks.stems.get(i).into_iter().flatten() {
+        for st in stems(t.f(i)) {
             let s: &str = &st.form;
-            if top2.len() == 2 && PAIR_WORDS.iter().any(|p| p == s) {
+            if top2.len() == 2 && PAIR_WORDS.contains(s) {
                 occ.extend(top2.iter().map(|&e| (i, e)));
                 break;
             }
@@ -511,23 +610,32 @@ fn mention_end_tok(k: usize, ends: &HashMap<usize, usize>) -> usize {
 
 /// Negated: a particle (لم، لن، عدم) just before the trigger, or a verb of denial earlier in
 /// its clause.
-fn negated(m: &Marks<'_>, ti: usize, cs: usize) -> bool {
+fn negated(m: &Marks, ti: usize, cs: usize) -> bool {
     (cs..ti).any(|k| {
-        m.neg.get(k).into_iter().flatten().any(|(tag, n, _)| {
+        let here = m.neg.get(&k).map_or(&[][..], Vec::as_slice);
+        // A fixed phrase (طائرات بدون طيار) negates nothing.
+        if here.iter().any(|(tag, _, _)| tag.as_str() == "except") {
+            return false;
+        }
+        here.iter().any(|(tag, n, _)| {
             (tag.as_str() == "near" && k + n + 2 > ti) || (tag.as_str() == "clause" && k + n <= ti)
         })
     })
 }
 
-/// Planned or reported: a marker earlier in the clause, or a `reported` marker anywhere in
-/// the sentence.
-fn modality(m: &Marks<'_>, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
+/// Planned or reported: a `planned` marker (من المقرر، يعتزم) earlier in the clause, an
+/// `intent` verb (يسعى) shortly before the trigger, or a `reported` marker anywhere in the
+/// sentence.
+fn modality(m: &Marks, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
     let mut planned = false;
     for k in ss..se {
-        for (tag, _, _) in m.modal.get(k).into_iter().flatten() {
+        for (tag, _, _) in m.modal.get(&k).into_iter().flatten() {
             match tag.as_str() {
                 "reported" => return Some(Modality::Reported),
                 "planned" if (cs..=ti).contains(&k) => planned = true,
+                "intent" if (cs.max(ti.saturating_sub(PLANNED_WINDOW))..=ti).contains(&k) => {
+                    planned = true
+                }
                 _ => {}
             }
         }
@@ -535,16 +643,17 @@ fn modality(m: &Marks<'_>, ti: usize, cs: usize, ss: usize, se: usize) -> Option
     planned.then_some(Modality::Planned)
 }
 
-/// Who says so: the entity after a `per` preposition (وفق، حسب) anywhere in the sentence, or
+/// Who says so, and whether it was named by a `per` preposition (then it is a source, never a
+/// party): the entity after a `per` preposition (وفق، حسب) anywhere in the sentence, or
 /// the subject of a verb of saying before the trigger (the first entity within five words
 /// after it, else just before it).
 fn attribution(
-    m: &Marks<'_>,
+    m: &Marks,
     ti: usize,
     ss: usize,
     se: usize,
     occ: &[(usize, usize)],
-) -> Option<usize> {
+) -> Option<(usize, bool)> {
     let first_after = |k: usize, w: usize| {
         occ_in(occ, k + 1, (k + w + 1).min(se))
             .first()
@@ -552,14 +661,9 @@ fn attribution(
     };
     for k in ss..se {
         for (tag, n, _) in m.attr(k) {
-            if tag.as_str() == "per"
-                && m.stems
-                    .get(k)
-                    .and_then(|v| v.first())
-                    .is_none_or(|s| s.form != "عن")
-            {
-                if let Some(name) = first_after(k + n - 1, 5) {
-                    return Some(name);
+            if tag.as_str() == "per" {
+                if let Some(e) = first_after(k + n - 1, 5) {
+                    return Some((e, true));
                 }
             }
         }
@@ -567,12 +671,12 @@ fn attribution(
     for k in (ss..ti).rev() {
         for (tag, n, _) in m.attr(k) {
             if tag.as_str() == "say" {
-                if let Some(name) = first_after(k + n - 1, 5) {
-                    return Some(name);
+                if let Some(e) = first_after(k + n - 1, 5) {
+                    return Some((e, false));
                 }
                 let before = occ_in(occ, k.saturating_sub(3).max(ss), k).last();
                 if let Some((_, e)) = before {
-                    return Some(*e);
+                    return Some((*e, false));
                 }
             }
         }

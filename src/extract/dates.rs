@@ -116,6 +116,8 @@ static HIJRI_MONTHS: LazyLock<MonthTable> =
 enum Cue {
     Strong,
     Weak,
+    /// The head of a name that may end in its year («معرض "إيروسبيس 2024"»).
+    Name,
 }
 
 static CUES: LazyLock<HashMap<String, Cue>> = LazyLock::new(|| {
@@ -126,10 +128,10 @@ static CUES: LazyLock<HashMap<String, Cue>> = LazyLock::new(|| {
             continue;
         }
         if let Some((k, w)) = line.split_once(' ') {
-            let cue = if k == "strong" {
-                Cue::Strong
-            } else {
-                Cue::Weak
+            let cue = match k {
+                "strong" => Cue::Strong,
+                "name" => Cue::Name,
+                _ => Cue::Weak,
             };
             m.insert(key(w), cue);
         }
@@ -312,6 +314,12 @@ pub(crate) fn month_name_at(t: &Tokens, i: usize) -> Option<u8> {
 
 /// `[day [إلى day]] [من] [شهر] MONTH[/MONTH] [day][,] [من] [عام|سنة] YEAR [م|هـ]`.
 fn month_date(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
+    month_date_in(t, i, out, true)
+}
+
+/// [`month_date`]; `ranges` allows a yearless first end of a range (one level only, so that a
+/// long chain of ranges cannot recurse deeply).
+fn month_date_in(t: &Tokens, i: usize, out: &mut Vec<DateMatch>, ranges: bool) -> Option<usize> {
     let mut j = i;
     let mut days: Vec<(u32, usize)> = Vec::new();
     if let Some(d) = day_at(t, j) {
@@ -325,6 +333,19 @@ fn month_date(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
         }
         if t.is_word(j, "من") {
             j += 1;
+        }
+    } else if matches!(t.f(j), "فاتح" | "الفاتح" | "غره" | "الاول") && t.kind(j) == Some(Kind::Word)
+    {
+        // The first of the month: فاتح يناير (Maghreb), غرة رمضان, الأول من نوفمبر.
+        let k = if t.is_word(j + 1, "من") {
+            j + 2
+        } else {
+            j + 1
+        };
+        let k = if t.is_word(k, "شهر") { k + 1 } else { k };
+        if month_at(t, k).is_some() {
+            days.push((1, j));
+            j = k;
         }
     }
     if t.is_word(j, "شهر") {
@@ -348,9 +369,14 @@ fn month_date(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
     if matches!(t.f(j), "عام" | "العام" | "سنه" | "السنه") {
         j += 1;
     }
-    let y = year_at(t, j)?;
+    let Some(y) = year_at(t, j) else {
+        if !ranges {
+            return None;
+        }
+        return range_start(t, j, m, hijri, &days, out);
+    };
     let mut end = j;
-    let hijri_mark = matches!(t.f(j + 1), "ه" | "هـ") && t.kind(j + 1) == Some(Kind::Word);
+    let hijri_mark = is_hijri_mark(t, j + 1);
     if hijri_mark || t.is_word(j + 1, "م") {
         end = j + 1;
         if t.is_punct(j + 2, ".") && hijri_mark {
@@ -392,6 +418,32 @@ fn month_date(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
     Some(chain_years(t, end + 1, out))
 }
 
+/// A day and month with no year that open a range whose other end has one
+/// (`من 28 نوفمبر إلى 2 ديسمبر 2022`): the first end takes the year of the second.
+fn range_start(
+    t: &Tokens,
+    j: usize,
+    m: u8,
+    hijri: bool,
+    days: &[(u32, usize)],
+    out: &mut Vec<DateMatch>,
+) -> Option<usize> {
+    let c = connector(t, j)?;
+    if hijri || days.is_empty() || day_at(t, j + c).is_none() {
+        return None;
+    }
+    let mut rest = Vec::new();
+    let next = month_date_in(t, j + c, &mut rest, false)?;
+    let y: u32 = rest.first()?.value.get(..4)?.parse().ok()?;
+    for &(d, k) in days {
+        if valid_day(y, u32::from(m), d) {
+            push(out, t, k, j - 1, format!("{y:04}-{m:02}-{d:02}"));
+        }
+    }
+    out.extend(rest);
+    Some(next)
+}
+
 /// After a year: `و2022`, `- 2022`, `إلى 2022` add the years of a range or list.
 fn chain_years(t: &Tokens, mut j: usize, out: &mut Vec<DateMatch>) -> usize {
     while let Some(c) = connector(t, j) {
@@ -421,10 +473,15 @@ fn year_range(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
     Some(i + 3)
 }
 
+/// `هـ`, `هجرية`, `للهجرة` after a year.
+fn is_hijri_mark(t: &Tokens, i: usize) -> bool {
+    t.kind(i) == Some(Kind::Word) && matches!(t.f(i), "ه" | "هجريه" | "هجري" | "للهجره")
+}
+
 /// A year with no month: after a cue word, or alone on its line, or marked Hijri (`1444 هـ`).
 fn year_alone(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
     let y = year_at(t, i)?;
-    let hijri_mark = t.kind(i + 1) == Some(Kind::Word) && matches!(t.f(i + 1), "ه" | "هـ");
+    let hijri_mark = is_hijri_mark(t, i + 1);
     if hijri_mark && (MIN_HIJRI..=MAX_HIJRI).contains(&y) {
         let (gy, _, _) = hijri_to_gregorian(y, 1, 1);
         push(out, t, i, i + 1, format!("{gy:04}"));
@@ -449,10 +506,22 @@ fn year_alone(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
     };
     let own_line = t.toks.get(i).is_some_and(|x| x.newline_before || i == 0)
         && t.toks.get(i + 1).is_none_or(|x| x.newline_before);
+    // 2021م: the Gregorian-era mark glued to the number makes it a year.
+    let era_mark = t.is_word(i + 1, "م") && t.glued(i + 1);
+    // A quoted name ending in its year («إيروسبيس 2024»): the year counts.
+    let quoted_name = t.is_punct(i + 1, "\"")
+        && i > 0
+        && t.kind(i - 1) == Some(Kind::Word)
+        && (i.saturating_sub(4)..i.saturating_sub(1)).any(|k| {
+            t.is_punct(k, "\"")
+                && k > 0
+                && t.kind(k - 1) == Some(Kind::Word)
+                && cue_of(t.f(k - 1)) == Some(Cue::Name)
+        });
     let ok = match cue {
         Some(Cue::Strong) => true,
         Some(Cue::Weak) => after_free,
-        None => own_line,
+        Some(Cue::Name) | None => own_line || era_mark || quoted_name,
     };
     if !ok {
         return None;
@@ -517,12 +586,28 @@ mod tests {
     }
 
     #[test]
+    fn the_first_of_the_month_in_words() {
+        assert_eq!(
+            values("دخل القرار حيز التنفيذ فاتح يناير 2020"),
+            vec!["2020-01-01"]
+        );
+        assert_eq!(values("في الأول من نوفمبر 2019"), vec!["2019-11-01"]);
+    }
+
+    #[test]
+    fn a_year_with_the_era_mark() {
+        assert_eq!(values("تأسست الشركة 1995م في الدار البيضاء"), vec!["1995"]);
+        assert!(values("اشترى 1995 م").len() <= 1);
+    }
+
+    #[test]
     fn english_tweet_dates() {
         assert_eq!(
             values("— Some Agency (@agency) March 3, 2021"),
             vec!["2021-03-03"]
         );
         assert_eq!(values("posted 14 February 2020"), vec!["2020-02-14"]);
+        assert_eq!(values("Rabat, le 3 mars 2021"), vec!["2021-03-03"]);
     }
 
     #[test]
@@ -544,6 +629,15 @@ mod tests {
         assert_eq!(values("تراجعت الصادرات في 2014، ثم انتعشت"), vec!["2014"]);
         assert_eq!(values("لم يزرها منذ 2009 أي مسؤول"), vec!["2009"]);
         assert_eq!(values("تستمر الخطة حتى 2030 على الأقل"), vec!["2030"]);
+        assert_eq!(values("خارطة طريق تمتد إلى غاية 2030"), vec!["2030"]);
+        assert_eq!(values("شارك في نسخة 2023 من المعرض"), vec!["2023"]);
+        assert_eq!(
+            values("يستعد المغرب لمونديال 2030 بملاعب جديدة"),
+            vec!["2030"]
+        );
+        assert_eq!(values("في إطار رؤية 2035 الاقتصادية"), vec!["2035"]);
+        assert_eq!(values("شارك في معرض «إيروسبيس 2024» بمراكش"), vec!["2024"]);
+        assert!(values("قال: \"اشترينا 2000\" فقط").is_empty());
         assert!(values("أرسلت الحكومة 2000 جندي").is_empty());
         assert!(values("في 2000 منزل انقطعت الكهرباء").is_empty());
         assert!(values("بلغ عدد الزوار 1950 زائرا").is_empty());
@@ -561,6 +655,15 @@ mod tests {
             vec!["2022-11-10", "2022-11-12"]
         );
         assert_eq!(values("في عامي 2019 و2020"), vec!["2019", "2020"]);
+    }
+
+    #[test]
+    fn a_range_across_months_shares_its_year() {
+        assert_eq!(
+            values("من 28 نوفمبر إلى 2 ديسمبر 2022"),
+            vec!["2022-11-28", "2022-12-02"]
+        );
+        assert!(values("من 28 نوفمبر إلى الآن").is_empty());
     }
 
     #[test]
@@ -591,6 +694,8 @@ mod tests {
         assert_eq!(values("في 15 رمضان 1444 هـ"), vec!["2023-04-06"]);
         assert_eq!(values("صدر في شوال 1440هـ"), vec!["2019-06"]);
         assert_eq!(values("أسس سنة 1400 هـ"), vec!["1979"]);
+        assert_eq!(values("ولد في 1400 هجرية"), vec!["1979"]);
+        assert_eq!(values("صام الناس غرة رمضان 1444"), vec!["2023-03-23"]);
         assert!(values("صفر 12").is_empty());
     }
 

@@ -167,7 +167,15 @@ fn quantity_at(t: &Tokens, text: &str, i: usize) -> Option<(String, usize, usize
         start = t.toks.get(i - 1)?.start;
     }
     let word = |k: usize| t.kind(k) == Some(Kind::Word);
-    // Percentages.
+    // Percentages; right-to-left typing also puts the sign first (%94).
+    let sign_before = is_digits
+        && t.glued(i)
+        && t.f(i - 1) == "%"
+        && !(i >= 2 && t.kind(i - 2) == Some(Kind::Num) && t.glued(i - 1));
+    if sign_before && t.f(j) != "%" {
+        let end = t.toks.get(j - 1)?.end;
+        return Some((format!("{num}%"), t.toks.get(i - 1)?.start, end, j));
+    }
     if is_digits && t.f(j) == "%" {
         let end = t.toks.get(j)?.end;
         return Some((format!("{num}%"), start, end, j + 1));
@@ -181,17 +189,10 @@ fn quantity_at(t: &Tokens, text: &str, i: usize) -> Option<(String, usize, usize
         };
         return Some((value, start, end, j + n));
     }
-    let mut parts = vec![if symbol_before {
-        collapse(text.get(start..t.toks.get(i)?.start)?) + &num
-    } else {
-        num
-    }];
+    // From here the value is the text as written from `start` (digits folded).
     // Scales: 3 مليون, 1.5 مليار.
     let mut scaled = false;
     while word(j) && SCALES.contains(t.f(j)) && !t.toks.get(j).is_some_and(|x| x.newline_before) {
-        parts.push(collapse(
-            text.get(t.toks.get(j)?.start..t.toks.get(j)?.end)?,
-        ));
         scaled = true;
         j += 1;
     }
@@ -203,44 +204,43 @@ fn quantity_at(t: &Tokens, text: &str, i: usize) -> Option<(String, usize, usize
     // Money: a currency word or symbol.
     if next_ok && CURRENCIES.contains(cur) {
         let tok = t.toks.get(j)?;
-        parts.push(collapse(text.get(tok.start..tok.end)?));
-        return Some((parts.join(" "), start, tok.end, j + 1));
+        return Some((collapse(text.get(start..tok.end)?), start, tok.end, j + 1));
     }
     if symbol_before {
         let end = t.toks.get(j - 1)?.end;
-        return Some((parts.join(" "), start, end, j));
+        return Some((collapse(text.get(start..end)?), start, end, j));
     }
     // A count: the number with the noun it counts.
-    let tok = t.toks.get(j)?;
+    let Some(tok) = t.toks.get(j) else {
+        return scaled_alone(scaled && is_digits, text, start, t, j);
+    };
     if !word(j) || tok.newline_before || !tok.space_before {
-        return scaled_alone(scaled, is_digits, parts, start, t, j);
+        return scaled_alone(scaled && is_digits, text, start, t, j);
     }
     if NOT_UNITS.contains(cur) || cur.chars().count() < 2 || !cur.chars().all(is_arabic_letter) {
-        return scaled_alone(scaled, is_digits, parts, start, t, j);
+        return scaled_alone(scaled && is_digits, text, start, t, j);
     }
     // A four-digit number before a noun is a count (2000 جندي); a bare number word before a
     // word that is itself a number word is part of a compound we do not spell out.
     if NUMBER_WORDS.contains(cur) {
         return None;
     }
-    parts.push(collapse(text.get(tok.start..tok.end)?));
-    Some((parts.join(" "), start, tok.end, j + 1))
+    Some((collapse(text.get(start..tok.end)?), start, tok.end, j + 1))
 }
 
 /// `3 ملايين` with nothing counted after it is still a quantity; a bare number is not.
 fn scaled_alone(
     scaled: bool,
-    is_digits: bool,
-    parts: Vec<String>,
+    text: &str,
     start: usize,
     t: &Tokens,
     j: usize,
 ) -> Option<(String, usize, usize, usize)> {
-    if scaled && is_digits {
-        let end = t.toks.get(j - 1)?.end;
-        return Some((parts.join(" "), start, end, j));
+    if !scaled {
+        return None;
     }
-    None
+    let end = t.toks.get(j.checked_sub(1)?)?.end;
+    Some((collapse(text.get(start..end)?), start, end, j))
 }
 
 fn is_arabic_letter(c: char) -> bool {
@@ -280,6 +280,7 @@ mod tests {
         assert_eq!(values("زادت 40 في المائة"), vec!["40%"]);
         assert_eq!(values("زادت 40 في المئة"), vec!["40%"]);
         assert_eq!(values("زادت 40 بالمئة"), vec!["40%"]);
+        assert_eq!(values("بنسبة %15 مقارنة بالعام السابق"), vec!["15%"]);
     }
 
     #[test]
@@ -290,6 +291,8 @@ mod tests {
         assert_eq!(values("كلف $20 مليون"), vec!["$20 مليون"]);
         assert_eq!(values("نحو مليار دولار"), vec!["مليار دولار"]);
         assert_eq!(values("غرامة 200 شيكل"), vec!["200 شيكل"]);
+        assert_eq!(values("كلفت 5$ فقط"), vec!["5$"]);
+        assert_eq!(values("بلغت ٣ ملايين"), vec!["3 ملايين"]);
     }
 
     #[test]

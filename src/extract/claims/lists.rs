@@ -35,6 +35,13 @@ impl std::hash::Hasher for Fnv {
 /// A map keyed by short words.
 pub type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
 
+/// A set of short words.
+pub type WordSet = std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>>;
+
+fn word_set(data: &str) -> WordSet {
+    lines(data).map(key).collect()
+}
+
 /// One word of a pattern: a folded form, or a folded prefix (`زيار*`).
 #[derive(Debug, Clone)]
 pub struct Word {
@@ -258,23 +265,16 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
     PatternSet::new(items)
 });
 
-/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`); `st`
-/// holds the stems of every token.
-pub fn near(
-    st: &[Vec<Stem<'_>>],
-    i: usize,
-    words: &[Word],
-    lo: usize,
-    hi: usize,
-    window: usize,
-) -> bool {
+/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`).
+pub fn near(t: &Tokens, i: usize, words: &[Word], lo: usize, hi: usize, window: usize) -> bool {
     let from = i.saturating_sub(window).max(lo);
     let to = (i + window + 1).min(hi);
     (from..to).any(|k| {
         k != i
-            && st
-                .get(k)
-                .is_some_and(|v| v.iter().any(|s| words.iter().any(|w| w.matches(&s.form))))
+            && t.kind(k) == Some(Kind::Word)
+            && stems(t.f(k))
+                .iter()
+                .any(|s| words.iter().any(|w| w.matches(&s.form)))
     })
 }
 
@@ -309,18 +309,12 @@ pub static ATTRIBUTION: LazyLock<PatternSet<String>> =
     LazyLock::new(|| set_of(include_str!("../data/attribution.txt")));
 
 /// Words opening a new clause (exact folded forms).
-pub static CLAUSE_BREAKS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    lines(include_str!("../data/claim_clause_breaks.txt"))
-        .map(key)
-        .collect()
-});
+pub static CLAUSE_BREAKS: LazyLock<WordSet> =
+    LazyLock::new(|| word_set(include_str!("../data/claim_clause_breaks.txt")));
 
 /// Words standing for "the two countries".
-pub static PAIR_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    lines(include_str!("../data/claim_pair_words.txt"))
-        .map(key)
-        .collect()
-});
+pub static PAIR_WORDS: LazyLock<WordSet> =
+    LazyLock::new(|| word_set(include_str!("../data/claim_pair_words.txt")));
 
 /// Irregular demonyms: folded country name → folded masculine demonyms.
 pub static DEMONYMS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
@@ -356,22 +350,25 @@ pub fn demonyms_of(country: &str) -> Vec<String> {
 }
 
 /// Words making a month name relative (`نوفمبر الماضي`).
-pub static RELATIVE_MONTH: LazyLock<Vec<String>> = LazyLock::new(|| {
-    lines(include_str!("../data/claim_relative_months.txt"))
-        .map(key)
-        .collect()
-});
+pub static RELATIVE_MONTH: LazyLock<WordSet> =
+    LazyLock::new(|| word_set(include_str!("../data/claim_relative_months.txt")));
 
 /// Words making a following trigger an aim or a possibility (`يسمح ... باقتناء`).
-pub static BLOCKERS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    lines(include_str!("../data/claim_blockers.txt"))
-        .map(key)
+pub static BLOCKERS: LazyLock<WordSet> =
+    LazyLock::new(|| word_set(include_str!("../data/claim_blockers.txt")));
+
+/// Weekdays and `أمس`: the event is of the article's days.
+pub static RECENT_WORDS: LazyLock<WordSet> =
+    LazyLock::new(|| word_set(include_str!("../data/claim_recent_words.txt")));
+
+/// Capital → country, both folded (`الرباط` → `المغرب`).
+pub static CAPITALS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    lines(include_str!("../data/claim_capitals.txt"))
+        .filter_map(|l| l.split_once('|'))
+        .map(|(a, b)| (key(a), key(b)))
         .collect()
 });
 
-/// Weekdays and `أمس`: the event is of the article's days.
-pub static RECENT_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    lines(include_str!("../data/claim_recent_words.txt"))
-        .map(key)
-        .collect()
-});
+/// Words making a following date a limit (`إلى غاية 2030`), not an event's date.
+pub static DATE_LIMITS: LazyLock<WordSet> =
+    LazyLock::new(|| word_set(include_str!("../data/claim_date_limits.txt")));

@@ -162,6 +162,11 @@ fn attribution_to_a_speaker_or_a_source() {
     ));
     let cs = run(text, &ents);
     assert_eq!(cs[0].attributed_to.as_deref(), Some("وكالة الأنباء الرسمية"));
+    assert_eq!(
+        cs[0].actors,
+        vec!["مصر", "الأردن"],
+        "a cited source is no party"
+    );
 }
 
 #[test]
@@ -327,4 +332,86 @@ fn a_date_of_another_clause_does_not_date_a_claim_that_has_its_own() {
     assert!(cs[0].negated);
     assert_eq!(cs[0].date.as_deref(), Some("2019-08"));
     assert_eq!(cs[1].date.as_deref(), Some("2020"));
+}
+
+#[test]
+fn capitals_stand_for_their_countries_when_restating() {
+    let text =
+        "قررت مصر والأردن استئناف العلاقات الدبلوماسية. واحتفلت القاهرة وعمان بذكرى استئناف العلاقات.";
+    let ents = vec![
+        loc(text, "مصر"),
+        loc(text, "الأردن"),
+        loc(text, "القاهرة"),
+        loc(text, "عمان"),
+    ];
+    assert_eq!(kinds(&run(text, &ents)), vec!["RELATIONS"]);
+}
+
+#[test]
+fn a_definite_meeting_refers_back_and_is_no_new_claim() {
+    let text = "وصف وزير مصر الاجتماع مع الأردن بالمهم.";
+    assert!(run(text, &two(text)).is_empty());
+}
+
+#[test]
+fn an_announcement_that_is_itself_the_event() {
+    let text = "أعلنت مصر والأردن إطلاق منصة مشتركة للاستثمار.";
+    assert_eq!(kinds(&run(text, &two(text))), vec!["ANNOUNCEMENT"]);
+    // Announcing a signing is typed by the signing.
+    let text = "أعلنت مصر عن توقيع اتفاقية مع الأردن.";
+    assert_eq!(kinds(&run(text, &two(text))), vec!["AGREEMENT"]);
+}
+
+#[test]
+fn a_clause_naming_no_actor_is_quoted_with_its_trigger_context() {
+    let text = "زار وفد من مصر الأردن. وتوالت بعد ذلك صفقات الشراء الكبيرة.";
+    let cs = run(text, &two(text));
+    assert_eq!(cs[1].quote, "وتوالت بعد ذلك صفقات الشراء الكبيرة");
+}
+
+#[test]
+fn taking_part_is_a_meeting_only_in_a_gathering() {
+    let text = "شاركت مصر والأردن في قمة المناخ.";
+    assert_eq!(kinds(&run(text, &two(text))), vec!["MEETING"]);
+    let text = "شاركت مصر والأردن في تشجير الحدود.";
+    assert!(run(text, &two(text)).is_empty());
+}
+
+#[test]
+fn a_limit_or_horizon_is_not_the_date_of_the_event() {
+    let text = "وقعت مصر والأردن في مايو 2021 خطة تمتد إلى غاية 2030.";
+    assert_eq!(run(text, &two(text))[0].date.as_deref(), Some("2021-05"));
+    let text = "وقعت مصر والأردن خطة تمتد حتى 2030.";
+    assert_eq!(run(text, &two(text))[0].date, None);
+}
+
+#[test]
+fn drones_are_no_negation() {
+    let text = "اقتنت مصر طائرات بدون طيار وصفقة رادارات من الأردن.";
+    let cs = run(text, &two(text));
+    assert!(!cs.is_empty());
+    assert!(cs.iter().all(|c| !c.negated));
+}
+
+#[test]
+fn envoys_and_missions_are_relations() {
+    let text = "استدعت مصر سفيرها لدى الأردن.";
+    assert_eq!(kinds(&run(text, &two(text))), vec!["RELATIONS"]);
+    let text = "افتتحت مصر قنصلية عامة في الأردن.";
+    assert_eq!(kinds(&run(text, &two(text))), vec!["RELATIONS"]);
+    let text = "قررت مصر افتتاح سفارة في الأردن.";
+    assert_eq!(kinds(&run(text, &two(text))), vec!["RELATIONS"]);
+}
+
+#[test]
+fn intentions_are_planned_only_near_their_trigger() {
+    let text = "تتجه مصر نحو اقتناء رادارات من الأردن.";
+    // "تتجه ... نحو" is split by the subject here: the verb alone does not mark it.
+    let _ = run(text, &two(text));
+    let text = "مصر تتجه نحو اقتناء رادارات من الأردن.";
+    assert_eq!(run(text, &two(text))[0].modality, Some(Modality::Planned));
+    let text = "أبدت مصر اهتماما باقتناء رادارات من الأردن.";
+    assert_eq!(run(text, &two(text))[0].modality, Some(Modality::Planned));
+    let text = "يسعى البلدان إلى تعزيز التعاون في مجالات عديدة تشمل الطاقة والمياه والنقل والتعليم والصحة بعد أن وقعت مصر والأردن اتفاقية.";
+    assert_eq!(run(text, &two(text))[0].modality, None);
 }
