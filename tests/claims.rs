@@ -192,3 +192,28 @@ fn people_first_named_by_a_new_document_are_new_entities() {
         "only the new ones: {new:?}"
     );
 }
+
+#[test]
+fn a_claim_stated_everywhere_names_a_few_sources_and_counts_the_rest() {
+    let ws = empty_workspace();
+    for i in 0..13 {
+        write(
+            &ws,
+            &format!("d{i:02}.txt"),
+            "زار الفريق أسامة عسكر عمّان في 3 أبريل 2022.\n",
+        );
+    }
+    ws.check_json(&[]);
+    write(
+        &ws,
+        "last.txt",
+        "زار الفريق أسامة عسكر عمّان في 3 أبريل 2022.\n",
+    );
+    let (report, _) = ws.check_json(&[]);
+    let corr = report["dossier"]["corroborated"].as_array().unwrap();
+    assert_eq!(corr.len(), 1, "{report}");
+    assert_eq!(corr[0]["total_sources"], 14);
+    let sources = corr[0]["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 11, "ten others and the new one");
+    assert!(sources.iter().any(|s| s == "docs/last.txt"));
+}

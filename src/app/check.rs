@@ -27,6 +27,14 @@ use crate::text;
 /// How many documents are read and extracted in parallel, then written in one transaction.
 const CHUNK: usize = 256;
 
+/// Other sources named in one corroboration or contradiction entry; the entry also carries
+/// the total count.
+const MAX_SOURCES: usize = 10;
+
+/// Rows of other documents' claims read per claim key (enough to tell agreement from
+/// disagreement and to name MAX_SOURCES sources, without reading a hot key's every row).
+const CLAIM_ROWS_READ: usize = 200;
+
 /// Documents whose sentences are at least this alike count as one document moved and edited.
 const RENAME_SIMILARITY: f64 = 0.9;
 
@@ -36,6 +44,9 @@ pub struct CheckOptions {
     pub notify: bool,
     /// Record removals even when more than half of the documents are gone at once.
     pub allow_mass_removal: bool,
+    /// Keep only counts, not every document's change, in the outcome (the daemon: it prints
+    /// no report, and a first scan of a large archive must not hold it all in memory).
+    pub counts_only: bool,
     /// Show a progress bar (count, rate, ETA) while reading and extracting: only on a
     /// terminal, never on a pipe or under systemd (the caller decides).
     pub progress: bool,
@@ -52,6 +63,8 @@ pub struct CheckOutcome {
     pub warnings: Vec<String>,
     /// Alerts queued in the outbox by this check.
     pub alerts: usize,
+    /// Documents that changed (the length of `report.documents` unless `counts_only`).
+    pub changed: usize,
 }
 
 /// The long-lived parts of the pipeline: configuration, state and extractor.
@@ -400,8 +413,11 @@ fn emit(
         batch.enqueue_alert(&alert, channels)?;
         outcome.alerts += 1;
     }
-    outcome.report.documents.push(change);
-    outcome.report.dossier.extend(dossier);
+    outcome.changed += 1;
+    if !opts.counts_only {
+        outcome.report.documents.push(change);
+        outcome.report.dossier.extend(dossier);
+    }
     Ok(())
 }
 
@@ -580,32 +596,45 @@ fn record(
         ..Default::default()
     };
     let events = diff::event_keys(new.facts);
+    // One entry per claim key and document, naming at most MAX_SOURCES other sources: in a
+    // dossier where an event comes back in most documents, listing every source in every alert
+    // would make the k-th alert O(k) long and a first check O(N²) bytes.
+    let mut seen_keys: HashSet<String> = HashSet::new();
     for claim in &new.facts.claims {
         let key = diff::claim_key(claim, &events);
-        if old_claim_keys.contains(&key) {
+        if old_claim_keys.contains(&key) || !seen_keys.insert(key.clone()) {
             continue;
         }
-        let others = batch.claims_with_key(&key, new.path)?;
+        let others = batch.claims_with_key(&key, new.path, CLAIM_ROWS_READ)?;
         if others.is_empty() {
             continue;
         }
         let (agree, disagree): (Vec<_>, Vec<_>) = others
             .into_iter()
             .partition(|(_, c)| diff::claims_agree(c, claim));
+        let capped = |rows: &[(String, crate::model::Claim)]| -> (Vec<String>, usize) {
+            let mut paths: Vec<String> = rows.iter().map(|(p, _)| p.clone()).collect();
+            paths.sort();
+            paths.dedup();
+            let total = paths.len() + 1;
+            paths.truncate(MAX_SOURCES);
+            paths.push(new.path.to_string());
+            (paths, total)
+        };
         if !agree.is_empty() {
-            let mut sources: Vec<String> = agree.iter().map(|(p, _)| p.clone()).collect();
-            sources.push(new.path.to_string());
-            sources.sort();
-            sources.dedup();
+            let (sources, total_sources) = capped(&agree);
             dossier.corroborated.push(crate::diff::Corroboration {
                 claim: claim.clone(),
                 sources,
+                total_sources,
             });
         }
-        for (p, c) in disagree {
+        if let Some((_, first)) = disagree.first() {
+            let (sources, total_sources) = capped(&disagree);
             dossier.contradicted.push(crate::diff::Contradiction {
-                claims: vec![c, claim.clone()],
-                sources: vec![p, new.path.to_string()],
+                claims: vec![first.clone(), claim.clone()],
+                sources,
+                total_sources,
             });
         }
     }

@@ -130,6 +130,7 @@ fn check(
     let outcome = pipeline.check(&CheckOptions {
         notify: !no_notify,
         allow_mass_removal,
+        counts_only: false,
         // A bar only for a person at a terminal: not on a pipe, not under systemd.
         progress: std::io::stderr().is_terminal() && std::env::var_os("JOURNAL_STREAM").is_none(),
         cancel: None,

@@ -46,15 +46,16 @@ impl Daemon {
         let outcome = self.pipeline.check(&CheckOptions {
             notify: true,
             allow_mass_removal: false,
+            counts_only: true,
             progress: false,
             cancel: Some(self.stop.clone()),
         });
         match outcome {
             Ok(o) => {
-                if !o.report.documents.is_empty() {
+                if o.changed > 0 {
                     tracing::info!(
                         "{} document(s) changed, {} alert(s) queued",
-                        o.report.documents.len(),
+                        o.changed,
                         o.alerts
                     );
                 }

@@ -106,13 +106,24 @@ pub struct NewEntity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Corroboration {
     pub claim: Claim,
+    /// The agreeing sources (at most a few) and the document that now states it too.
     pub sources: Vec<String>,
+    /// How many documents state it (counted over at most 200 other rows; may exceed
+    /// `sources.len()`).
+    #[serde(default)]
+    pub total_sources: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contradiction {
+    /// A disagreeing claim already in the dossier, and the new one.
     pub claims: Vec<Claim>,
+    /// The disagreeing sources (at most a few) and the new document.
     pub sources: Vec<String>,
+    /// How many documents are involved (counted over at most 200 other rows; may exceed
+    /// `sources.len()`).
+    #[serde(default)]
+    pub total_sources: usize,
 }
 
 /// Dossier-level consequences of a change: what is new anywhere, what now agrees or disagrees.

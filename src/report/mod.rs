@@ -217,7 +217,7 @@ pub fn render_dossier(out: &mut String, d: &DossierChanges, st: Style) {
         let _ = writeln!(
             out,
             "  corroborated by {} sources: {} [{}]",
-            c.sources.len(),
+            c.total_sources.max(c.sources.len()),
             claim_line(&c.claim),
             one_line(&c.sources.join(", "))
         );

@@ -755,15 +755,17 @@ impl Batch<'_> {
         &self,
         key: &str,
         except: &str,
+        limit: usize,
     ) -> Result<Vec<(String, Claim)>, StoreError> {
         let mut stmt = self
             .tx
             .prepare_cached(
-                "SELECT path, claim FROM claims WHERE claim_key = ?1 AND path <> ?2 ORDER BY path",
+                "SELECT path, claim FROM claims WHERE claim_key = ?1 AND path <> ?2
+                 ORDER BY path LIMIT ?3",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map(params![key, except], |r| {
+            .query_map(params![key, except, limit as i64], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })
             .map_err(|e| self.sql(e))?;

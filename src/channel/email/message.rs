@@ -228,7 +228,7 @@ fn doc_html(out: &mut String, d: &DocumentChange, dossier: &DossierChanges) {
         let _ = writeln!(
             facts,
             "<li>corroborated by {} sources: {} <small><bdi dir=\"ltr\">{}</bdi></small></li>",
-            c.sources.len(),
+            c.total_sources.max(c.sources.len()),
             claim_html(&c.claim),
             escape(&c.sources.join(", "))
         );
