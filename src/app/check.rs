@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -79,6 +79,20 @@ pub struct Pipeline {
     prefix: String,
 }
 
+/// The default extractor, built on first use: building its word lists (the Aho-Corasick
+/// automata) costs ~30 ms of CPU, a third of a re-check of 10,000 unchanged documents, and a
+/// check that reads nothing never needs it.
+#[derive(Default)]
+struct LazyArabic(OnceLock<ArabicExtractor>);
+
+impl Extractor for LazyArabic {
+    fn extract(&self, text: &str, known: &KnownEntities) -> Extraction {
+        self.0
+            .get_or_init(ArabicExtractor::new)
+            .extract(text, known)
+    }
+}
+
 /// A file read and compared with its stored version.
 enum Outcome {
     /// Unreadable or skipped: warned about, stored state left alone, looked at again next time.
@@ -115,7 +129,7 @@ pub fn norm_hash(text: &str) -> String {
 impl Pipeline {
     /// Opens (or creates) the state database of `config` with the default Arabic extractor.
     pub fn open(config: Config) -> Result<Pipeline, AppError> {
-        Self::with_extractor(config, Arc::new(ArabicExtractor::new()))
+        Self::with_extractor(config, Arc::new(LazyArabic::default()))
     }
 
     pub fn with_extractor(
