@@ -10,8 +10,10 @@ use std::path::PathBuf;
 use super::{alert_json, Channel, ChannelError};
 use crate::store::StoredAlert;
 
-/// How much of the file's end is searched for an alert id already written.
-const TAIL_BYTES: u64 = 1 << 20;
+/// How much of the file's end is searched for an alert id already written. The only alert
+/// that can be there unrecorded is the one written just before a crash, i.e. among the last
+/// lines; reading more costs a read per alert that grows with the alerts' size.
+const TAIL_BYTES: u64 = 256 << 10;
 
 pub struct JsonlChannel {
     name: String,
