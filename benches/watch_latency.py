@@ -81,6 +81,9 @@ def main():
     ap.add_argument("--burst-size", type=int, default=1000)
     ap.add_argument("--debounce-ms", type=int, default=100)
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
+    ap.add_argument("--same-files", action="store_true",
+                    help="every burst rewrites the same files (new text): the document count stays"
+                         " constant, so RSS growth is not working-set growth")
     ap.add_argument("--distinct", action="store_true",
                     help="documents name distinct people, organisations, events (gen_corpus.py)")
     a = ap.parse_args()
@@ -152,10 +155,13 @@ def main():
     # 2. bursts
     rows = []
     for b in range(a.bursts):
-        sub = os.path.join(docs, "burst%02d" % b)
-        os.makedirs(sub)
-        names = ["docs/burst%02d/b%05d.txt" % (b, i) for i in range(a.burst_size)]
+        d = 0 if a.same_files else b
+        sub = os.path.join(docs, "burst%02d" % d)
+        os.makedirs(sub, exist_ok=True)
+        names = ["docs/burst%02d/b%05d.txt" % (d, i) for i in range(a.burst_size)]
         bodies = [text() for _ in names]
+        alerts.poll()
+        alerts.paths.difference_update(names)  # --same-files: wait for this burst's alerts
         t0 = time.monotonic()
         for n, body in zip(names, bodies):
             write_doc(os.path.join(work, n), body)
