@@ -530,7 +530,12 @@ fn events_keep_their_full_title() {
 #[test]
 fn an_event_head_takes_a_quoted_name() {
     let t = "وشارك المغرب في معرض \"إيروسبيس 2030\" بمدينة طنجة.";
-    assert_has(t, "EVENT", "معرض إيروسبيس 2030");
+    // the quoted name is the event; with its head, an alias
+    assert_has(t, "EVENT", "إيروسبيس 2030");
+    let all = ents(t);
+    assert!(entity(&all, "إيروسبيس 2030")
+        .aliases
+        .contains(&"معرض إيروسبيس 2030".to_string()));
     assert_has(t, "LOCATION", "طنجة");
     // an indefinite plural with an adjective is no named event
     assert!(names("ووقع المغرب اتفاقيات مماثلة مع دول أخرى.")
@@ -819,4 +824,97 @@ fn a_model_name_after_a_definite_head_takes_its_number() {
         "أفق 13",
     );
     assert!(names("الطائرات استهدفت مواقع.").is_empty());
+}
+
+#[test]
+fn a_quoted_exercise_name_keeps_its_year() {
+    let t = "وأجرت القوات الجوية تمرين \"صقر الصحراء 2031\" قرب الحدود.";
+    assert_has(t, "EVENT", "صقر الصحراء 2031");
+    // a named show takes the year of its edition
+    assert_has(
+        "وتنظم الشركة جناحا في معرض سيمكس 2032 بالدوحة.",
+        "EVENT",
+        "معرض سيمكس 2032",
+    );
+}
+
+#[test]
+fn seas_gulfs_and_straits_are_places() {
+    let t = "وأبحرت السفينة من بحر مرمرة نحو خليج سرت ثم عبرت بحر العرب.";
+    assert_has(t, "LOCATION", "بحر مرمرة");
+    assert_has(t, "LOCATION", "خليج سرت");
+    assert_has(t, "LOCATION", "بحر العرب");
+}
+
+#[test]
+fn a_system_keeps_its_latin_model_code() {
+    let t = "وتسلم الجيش بطاريات من منظومة باتريوت PAC-3 الأمريكية.";
+    let all = ents(t);
+    assert!(entity(&all, "باتريوت")
+        .aliases
+        .contains(&"باتريوت PAC-3".to_string()));
+    assert_has(
+        "واشترت البحرية زوارق من طراز كورساكوف MK2 الحديثة.",
+        "EQUIPMENT",
+        "كورساكوف MK2",
+    );
+    // a transliterated two-word model after من طراز
+    assert_has(
+        "وتعاقدت الدولة على 20 طائرة من طراز سوبر توكانو.",
+        "EQUIPMENT",
+        "سوبر توكانو",
+    );
+}
+
+#[test]
+fn a_definite_word_is_not_a_future_verb_inside_a_name() {
+    // سيسي... with the article is a family name, not a verb in the future
+    assert_has(
+        "واستقبل الرئيس كمال السيسري وفدا رسميا.",
+        "PERSON",
+        "كمال السيسري",
+    );
+}
+
+#[test]
+fn a_country_shaped_like_a_nisba_after_a_body_is_its_adjective() {
+    let t = "وأعلنت وزارة الدفاع السعودية أن القوات الجوية الملكية السعودية ستشارك.";
+    assert_has(t, "ORG", "وزارة الدفاع السعودية");
+    assert_has(t, "ORG", "القوات الجوية الملكية السعودية");
+    assert_lacks(t, "LOCATION", "السعودية");
+}
+
+#[test]
+fn levantine_ranks_and_feminine_counterparts_introduce_people() {
+    let t = "والتقى قائد الجيش العماد نديم خوري بالوفد.";
+    assert_has(t, "PERSON", "نديم خوري");
+    assert!(names(t).iter().all(|(_, n)| !n.contains("العماد")));
+    assert_has(
+        "وقال اللواء الركن سالم الدباغ إن الوضع مستقر.",
+        "PERSON",
+        "سالم الدباغ",
+    );
+    assert_has(
+        "واستقبل الوزير نظيرته الإسبانية ماريا لوبيث غارثيا في مدريد.",
+        "PERSON",
+        "ماريا لوبيث غارثيا",
+    );
+}
+
+#[test]
+fn companies_in_latin_letters_after_a_head_or_a_known_name() {
+    assert_has("ووقعت شركة Kongsberg النرويجية العقد.", "ORG", "Kongsberg");
+    let all = ents("وتتفاوض الوزارة مع Rafael Advanced Defense Systems حول المنظومة.");
+    assert!(entity(&all, "رافائيل")
+        .aliases
+        .contains(&"Rafael Advanced Defense Systems".to_string()));
+}
+
+#[test]
+fn a_name_set_off_by_commas_may_end_in_yeh_heh() {
+    assert_has(
+        "وقال مدير الشركة، جان لوك دوفيليه، إن الإنتاج سيبدأ قريبا.",
+        "PERSON",
+        "جان لوك دوفيليه",
+    );
 }

@@ -79,6 +79,9 @@ pub struct Cand {
     pub anaphor: bool,
     /// Belongs to the entity of the candidate just before it (an @handle in parentheses).
     pub link_prev: bool,
+    /// Another written form of the same mention, kept as an alias (the head with a quoted
+    /// name: مناورات "X").
+    pub also: Option<String>,
     pub prio: u8,
 }
 
@@ -423,8 +426,10 @@ impl<'a> Doc<'a> {
             }
             // A verb in the future (سيزور، ستعقد) follows its subject's name.
             let b = self.bare(k);
+            // A definite word is no verb (السيسي).
             if k > j
                 && !w.given
+                && !self.def(k)
                 && b.chars().count() >= 4
                 && (b.starts_with("سي") || b.starts_with("ست") || b.starts_with("سن"))
             {
@@ -432,7 +437,9 @@ impl<'a> Doc<'a> {
             }
             // A word with a pronoun suffix after two name words is the verb's object
             // (استقبل الجنرال X Y نظراءه).
-            if words >= 2 && self.pronoun_suffix(k) {
+            // Not in a name set off by commas (، بيير إريك بوميليه،).
+            let bracketed = self.toks.toks[j].gap.comma && (k + 1 >= n || self.hard(k + 1));
+            if words >= 2 && self.pronoun_suffix(k) && !bracketed {
                 break;
             }
             last = Some(k);
@@ -490,6 +497,7 @@ impl<'a> Doc<'a> {
             qualifies: true,
             anaphor: false,
             link_prev: false,
+            also: None,
             prio: 1,
         }
     }
@@ -537,7 +545,32 @@ impl<'a> Doc<'a> {
                 ArtKind::Merged if g.required_article => "ال",
                 _ => "",
             };
-            let mut c = self.cand(g.kind, g.first, g.last, g.prefix.clitic_chars, fix);
+            // A system takes the model code written after it (بيرقدار TB2، باتريوت PAC-3).
+            let next = g.last + 1;
+            // A Latin name goes on through the capitalized words after it (Rafael Advanced
+            // Defense Systems).
+            let mut last = g.last;
+            if g.kind == EntityType::Org && self.latin(g.last) {
+                while last + 1 < self.n()
+                    && self.latin(last + 1)
+                    && self.toks.toks[last + 1].capital
+                    && !self.hard(last + 1)
+                    && self.gaz_at[last + 1].is_none()
+                {
+                    last += 1;
+                }
+            }
+            let last = if g.kind == EntityType::Equipment
+                && next < self.n()
+                && !self.hard(next)
+                && self.gaz_at[next].is_none()
+                && (self.digit(next) || self.latin(next) && !self.toks.key(next).starts_with('@'))
+            {
+                next
+            } else {
+                last
+            };
+            let mut c = self.cand(g.kind, g.first, last, g.prefix.clitic_chars, fix);
             c.gaz = Some(g.entry);
             c.prio = 5;
             out.push(c);
@@ -613,6 +646,22 @@ impl<'a> Doc<'a> {
                 }
                 // A place right after an indefinite head names the body (معهد واشنطن، بنك
                 // المغرب); anywhere else it is a place of its own.
+                // A definite one-word country shaped like a feminine nisba (السعودية) after
+                // a definite body is its adjective: وزارة الدفاع السعودية.
+                if g.kind == EntityType::Location
+                    && g.first == g.last
+                    && w.prep.is_none()
+                    && self.def(j)
+                    && (head_def || has_def)
+                    && self.bare(j).ends_with("يه")
+                {
+                    last = j;
+                    mods += 1;
+                    has_def = true;
+                    seen_adj = true;
+                    j += 1;
+                    continue;
+                }
                 if g.kind == EntityType::Location && (head_def || mods > 0 || w.prep.is_some()) {
                     break;
                 }
@@ -760,6 +809,25 @@ impl<'a> Doc<'a> {
                     out.push(c);
                     return;
                 }
+                // A company written in Latin letters (شركة Saab).
+                if self.latin(j) && self.toks.toks[j].capital && self.gaz_at[j].is_none() {
+                    let mut k = j;
+                    while k + 1 < n
+                        && k < j + 3
+                        && self.latin(k + 1)
+                        && self.toks.toks[k + 1].capital
+                        && !self.hard(k + 1)
+                        && self.gaz_at[k + 1].is_none()
+                    {
+                        k += 1;
+                    }
+                    if !self.toks.key(j).starts_with('@') {
+                        let mut c = self.cand(EntityType::Org, j, k, 0, "");
+                        c.prio = 3;
+                        out.push(c);
+                    }
+                    return;
+                }
                 // شركة X names X; الشركة X does not (ووقعت الشركة عقدا).
                 if self.gaz_at[j].is_some()
                     || self.def(j)
@@ -827,7 +895,9 @@ impl<'a> Doc<'a> {
             while k + 1 < n && k < j + 3 && !self.hard(k + 1) {
                 k += 1;
             }
-            let mut c = self.head_cand(EntityType::Event, i, &h, k);
+            // The quoted name is the event's name; with its head, another form of it.
+            let mut c = self.word_cand(EntityType::Event, j, k);
+            c.also = Some(self.head_cand(EntityType::Event, i, &h, k).display);
             c.prio = 3;
             out.push(c);
             return;
@@ -851,7 +921,11 @@ impl<'a> Doc<'a> {
             } else {
                 None
             };
-            if let Some(last) = named_end {
+            if let Some(mut last) = named_end {
+                // with the year of its edition (معرض X 2030)
+                if last + 1 < n && !self.hard(last + 1) && self.digit(last + 1) {
+                    last += 1;
+                }
                 let mut c = self.head_cand(EntityType::Event, i, &h, last);
                 c.prio = 3;
                 out.push(c);
@@ -939,8 +1013,14 @@ impl<'a> Doc<'a> {
             let next_def =
                 j + 1 < n && !self.hard(j + 1) && self.def(j + 1) && !self.adjective(j + 1);
             if !plural_or_fem && !next_def && b.chars().count() >= 3 && w.clitic == 0 {
-                // with its model number (أفق 13)
-                let last = if j + 1 < n && !self.hard(j + 1) && self.digit(j + 1) {
+                // with its model number or Latin code (أفق 13، بيرقدار TB2)
+                let last = if j + 1 < n
+                    && !self.hard(j + 1)
+                    && (self.digit(j + 1) || self.latin(j + 1) && self.gaz_at[j + 1].is_none())
+                {
+                    j + 1
+                } else if self.second_model_word(j + 1) {
+                    // a two-word model name ending the phrase (يوروفايتر تايفون)
                     j + 1
                 } else {
                     j
@@ -951,6 +1031,31 @@ impl<'a> Doc<'a> {
             }
             return;
         }
+    }
+
+    /// Is token `k` the second word of a transliterated model name: unknown, bare, not a
+    /// verb or an adjective, and the last word before a break or a function word?
+    fn second_model_word(&self, k: usize) -> bool {
+        let n = self.n();
+        if k >= n || self.hard(k) || self.latin(k) || self.gaz_at[k].is_some() {
+            return false;
+        }
+        let w = self.words[k];
+        let b = self.bare(k);
+        // A present-tense prefix (ت، ي) is read as a verb unless a break follows: a verb
+        // rarely ends its clause right after the model (توكانو.).
+        let ends_clause = k + 1 >= n || self.hard(k + 1);
+        let verb_like = ["سي", "ست", "سن", "است"].iter().any(|p| b.starts_with(p))
+            || !ends_clause && ["ي", "ت", "ن"].iter().any(|p| b.starts_with(p))
+            || ["ت", "وا", "ه", "ات"].iter().any(|s| b.ends_with(s));
+        let ends = ends_clause || self.words[k + 1].stop;
+        !w.known
+            && w.clitic == 0
+            && !self.def(k)
+            && !self.adjective(k)
+            && !verb_like
+            && b.chars().count() >= 3
+            && ends
     }
 
     fn place(&self, i: usize, h: HeadSpan, keep: bool, out: &mut Vec<Cand>) {
