@@ -918,3 +918,36 @@ fn a_name_set_off_by_commas_may_end_in_yeh_heh() {
         "جان لوك دوفيليه",
     );
 }
+
+#[test]
+fn a_regnal_ordinal_ends_a_compound_name() {
+    assert_has(
+        "واستقبل الملك عبد العزيز الثالث الوفد في القصر.",
+        "PERSON",
+        "عبد العزيز الثالث",
+    );
+}
+
+#[test]
+fn a_place_noun_with_a_preposition_ends_a_name() {
+    let t = "واستقبل الرئيس سامي بلحاج بقصر الضيافة وزير الدفاع.";
+    assert_has(t, "PERSON", "سامي بلحاج");
+}
+
+#[test]
+fn a_definite_media_name_after_an_indefinite_head() {
+    let t = "ونقلت صحيفة الفجر عن مصادرها، كما ذكرت قناة الميادين.";
+    assert_has(t, "ORG", "الفجر");
+    assert_has(t, "ORG", "الميادين");
+    // an adjective after the head is no name
+    assert_lacks("ونقلت صحيفة المحلية الخبر.", "ORG", "المحلية");
+}
+
+#[test]
+fn an_office_title_skips_basm_and_its_body() {
+    assert_has(
+        "وقال الناطق الإعلامي باسم الحكومة رامي العبادي إن الحدود آمنة.",
+        "PERSON",
+        "رامي العبادي",
+    );
+}

@@ -403,7 +403,9 @@ impl<'a> Doc<'a> {
             if !self.name_like(k) {
                 // A regnal ordinal after a given name (محمد السادس) ends the name.
                 let w = self.words[k];
-                if k > j && w.ordinal && self.def(k) && self.words[k - 1].given {
+                // So does one after a compound name (عبد الله الثاني).
+                let compound = k >= j + 2 && self.words[k - 2].particle;
+                if k > j && w.ordinal && self.def(k) && (self.words[k - 1].given || compound) {
                     last = Some(k);
                 }
                 break;
@@ -828,6 +830,31 @@ impl<'a> Doc<'a> {
                     }
                     return;
                 }
+                // A definite name alone after an indefinite head (صحيفة الغد، قناة المنار):
+                // one unknown word that ends the phrase.
+                let after = j + 1;
+                let ends =
+                    after >= n || self.hard(after) || self.words[after].stop || self.digit(after);
+                let wj = self.words[j];
+                if self.def(j)
+                    && !self.head_def(i, &h)
+                    && ends
+                    && !wj.known
+                    && wj.prep.is_none()
+                    && !wj.conj
+                    && !self.adjective(j)
+                    && self.gaz_at[j].is_none()
+                {
+                    let last = if after < n && !self.hard(after) && self.digit(after) {
+                        after
+                    } else {
+                        j
+                    };
+                    let mut c = self.word_cand(EntityType::Org, j, last);
+                    c.prio = 3;
+                    out.push(c);
+                    return;
+                }
                 // شركة X names X; الشركة X does not (ووقعت الشركة عقدا).
                 if self.gaz_at[j].is_some()
                     || self.def(j)
@@ -1205,6 +1232,11 @@ impl<'a> Doc<'a> {
                             j = hs.last + 1;
                             continue;
                         }
+                    }
+                    // باسم inside the office (الناطق الإعلامي باسم الحكومة)
+                    if w.naming && !w.given && j > h.last + 1 {
+                        j += 1;
+                        continue;
                     }
                     if w.stop {
                         let k = self.toks.key(j);
