@@ -951,3 +951,25 @@ fn an_office_title_skips_basm_and_its_body() {
         "رامي العبادي",
     );
 }
+
+#[test]
+fn an_exercise_described_before_its_quoted_name() {
+    let t = "وأشرف القائد على تمرين تكتيكي بالذخيرة الحية \"النسر الذهبي 2031\" بالمنطقة.";
+    assert_has(t, "EVENT", "النسر الذهبي 2031");
+}
+
+#[test]
+fn a_known_exercise_keeps_the_year_of_its_edition() {
+    let all = ents("وشاركت الوحدات في تمرين \"الأسد الإفريقي 2031\" جنوب البلاد.");
+    assert!(entity(&all, "الأسد الإفريقي")
+        .aliases
+        .contains(&"الأسد الإفريقي 2031".to_string()));
+}
+
+#[test]
+fn dateline_agency_acronyms_are_known_organizations() {
+    let all = ents("الرياض (واس) - أعلنت الوزارة عن خطة جديدة.");
+    assert!(entity(&all, "وكالة الأنباء السعودية")
+        .aliases
+        .contains(&"واس".to_string()));
+}

@@ -562,16 +562,18 @@ impl<'a> Doc<'a> {
                     last += 1;
                 }
             }
-            let last = if g.kind == EntityType::Equipment
+            // An exercise or show takes the year of its edition (الأسد الإفريقي 2031).
+            let year = g.kind == EntityType::Event
+                && next < self.n()
+                && !self.hard(next)
+                && self.digit(next)
+                && self.toks.key(next).len() == 4;
+            let code = g.kind == EntityType::Equipment
                 && next < self.n()
                 && !self.hard(next)
                 && self.gaz_at[next].is_none()
-                && (self.digit(next) || self.latin(next) && !self.toks.key(next).starts_with('@'))
-            {
-                next
-            } else {
-                last
-            };
+                && (self.digit(next) || self.latin(next) && !self.toks.key(next).starts_with('@'));
+            let last = if year || code { next } else { last };
             let mut c = self.cand(g.kind, g.first, last, g.prefix.clitic_chars, fix);
             c.gaz = Some(g.entry);
             c.prio = 5;
@@ -959,7 +961,33 @@ impl<'a> Doc<'a> {
                 return;
             }
         }
-        let plural = self.bare(h.last).ends_with("ات") || fam == EventFamily::Exercise;
+        // An exercise described before its quoted name (تمرين تكتيكي بالذخيرة الحية "X").
+        if fam == EventFamily::Exercise {
+            let mut k = j;
+            while k < n && k <= j + 5 {
+                let gap = self.toks.toks[k].gap;
+                if k > j && gap.quote && !gap.punct && !gap.newline {
+                    if self.gaz_at[k].is_some() {
+                        return;
+                    }
+                    let mut e = k;
+                    while e + 1 < n && e < k + 3 && !self.hard(e + 1) {
+                        e += 1;
+                    }
+                    let mut c = self.word_cand(EntityType::Event, k, e);
+                    c.prio = 3;
+                    out.push(c);
+                    return;
+                }
+                let w = self.words[k];
+                if gap.hard() || w.stop || w.say || self.is_title(k) || self.gaz_at[k].is_some() {
+                    return;
+                }
+                k += 1;
+            }
+            return;
+        }
+        let plural = self.bare(h.last).ends_with("ات");
         if plural {
             return;
         }
