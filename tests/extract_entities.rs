@@ -973,3 +973,15 @@ fn dateline_agency_acronyms_are_known_organizations() {
         .aliases
         .contains(&"واس".to_string()));
 }
+
+#[test]
+fn a_plural_object_in_construct_ends_a_name() {
+    let t = "وناقش الوزير مع نظيره الليبي خالد المنصوري مستجدات الملف الأمني.";
+    assert_has(t, "PERSON", "خالد المنصوري");
+}
+
+#[test]
+fn a_company_name_drops_the_nisba_after_it() {
+    let t = "ووقعت الوزارة عقدا مع شركة دايو ماركو الكورية لتوريد السفن.";
+    assert_has(t, "ORG", "دايو ماركو");
+}

@@ -439,6 +439,18 @@ impl<'a> Doc<'a> {
             }
             // A word with a pronoun suffix after two name words is the verb's object
             // (استقبل الجنرال X Y نظراءه).
+            // An indefinite plural in construct with a definite noun after two name words is
+            // the verb's object (بحث مع علي الصادق تطورات الأزمة).
+            if words >= 2
+                && !self.def(k)
+                && b.ends_with("ات")
+                && k + 1 < n
+                && !self.hard(k + 1)
+                && self.def(k + 1)
+                && !self.adjective(k + 1)
+            {
+                break;
+            }
             // Not in a name set off by commas (، بيير إريك بوميليه،).
             let bracketed = self.toks.toks[j].gap.comma && (k + 1 >= n || self.hard(k + 1));
             if words >= 2 && self.pronoun_suffix(k) && !bracketed {
@@ -868,7 +880,12 @@ impl<'a> Doc<'a> {
                 let Some(k) = self.name_run(j) else {
                     return;
                 };
-                let mut c = self.word_cand(EntityType::Org, j, k.min(j + 2));
+                // a definite nisba after the name is its adjective (هيونداي روتم الكورية)
+                let mut last = k.min(j + 2);
+                while last > j && self.def(last) && self.nisba(last) {
+                    last -= 1;
+                }
+                let mut c = self.word_cand(EntityType::Org, j, last);
                 c.prio = 3;
                 out.push(c);
             }
