@@ -844,6 +844,10 @@ fn seas_gulfs_and_straits_are_places() {
     assert_has(t, "LOCATION", "بحر مرمرة");
     assert_has(t, "LOCATION", "خليج سرت");
     assert_has(t, "LOCATION", "بحر العرب");
+    // محيط is also "the vicinity of"
+    assert!(names("وانتشر الجنود في محيط ساحة الاستقلال.")
+        .iter()
+        .all(|(k, _)| k != "LOCATION"));
 }
 
 #[test]
