@@ -989,3 +989,12 @@ fn a_company_name_drops_the_nisba_after_it() {
     let t = "ووقعت الوزارة عقدا مع شركة دايو ماركو الكورية لتوريد السفن.";
     assert_has(t, "ORG", "دايو ماركو");
 }
+
+#[test]
+fn a_definite_company_with_an_adjective_and_a_genitive_is_named() {
+    let t = "وأعلنت الشركة العامة للصناعات الغذائية أن الإنتاج ارتفع.";
+    assert_has(t, "ORG", "الشركة العامة للصناعات الغذائية");
+    // the company with a demonym alone is a reference, not a name
+    let u = "وقالت الشركة الإسرائيلية للإعلام إن العقد وقع.";
+    assert_lacks(u, "ORG", "الشركة الإسرائيلية للإعلام");
+}

@@ -815,6 +815,25 @@ impl<'a> Doc<'a> {
                 if j >= n || self.toks.toks[j].gap.punct || self.toks.toks[j].gap.newline {
                     return;
                 }
+                // A definite head with a descriptive adjective and a ل genitive is a full
+                // name (الشركة الوطنية للملاحة البحرية); with a demonym alone it is not.
+                if self.head_def(i, &h)
+                    && self.def(j)
+                    && self.adjective(j)
+                    && !self.words[j].demonym
+                    && self.words[j].prep.is_none()
+                    && !self.words[j].conj
+                {
+                    let (last, _, _, _) = self.extent(h.last, true, false);
+                    let genitive =
+                        (j + 1..=last).any(|t| self.words[t].prep == Some('ل') && self.def(t));
+                    if genitive {
+                        let mut c = self.head_cand(EntityType::Org, i, &h, last);
+                        c.prio = 2;
+                        out.push(c);
+                    }
+                    return;
+                }
                 if self.toks.toks[j].gap.quote {
                     let mut k = j;
                     while k + 1 < n && k < j + 4 && !self.hard(k + 1) {
