@@ -998,3 +998,12 @@ fn a_definite_company_with_an_adjective_and_a_genitive_is_named() {
     let u = "وقالت الشركة الإسرائيلية للإعلام إن العقد وقع.";
     assert_lacks(u, "ORG", "الشركة الإسرائيلية للإعلام");
 }
+
+#[test]
+fn a_family_name_shaped_like_a_demonym_ends_a_full_name() {
+    let t = "وقال وزير المالية أحمد كريم المصري يوم الأحد إن العجز تراجع.";
+    assert_has(t, "PERSON", "أحمد كريم المصري");
+    // a demonym before the name is the counterpart's nationality, not the name
+    let u = "واستقبل الوزير نظيره الليبي سالم الورفلي في العاصمة.";
+    assert_has(u, "PERSON", "سالم الورفلي");
+}

@@ -400,6 +400,20 @@ impl<'a> Doc<'a> {
             if k > j && self.hard(k) {
                 break;
             }
+            // A family name shaped like a masculine demonym (محمد شياع السوداني) after two
+            // name words, when the name ends there.
+            let w = self.words[k];
+            if words >= 2
+                && w.demonym
+                && self.def(k)
+                && w.prep.is_none()
+                && !w.conj
+                && self.bare(k).ends_with('ي')
+                && (k + 1 >= n || self.hard(k + 1) || self.words[k + 1].stop)
+            {
+                last = Some(k);
+                break;
+            }
             if !self.name_like(k) {
                 // A regnal ordinal after a given name (محمد السادس) ends the name.
                 let w = self.words[k];
