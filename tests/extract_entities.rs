@@ -1007,3 +1007,10 @@ fn a_family_name_shaped_like_a_demonym_ends_a_full_name() {
     let u = "واستقبل الوزير نظيره الليبي سالم الورفلي في العاصمة.";
     assert_has(u, "PERSON", "سالم الورفلي");
 }
+
+#[test]
+fn an_accusative_object_after_a_company_name_is_not_part_of_it() {
+    let t = "ووقعت شركة كارمو عقدا مع البحرية.";
+    assert_has(t, "ORG", "كارمو");
+    assert_lacks(t, "ORG", "كارمو عقدا");
+}

@@ -918,6 +918,14 @@ impl<'a> Doc<'a> {
                 while last > j && self.def(last) && self.nisba(last) {
                     last -= 1;
                 }
+                // an indefinite accusative after the name is the verb's object (وقعت شركة X
+                // عقدا، نشرت منصة X صورا)
+                if let Some(t) = (j + 1..=last).find(|&t| {
+                    let b = self.bare(t);
+                    !self.def(t) && b.chars().count() >= 3 && b.ends_with('ا')
+                }) {
+                    last = t - 1;
+                }
                 let mut c = self.word_cand(EntityType::Org, j, last);
                 c.prio = 3;
                 out.push(c);
