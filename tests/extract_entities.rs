@@ -1014,3 +1014,12 @@ fn an_accusative_object_after_a_company_name_is_not_part_of_it() {
     assert_has(t, "ORG", "كارمو");
     assert_lacks(t, "ORG", "كارمو عقدا");
 }
+
+#[test]
+fn an_indefinite_agreement_with_a_lam_genitive_mentioned_once_is_not_an_event() {
+    let t = "ووقع البلدان اتفاقية للتعاون الاقتصادي في العاصمة.";
+    assert!(names(t).iter().all(|(k, _)| k != "EVENT"), "{:?}", names(t));
+    // the definite agreement is still one
+    let u = "ووقع البلدان اتفاقية للتعاون الاقتصادي. وتنص اتفاقية التعاون الاقتصادي على الكثير.";
+    assert!(names(u).iter().any(|(k, _)| k == "EVENT"), "{:?}", names(u));
+}

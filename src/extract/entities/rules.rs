@@ -1069,7 +1069,10 @@ impl<'a> Doc<'a> {
                 return;
             }
         } else {
-            c.qualifies = head_def || has_def;
+            // an indefinite head with only a ل genitive (اتفاقية للتعاون العسكري) is an
+            // unnamed agreement, not a name
+            let direct_def = has_def && self.words[h.last + 1].prep != Some('ل');
+            c.qualifies = head_def || direct_def;
         }
         out.push(c);
     }
