@@ -1023,3 +1023,19 @@ fn an_indefinite_agreement_with_a_lam_genitive_mentioned_once_is_not_an_event() 
     let u = "ووقع البلدان اتفاقية للتعاون الاقتصادي. وتنص اتفاقية التعاون الاقتصادي على الكثير.";
     assert!(names(u).iter().any(|(k, _)| k == "EVENT"), "{:?}", names(u));
 }
+
+#[test]
+fn a_place_named_after_a_titled_person_is_no_person_mention() {
+    let t = "وهبطت الطائرات في مطار الأمير نايف الدولي قبل أن تتجه إلى قاعدة الملك سعود الجوية.";
+    assert!(
+        names(t).iter().all(|(k, _)| k != "PERSON"),
+        "{:?}",
+        names(t)
+    );
+    // a rank after a body is still a rank
+    assert_has(
+        "والتقى قائد الجيش العماد نديم خوري بالوفد.",
+        "PERSON",
+        "نديم خوري",
+    );
+}

@@ -1275,6 +1275,17 @@ impl<'a> Doc<'a> {
         let mut j = h.last + 1;
         match kind {
             TitleKind::Rank => {
+                // a place named after someone (قاعدة الملك X الجوية، مطار الأمير X)
+                let named_after = i > 0
+                    && !self.hard(i)
+                    && (i.saturating_sub(2)..i).any(|t| {
+                        self.head(t).is_some_and(|hs| {
+                            hs.last == i - 1 && matches!(hs.class, Class::LocationHead(_))
+                        })
+                    });
+                if named_after {
+                    return;
+                }
                 while j < n
                     && !self.hard(j)
                     && (self.words[j].demonym
