@@ -530,7 +530,12 @@ fn events_keep_their_full_title() {
 #[test]
 fn an_event_head_takes_a_quoted_name() {
     let t = "وشارك المغرب في معرض \"إيروسبيس 2030\" بمدينة طنجة.";
-    assert_has(t, "EVENT", "معرض إيروسبيس 2030");
+    // the quoted name is the event; with its head, an alias
+    assert_has(t, "EVENT", "إيروسبيس 2030");
+    let all = ents(t);
+    assert!(entity(&all, "إيروسبيس 2030")
+        .aliases
+        .contains(&"معرض إيروسبيس 2030".to_string()));
     assert_has(t, "LOCATION", "طنجة");
     // an indefinite plural with an adjective is no named event
     assert!(names("ووقع المغرب اتفاقيات مماثلة مع دول أخرى.")
@@ -819,4 +824,218 @@ fn a_model_name_after_a_definite_head_takes_its_number() {
         "أفق 13",
     );
     assert!(names("الطائرات استهدفت مواقع.").is_empty());
+}
+
+#[test]
+fn a_quoted_exercise_name_keeps_its_year() {
+    let t = "وأجرت القوات الجوية تمرين \"صقر الصحراء 2031\" قرب الحدود.";
+    assert_has(t, "EVENT", "صقر الصحراء 2031");
+    // a named show takes the year of its edition
+    assert_has(
+        "وتنظم الشركة جناحا في معرض سيمكس 2032 بالدوحة.",
+        "EVENT",
+        "معرض سيمكس 2032",
+    );
+}
+
+#[test]
+fn seas_gulfs_and_straits_are_places() {
+    let t = "وأبحرت السفينة من بحر مرمرة نحو خليج سرت ثم عبرت بحر العرب.";
+    assert_has(t, "LOCATION", "بحر مرمرة");
+    assert_has(t, "LOCATION", "خليج سرت");
+    assert_has(t, "LOCATION", "بحر العرب");
+    // محيط is also "the vicinity of"
+    assert!(names("وانتشر الجنود في محيط ساحة الاستقلال.")
+        .iter()
+        .all(|(k, _)| k != "LOCATION"));
+}
+
+#[test]
+fn a_system_keeps_its_latin_model_code() {
+    let t = "وتسلم الجيش بطاريات من منظومة باتريوت PAC-3 الأمريكية.";
+    let all = ents(t);
+    assert!(entity(&all, "باتريوت")
+        .aliases
+        .contains(&"باتريوت PAC-3".to_string()));
+    assert_has(
+        "واشترت البحرية زوارق من طراز كورساكوف MK2 الحديثة.",
+        "EQUIPMENT",
+        "كورساكوف MK2",
+    );
+    // a transliterated two-word model after من طراز
+    assert_has(
+        "وتعاقدت الدولة على 20 طائرة من طراز سوبر توكانو.",
+        "EQUIPMENT",
+        "سوبر توكانو",
+    );
+}
+
+#[test]
+fn a_definite_word_is_not_a_future_verb_inside_a_name() {
+    // سيسي... with the article is a family name, not a verb in the future
+    assert_has(
+        "واستقبل الرئيس كمال السيسري وفدا رسميا.",
+        "PERSON",
+        "كمال السيسري",
+    );
+}
+
+#[test]
+fn a_country_shaped_like_a_nisba_after_a_body_is_its_adjective() {
+    let t = "وأعلنت وزارة الدفاع السعودية أن القوات الجوية الملكية السعودية ستشارك.";
+    assert_has(t, "ORG", "وزارة الدفاع السعودية");
+    assert_has(t, "ORG", "القوات الجوية الملكية السعودية");
+    assert_lacks(t, "LOCATION", "السعودية");
+}
+
+#[test]
+fn levantine_ranks_and_feminine_counterparts_introduce_people() {
+    let t = "والتقى قائد الجيش العماد نديم خوري بالوفد.";
+    assert_has(t, "PERSON", "نديم خوري");
+    assert!(names(t).iter().all(|(_, n)| !n.contains("العماد")));
+    assert_has(
+        "وقال اللواء الركن سالم الدباغ إن الوضع مستقر.",
+        "PERSON",
+        "سالم الدباغ",
+    );
+    assert_has(
+        "واستقبل الوزير نظيرته الإسبانية ماريا لوبيث غارثيا في مدريد.",
+        "PERSON",
+        "ماريا لوبيث غارثيا",
+    );
+}
+
+#[test]
+fn companies_in_latin_letters_after_a_head_or_a_known_name() {
+    assert_has("ووقعت شركة Kongsberg النرويجية العقد.", "ORG", "Kongsberg");
+    let all = ents("وتتفاوض الوزارة مع Rafael Advanced Defense Systems حول المنظومة.");
+    assert!(entity(&all, "رافائيل")
+        .aliases
+        .contains(&"Rafael Advanced Defense Systems".to_string()));
+}
+
+#[test]
+fn a_name_set_off_by_commas_may_end_in_yeh_heh() {
+    assert_has(
+        "وقال مدير الشركة، جان لوك دوفيليه، إن الإنتاج سيبدأ قريبا.",
+        "PERSON",
+        "جان لوك دوفيليه",
+    );
+}
+
+#[test]
+fn a_regnal_ordinal_ends_a_compound_name() {
+    assert_has(
+        "واستقبل الملك عبد العزيز الثالث الوفد في القصر.",
+        "PERSON",
+        "عبد العزيز الثالث",
+    );
+}
+
+#[test]
+fn a_place_noun_with_a_preposition_ends_a_name() {
+    let t = "واستقبل الرئيس سامي بلحاج بقصر الضيافة وزير الدفاع.";
+    assert_has(t, "PERSON", "سامي بلحاج");
+}
+
+#[test]
+fn a_definite_media_name_after_an_indefinite_head() {
+    let t = "ونقلت صحيفة الفجر عن مصادرها، كما ذكرت قناة الميادين.";
+    assert_has(t, "ORG", "الفجر");
+    assert_has(t, "ORG", "الميادين");
+    // an adjective after the head is no name
+    assert_lacks("ونقلت صحيفة المحلية الخبر.", "ORG", "المحلية");
+}
+
+#[test]
+fn an_office_title_skips_basm_and_its_body() {
+    assert_has(
+        "وقال الناطق الإعلامي باسم الحكومة رامي العبادي إن الحدود آمنة.",
+        "PERSON",
+        "رامي العبادي",
+    );
+}
+
+#[test]
+fn an_exercise_described_before_its_quoted_name() {
+    let t = "وأشرف القائد على تمرين تكتيكي بالذخيرة الحية \"النسر الذهبي 2031\" بالمنطقة.";
+    assert_has(t, "EVENT", "النسر الذهبي 2031");
+}
+
+#[test]
+fn a_known_exercise_keeps_the_year_of_its_edition() {
+    let all = ents("وشاركت الوحدات في تمرين \"الأسد الإفريقي 2031\" جنوب البلاد.");
+    assert!(entity(&all, "الأسد الإفريقي")
+        .aliases
+        .contains(&"الأسد الإفريقي 2031".to_string()));
+}
+
+#[test]
+fn dateline_agency_acronyms_are_known_organizations() {
+    let all = ents("الرياض (واس) - أعلنت الوزارة عن خطة جديدة.");
+    assert!(entity(&all, "وكالة الأنباء السعودية")
+        .aliases
+        .contains(&"واس".to_string()));
+}
+
+#[test]
+fn a_plural_object_in_construct_ends_a_name() {
+    let t = "وناقش الوزير مع نظيره الليبي خالد المنصوري مستجدات الملف الأمني.";
+    assert_has(t, "PERSON", "خالد المنصوري");
+}
+
+#[test]
+fn a_company_name_drops_the_nisba_after_it() {
+    let t = "ووقعت الوزارة عقدا مع شركة دايو ماركو الكورية لتوريد السفن.";
+    assert_has(t, "ORG", "دايو ماركو");
+}
+
+#[test]
+fn a_definite_company_with_an_adjective_and_a_genitive_is_named() {
+    let t = "وأعلنت الشركة العامة للصناعات الغذائية أن الإنتاج ارتفع.";
+    assert_has(t, "ORG", "الشركة العامة للصناعات الغذائية");
+    // the company with a demonym alone is a reference, not a name
+    let u = "وقالت الشركة الإسرائيلية للإعلام إن العقد وقع.";
+    assert_lacks(u, "ORG", "الشركة الإسرائيلية للإعلام");
+}
+
+#[test]
+fn a_family_name_shaped_like_a_demonym_ends_a_full_name() {
+    let t = "وقال وزير المالية أحمد كريم المصري يوم الأحد إن العجز تراجع.";
+    assert_has(t, "PERSON", "أحمد كريم المصري");
+    // a demonym before the name is the counterpart's nationality, not the name
+    let u = "واستقبل الوزير نظيره الليبي سالم الورفلي في العاصمة.";
+    assert_has(u, "PERSON", "سالم الورفلي");
+}
+
+#[test]
+fn an_accusative_object_after_a_company_name_is_not_part_of_it() {
+    let t = "ووقعت شركة كارمو عقدا مع البحرية.";
+    assert_has(t, "ORG", "كارمو");
+    assert_lacks(t, "ORG", "كارمو عقدا");
+}
+
+#[test]
+fn an_indefinite_agreement_with_a_lam_genitive_mentioned_once_is_not_an_event() {
+    let t = "ووقع البلدان اتفاقية للتعاون الاقتصادي في العاصمة.";
+    assert!(names(t).iter().all(|(k, _)| k != "EVENT"), "{:?}", names(t));
+    // the definite agreement is still one
+    let u = "ووقع البلدان اتفاقية للتعاون الاقتصادي. وتنص اتفاقية التعاون الاقتصادي على الكثير.";
+    assert!(names(u).iter().any(|(k, _)| k == "EVENT"), "{:?}", names(u));
+}
+
+#[test]
+fn a_place_named_after_a_titled_person_is_no_person_mention() {
+    let t = "وهبطت الطائرات في مطار الأمير نايف الدولي قبل أن تتجه إلى قاعدة الملك سعود الجوية.";
+    assert!(
+        names(t).iter().all(|(k, _)| k != "PERSON"),
+        "{:?}",
+        names(t)
+    );
+    // a rank after a body is still a rank
+    assert_has(
+        "والتقى قائد الجيش العماد نديم خوري بالوفد.",
+        "PERSON",
+        "نديم خوري",
+    );
 }

@@ -248,6 +248,12 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
             g.forms
                 .push(form.unwrap_or_else(|| Form::new(c.kind, &c.display, c.qualifies)));
         }
+        if let Some(a) = &c.also {
+            let ak = key(a);
+            if !g.forms.iter().any(|f| f.key == ak) {
+                g.forms.push(Form::new(c.kind, a, false));
+            }
+        }
         g.mentions.push(Mention {
             start: c.start,
             end: c.end,

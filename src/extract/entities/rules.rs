@@ -79,6 +79,9 @@ pub struct Cand {
     pub anaphor: bool,
     /// Belongs to the entity of the candidate just before it (an @handle in parentheses).
     pub link_prev: bool,
+    /// Another written form of the same mention, kept as an alias (the head with a quoted
+    /// name: مناورات "X").
+    pub also: Option<String>,
     pub prio: u8,
 }
 
@@ -397,10 +400,26 @@ impl<'a> Doc<'a> {
             if k > j && self.hard(k) {
                 break;
             }
+            // A family name shaped like a masculine demonym (محمد شياع السوداني) after two
+            // name words, when the name ends there.
+            let w = self.words[k];
+            if words >= 2
+                && w.demonym
+                && self.def(k)
+                && w.prep.is_none()
+                && !w.conj
+                && self.bare(k).ends_with('ي')
+                && (k + 1 >= n || self.hard(k + 1) || self.words[k + 1].stop)
+            {
+                last = Some(k);
+                break;
+            }
             if !self.name_like(k) {
                 // A regnal ordinal after a given name (محمد السادس) ends the name.
                 let w = self.words[k];
-                if k > j && w.ordinal && self.def(k) && self.words[k - 1].given {
+                // So does one after a compound name (عبد الله الثاني).
+                let compound = k >= j + 2 && self.words[k - 2].particle;
+                if k > j && w.ordinal && self.def(k) && (self.words[k - 1].given || compound) {
                     last = Some(k);
                 }
                 break;
@@ -423,8 +442,10 @@ impl<'a> Doc<'a> {
             }
             // A verb in the future (سيزور، ستعقد) follows its subject's name.
             let b = self.bare(k);
+            // A definite word is no verb (السيسي).
             if k > j
                 && !w.given
+                && !self.def(k)
                 && b.chars().count() >= 4
                 && (b.starts_with("سي") || b.starts_with("ست") || b.starts_with("سن"))
             {
@@ -432,7 +453,21 @@ impl<'a> Doc<'a> {
             }
             // A word with a pronoun suffix after two name words is the verb's object
             // (استقبل الجنرال X Y نظراءه).
-            if words >= 2 && self.pronoun_suffix(k) {
+            // An indefinite plural in construct with a definite noun after two name words is
+            // the verb's object (بحث مع علي الصادق تطورات الأزمة).
+            if words >= 2
+                && !self.def(k)
+                && b.ends_with("ات")
+                && k + 1 < n
+                && !self.hard(k + 1)
+                && self.def(k + 1)
+                && !self.adjective(k + 1)
+            {
+                break;
+            }
+            // Not in a name set off by commas (، بيير إريك بوميليه،).
+            let bracketed = self.toks.toks[j].gap.comma && (k + 1 >= n || self.hard(k + 1));
+            if words >= 2 && self.pronoun_suffix(k) && !bracketed {
                 break;
             }
             last = Some(k);
@@ -490,6 +525,7 @@ impl<'a> Doc<'a> {
             qualifies: true,
             anaphor: false,
             link_prev: false,
+            also: None,
             prio: 1,
         }
     }
@@ -537,7 +573,34 @@ impl<'a> Doc<'a> {
                 ArtKind::Merged if g.required_article => "ال",
                 _ => "",
             };
-            let mut c = self.cand(g.kind, g.first, g.last, g.prefix.clitic_chars, fix);
+            // A system takes the model code written after it (بيرقدار TB2، باتريوت PAC-3).
+            let next = g.last + 1;
+            // A Latin name goes on through the capitalized words after it (Rafael Advanced
+            // Defense Systems).
+            let mut last = g.last;
+            if g.kind == EntityType::Org && self.latin(g.last) {
+                while last + 1 < self.n()
+                    && self.latin(last + 1)
+                    && self.toks.toks[last + 1].capital
+                    && !self.hard(last + 1)
+                    && self.gaz_at[last + 1].is_none()
+                {
+                    last += 1;
+                }
+            }
+            // An exercise or show takes the year of its edition (الأسد الإفريقي 2031).
+            let year = g.kind == EntityType::Event
+                && next < self.n()
+                && !self.hard(next)
+                && self.digit(next)
+                && self.toks.key(next).len() == 4;
+            let code = g.kind == EntityType::Equipment
+                && next < self.n()
+                && !self.hard(next)
+                && self.gaz_at[next].is_none()
+                && (self.digit(next) || self.latin(next) && !self.toks.key(next).starts_with('@'));
+            let last = if year || code { next } else { last };
+            let mut c = self.cand(g.kind, g.first, last, g.prefix.clitic_chars, fix);
             c.gaz = Some(g.entry);
             c.prio = 5;
             out.push(c);
@@ -613,6 +676,22 @@ impl<'a> Doc<'a> {
                 }
                 // A place right after an indefinite head names the body (معهد واشنطن، بنك
                 // المغرب); anywhere else it is a place of its own.
+                // A definite one-word country shaped like a feminine nisba (السعودية) after
+                // a definite body is its adjective: وزارة الدفاع السعودية.
+                if g.kind == EntityType::Location
+                    && g.first == g.last
+                    && w.prep.is_none()
+                    && self.def(j)
+                    && (head_def || has_def)
+                    && self.bare(j).ends_with("يه")
+                {
+                    last = j;
+                    mods += 1;
+                    has_def = true;
+                    seen_adj = true;
+                    j += 1;
+                    continue;
+                }
                 if g.kind == EntityType::Location && (head_def || mods > 0 || w.prep.is_some()) {
                     break;
                 }
@@ -750,12 +829,75 @@ impl<'a> Doc<'a> {
                 if j >= n || self.toks.toks[j].gap.punct || self.toks.toks[j].gap.newline {
                     return;
                 }
+                // A definite head with a descriptive adjective and a ل genitive is a full
+                // name (الشركة الوطنية للملاحة البحرية); with a demonym alone it is not.
+                if self.head_def(i, &h)
+                    && self.def(j)
+                    && self.adjective(j)
+                    && !self.words[j].demonym
+                    && self.words[j].prep.is_none()
+                    && !self.words[j].conj
+                {
+                    let (last, _, _, _) = self.extent(h.last, true, false);
+                    let genitive =
+                        (j + 1..=last).any(|t| self.words[t].prep == Some('ل') && self.def(t));
+                    if genitive {
+                        let mut c = self.head_cand(EntityType::Org, i, &h, last);
+                        c.prio = 2;
+                        out.push(c);
+                    }
+                    return;
+                }
                 if self.toks.toks[j].gap.quote {
                     let mut k = j;
                     while k + 1 < n && k < j + 4 && !self.hard(k + 1) {
                         k += 1;
                     }
                     let mut c = self.word_cand(EntityType::Org, j, k);
+                    c.prio = 3;
+                    out.push(c);
+                    return;
+                }
+                // A company written in Latin letters (شركة Saab).
+                if self.latin(j) && self.toks.toks[j].capital && self.gaz_at[j].is_none() {
+                    let mut k = j;
+                    while k + 1 < n
+                        && k < j + 3
+                        && self.latin(k + 1)
+                        && self.toks.toks[k + 1].capital
+                        && !self.hard(k + 1)
+                        && self.gaz_at[k + 1].is_none()
+                    {
+                        k += 1;
+                    }
+                    if !self.toks.key(j).starts_with('@') {
+                        let mut c = self.cand(EntityType::Org, j, k, 0, "");
+                        c.prio = 3;
+                        out.push(c);
+                    }
+                    return;
+                }
+                // A definite name alone after an indefinite head (صحيفة الغد، قناة المنار):
+                // one unknown word that ends the phrase.
+                let after = j + 1;
+                let ends =
+                    after >= n || self.hard(after) || self.words[after].stop || self.digit(after);
+                let wj = self.words[j];
+                if self.def(j)
+                    && !self.head_def(i, &h)
+                    && ends
+                    && !wj.known
+                    && wj.prep.is_none()
+                    && !wj.conj
+                    && !self.adjective(j)
+                    && self.gaz_at[j].is_none()
+                {
+                    let last = if after < n && !self.hard(after) && self.digit(after) {
+                        after
+                    } else {
+                        j
+                    };
+                    let mut c = self.word_cand(EntityType::Org, j, last);
                     c.prio = 3;
                     out.push(c);
                     return;
@@ -771,7 +913,20 @@ impl<'a> Doc<'a> {
                 let Some(k) = self.name_run(j) else {
                     return;
                 };
-                let mut c = self.word_cand(EntityType::Org, j, k.min(j + 2));
+                // a definite nisba after the name is its adjective (هيونداي روتم الكورية)
+                let mut last = k.min(j + 2);
+                while last > j && self.def(last) && self.nisba(last) {
+                    last -= 1;
+                }
+                // an indefinite accusative after the name is the verb's object (وقعت شركة X
+                // عقدا، نشرت منصة X صورا)
+                if let Some(t) = (j + 1..=last).find(|&t| {
+                    let b = self.bare(t);
+                    !self.def(t) && b.chars().count() >= 3 && b.ends_with('ا')
+                }) {
+                    last = t - 1;
+                }
+                let mut c = self.word_cand(EntityType::Org, j, last);
                 c.prio = 3;
                 out.push(c);
             }
@@ -827,7 +982,9 @@ impl<'a> Doc<'a> {
             while k + 1 < n && k < j + 3 && !self.hard(k + 1) {
                 k += 1;
             }
-            let mut c = self.head_cand(EntityType::Event, i, &h, k);
+            // The quoted name is the event's name; with its head, another form of it.
+            let mut c = self.word_cand(EntityType::Event, j, k);
+            c.also = Some(self.head_cand(EntityType::Event, i, &h, k).display);
             c.prio = 3;
             out.push(c);
             return;
@@ -851,14 +1008,44 @@ impl<'a> Doc<'a> {
             } else {
                 None
             };
-            if let Some(last) = named_end {
+            if let Some(mut last) = named_end {
+                // with the year of its edition (معرض X 2030)
+                if last + 1 < n && !self.hard(last + 1) && self.digit(last + 1) {
+                    last += 1;
+                }
                 let mut c = self.head_cand(EntityType::Event, i, &h, last);
                 c.prio = 3;
                 out.push(c);
                 return;
             }
         }
-        let plural = self.bare(h.last).ends_with("ات") || fam == EventFamily::Exercise;
+        // An exercise described before its quoted name (تمرين تكتيكي بالذخيرة الحية "X").
+        if fam == EventFamily::Exercise {
+            let mut k = j;
+            while k < n && k <= j + 5 {
+                let gap = self.toks.toks[k].gap;
+                if k > j && gap.quote && !gap.punct && !gap.newline {
+                    if self.gaz_at[k].is_some() {
+                        return;
+                    }
+                    let mut e = k;
+                    while e + 1 < n && e < k + 3 && !self.hard(e + 1) {
+                        e += 1;
+                    }
+                    let mut c = self.word_cand(EntityType::Event, k, e);
+                    c.prio = 3;
+                    out.push(c);
+                    return;
+                }
+                let w = self.words[k];
+                if gap.hard() || w.stop || w.say || self.is_title(k) || self.gaz_at[k].is_some() {
+                    return;
+                }
+                k += 1;
+            }
+            return;
+        }
+        let plural = self.bare(h.last).ends_with("ات");
         if plural {
             return;
         }
@@ -882,7 +1069,10 @@ impl<'a> Doc<'a> {
                 return;
             }
         } else {
-            c.qualifies = head_def || has_def;
+            // an indefinite head with only a ل genitive (اتفاقية للتعاون العسكري) is an
+            // unnamed agreement, not a name
+            let direct_def = has_def && self.words[h.last + 1].prep != Some('ل');
+            c.qualifies = head_def || direct_def;
         }
         out.push(c);
     }
@@ -939,8 +1129,14 @@ impl<'a> Doc<'a> {
             let next_def =
                 j + 1 < n && !self.hard(j + 1) && self.def(j + 1) && !self.adjective(j + 1);
             if !plural_or_fem && !next_def && b.chars().count() >= 3 && w.clitic == 0 {
-                // with its model number (أفق 13)
-                let last = if j + 1 < n && !self.hard(j + 1) && self.digit(j + 1) {
+                // with its model number or Latin code (أفق 13، بيرقدار TB2)
+                let last = if j + 1 < n
+                    && !self.hard(j + 1)
+                    && (self.digit(j + 1) || self.latin(j + 1) && self.gaz_at[j + 1].is_none())
+                {
+                    j + 1
+                } else if self.second_model_word(j + 1) {
+                    // a two-word model name ending the phrase (يوروفايتر تايفون)
                     j + 1
                 } else {
                     j
@@ -951,6 +1147,31 @@ impl<'a> Doc<'a> {
             }
             return;
         }
+    }
+
+    /// Is token `k` the second word of a transliterated model name: unknown, bare, not a
+    /// verb or an adjective, and the last word before a break or a function word?
+    fn second_model_word(&self, k: usize) -> bool {
+        let n = self.n();
+        if k >= n || self.hard(k) || self.latin(k) || self.gaz_at[k].is_some() {
+            return false;
+        }
+        let w = self.words[k];
+        let b = self.bare(k);
+        // A present-tense prefix (ت، ي) is read as a verb unless a break follows: a verb
+        // rarely ends its clause right after the model (توكانو.).
+        let ends_clause = k + 1 >= n || self.hard(k + 1);
+        let verb_like = ["سي", "ست", "سن", "است"].iter().any(|p| b.starts_with(p))
+            || !ends_clause && ["ي", "ت", "ن"].iter().any(|p| b.starts_with(p))
+            || ["ت", "وا", "ه", "ات"].iter().any(|s| b.ends_with(s));
+        let ends = ends_clause || self.words[k + 1].stop;
+        !w.known
+            && w.clitic == 0
+            && !self.def(k)
+            && !self.adjective(k)
+            && !verb_like
+            && b.chars().count() >= 3
+            && ends
     }
 
     fn place(&self, i: usize, h: HeadSpan, keep: bool, out: &mut Vec<Cand>) {
@@ -1054,6 +1275,17 @@ impl<'a> Doc<'a> {
         let mut j = h.last + 1;
         match kind {
             TitleKind::Rank => {
+                // a place named after someone (قاعدة الملك X الجوية، مطار الأمير X)
+                let named_after = i > 0
+                    && !self.hard(i)
+                    && (i.saturating_sub(2)..i).any(|t| {
+                        self.head(t).is_some_and(|hs| {
+                            hs.last == i - 1 && matches!(hs.class, Class::LocationHead(_))
+                        })
+                    });
+                if named_after {
+                    return;
+                }
                 while j < n
                     && !self.hard(j)
                     && (self.words[j].demonym
@@ -1100,6 +1332,11 @@ impl<'a> Doc<'a> {
                             j = hs.last + 1;
                             continue;
                         }
+                    }
+                    // باسم inside the office (الناطق الإعلامي باسم الحكومة)
+                    if w.naming && !w.given && j > h.last + 1 {
+                        j += 1;
+                        continue;
                     }
                     if w.stop {
                         let k = self.toks.key(j);
