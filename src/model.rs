@@ -185,4 +185,17 @@ pub struct KnownEntity {
 #[derive(Debug, Clone, Default)]
 pub struct KnownEntities {
     pub entities: Vec<KnownEntity>,
+    /// The extractor's lookup index over `entities`, built on first use and then shared by
+    /// every document extracted against this view (building it per document would cost
+    /// O(known entities) each time).
+    pub(crate) index: std::sync::OnceLock<std::collections::HashMap<(EntityType, String), usize>>,
+}
+
+impl KnownEntities {
+    pub fn new(entities: Vec<KnownEntity>) -> KnownEntities {
+        KnownEntities {
+            entities,
+            index: std::sync::OnceLock::new(),
+        }
+    }
 }

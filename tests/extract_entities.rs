@@ -673,13 +673,11 @@ fn folding_is_in_the_key_only_the_name_keeps_the_texts_spelling() {
 
 #[test]
 fn a_known_entity_keeps_its_canonical_name_across_documents() {
-    let known = KnownEntities {
-        entities: vec![dossier::model::KnownEntity {
-            kind: dossier::model::EntityType::Person,
-            name: "عبد اللطيف حموشي".to_string(),
-            aliases: vec!["حموشي".to_string()],
-        }],
-    };
+    let known = KnownEntities::new(vec![dossier::model::KnownEntity {
+        kind: dossier::model::EntityType::Person,
+        name: "عبد اللطيف حموشي".to_string(),
+        aliases: vec!["حموشي".to_string()],
+    }]);
     let t = "وقال المدير العام عبد اللطيف الحموشي إن الأمن مستتب.";
     let all = find(t, lexicon(), &known);
     let p = all

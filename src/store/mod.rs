@@ -307,9 +307,9 @@ impl Store {
                 }
             }
         }
-        Ok(KnownEntities {
-            entities: by_id.into_iter().map(|(_, e)| e).collect(),
-        })
+        Ok(KnownEntities::new(
+            by_id.into_iter().map(|(_, e)| e).collect(),
+        ))
     }
 
     /// Every stored document, for `show documents`.

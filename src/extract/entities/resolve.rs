@@ -265,15 +265,16 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
     link_short_persons(doc, &mut groups);
     sweep(doc, &mut groups);
 
-    let known_keys: HashMap<(EntityType, String), &str> = known
-        .entities
-        .iter()
-        .flat_map(|e| {
-            std::iter::once(&e.name)
-                .chain(e.aliases.iter())
-                .map(move |f| ((e.kind, loose(f)), e.name.as_str()))
-        })
-        .collect();
+    // Built once per view of the dossier, not per document.
+    let known_keys = known.index.get_or_init(|| {
+        let mut index = HashMap::new();
+        for (i, e) in known.entities.iter().enumerate() {
+            for f in std::iter::once(&e.name).chain(e.aliases.iter()) {
+                index.insert((e.kind, loose(f)), i);
+            }
+        }
+        index
+    });
 
     let mut out: Vec<Entity> = groups
         .into_iter()
@@ -285,8 +286,9 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
             if let Some(k) = std::iter::once(loose(&name))
                 .chain(g.forms.iter().map(|f| f.loose.clone()))
                 .find_map(|f| known_keys.get(&(g.kind, f)))
+                .and_then(|&i| known.entities.get(i))
             {
-                name = k.to_string();
+                name = k.name.clone();
             }
             let name_key = key(&name);
             let mut aliases: Vec<String> = Vec::new();
