@@ -78,21 +78,31 @@ struct Candidate {
 /// actors are taken; `dates` are its explicit dates.
 pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> {
     let t = Tokens::new(text);
+    find_in(text, &t, entities, dates)
+}
+
+/// [`find`] over tokens already made (the extractor shares them between finders).
+pub(crate) fn find_in(
+    text: &str,
+    t: &Tokens,
+    entities: &[Entity],
+    dates: &[DateMatch],
+) -> Vec<Claim> {
     if t.len() == 0 {
         return Vec::new();
     }
-    let marks = Marks::new(&t);
-    let sent = sentence_ids(&t);
-    let clause = clause_ids(&t, &sent, &marks);
-    let segment = segment_ids(&t, &clause);
+    let marks = Marks::new(t);
+    let sent = sentence_ids(t);
+    let clause = clause_ids(t, &sent, &marks);
+    let segment = segment_ids(t, &clause);
     let canon = canonical(entities);
     let canon_of = |e: usize| canon.get(e).copied().unwrap_or(e);
     let mut ends: HashMap<usize, usize> = HashMap::new();
-    let occ = occurrences(&t, entities, &mut ends);
+    let occ = occurrences(t, entities, &mut ends);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
-        .filter_map(|d| token_at(&t, d.span.start).map(|k| (k, d)))
+        .filter_map(|d| token_at(t, d.span.start).map(|k| (k, d)))
         .filter(|&(k, _)| !(k.saturating_sub(2)..k).any(|j| marks.limit.get(j) == Some(&true)))
         .collect();
 
@@ -107,7 +117,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
         let (lo, hi) = range_of(&sent, i);
         let found = marks.trig.get(&i).and_then(|v| {
             v.iter()
-                .find(|(tr, _, _)| tr.near.is_empty() || near(&t, i, &tr.near, lo, hi, NEAR_WINDOW))
+                .find(|(tr, _, _)| tr.near.is_empty() || near(t, i, &tr.near, lo, hi, NEAR_WINDOW))
         });
         match found {
             Some((_, n, _)) if blocked(&marks, i, lo) => i += n,

@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use super::dates::find_in as find_dates;
 use super::dates::tokens::{Kind, Tokens};
+use super::dates::DateMatch;
 use crate::model::Mention;
 use crate::text::key;
 
@@ -44,13 +45,25 @@ static LABEL_CUES: LazyLock<HashSet<String>> =
 pub fn find(text: &str) -> Vec<QuantityMatch> {
     let t = Tokens::new(text);
     let dates = find_dates(&t);
-    let in_date = |i: usize| {
-        t.toks.get(i).is_some_and(|x| {
-            dates
-                .iter()
-                .any(|d| d.span.start <= x.start && x.end <= d.span.end)
-        })
-    };
+    find_in(text, &t, &dates)
+}
+
+/// [`find`] over tokens and dates already made (the extractor shares them between finders).
+pub(crate) fn find_in(text: &str, t: &Tokens, dates: &[DateMatch]) -> Vec<QuantityMatch> {
+    // Tokens lying wholly inside a date's span.
+    let mut dated = vec![false; t.len()];
+    for d in dates {
+        let first = t.toks.partition_point(|x| x.start < d.span.start);
+        for (k, x) in t.toks.iter().enumerate().skip(first) {
+            if x.start >= d.span.end {
+                break;
+            }
+            if x.end <= d.span.end {
+                dated[k] = true;
+            }
+        }
+    }
+    let in_date = |i: usize| dated.get(i).copied().unwrap_or(false);
     let mut out = Vec::new();
     let mut i = 0;
     while i < t.len() {
@@ -58,7 +71,7 @@ pub fn find(text: &str) -> Vec<QuantityMatch> {
             i += 1;
             continue;
         }
-        match quantity_at(&t, text, i) {
+        match quantity_at(t, text, i) {
             Some((value, start, end, next)) => {
                 out.push(QuantityMatch {
                     span: Mention { start, end },
