@@ -22,7 +22,7 @@ mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    demonyms_of, near, stems, Stem, Trigger, WordSet, ATTRIBUTION, BLOCKERS, CAPITALS,
+    all_stems, demonyms_of, near, Stem, Trigger, WordSet, ATTRIBUTION, BLOCKERS, CAPITALS,
     CLAUSE_BREAKS, DATE_LIMITS, MODALITY, NEGATION, PAIR_WORDS, RECENT_WORDS, RELATIVE_MONTH,
     TRIGGERS,
 };
@@ -91,14 +91,15 @@ pub(crate) fn find_in(
     if t.len() == 0 {
         return Vec::new();
     }
-    let marks = Marks::new(t);
+    let st = all_stems(t);
+    let marks = Marks::new(t, &st);
     let sent = sentence_ids(t);
     let clause = clause_ids(t, &sent, &marks);
     let segment = segment_ids(t, &clause);
     let canon = canonical(entities);
     let canon_of = |e: usize| canon.get(e).copied().unwrap_or(e);
     let mut ends: HashMap<usize, usize> = HashMap::new();
-    let occ = occurrences(t, entities, &mut ends);
+    let occ = occurrences(t, &st, entities, &mut ends);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
@@ -116,8 +117,9 @@ pub(crate) fn find_in(
         }
         let (lo, hi) = range_of(&sent, i);
         let found = marks.trig.get(&i).and_then(|v| {
-            v.iter()
-                .find(|(tr, _, _)| tr.near.is_empty() || near(t, i, &tr.near, lo, hi, NEAR_WINDOW))
+            v.iter().find(|(tr, _, _)| {
+                tr.near.is_empty() || near(&st, i, &tr.near, lo, hi, NEAR_WINDOW)
+            })
         });
         match found {
             Some((_, n, _)) if blocked(&marks, i, lo) => i += n,
@@ -354,7 +356,7 @@ struct Marks {
 }
 
 impl Marks {
-    fn new(t: &Tokens) -> Marks {
+    fn new(t: &Tokens, stems: &[Vec<Stem<'_>>]) -> Marks {
         let mut m = Marks {
             trig: Sparse::default(),
             attr: Sparse::default(),
@@ -370,8 +372,8 @@ impl Marks {
             if t.kind(i) != Some(Kind::Word) {
                 continue;
             }
-            let st = stems(t.f(i));
-            let tr = TRIGGERS.at(t, i, &st);
+            let st: &[Stem<'_>] = stems.get(i).map_or(&[], Vec::as_slice);
+            let tr = TRIGGERS.at(t, i, st);
             if !tr.is_empty() {
                 m.trig.insert(i, tr);
             }
@@ -380,19 +382,19 @@ impl Marks {
                 (&*NEGATION, &mut m.neg),
                 (&*MODALITY, &mut m.modal),
             ] {
-                let found = set.at(t, i, &st);
+                let found = set.at(t, i, st);
                 if !found.is_empty() {
                     map.insert(i, found);
                 }
             }
             if let Some(b) = m.blocker.get_mut(i) {
-                *b = any_of(&st, &BLOCKERS);
+                *b = any_of(st, &BLOCKERS);
             }
             if let Some(b) = m.recent.get_mut(i) {
-                *b = any_of(&st, &RECENT_WORDS);
+                *b = any_of(st, &RECENT_WORDS);
             }
             if let Some(b) = m.limit.get_mut(i) {
-                *b = any_of(&st, &DATE_LIMITS);
+                *b = any_of(st, &DATE_LIMITS);
             }
             if RELATIVE_MONTH.contains(t.f(i + 1)) {
                 if let Some(x) = m.rel_month.get_mut(i) {
@@ -558,6 +560,7 @@ fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
 /// places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
 fn occurrences(
     t: &Tokens,
+    stems: &[Vec<Stem<'_>>],
     entities: &[Entity],
     ends: &mut HashMap<usize, usize>,
 ) -> Vec<(usize, usize)> {
@@ -584,7 +587,7 @@ fn occurrences(
         if t.kind(i) != Some(Kind::Word) {
             continue;
         }
-        for st in stems(t.f(i)) {
+        for st in stems.get(i).map_or(&[][..], Vec::as_slice) {
             let s: &str = &st.form;
             if top2.len() == 2 && PAIR_WORDS.contains(s) {
                 occ.extend(top2.iter().map(|&e| (i, e)));

@@ -108,15 +108,16 @@ pub fn stems(w: &str) -> Vec<Stem<'_>> {
             prep,
         }
     }
-    let mut out = vec![stem(Cow::Borrowed(w), 0, false)];
-    let mut conj: Vec<(&str, usize)> = vec![(w, 0)];
+    let mut out = Vec::with_capacity(4);
+    out.push(stem(Cow::Borrowed(w), 0, false));
+    let mut conj: [Option<(&str, usize)>; 2] = [Some((w, 0)), None];
     if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
         if r.chars().count() >= 2 {
-            conj.push((r, 1));
+            conj[1] = Some((r, 1));
             out.push(stem(Cow::Borrowed(r), 1, false));
         }
     }
-    for (s, n) in conj {
+    for (s, n) in conj.into_iter().flatten() {
         if let Some(r) = s.strip_prefix("لل") {
             if r.chars().count() >= 2 {
                 out.push(stem(Cow::Owned(format!("ال{r}")), n + 2, true));
@@ -131,6 +132,19 @@ pub fn stems(w: &str) -> Vec<Stem<'_>> {
         }
     }
     out
+}
+
+/// The [`stems`] of every token (none for tokens that are not words), made once per text.
+pub fn all_stems(t: &Tokens) -> Vec<Vec<Stem<'_>>> {
+    (0..t.len())
+        .map(|i| {
+            if t.kind(i) == Some(Kind::Word) {
+                stems(t.f(i))
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
 }
 
 /// Whether a pattern may match a stem: finite verbs take no preposition (لبحث is a noun).
@@ -266,15 +280,22 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
 });
 
 /// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`).
-pub fn near(t: &Tokens, i: usize, words: &[Word], lo: usize, hi: usize, window: usize) -> bool {
+/// `st` are the tokens' [`all_stems`].
+pub fn near(
+    st: &[Vec<Stem<'_>>],
+    i: usize,
+    words: &[Word],
+    lo: usize,
+    hi: usize,
+    window: usize,
+) -> bool {
     let from = i.saturating_sub(window).max(lo);
     let to = (i + window + 1).min(hi);
     (from..to).any(|k| {
         k != i
-            && t.kind(k) == Some(Kind::Word)
-            && stems(t.f(k))
-                .iter()
-                .any(|s| words.iter().any(|w| w.matches(&s.form)))
+            && st
+                .get(k)
+                .is_some_and(|v| v.iter().any(|s| words.iter().any(|w| w.matches(&s.form))))
     })
 }
 
