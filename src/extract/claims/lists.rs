@@ -86,6 +86,16 @@ pub struct PatternSet<T> {
     prefix: WordMap<Vec<Pattern<T>>>,
     /// Byte lengths of the keys of `prefix`, so a stem is probed only at those lengths.
     prefix_lens: Vec<usize>,
+    /// Quick filters on [`slot`] of the keys of `exact` and of `prefix`: most stems and
+    /// prefixes are no key and skip the hash lookup.
+    maybe_exact: [bool; 256],
+    maybe_prefix: [bool; 256],
+}
+
+/// A byte of `w`'s (length, last byte), for the quick filters of [`PatternSet`].
+fn slot(w: &str) -> usize {
+    let last = w.as_bytes().last().copied().unwrap_or(0);
+    usize::from((w.len() as u8).wrapping_mul(37).wrapping_add(last))
 }
 
 /// A form of a token with its leading clitics removed.
@@ -174,10 +184,20 @@ impl<T: Clone + Accepts> PatternSet<T> {
         let mut prefix_lens: Vec<usize> = prefix.keys().map(String::len).collect();
         prefix_lens.sort_unstable();
         prefix_lens.dedup();
+        let mut maybe_exact = [false; 256];
+        for k in exact.keys() {
+            maybe_exact[slot(k)] = true;
+        }
+        let mut maybe_prefix = [false; 256];
+        for k in prefix.keys() {
+            maybe_prefix[slot(k)] = true;
+        }
         PatternSet {
             exact,
             prefix,
             prefix_lens,
+            maybe_exact,
+            maybe_prefix,
         }
     }
 
@@ -190,12 +210,23 @@ impl<T: Clone + Accepts> PatternSet<T> {
         }
         for stem in st {
             let form: &str = &stem.form;
-            let exact = self.exact.get(form).into_iter().flatten();
+            let exact = self
+                .maybe_exact
+                .get(slot(form))
+                .is_some_and(|&m| m)
+                .then(|| self.exact.get(form))
+                .flatten()
+                .into_iter()
+                .flatten();
             let prefixed = self
                 .prefix_lens
                 .iter()
                 .filter(|&&l| l <= form.len())
-                .filter_map(|&l| form.get(..l).and_then(|p| self.prefix.get(p)))
+                .filter_map(|&l| {
+                    form.get(..l)
+                        .filter(|p| self.maybe_prefix[slot(p)])
+                        .and_then(|p| self.prefix.get(p))
+                })
                 .flatten();
             for p in exact.chain(prefixed) {
                 if !p.value.accepts(stem) {
