@@ -335,8 +335,34 @@ pub(crate) fn find_in(
     out.into_iter().map(|c| c.claim).collect()
 }
 
-/// List entries matching at some tokens, by token (most tokens match nothing).
-type Sparse<T> = HashMap<usize, Vec<T>, std::hash::BuildHasherDefault<lists::Fnv>>;
+/// List entries matching at some tokens, by token (most tokens match nothing): indexed by
+/// token, an empty list meaning none.
+struct Sparse<T> {
+    at: Vec<Vec<T>>,
+}
+
+impl<T> Default for Sparse<T> {
+    fn default() -> Self {
+        Sparse { at: Vec::new() }
+    }
+}
+
+impl<T> Sparse<T> {
+    fn insert(&mut self, k: usize, v: Vec<T>) {
+        if self.at.len() <= k {
+            self.at.resize_with(k + 1, Vec::new);
+        }
+        self.at[k] = v;
+    }
+
+    fn get(&self, k: &usize) -> Option<&Vec<T>> {
+        self.at.get(*k).filter(|v| !v.is_empty())
+    }
+
+    fn contains_key(&self, k: &usize) -> bool {
+        self.get(k).is_some()
+    }
+}
 
 /// What every token is for the claim finder, computed once: the list entries that match at
 /// it, stored sparsely, and one-byte flags, so that memory stays a small multiple of the text.
