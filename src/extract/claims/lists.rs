@@ -36,10 +36,26 @@ impl std::hash::Hasher for Fnv {
 pub type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// A set of short words.
-pub type WordSet = std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>>;
+pub struct WordSet {
+    words: std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>>,
+    /// Quick filter on [`slot`] of the words: most words are in no list and skip the lookup.
+    maybe: [bool; 256],
+}
+
+impl WordSet {
+    pub fn contains(&self, w: &str) -> bool {
+        self.maybe[slot(w)] && self.words.contains(w)
+    }
+}
 
 fn word_set(data: &str) -> WordSet {
-    lines(data).map(key).collect()
+    let words: std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>> =
+        lines(data).map(key).collect();
+    let mut maybe = [false; 256];
+    for w in &words {
+        maybe[slot(w)] = true;
+    }
+    WordSet { words, maybe }
 }
 
 /// One word of a pattern: a folded form, or a folded prefix (`زيار*`).
