@@ -393,7 +393,7 @@ impl Marks {
             limit: vec![false; t.len()],
             rel_month: vec![None; t.len()],
         };
-        let any_of = |st: &[Stem<'_>], set: &WordSet| st.iter().any(|s| set.contains(&*s.form));
+        let any_of = |st: &[Stem<'_>], set: &WordSet| st.iter().any(|s| set.contains(&s.form));
         for i in 0..t.len() {
             if t.kind(i) != Some(Kind::Word) {
                 continue;
