@@ -17,7 +17,7 @@
 //!
 //! Architecture invariant: no IO, no panics on any input; every word list is data.
 
-mod lists;
+pub(crate) mod lists;
 
 use std::collections::HashMap;
 

@@ -5,14 +5,13 @@
 //! (`٩٤٪` → `94%`, `وخمسة أنظمة` → `خمسة أنظمة`). Numbers that are part of a date, labels
 //! (`القرار 2231`), durations (`ثلاث سنوات`) and vague plurals (`عشرات`) are not quantities.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use super::claims::lists::{word_set, WordSet};
 use super::dates::find_in as find_dates;
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
 use crate::model::Mention;
-use crate::text::key;
 
 /// One quantity in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,23 +21,15 @@ pub struct QuantityMatch {
     pub value: String,
 }
 
-fn word_set(data: &str) -> HashSet<String> {
-    data.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(key)
-        .collect()
-}
-
-static NUMBER_WORDS: LazyLock<HashSet<String>> =
+static NUMBER_WORDS: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("data/quantity_numbers.txt")));
-static SCALES: LazyLock<HashSet<String>> =
+static SCALES: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("data/quantity_scales.txt")));
-static CURRENCIES: LazyLock<HashSet<String>> =
+static CURRENCIES: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("data/quantity_currencies.txt")));
-static NOT_UNITS: LazyLock<HashSet<String>> =
+static NOT_UNITS: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("data/quantity_not_units.txt")));
-static LABEL_CUES: LazyLock<HashSet<String>> =
+static LABEL_CUES: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("data/quantity_label_cues.txt")));
 
 /// Every quantity of `text`, in text order.

@@ -48,7 +48,8 @@ impl WordSet {
     }
 }
 
-fn word_set(data: &str) -> WordSet {
+/// The folded words of a list (one a line, `#` comments).
+pub(crate) fn word_set(data: &str) -> WordSet {
     let words: std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>> =
         lines(data).map(key).collect();
     let mut maybe = [false; 256];
