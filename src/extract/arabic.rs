@@ -1,6 +1,7 @@
 //! The default extractor for Arabic news prose: wires the entity, date, quantity and claim
 //! finders together into one [`Extraction`].
 
+use super::dates::tokens::Tokens;
 use super::lexicon::Lexicon;
 use super::{claims, dates, entities, quantities, Extractor};
 use crate::model::{Extraction, KnownEntities};
@@ -27,9 +28,11 @@ impl Default for ArabicExtractor {
 impl Extractor for ArabicExtractor {
     fn extract(&self, text: &str, known: &KnownEntities) -> Extraction {
         let entities = entities::find(text, &self.lexicon, known);
-        let date_matches = dates::find(text);
-        let quantity_matches = quantities::find(text);
-        let claims = claims::find(text, &entities, &date_matches);
+        // One tokenization and one date pass, shared by the date, quantity and claim finders.
+        let tokens = Tokens::new(text);
+        let date_matches = dates::find_in(&tokens);
+        let quantity_matches = quantities::find_in(text, &tokens, &date_matches);
+        let claims = claims::find_in(text, &tokens, &entities, &date_matches);
         let mut dates: Vec<String> = date_matches.into_iter().map(|d| d.value).collect();
         dates.sort();
         dates.dedup();

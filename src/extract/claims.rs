@@ -17,12 +17,12 @@
 //!
 //! Architecture invariant: no IO, no panics on any input; every word list is data.
 
-mod lists;
+pub(crate) mod lists;
 
 use std::collections::HashMap;
 
 use self::lists::{
-    demonyms_of, near, stems, Stem, Trigger, WordSet, ATTRIBUTION, BLOCKERS, CAPITALS,
+    all_stems, demonyms_of, near, Stem, Trigger, WordSet, ATTRIBUTION, BLOCKERS, CAPITALS,
     CLAUSE_BREAKS, DATE_LIMITS, MODALITY, NEGATION, PAIR_WORDS, RECENT_WORDS, RELATIVE_MONTH,
     TRIGGERS,
 };
@@ -78,21 +78,32 @@ struct Candidate {
 /// actors are taken; `dates` are its explicit dates.
 pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> {
     let t = Tokens::new(text);
+    find_in(text, &t, entities, dates)
+}
+
+/// [`find`] over tokens already made (the extractor shares them between finders).
+pub(crate) fn find_in(
+    text: &str,
+    t: &Tokens,
+    entities: &[Entity],
+    dates: &[DateMatch],
+) -> Vec<Claim> {
     if t.len() == 0 {
         return Vec::new();
     }
-    let marks = Marks::new(&t);
-    let sent = sentence_ids(&t);
-    let clause = clause_ids(&t, &sent, &marks);
-    let segment = segment_ids(&t, &clause);
+    let st = all_stems(t);
+    let marks = Marks::new(t, &st);
+    let sent = sentence_ids(t);
+    let clause = clause_ids(t, &sent, &marks);
+    let segment = segment_ids(t, &clause);
     let canon = canonical(entities);
     let canon_of = |e: usize| canon.get(e).copied().unwrap_or(e);
     let mut ends: HashMap<usize, usize> = HashMap::new();
-    let occ = occurrences(&t, entities, &mut ends);
+    let occ = occurrences(t, &st, entities, &mut ends);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
-        .filter_map(|d| token_at(&t, d.span.start).map(|k| (k, d)))
+        .filter_map(|d| token_at(t, d.span.start).map(|k| (k, d)))
         .filter(|&(k, _)| !(k.saturating_sub(2)..k).any(|j| marks.limit.get(j) == Some(&true)))
         .collect();
 
@@ -106,8 +117,9 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
         }
         let (lo, hi) = range_of(&sent, i);
         let found = marks.trig.get(&i).and_then(|v| {
-            v.iter()
-                .find(|(tr, _, _)| tr.near.is_empty() || near(&t, i, &tr.near, lo, hi, NEAR_WINDOW))
+            v.iter().find(|(tr, _, _)| {
+                tr.near.is_empty() || near(&st, i, &tr.near, lo, hi, NEAR_WINDOW)
+            })
         });
         match found {
             Some((_, n, _)) if blocked(&marks, i, lo) => i += n,
@@ -323,8 +335,34 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     out.into_iter().map(|c| c.claim).collect()
 }
 
-/// List entries matching at some tokens, by token (most tokens match nothing).
-type Sparse<T> = HashMap<usize, Vec<T>, std::hash::BuildHasherDefault<lists::Fnv>>;
+/// List entries matching at some tokens, by token (most tokens match nothing): indexed by
+/// token, an empty list meaning none.
+struct Sparse<T> {
+    at: Vec<Vec<T>>,
+}
+
+impl<T> Default for Sparse<T> {
+    fn default() -> Self {
+        Sparse { at: Vec::new() }
+    }
+}
+
+impl<T> Sparse<T> {
+    fn insert(&mut self, k: usize, v: Vec<T>) {
+        if self.at.len() <= k {
+            self.at.resize_with(k + 1, Vec::new);
+        }
+        self.at[k] = v;
+    }
+
+    fn get(&self, k: &usize) -> Option<&Vec<T>> {
+        self.at.get(*k).filter(|v| !v.is_empty())
+    }
+
+    fn contains_key(&self, k: &usize) -> bool {
+        self.get(k).is_some()
+    }
+}
 
 /// What every token is for the claim finder, computed once: the list entries that match at
 /// it, stored sparsely, and one-byte flags, so that memory stays a small multiple of the text.
@@ -344,7 +382,7 @@ struct Marks {
 }
 
 impl Marks {
-    fn new(t: &Tokens) -> Marks {
+    fn new(t: &Tokens, stems: &[Vec<Stem<'_>>]) -> Marks {
         let mut m = Marks {
             trig: Sparse::default(),
             attr: Sparse::default(),
@@ -355,13 +393,13 @@ impl Marks {
             limit: vec![false; t.len()],
             rel_month: vec![None; t.len()],
         };
-        let any_of = |st: &[Stem<'_>], set: &WordSet| st.iter().any(|s| set.contains(&*s.form));
+        let any_of = |st: &[Stem<'_>], set: &WordSet| st.iter().any(|s| set.contains(&s.form));
         for i in 0..t.len() {
             if t.kind(i) != Some(Kind::Word) {
                 continue;
             }
-            let st = stems(t.f(i));
-            let tr = TRIGGERS.at(t, i, &st);
+            let st: &[Stem<'_>] = stems.get(i).map_or(&[], Vec::as_slice);
+            let tr = TRIGGERS.at(t, i, st);
             if !tr.is_empty() {
                 m.trig.insert(i, tr);
             }
@@ -370,19 +408,19 @@ impl Marks {
                 (&*NEGATION, &mut m.neg),
                 (&*MODALITY, &mut m.modal),
             ] {
-                let found = set.at(t, i, &st);
+                let found = set.at(t, i, st);
                 if !found.is_empty() {
                     map.insert(i, found);
                 }
             }
             if let Some(b) = m.blocker.get_mut(i) {
-                *b = any_of(&st, &BLOCKERS);
+                *b = any_of(st, &BLOCKERS);
             }
             if let Some(b) = m.recent.get_mut(i) {
-                *b = any_of(&st, &RECENT_WORDS);
+                *b = any_of(st, &RECENT_WORDS);
             }
             if let Some(b) = m.limit.get_mut(i) {
-                *b = any_of(&st, &DATE_LIMITS);
+                *b = any_of(st, &DATE_LIMITS);
             }
             if RELATIVE_MONTH.contains(t.f(i + 1)) {
                 if let Some(x) = m.rel_month.get_mut(i) {
@@ -548,6 +586,7 @@ fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
 /// places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
 fn occurrences(
     t: &Tokens,
+    stems: &[Vec<Stem<'_>>],
     entities: &[Entity],
     ends: &mut HashMap<usize, usize>,
 ) -> Vec<(usize, usize)> {
@@ -574,7 +613,7 @@ fn occurrences(
         if t.kind(i) != Some(Kind::Word) {
             continue;
         }
-        for st in stems(t.f(i)) {
+        for st in stems.get(i).map_or(&[][..], Vec::as_slice) {
             let s: &str = &st.form;
             if top2.len() == 2 && PAIR_WORDS.contains(s) {
                 occ.extend(top2.iter().map(|&e| (i, e)));

@@ -35,6 +35,15 @@ const MAX_HIJRI: u32 = 1530;
 struct MonthTable {
     single: WordMap<u8>,
     double: WordMap<Vec<(String, u8)>>,
+    /// Quick filter on (byte length, last byte) of every key of `single` and `double`: most
+    /// words are no month and skip the hash lookups.
+    maybe: [bool; 256],
+}
+
+/// Slot of `w` in [`MonthTable::maybe`].
+fn month_slot(w: &str) -> usize {
+    let last = w.as_bytes().last().copied().unwrap_or(0);
+    usize::from((w.len() as u8).wrapping_mul(37).wrapping_add(last))
 }
 
 /// FNV-1a: month keys are short words, for which SipHash costs more than the lookup.
@@ -86,7 +95,15 @@ impl MonthTable {
                 }
             }
         }
-        MonthTable { single, double }
+        let mut maybe = [false; 256];
+        for k in single.keys().chain(double.keys()) {
+            maybe[month_slot(k)] = true;
+        }
+        MonthTable {
+            single,
+            double,
+            maybe,
+        }
     }
 
     /// The month written at token `i`: its number and how many tokens it spans.
@@ -95,6 +112,9 @@ impl MonthTable {
             return None;
         }
         let w = t.f(i);
+        if !self.maybe[month_slot(w)] {
+            return None;
+        }
         if let Some(rest) = self.double.get(w) {
             if t.kind(i + 1) == Some(Kind::Word) {
                 let next = t.f(i + 1);

@@ -5,13 +5,13 @@
 //! (`٩٤٪` → `94%`, `وخمسة أنظمة` → `خمسة أنظمة`). Numbers that are part of a date, labels
 //! (`القرار 2231`), durations (`ثلاث سنوات`) and vague plurals (`عشرات`) are not quantities.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use super::claims::lists::{word_set, WordSet};
 use super::dates::find_in as find_dates;
 use super::dates::tokens::{Kind, Tokens};
+use super::dates::DateMatch;
 use crate::model::Mention;
-use crate::text::key;
 
 /// One quantity in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,36 +21,40 @@ pub struct QuantityMatch {
     pub value: String,
 }
 
-fn word_set(data: &str) -> HashSet<String> {
-    data.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(key)
-        .collect()
-}
-
-static NUMBER_WORDS: LazyLock<HashSet<String>> =
+static NUMBER_WORDS: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("data/quantity_numbers.txt")));
-static SCALES: LazyLock<HashSet<String>> =
+static SCALES: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("data/quantity_scales.txt")));
-static CURRENCIES: LazyLock<HashSet<String>> =
+static CURRENCIES: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("data/quantity_currencies.txt")));
-static NOT_UNITS: LazyLock<HashSet<String>> =
+static NOT_UNITS: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("data/quantity_not_units.txt")));
-static LABEL_CUES: LazyLock<HashSet<String>> =
+static LABEL_CUES: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("data/quantity_label_cues.txt")));
 
 /// Every quantity of `text`, in text order.
 pub fn find(text: &str) -> Vec<QuantityMatch> {
     let t = Tokens::new(text);
     let dates = find_dates(&t);
-    let in_date = |i: usize| {
-        t.toks.get(i).is_some_and(|x| {
-            dates
-                .iter()
-                .any(|d| d.span.start <= x.start && x.end <= d.span.end)
-        })
-    };
+    find_in(text, &t, &dates)
+}
+
+/// [`find`] over tokens and dates already made (the extractor shares them between finders).
+pub(crate) fn find_in(text: &str, t: &Tokens, dates: &[DateMatch]) -> Vec<QuantityMatch> {
+    // Tokens lying wholly inside a date's span.
+    let mut dated = vec![false; t.len()];
+    for d in dates {
+        let first = t.toks.partition_point(|x| x.start < d.span.start);
+        for (k, x) in t.toks.iter().enumerate().skip(first) {
+            if x.start >= d.span.end {
+                break;
+            }
+            if x.end <= d.span.end {
+                dated[k] = true;
+            }
+        }
+    }
+    let in_date = |i: usize| dated.get(i).copied().unwrap_or(false);
     let mut out = Vec::new();
     let mut i = 0;
     while i < t.len() {
@@ -58,7 +62,7 @@ pub fn find(text: &str) -> Vec<QuantityMatch> {
             i += 1;
             continue;
         }
-        match quantity_at(&t, text, i) {
+        match quantity_at(t, text, i) {
             Some((value, start, end, next)) => {
                 out.push(QuantityMatch {
                     span: Mention { start, end },

@@ -36,10 +36,27 @@ impl std::hash::Hasher for Fnv {
 pub type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// A set of short words.
-pub type WordSet = std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>>;
+pub struct WordSet {
+    words: std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>>,
+    /// Quick filter on [`slot`] of the words: most words are in no list and skip the lookup.
+    maybe: [bool; 256],
+}
 
-fn word_set(data: &str) -> WordSet {
-    lines(data).map(key).collect()
+impl WordSet {
+    pub fn contains(&self, w: &str) -> bool {
+        self.maybe[slot(w)] && self.words.contains(w)
+    }
+}
+
+/// The folded words of a list (one a line, `#` comments).
+pub(crate) fn word_set(data: &str) -> WordSet {
+    let words: std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>> =
+        lines(data).map(key).collect();
+    let mut maybe = [false; 256];
+    for w in &words {
+        maybe[slot(w)] = true;
+    }
+    WordSet { words, maybe }
 }
 
 /// One word of a pattern: a folded form, or a folded prefix (`زيار*`).
@@ -86,6 +103,16 @@ pub struct PatternSet<T> {
     prefix: WordMap<Vec<Pattern<T>>>,
     /// Byte lengths of the keys of `prefix`, so a stem is probed only at those lengths.
     prefix_lens: Vec<usize>,
+    /// Quick filters on [`slot`] of the keys of `exact` and of `prefix`: most stems and
+    /// prefixes are no key and skip the hash lookup.
+    maybe_exact: [bool; 256],
+    maybe_prefix: [bool; 256],
+}
+
+/// A byte of `w`'s (length, last byte), for the quick filters of [`PatternSet`].
+fn slot(w: &str) -> usize {
+    let last = w.as_bytes().last().copied().unwrap_or(0);
+    usize::from((w.len() as u8).wrapping_mul(37).wrapping_add(last))
 }
 
 /// A form of a token with its leading clitics removed.
@@ -108,15 +135,16 @@ pub fn stems(w: &str) -> Vec<Stem<'_>> {
             prep,
         }
     }
-    let mut out = vec![stem(Cow::Borrowed(w), 0, false)];
-    let mut conj: Vec<(&str, usize)> = vec![(w, 0)];
+    let mut out = Vec::with_capacity(4);
+    out.push(stem(Cow::Borrowed(w), 0, false));
+    let mut conj: [Option<(&str, usize)>; 2] = [Some((w, 0)), None];
     if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
         if r.chars().count() >= 2 {
-            conj.push((r, 1));
+            conj[1] = Some((r, 1));
             out.push(stem(Cow::Borrowed(r), 1, false));
         }
     }
-    for (s, n) in conj {
+    for (s, n) in conj.into_iter().flatten() {
         if let Some(r) = s.strip_prefix("لل") {
             if r.chars().count() >= 2 {
                 out.push(stem(Cow::Owned(format!("ال{r}")), n + 2, true));
@@ -131,6 +159,19 @@ pub fn stems(w: &str) -> Vec<Stem<'_>> {
         }
     }
     out
+}
+
+/// The [`stems`] of every token (none for tokens that are not words), made once per text.
+pub fn all_stems(t: &Tokens) -> Vec<Vec<Stem<'_>>> {
+    (0..t.len())
+        .map(|i| {
+            if t.kind(i) == Some(Kind::Word) {
+                stems(t.f(i))
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
 }
 
 /// Whether a pattern may match a stem: finite verbs take no preposition (لبحث is a noun).
@@ -160,10 +201,20 @@ impl<T: Clone + Accepts> PatternSet<T> {
         let mut prefix_lens: Vec<usize> = prefix.keys().map(String::len).collect();
         prefix_lens.sort_unstable();
         prefix_lens.dedup();
+        let mut maybe_exact = [false; 256];
+        for k in exact.keys() {
+            maybe_exact[slot(k)] = true;
+        }
+        let mut maybe_prefix = [false; 256];
+        for k in prefix.keys() {
+            maybe_prefix[slot(k)] = true;
+        }
         PatternSet {
             exact,
             prefix,
             prefix_lens,
+            maybe_exact,
+            maybe_prefix,
         }
     }
 
@@ -176,12 +227,23 @@ impl<T: Clone + Accepts> PatternSet<T> {
         }
         for stem in st {
             let form: &str = &stem.form;
-            let exact = self.exact.get(form).into_iter().flatten();
+            let exact = self
+                .maybe_exact
+                .get(slot(form))
+                .is_some_and(|&m| m)
+                .then(|| self.exact.get(form))
+                .flatten()
+                .into_iter()
+                .flatten();
             let prefixed = self
                 .prefix_lens
                 .iter()
                 .filter(|&&l| l <= form.len())
-                .filter_map(|&l| form.get(..l).and_then(|p| self.prefix.get(p)))
+                .filter_map(|&l| {
+                    form.get(..l)
+                        .filter(|p| self.maybe_prefix[slot(p)])
+                        .and_then(|p| self.prefix.get(p))
+                })
                 .flatten();
             for p in exact.chain(prefixed) {
                 if !p.value.accepts(stem) {
@@ -266,15 +328,22 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
 });
 
 /// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`).
-pub fn near(t: &Tokens, i: usize, words: &[Word], lo: usize, hi: usize, window: usize) -> bool {
+/// `st` are the tokens' [`all_stems`].
+pub fn near(
+    st: &[Vec<Stem<'_>>],
+    i: usize,
+    words: &[Word],
+    lo: usize,
+    hi: usize,
+    window: usize,
+) -> bool {
     let from = i.saturating_sub(window).max(lo);
     let to = (i + window + 1).min(hi);
     (from..to).any(|k| {
         k != i
-            && t.kind(k) == Some(Kind::Word)
-            && stems(t.f(k))
-                .iter()
-                .any(|s| words.iter().any(|w| w.matches(&s.form)))
+            && st
+                .get(k)
+                .is_some_and(|v| v.iter().any(|s| words.iter().any(|w| w.matches(&s.form))))
     })
 }
 

@@ -56,6 +56,10 @@ fn class(c: char) -> Class {
             return Class::Letter
         }
         '!'..='/' | ':'..='@' | '['..='`' | '{'..='~' | '،' | '؛' | '؟' => return Class::Other,
+        // Diacritics and tatweel (see `is_diacritic`): part of the word they mark.
+        '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => {
+            return Class::Letter
+        }
         _ => {}
     }
     if c.is_whitespace() {
@@ -67,9 +71,19 @@ fn class(c: char) -> Class {
     match fold_char(c) {
         None => Class::Space,
         Some(f) if f.is_ascii_digit() => Class::Digit,
-        Some(f) if f.is_alphabetic() => Class::Letter,
+        Some(f) if is_alphabetic(f) => Class::Letter,
         Some(_) => Class::Other,
     }
+}
+
+/// `char::is_alphabetic`, without its slow Unicode tables for ASCII and the Arabic letters
+/// (all of U+0621–U+064A, U+066E–U+066F, U+0671–U+06D3 and U+0750–U+077F are alphabetic).
+fn is_alphabetic(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    matches!(c, '\u{0621}'..='\u{064A}' | '\u{066E}'..='\u{066F}' | '\u{0671}'..='\u{06D3}' | '\u{0750}'..='\u{077F}')
+        || c.is_alphabetic()
 }
 
 impl Tokens {
@@ -202,6 +216,13 @@ mod tests {
         assert!(t.glued(3));
         assert!(!t.glued(2));
         assert_eq!(t.num(1), Some(2020));
+    }
+
+    #[test]
+    fn fast_alphabetic_agrees_with_std() {
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+        }
     }
 
     #[test]
