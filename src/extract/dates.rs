@@ -11,6 +11,8 @@ pub(crate) mod tokens;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use super::claims::lists::Fnv;
+
 use self::tokens::{Kind, Tokens};
 use crate::model::Mention;
 use crate::text::key;
@@ -44,29 +46,6 @@ struct MonthTable {
 fn month_slot(w: &str) -> usize {
     let last = w.as_bytes().last().copied().unwrap_or(0);
     usize::from((w.len() as u8).wrapping_mul(37).wrapping_add(last))
-}
-
-/// FNV-1a: month keys are short words, for which SipHash costs more than the lookup.
-#[derive(Default, Clone, Copy)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
 }
 
 type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
