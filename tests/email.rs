@@ -348,3 +348,69 @@ fn auth_login_works_when_it_is_all_the_server_offers() {
         0
     );
 }
+
+#[test]
+fn max_per_hour_holds_the_rest_back_and_min_changes_facts_skips_sentence_edits() {
+    let smtp = server();
+    let ws = Workspace::with_seeds(Some(&["000", "001"]));
+    email_config(
+        &ws,
+        smtp.port,
+        "password_env = \"DOSSIER_TEST_PW\"\nmax_per_hour = 1\nmin_changes = \"facts\"",
+    );
+    let out = ws
+        .cmd()
+        .arg("check")
+        .env("DOSSIER_TEST_PW", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(smtp.messages().len(), 1, "one this hour");
+    let rows = ws.run(&["show", "outbox", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&rows.stdout).unwrap();
+    assert_eq!(
+        rows.as_array().unwrap().len(),
+        1,
+        "the other waits, not dropped"
+    );
+    // `retry` is the analyst's override: it sends what waits.
+    let out = ws
+        .cmd()
+        .arg("retry")
+        .env("DOSSIER_TEST_PW", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // A sentence-only edit (no entity, claim, date or quantity moves): no email.
+    let sent = smtp.messages().len();
+    let f = std::fs::read_dir(ws.docs())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(
+        &f,
+        format!("{text}\nوهذه جملة إضافية لا تحمل أي واقعة جديدة.\n"),
+    )
+    .unwrap();
+    let out = ws
+        .cmd()
+        .args(["check", "--format", "json"])
+        .env("DOSSIER_TEST_PW", PASSWORD)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(report["documents"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(
+        smtp.messages().len(),
+        sent,
+        "no email for a sentence-only edit"
+    );
+    let rows = ws.run(&["show", "outbox", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&rows.stdout).unwrap();
+    assert!(rows.as_array().unwrap().is_empty(), "{rows}");
+}

@@ -239,7 +239,8 @@ fn extraction_text(path: &Path, x: &Extraction) -> String {
 }
 
 fn open_read_only(cli: &Cli) -> Result<Option<Store>, AppError> {
-    let config = load_config(cli)?;
+    // Reading the state needs no secret: the SMTP password is not looked up.
+    let config = config::load(&overrides(cli), &config::ReadOnlyEnv)?;
     let store = Store::open_read_only(&config.state.path)?;
     if store.is_none() {
         eprintln!(

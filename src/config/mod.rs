@@ -60,6 +60,31 @@ pub trait Env {
     fn system_config(&self) -> PathBuf {
         PathBuf::from(SYSTEM_CONFIG)
     }
+    /// Whether SMTP passwords are read (from `password_env` / `password_file`). Commands that
+    /// only read the state (`show`, `history`) say no: an analyst running them has neither the
+    /// service's environment nor the right to read its secret, and needs neither.
+    fn resolve_secrets(&self) -> bool {
+        true
+    }
+}
+
+/// The process environment for commands that send nothing: secrets are not read, so an
+/// email channel's `password` is `None`. Everything else is validated as usual.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOnlyEnv;
+
+impl Env for ReadOnlyEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        ProcessEnv.var(name)
+    }
+
+    fn current_dir(&self) -> PathBuf {
+        ProcessEnv.current_dir()
+    }
+
+    fn resolve_secrets(&self) -> bool {
+        false
+    }
 }
 
 /// The real environment of the process.

@@ -617,6 +617,7 @@ impl Ctx<'_> {
             (username, _) => username.as_ref().map(|u| u.get_ref().clone()),
         };
         let password = match (&c.password_env, &c.password_file) {
+            _ if !self.env.resolve_secrets() => None,
             (Some(var), _) => Some(self.password_from_env(var)?),
             (None, Some(file)) => Some(self.password_from_file(file)?),
             (None, None) => None,
