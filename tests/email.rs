@@ -24,6 +24,15 @@ fn email_config(ws: &Workspace, port: u16, extra: &str) {
     .unwrap();
 }
 
+/// Runs dossier with the SMTP password in the environment, as the service would.
+fn with_password(ws: &Workspace, args: &[&str]) -> std::process::Output {
+    ws.cmd()
+        .args(args)
+        .env("DOSSIER_TEST_PW", PASSWORD)
+        .output()
+        .unwrap()
+}
+
 fn server() -> SmtpServer {
     let s = SmtpServer::start();
     *s.state.credentials.lock().unwrap() = Some(("analyst".into(), PASSWORD.into()));
@@ -39,12 +48,7 @@ fn an_alert_arrives_once_multipart_rtl_and_threads_with_the_next() {
     let smtp = server();
     let ws = Workspace::with_seeds(Some(&["000"]));
     email_config(&ws, smtp.port, "password_env = \"DOSSIER_TEST_PW\"");
-    let out = ws
-        .cmd()
-        .arg("check")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let msgs = smtp.messages();
     assert_eq!(msgs.len(), 1);
@@ -79,12 +83,7 @@ fn an_alert_arrives_once_multipart_rtl_and_threads_with_the_next() {
         .path();
     let t = std::fs::read_to_string(&f).unwrap().replace("94%", "84%");
     std::fs::write(&f, t).unwrap();
-    let out = ws
-        .cmd()
-        .arg("check")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let msgs = smtp.messages();
     assert_eq!(msgs.len(), 2);
@@ -153,31 +152,16 @@ fn a_server_down_then_up_gets_exactly_one_copy() {
         .down
         .store(true, std::sync::atomic::Ordering::SeqCst);
     for _ in 0..2 {
-        let out = ws
-            .cmd()
-            .arg("check")
-            .env("DOSSIER_TEST_PW", PASSWORD)
-            .output()
-            .unwrap();
+        let out = with_password(&ws, &["check"]);
         assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     }
     assert!(smtp.messages().is_empty());
     smtp.state
         .down
         .store(false, std::sync::atomic::Ordering::SeqCst);
-    let out = ws
-        .cmd()
-        .arg("check")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = ws
-        .cmd()
-        .arg("check")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["check"]);
     assert!(out.status.success());
     assert_eq!(smtp.messages().len(), 1);
 }
@@ -190,12 +174,7 @@ fn a_hostile_file_name_and_text_cannot_inject_headers_or_markup() {
     let name = std::ffi::OsStr::new("evil\nBcc: spy@example.com.txt");
     let path = ws.docs().join(name);
     std::fs::write(&path, "زار الوزير الرباط أمس.\n").unwrap();
-    let out = ws
-        .cmd()
-        .arg("check")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     // The edit brings markup into a sentence: the email shows it as text.
     std::fs::write(
@@ -203,12 +182,7 @@ fn a_hostile_file_name_and_text_cannot_inject_headers_or_markup() {
         "زار الوزير الرباط أمس.\nقال الوزير <script>alert('x')</script> إن الاتفاق وقع.\n",
     )
     .unwrap();
-    let out = ws
-        .cmd()
-        .arg("check")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let msgs = smtp.messages();
     let evil = msgs
@@ -233,21 +207,11 @@ fn a_digest_sends_one_email_for_five_documents() {
         smtp.port,
         "password_env = \"DOSSIER_TEST_PW\"\ndigest = \"1s\"",
     );
-    let out = ws
-        .cmd()
-        .arg("check")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(smtp.messages().is_empty(), "the window is still open");
     std::thread::sleep(Duration::from_millis(1200));
-    let out = ws
-        .cmd()
-        .arg("check")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let msgs = smtp.messages();
     assert_eq!(msgs.len(), 1);
@@ -266,12 +230,7 @@ fn send_test_reports_each_step() {
     let smtp = server();
     let ws = Workspace::with_seeds(Some(&["000"]));
     email_config(&ws, smtp.port, "password_env = \"DOSSIER_TEST_PW\"");
-    let out = ws
-        .cmd()
-        .arg("send-test")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["send-test"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let s = stdout(&out);
     assert!(
@@ -284,12 +243,7 @@ fn send_test_reports_each_step() {
     smtp.state
         .down
         .store(true, std::sync::atomic::Ordering::SeqCst);
-    let out = ws
-        .cmd()
-        .arg("send-test")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["send-test"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(stdout(&out).contains("FAILED"));
 }
@@ -327,12 +281,7 @@ fn auth_login_works_when_it_is_all_the_server_offers() {
     *smtp.state.only_mechanism.lock().unwrap() = Some("LOGIN");
     let ws = Workspace::with_seeds(Some(&["000"]));
     email_config(&ws, smtp.port, "password_env = \"DOSSIER_TEST_PW\"");
-    let out = ws
-        .cmd()
-        .arg("check")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(smtp.messages().len(), 1);
     assert_eq!(
@@ -358,12 +307,7 @@ fn max_per_hour_holds_the_rest_back_and_min_changes_facts_skips_sentence_edits()
         smtp.port,
         "password_env = \"DOSSIER_TEST_PW\"\nmax_per_hour = 1\nmin_changes = \"facts\"",
     );
-    let out = ws
-        .cmd()
-        .arg("check")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(smtp.messages().len(), 1, "one this hour");
     let rows = ws.run(&["show", "outbox", "--format", "json"]);
@@ -374,12 +318,7 @@ fn max_per_hour_holds_the_rest_back_and_min_changes_facts_skips_sentence_edits()
         "the other waits, not dropped"
     );
     // `retry` is the analyst's override: it sends what waits.
-    let out = ws
-        .cmd()
-        .arg("retry")
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["retry"]);
     assert!(out.status.success(), "{}", stderr(&out));
 
     // A sentence-only edit (no entity, claim, date or quantity moves): no email.
@@ -396,12 +335,7 @@ fn max_per_hour_holds_the_rest_back_and_min_changes_facts_skips_sentence_edits()
         format!("{text}\nوهذه جملة إضافية لا تحمل أي واقعة جديدة.\n"),
     )
     .unwrap();
-    let out = ws
-        .cmd()
-        .args(["check", "--format", "json"])
-        .env("DOSSIER_TEST_PW", PASSWORD)
-        .output()
-        .unwrap();
+    let out = with_password(&ws, &["check", "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(report["documents"].as_array().unwrap().len(), 1, "{report}");

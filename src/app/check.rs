@@ -202,7 +202,13 @@ impl Pipeline {
         gone.sort();
         self.guard_mass_removal(&stored, &gone, &candidates, opts)?;
 
-        let known = self.store.known_entities()?;
+        // Only a check that reads something needs the dossier's entities (the daemon's
+        // reconcile after an event that changed nothing does not).
+        let known = if candidates.is_empty() {
+            KnownEntities::default()
+        } else {
+            self.store.known_entities()?
+        };
         // Removed documents that an added one may turn out to be (a rename), by normalized hash.
         let mut unpaired = Unpaired::new(&gone, &stored);
         let channels: Vec<String> = self
@@ -250,7 +256,7 @@ impl Pipeline {
                         existed,
                     } => {
                         let old = if existed {
-                            self_document(&batch, &path)?
+                            batch.document(&path)?
                         } else {
                             unpaired.find(&batch, &meta, &decoded.text)?
                         };
@@ -459,10 +465,6 @@ fn doc_key(prefix: &str, f: &FoundFile) -> String {
     } else {
         format!("{prefix}/{}", f.path.as_str())
     }
-}
-
-fn self_document(batch: &Batch<'_>, path: &str) -> Result<Option<StoredDoc>, AppError> {
-    Ok(batch.document(path)?)
 }
 
 /// The name shown before every document path: the watched folder's last component.

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::diff::{self, ClaimDelta};
 use crate::model::{Claim, Extraction};
-use crate::report::one_line;
+use crate::report::{self, one_line};
 use crate::store::{EntityRecord, VersionRecord};
 use crate::text;
 
@@ -62,10 +62,9 @@ pub fn timeline(entity: EntityRecord, versions: &[VersionRecord]) -> History {
     for v in versions {
         let empty = Extraction::default();
         let before = last.get(v.path.as_str()).cloned().unwrap_or_default();
-        let (was, _) = involvement(&before, &entity);
+        let (was, before_part) = involvement(&before, &entity);
         let now = v.facts.as_ref().unwrap_or(&empty);
         let (is, part) = involvement(now, &entity);
-        let (_, before_part) = involvement(&before, &entity);
         if is || was {
             steps.push(Step {
                 time: v.recorded.clone(),
@@ -92,14 +91,6 @@ pub fn timeline(entity: EntityRecord, versions: &[VersionRecord]) -> History {
         documents,
         timeline: steps,
     }
-}
-
-fn claim_text(c: &Claim) -> String {
-    let mut s = format!("{} {}", c.kind, one_line(&c.actors.join("، ")));
-    if let Some(d) = &c.date {
-        let _ = write!(s, " ({d})");
-    }
-    s
 }
 
 /// The timeline for a person at a terminal.
@@ -130,18 +121,18 @@ pub fn render(h: &History) -> String {
             s.version
         );
         for c in &s.claims.added {
-            let _ = writeln!(out, "    + {}", claim_text(c));
+            let _ = writeln!(out, "    + {}", report::claim_line(c));
         }
         for c in &s.claims.changed {
             let _ = writeln!(
                 out,
                 "    ~ {} → {}",
-                claim_text(&c.before),
-                claim_text(&c.after)
+                report::claim_line(&c.before),
+                report::claim_line(&c.after)
             );
         }
         for c in &s.claims.removed {
-            let _ = writeln!(out, "    - {}", claim_text(c));
+            let _ = writeln!(out, "    - {}", report::claim_line(c));
         }
     }
     out

@@ -61,7 +61,8 @@ pub fn one_line(s: &str) -> String {
     out
 }
 
-fn claim_line(c: &Claim) -> String {
+/// One claim on one line: type, actors, date, polarity, modality, source.
+pub fn claim_line(c: &Claim) -> String {
     let mut s = format!("{} {}", c.kind, one_line(&c.actors.join("، ")));
     if let Some(d) = &c.date {
         let _ = write!(s, " ({d})");
