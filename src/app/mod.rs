@@ -25,8 +25,13 @@ pub enum Format {
 /// The current time as an RFC 3339 string and as nanoseconds since the epoch.
 pub fn now() -> (String, i64) {
     let ts = jiff::Timestamp::now();
-    (
-        ts.round(jiff::Unit::Second).unwrap_or(ts).to_string(),
-        ts.as_nanosecond() as i64,
-    )
+    // Truncated, never rounded up: a time in the future would hold a digest window open late.
+    let shown = ts
+        .round(
+            jiff::TimestampRound::new()
+                .smallest(jiff::Unit::Second)
+                .mode(jiff::RoundMode::Trunc),
+        )
+        .unwrap_or(ts);
+    (shown.to_string(), ts.as_nanosecond() as i64)
 }
