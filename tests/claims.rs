@@ -191,6 +191,90 @@ fn people_first_named_by_a_new_document_are_new_entities() {
         new.iter().all(|n| fresh.iter().any(|p| p.contains(n))),
         "only the new ones: {new:?}"
     );
+    // The November 2021 memorandum, which all five state (each in its own words), is
+    // corroborated by the five.
+    let memo = report["dossier"]["corroborated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["claim"]["type"] == "AGREEMENT" && c["claim"]["date"] == "2021-11")
+        .unwrap_or_else(|| panic!("no corroborated 2021-11 agreement: {report}"));
+    assert_eq!(memo["total_sources"], 5, "{memo}");
+    let sources: BTreeSet<&str> = memo["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(sources.len(), 5, "{memo}");
+    let actors: Vec<String> = memo["claim"]["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| dossier::text::key(a.as_str().unwrap()))
+        .collect();
+    for country in ["المغرب", "إسرائيل"] {
+        assert!(actors.contains(&dossier::text::key(country)), "{memo}");
+    }
+}
+
+#[test]
+fn one_accord_named_three_ways_is_corroborated_by_three_sources() {
+    // The press names one accord by its kind and domain, differently in each article: the
+    // claims are the same agreement between the same two countries.
+    let ws = empty_workspace();
+    write(
+        &ws,
+        "a.txt",
+        "وقّعت مصر والأردن مذكرة تفاهم أمنية في مايو 2019 خلال زيارة وزير الداخلية المصري إلى عمّان.\n",
+    );
+    write(
+        &ws,
+        "b.txt",
+        "وقع الأردن ومصر اتفاقية التعاون العسكري في العاصمة عمّان.\n",
+    );
+    ws.check_json(&[]);
+    write(
+        &ws,
+        "c.txt",
+        "أكد مسؤول أردني أن الاتفاق الأمني المبرم بين الأردن ومصر في مايو 2019 دخل حيز التنفيذ، بعد أن وقّع البلدان الاتفاق الأمني.\n",
+    );
+    let (report, _) = ws.check_json(&[]);
+    let corr: Vec<&Value> = report["dossier"]["corroborated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["claim"]["type"] == "AGREEMENT")
+        .collect();
+    assert_eq!(corr.len(), 1, "{report}");
+    assert_eq!(corr[0]["total_sources"], 3, "{report}");
+    assert!(report["dossier"]["contradicted"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn a_named_accord_is_not_merged_with_another_accord_of_the_same_countries() {
+    let ws = empty_workspace();
+    write(
+        &ws,
+        "a.txt",
+        "وقّعت مصر وإسرائيل اتفاقية كامب ديفيد عام 1978.\n",
+    );
+    ws.check_json(&[]);
+    write(
+        &ws,
+        "b.txt",
+        "وقّعت مصر وإسرائيل مذكرة تفاهم للتعاون في مجال الغاز عام 2018.\n",
+    );
+    let (report, _) = ws.check_json(&[]);
+    for list in ["corroborated", "contradicted"] {
+        assert!(
+            report["dossier"][list].as_array().unwrap().is_empty(),
+            "{list}: {report}"
+        );
+    }
 }
 
 #[test]

@@ -615,12 +615,23 @@ fn record(
     // One entry per claim key and document, naming at most MAX_SOURCES other sources: in a
     // dossier where an event comes back in most documents, listing every source in every alert
     // would make the k-th alert O(k) long and a first check O(N²) bytes.
-    let mut seen_keys: HashSet<String> = HashSet::new();
+    // A document stating one event twice ("the memorandum signed in November 2021", later
+    // "the two countries signed") speaks for it with its most precise statement.
+    let mut by_key: Vec<(String, &crate::model::Claim)> = Vec::new();
     for claim in &new.facts.claims {
         let key = diff::claim_key(claim, &events);
-        if old_claim_keys.contains(&key) || !seen_keys.insert(key.clone()) {
+        if old_claim_keys.contains(&key) {
             continue;
         }
+        let precision =
+            |c: &crate::model::Claim| (c.date.as_ref().map_or(0, String::len), c.actors.len());
+        match by_key.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, best)) if precision(claim) > precision(best) => *best = claim,
+            Some(_) => {}
+            None => by_key.push((key, claim)),
+        }
+    }
+    for (key, claim) in by_key {
         let others = batch.claims_with_key(&key, new.path, CLAIM_ROWS_READ)?;
         if others.is_empty() {
             continue;

@@ -1,43 +1,95 @@
 //! Claim identity and the claim part of a document diff.
 //!
-//! A claim's key is (type, the EVENT it is about when its actors include one, else its two
-//! principal actors): it survives rewording and extra actors, so a claim whose date, number or
-//! some actor moved is reported as changed, not as removed plus added.
+//! A claim's key is (type, what it is about): it survives rewording and extra actors, so a
+//! claim whose date, number or some actor moved is reported as changed, not as removed plus
+//! added, and two documents stating the same event share it. What it is about, in order:
+//!
+//! 1. a named EVENT among its actors (`قمة النقب`, `اتفاقيات أبراهام`);
+//! 2. for an agreement or a change of relations, the two countries among its actors: the
+//!    press names one accord many ways ("مذكرة التفاهم", "اتفاق التعاون الأمني", "اتفاقية
+//!    التعاون العسكري"), so an accord named only by its kind is identified by its parties;
+//! 3. such a descriptive accord name, when the claim names fewer than two countries;
+//! 4. its two principal (first) actors.
 
 use super::report::{ClaimChange, ClaimDelta};
-use crate::model::{Claim, EntityType, Extraction};
+use crate::extract::accords;
+use crate::model::{Claim, ClaimType, EntityType, Extraction};
 use crate::text;
 
-/// The identity of a claim across versions and documents. `event_names` are the folded names of
-/// the document's EVENT entities (see [`event_keys`]), so that a claim about a named accord
-/// keys on it.
-pub fn claim_key(claim: &Claim, event_names: &[(String, String)]) -> String {
+/// Names the rule [`claim_key`] follows; stored keys made by another rule are computed again
+/// when the database is opened for writing. Change it whenever the key of some claim changes.
+pub const CLAIM_KEY_RULE: &str =
+    "2: named event, countries of an accord, descriptive accord, two actors";
+
+/// A document's EVENT entities by folded surface form: what a claim naming one is about.
+#[derive(Debug, Clone, Default)]
+pub struct EventKeys {
+    /// (folded form, folded canonical name, the name is a description: see
+    /// [`accords::is_generic_accord`]).
+    forms: Vec<(String, String, bool)>,
+}
+
+impl EventKeys {
+    fn get(&self, folded: &str) -> Option<(&str, bool)> {
+        self.forms
+            .iter()
+            .find(|(form, _, _)| form == folded)
+            .map(|(_, canonical, generic)| (canonical.as_str(), *generic))
+    }
+}
+
+/// The identity of a claim across versions and documents (see the module's doc). `events` are
+/// the EVENT entities of the claim's document ([`event_keys`]).
+pub fn claim_key(claim: &Claim, events: &EventKeys) -> String {
     let actors: Vec<String> = claim.actors.iter().map(|a| text::key(a)).collect();
+    let mut generic: Option<&str> = None;
     for a in &actors {
-        if let Some((_, canonical)) = event_names.iter().find(|(form, _)| form == a) {
-            return format!("{}|{}", claim.kind, canonical);
+        match events.get(a) {
+            Some((canonical, false)) => return format!("{}|{}", claim.kind, canonical),
+            Some((canonical, true)) => {
+                generic.get_or_insert(canonical);
+            }
+            None => {}
         }
     }
-    let mut principal: Vec<&String> = actors.iter().take(2).collect();
-    principal.sort();
-    let joined: Vec<&str> = principal.iter().map(|s| s.as_str()).collect();
-    format!("{}|{}", claim.kind, joined.join("+"))
+    let pair = |names: Vec<&String>| -> String {
+        let mut names = names;
+        names.sort();
+        let joined: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+        format!("{}|{}", claim.kind, joined.join("+"))
+    };
+    if matches!(claim.kind, ClaimType::Agreement | ClaimType::Relations) {
+        let countries: Vec<&String> = actors
+            .iter()
+            .filter(|a| accords::is_country(a))
+            .take(2)
+            .collect();
+        if countries.len() == 2 {
+            return pair(countries);
+        }
+    }
+    if let Some(canonical) = generic {
+        return format!("{}|{}", claim.kind, canonical);
+    }
+    pair(actors.iter().take(2).collect())
 }
 
 /// Every folded surface form of an extraction's EVENT entities, with the folded canonical
 /// name it stands for: a claim naming an accord by an alias keys on the accord.
-pub fn event_keys(facts: &Extraction) -> Vec<(String, String)> {
-    facts
+pub fn event_keys(facts: &Extraction) -> EventKeys {
+    let forms = facts
         .entities
         .iter()
         .filter(|e| e.kind == EntityType::Event)
         .flat_map(|e| {
             let canonical = text::key(&e.name);
+            let generic = accords::is_generic_accord(&e.name);
             std::iter::once(&e.name)
                 .chain(e.aliases.iter())
-                .map(move |n| (text::key(n), canonical.clone()))
+                .map(move |n| (text::key(n), canonical.clone(), generic))
         })
-        .collect()
+        .collect();
+    EventKeys { forms }
 }
 
 /// The key of every claim of an extraction, in order.

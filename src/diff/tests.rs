@@ -151,3 +151,43 @@ fn modified_document_reports_quantities_and_sentences() {
     assert_eq!(c.text.added, vec!["ارتفع بنسبة 84%.".to_string()]);
     assert!(is_change(&c));
 }
+
+#[test]
+fn an_accord_named_by_its_kind_keys_on_its_countries_a_named_one_on_its_name() {
+    let with = |accord: &str, kind: ClaimType, actors: &[&str]| {
+        let mut f = facts(vec![claim(kind, actors, None)]);
+        f.entities.push(ent(EntityType::Event, accord, &[]));
+        claims::claim_keys(&f).remove(0)
+    };
+    let a = with(
+        "مذكرة تفاهم أمنية",
+        ClaimType::Agreement,
+        &["مذكرة تفاهم أمنية", "وزير الدفاع", "الأردن", "مصر"],
+    );
+    let b = with(
+        "اتفاقية التعاون العسكري",
+        ClaimType::Agreement,
+        &["مصر", "اتفاقية التعاون العسكري", "الأردن"],
+    );
+    assert_eq!(a, b, "one accord, two wordings");
+    let named = with(
+        "اتفاقية وادي عربة",
+        ClaimType::Agreement,
+        &["الأردن", "إسرائيل", "اتفاقية وادي عربة"],
+    );
+    assert!(named.contains("وادي عربه"), "{named}");
+    // A descriptive accord with a single country named keys on the accord.
+    let one = with(
+        "مذكرة التفاهم",
+        ClaimType::Agreement,
+        &["وزارة الدفاع", "الأردن", "مذكرة التفاهم"],
+    );
+    assert!(one.contains("مذكره التفاهم"), "{one}");
+    // Other kinds of claims keep their two principal actors.
+    let visit = facts(vec![claim(
+        ClaimType::Visit,
+        &["أيمن الصفدي", "مصر", "الأردن"],
+        None,
+    )]);
+    assert!(claims::claim_keys(&visit)[0].contains("الصفدي"));
+}

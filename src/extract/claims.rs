@@ -62,6 +62,9 @@ struct Candidate {
     equipment: Vec<usize>,
     /// Places named near the trigger in its clause.
     places: Vec<usize>,
+    /// Events (accords, summits) named in the trigger's comma segment, else its clause: claims
+    /// about two different ones are two claims, whatever parties they share.
+    events: Vec<usize>,
     /// A weekday or `أمس` in the clause: the event is of the article's days.
     recent: bool,
     /// The place the event goes to (`زيارة ... إلى X`, `زار X`).
@@ -175,7 +178,9 @@ pub(crate) fn find_in(
         let mut used: Vec<(usize, usize)> = Vec::new();
         for (lo, hi) in [(cs, ce), (ss, se)] {
             used = occ_in(&occ, lo, hi).to_vec();
-            if distinct(&used) >= 2 {
+            // The accord or summit a clause names is what the claim is about, not a party: a
+            // clause naming it and one party takes its parties from the sentence.
+            if parties(&used, entities) >= 2 {
                 break;
             }
         }
@@ -284,6 +289,20 @@ pub(crate) fn find_in(
                 places.push(e);
             }
         }
+        // The events of the trigger's comma segment, else of its clause.
+        let (gs, ge) = range_of(&segment, ti);
+        let mut events: Vec<usize> = Vec::new();
+        for (lo, hi) in [(gs.max(cs), ge.min(ce)), (cs, ce)] {
+            for &(k, e) in occ_in(&occ, lo, hi) {
+                let event = entities.get(e).is_some_and(|x| x.kind == EntityType::Event);
+                if (lo..hi).contains(&k) && event && !events.contains(&e) {
+                    events.push(e);
+                }
+            }
+            if !events.is_empty() {
+                break;
+            }
+        }
         let dest = occ_in(&occ, ti + 1, ce)
             .iter()
             .filter(|(k, e)| {
@@ -324,6 +343,7 @@ pub(crate) fn find_in(
                 persons,
                 equipment,
                 places: dedup(places.iter().map(|&e| canon_of(e))),
+                events: dedup(events.iter().map(|&e| canon_of(e))),
                 dest: dest.map(canon_of),
                 recent,
                 rel_month,
@@ -524,8 +544,13 @@ fn token_at(t: &Tokens, pos: usize) -> Option<usize> {
     (k < t.len()).then_some(k)
 }
 
-fn distinct(used: &[(usize, usize)]) -> usize {
-    let mut v: Vec<usize> = used.iter().map(|(_, e)| *e).collect();
+/// Distinct entities among `used` that can be a claim's party (any kind but EVENT).
+fn parties(used: &[(usize, usize)], entities: &[Entity]) -> usize {
+    let mut v: Vec<usize> = used
+        .iter()
+        .map(|(_, e)| *e)
+        .filter(|&e| entities.get(e).is_some_and(|x| x.kind != EntityType::Event))
+        .collect();
     v.sort_unstable();
     v.dedup();
     v.len()
@@ -747,6 +772,12 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
         if o.dest.is_some() && c.dest.is_some() && o.dest != c.dest {
             return false;
         }
+        if !o.events.is_empty()
+            && !c.events.is_empty()
+            && !o.events.iter().any(|e| c.events.contains(e))
+        {
+            return false;
+        }
         if !o.equipment.is_empty()
             && !c.equipment.is_empty()
             && !o.equipment.iter().any(|e| c.equipment.contains(e))
@@ -815,6 +846,9 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
     }
     if o.equipment.is_empty() {
         o.equipment = c.equipment;
+    }
+    if o.events.is_empty() {
+        o.events = c.events;
     }
     if o.claim.attributed_to.is_none() {
         o.claim.attributed_to = c.claim.attributed_to;

@@ -341,7 +341,7 @@ impl Default for Lexicon {
 
 /// Splits a data file into its entry lines: comments and blank lines dropped, each line cut
 /// at `|` into forms and at `;` into forms and a flag.
-fn lines(text: &str) -> impl Iterator<Item = (Vec<&str>, Option<&str>)> {
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = (Vec<&str>, Option<&str>)> {
     text.lines().filter_map(|l| {
         let l = l.trim();
         if l.is_empty() || l.starts_with('#') {

@@ -4,6 +4,7 @@
 //! word lists are compiled in from `data/`. The rest of the program sees it only through
 //! [`Extractor`], so a better extractor plugs in without touching the pipeline.
 
+pub mod accords;
 mod arabic;
 pub mod claims;
 pub mod dates;

@@ -144,7 +144,62 @@ impl Store {
         };
         store.configure()?;
         schema::migrate(&store.conn).map_err(|e| store.schema_err(e))?;
+        let mut store = store;
+        store.rekey_claims()?;
         Ok(store)
+    }
+
+    /// Stored claim keys are [`crate::diff::claim_key`]'s: when its rule changed since they
+    /// were written ([`crate::diff::CLAIM_KEY_RULE`]), every document's claims are keyed again
+    /// from its stored facts, in one transaction, so that old and new documents still meet.
+    fn rekey_claims(&mut self) -> Result<(), StoreError> {
+        let rule: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'claim_key_rule'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        if rule.as_deref() == Some(crate::diff::CLAIM_KEY_RULE) {
+            return Ok(());
+        }
+        let batch = self.batch()?;
+        let docs: Vec<(String, String)> = {
+            let mut stmt = batch
+                .tx
+                .prepare("SELECT path, facts FROM documents")
+                .map_err(|e| batch.sql(e))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| batch.sql(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| batch.sql(e))?
+        };
+        if !docs.is_empty() {
+            tracing::info!(
+                "claim keys computed by an older rule: keying {} documents' claims again",
+                docs.len()
+            );
+        }
+        for (path, facts) in docs {
+            let facts: Extraction =
+                serde_json::from_str(&facts).map_err(|source| StoreError::Corrupt {
+                    path: batch.path.clone(),
+                    what: format!("facts of {path}"),
+                    source,
+                })?;
+            batch.put_claims(&path, &facts)?;
+        }
+        batch
+            .tx
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('claim_key_rule', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [crate::diff::CLAIM_KEY_RULE],
+            )
+            .map_err(|e| batch.sql(e))?;
+        batch.commit()
     }
 
     /// Opens an existing database read-only; `Ok(None)` when there is none yet.

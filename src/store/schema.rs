@@ -87,6 +87,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (alert_id, channel)
     );
     CREATE INDEX deliveries_pending ON deliveries(delivered, channel);",
+    // 2: facts about the database itself, such as the rule its claim keys were computed with.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 ];
 
 /// The schema version this build writes.

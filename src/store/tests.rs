@@ -14,6 +14,24 @@ fn meta(hash: &str) -> StoredMeta {
     }
 }
 
+/// Writes one version of `path` in its own batch; returns its version number.
+fn put(store: &mut Store, path: &str, hash: &str, facts: &Extraction) -> i64 {
+    let b = store.batch().unwrap();
+    let m = meta(hash);
+    let doc = NewDoc {
+        path,
+        meta: &m,
+        encoding: "UTF-8",
+        text: "نص",
+        facts,
+    };
+    let v = b
+        .put_document(&doc, "added", "2026-01-01T00:00:00Z")
+        .unwrap();
+    b.commit().unwrap();
+    v
+}
+
 fn person(name: &str, aliases: &[&str]) -> Entity {
     Entity {
         kind: EntityType::Person,
@@ -32,23 +50,7 @@ fn documents_round_trip_and_versions_count_up() {
         ..Default::default()
     };
     for (i, h) in ["h1", "h2"].iter().enumerate() {
-        let b = store.batch().unwrap();
-        let m = meta(h);
-        let v = b
-            .put_document(
-                &NewDoc {
-                    path: "a.txt",
-                    meta: &m,
-                    encoding: "UTF-8",
-                    text: "نص",
-                    facts: &facts,
-                },
-                "added",
-                "2026-01-01T00:00:00Z",
-            )
-            .unwrap();
-        assert_eq!(v, i as i64 + 1);
-        b.commit().unwrap();
+        assert_eq!(put(&mut store, "a.txt", h, &facts), i as i64 + 1);
     }
     let doc = store.document("a.txt").unwrap().unwrap();
     assert_eq!(doc.meta.content_hash, "h2");
@@ -138,4 +140,44 @@ fn a_newer_schema_is_refused() {
         Store::open(&p),
         Err(StoreError::TooNew { found: 999, .. })
     ));
+}
+
+#[test]
+fn claim_keys_of_an_older_rule_are_computed_again_at_open() {
+    use crate::model::{Claim, ClaimType};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let facts = Extraction {
+        claims: vec![Claim {
+            kind: ClaimType::Agreement,
+            actors: vec!["وزارة الدفاع".into(), "مصر".into(), "الأردن".into()],
+            date: Some("2019-05".into()),
+            quote: "وقّعت".into(),
+            attributed_to: None,
+            negated: false,
+            modality: None,
+        }],
+        ..Default::default()
+    };
+    let want = crate::diff::claim_keys(&facts);
+    {
+        let mut store = Store::open(&path).unwrap();
+        put(&mut store, "a.txt", "h", &facts);
+        let keys: Vec<String> = store.claims().unwrap().into_iter().map(|c| c.0).collect();
+        assert_eq!(keys, want);
+        // As an older dossier left it: another rule, another key.
+        store
+            .conn
+            .execute_batch(
+                "UPDATE claims SET claim_key = 'AGREEMENT|old'; UPDATE meta SET value = '1';",
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let keys: Vec<String> = store.claims().unwrap().into_iter().map(|c| c.0).collect();
+    assert_eq!(keys, want, "keyed again");
+    assert!(
+        want[0].contains("مصر"),
+        "an accord keys on its countries: {want:?}"
+    );
 }

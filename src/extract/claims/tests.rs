@@ -28,6 +28,11 @@ fn loc(text: &str, name: &str) -> Entity {
     ent(text, EntityType::Location, name, &[name])
 }
 
+/// An EVENT named the same way at each mention.
+fn event(text: &str, name: &str) -> Entity {
+    ent(text, EntityType::Event, name, &[name])
+}
+
 fn person(text: &str, name: &str, forms: &[&str]) -> Entity {
     ent(text, EntityType::Person, name, forms)
 }
@@ -414,4 +419,34 @@ fn intentions_are_planned_only_near_their_trigger() {
     assert_eq!(run(text, &two(text))[0].modality, Some(Modality::Planned));
     let text = "يسعى البلدان إلى تعزيز التعاون في مجالات عديدة تشمل الطاقة والمياه والنقل والتعليم والصحة بعد أن وقعت مصر والأردن اتفاقية.";
     assert_eq!(run(text, &two(text))[0].modality, None);
+}
+
+#[test]
+fn a_clause_naming_the_accord_and_one_party_takes_the_parties_of_its_sentence() {
+    let text = "زار وزير الخارجية الأردني القاهرة في مصر حيث توّجت الزيارة بتوقيع مذكرة تفاهم للتعاون الأمني مع الأردن.";
+    let mut ents = two(text);
+    ents.push(event(text, "مذكرة تفاهم للتعاون الأمني"));
+    let cs = run(text, &ents);
+    let accord = cs
+        .iter()
+        .find(|c| c.kind == ClaimType::Agreement)
+        .unwrap_or_else(|| panic!("{cs:?}"));
+    for party in ["مصر", "الأردن"] {
+        assert!(accord.actors.iter().any(|a| a == party), "{accord:?}");
+    }
+}
+
+#[test]
+fn agreements_about_two_different_accords_stay_two_claims() {
+    let text =
+        "وقّعت مصر والأردن خطة العمل المشتركة لسنة 2026، بعد أن وقّع البلدان مذكرة التفاهم الأمنية.";
+    let mut ents = two(text);
+    ents.push(event(text, "خطة العمل المشتركة"));
+    ents.push(event(text, "مذكرة التفاهم الأمنية"));
+    let cs = run(text, &ents);
+    let agreements: Vec<&Claim> = cs
+        .iter()
+        .filter(|c| c.kind == ClaimType::Agreement)
+        .collect();
+    assert_eq!(agreements.len(), 2, "{cs:?}");
 }
