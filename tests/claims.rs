@@ -90,6 +90,38 @@ fn two_sources_that_disagree_on_a_date_are_a_contradiction() {
 }
 
 #[test]
+fn an_edit_that_makes_two_sources_disagree_is_a_contradiction_once() {
+    let ws = empty_workspace();
+    let visit = |date: &str| format!("زار الفريق أسامة عسكر عمّان في {date}.\n");
+    write(&ws, "one.txt", &visit("3 أبريل 2022"));
+    write(&ws, "two.txt", &visit("3 أبريل 2022"));
+    ws.check_json(&[]);
+    write(&ws, "two.txt", &visit("9 يونيو 2022"));
+    let (report, _) = ws.check_json(&[]);
+    let contra = report["dossier"]["contradicted"].as_array().unwrap();
+    assert_eq!(contra.len(), 1, "{report}");
+    assert_eq!(contra[0]["total_sources"], 2);
+    // Another edit of the same sentence that keeps the disagreement says nothing new of it.
+    write(&ws, "two.txt", &visit("10 يونيو 2022"));
+    let (report, _) = ws.check_json(&[]);
+    assert!(
+        report["dossier"]["contradicted"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{report}"
+    );
+    // Back to the first source's date: the two agree again.
+    write(&ws, "two.txt", &visit("3 أبريل 2022"));
+    let (report, _) = ws.check_json(&[]);
+    assert_eq!(
+        report["dossier"]["corroborated"].as_array().unwrap().len(),
+        1,
+        "{report}"
+    );
+}
+
+#[test]
 fn a_second_source_that_agrees_corroborates() {
     let ws = empty_workspace();
     write(

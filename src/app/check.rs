@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::diff::{self, ChangeReport, DocumentChange, DossierChanges, Version};
 use crate::extract::{ArabicExtractor, Extractor};
 use crate::ingest::{self, Decoded, FoundFile, ScanConfig};
-use crate::model::{Extraction, KnownEntities};
+use crate::model::{Claim, Extraction, KnownEntities};
 use crate::store::{Batch, NewDoc, StateLock, Store, StoredAlert, StoredDoc, StoredMeta};
 use crate::text;
 
@@ -581,6 +581,24 @@ impl Unpaired {
 /// Writes a changed document (and forgets its old path after a rename), updates the entity and
 /// claim indexes, and returns its change with the dossier entries it caused; `None` when the
 /// new version says nothing new (a document back to a state already stored).
+/// Each claim key of a document with its most precise statement (longest date, then most
+/// actors): a document stating one event twice ("the memorandum signed in November 2021",
+/// later "the two countries signed") speaks for it once, with the first.
+fn statements(facts: &Extraction) -> Vec<(String, &Claim)> {
+    let events = diff::event_keys(facts);
+    let precision = |c: &Claim| (c.date.as_ref().map_or(0, String::len), c.actors.len());
+    let mut by_key: Vec<(String, &Claim)> = Vec::new();
+    for claim in &facts.claims {
+        let key = diff::claim_key(claim, &events);
+        match by_key.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, best)) if precision(claim) > precision(best) => *best = claim,
+            Some(_) => {}
+            None => by_key.push((key, claim)),
+        }
+    }
+    by_key
+}
+
 fn record(
     batch: &Batch<'_>,
     old: Option<&StoredDoc>,
@@ -603,35 +621,22 @@ fn record(
     if let Some(o) = old.filter(|o| o.path != new.path) {
         batch.remove_document(&o.path, &now)?;
     }
-    let old_claim_keys: HashSet<String> = old
-        .map(|o| diff::claim_keys(&o.facts).into_iter().collect())
-        .unwrap_or_default();
     batch.put_document(new, status, &now)?;
     let mut dossier = DossierChanges {
         new_entities: batch.register_entities(new.path, &new.facts.entities, &now)?,
         ..Default::default()
     };
-    let events = diff::event_keys(new.facts);
     // One entry per claim key and document, naming at most MAX_SOURCES other sources: in a
     // dossier where an event comes back in most documents, listing every source in every alert
     // would make the k-th alert O(k) long and a first check O(N²) bytes.
-    // A document stating one event twice ("the memorandum signed in November 2021", later
-    // "the two countries signed") speaks for it with its most precise statement.
-    let mut by_key: Vec<(String, &crate::model::Claim)> = Vec::new();
-    for claim in &new.facts.claims {
-        let key = diff::claim_key(claim, &events);
-        if old_claim_keys.contains(&key) {
+    let old_said = old.map(|o| statements(&o.facts)).unwrap_or_default();
+    for (key, claim) in statements(new.facts) {
+        // What the previous version said of this key: sources it already agreed or disagreed
+        // with were reported then.
+        let before = old_said.iter().find(|(k, _)| *k == key).map(|(_, c)| *c);
+        if before.is_some_and(|b| b.date == claim.date && b.negated == claim.negated) {
             continue;
         }
-        let precision =
-            |c: &crate::model::Claim| (c.date.as_ref().map_or(0, String::len), c.actors.len());
-        match by_key.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, best)) if precision(claim) > precision(best) => *best = claim,
-            Some(_) => {}
-            None => by_key.push((key, claim)),
-        }
-    }
-    for (key, claim) in by_key {
         let others = batch.claims_with_key(&key, new.path, CLAIM_ROWS_READ)?;
         if others.is_empty() {
             continue;
@@ -639,7 +644,7 @@ fn record(
         let (agree, disagree): (Vec<_>, Vec<_>) = others
             .into_iter()
             .partition(|(_, c)| diff::claims_agree(c, claim));
-        let capped = |rows: &[(String, crate::model::Claim)]| -> (Vec<String>, usize) {
+        let capped = |rows: &[(String, Claim)]| -> (Vec<String>, usize) {
             let mut paths: Vec<String> = rows.iter().map(|(p, _)| p.clone()).collect();
             paths.sort();
             paths.dedup();
@@ -648,7 +653,11 @@ fn record(
             paths.push(new.path.to_string());
             (paths, total)
         };
-        if !agree.is_empty() {
+        let newly = |rows: &[(String, Claim)], agreed: bool| {
+            rows.iter()
+                .any(|(_, c)| before.is_none_or(|b| diff::claims_agree(b, c) != agreed))
+        };
+        if newly(&agree, true) {
             let (sources, total_sources) = capped(&agree);
             dossier.corroborated.push(crate::diff::Corroboration {
                 claim: claim.clone(),
@@ -656,7 +665,10 @@ fn record(
                 total_sources,
             });
         }
-        if let Some((_, first)) = disagree.first() {
+        let first_new = disagree
+            .iter()
+            .find(|(_, c)| before.is_none_or(|b| diff::claims_agree(b, c)));
+        if let Some((_, first)) = first_new {
             let (sources, total_sources) = capped(&disagree);
             dossier.contradicted.push(crate::diff::Contradiction {
                 claims: vec![first.clone(), claim.clone()],
