@@ -239,6 +239,13 @@ fn a_rank_introduces_a_name_and_is_not_part_of_it() {
 }
 
 #[test]
+fn a_name_ends_before_the_masdar_its_verb_governs() {
+    let t = "ونفى السفير الكندي جوناثان ويلكس وجود أي توتر بين البلدين.";
+    assert_has(t, "PERSON", "جوناثان ويلكس");
+    assert_lacks(t, "PERSON", "جوناثان ويلكس وجود");
+}
+
+#[test]
 fn a_multiword_rank_is_skipped_whole() {
     assert_has(
         "استقبل الجنرال دو ديفيزيون الطاهر بوستة نظراءه.",

@@ -221,7 +221,13 @@ fn quantity_at(t: &Tokens, text: &str, i: usize) -> Option<(String, usize, usize
     if !word(j) || tok.newline_before || !tok.space_before {
         return scaled_alone(scaled && is_digits, text, start, t, j);
     }
-    if NOT_UNITS.contains(cur) || cur.chars().count() < 2 || !cur.chars().all(is_arabic_letter) {
+    // A day of a month (`حتى 28 نوفمبر الجاري`) is a date the date finder may leave out as
+    // relative, never a count.
+    if NOT_UNITS.contains(cur)
+        || cur.chars().count() < 2
+        || !cur.chars().all(is_arabic_letter)
+        || super::dates::month_name_at(t, j).is_some()
+    {
         return scaled_alone(scaled && is_digits, text, start, t, j);
     }
     // A four-digit number before a noun is a count (2000 جندي); a bare number word before a
@@ -315,6 +321,8 @@ mod tests {
         assert!(values("الاجتماع الثالث للجنة").is_empty());
         assert!(values("عشرات الجنود وآلاف المدنيين").is_empty());
         assert!(values("تبنى القرار 2231 بالإجماع").is_empty());
+        assert!(values("تستمر المناورات حتى 28 نوفمبر الجاري").is_empty());
+        assert!(values("تنتهي الدورة في 3 شباط المقبل").is_empty());
         assert!(values("اقتنى طائرات F-16 جديدة").is_empty());
         assert!(values("وقع في 12 شتنبر 2022 اتفاقا").is_empty());
         assert!(values("الساعة 10:30 صباحا").is_empty());

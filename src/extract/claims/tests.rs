@@ -76,6 +76,12 @@ fn every_trigger_family_types_its_claim() {
         ),
         ("قطعت مصر علاقاتها مع الأردن.", "RELATIONS"),
         ("أجرت مصر والأردن مناورات بحرية في البحر الأحمر.", "EXERCISE"),
+        ("تجريان مصر والأردن مناورات مشتركة في الصحراء.", "EXERCISE"),
+        ("أعلنت مصر انطلاق مناورات مع الأردن.", "EXERCISE"),
+        (
+            "يشارك جنود من الأردن في التمرين الذي تحتضنه مصر.",
+            "EXERCISE",
+        ),
         ("تدعم مصر الأردن في ملف المياه.", "OTHER"),
     ] {
         assert_eq!(kinds(&run(text, &two(text))), vec![kind], "{text}");
@@ -449,4 +455,20 @@ fn agreements_about_two_different_accords_stay_two_claims() {
         .filter(|c| c.kind == ClaimType::Agreement)
         .collect();
     assert_eq!(agreements.len(), 2, "{cs:?}");
+}
+
+#[test]
+fn an_outlet_that_relays_a_source_is_no_party() {
+    let text = "ونقلت وكالة الأنباء الرسمية عن مصدر مطلع أن مصر والأردن وقعتا اتفاقا للنقل.";
+    let mut ents = two(text);
+    ents.push(ent(
+        text,
+        EntityType::Org,
+        "وكالة الأنباء الرسمية",
+        &["وكالة الأنباء الرسمية"],
+    ));
+    let cs = run(text, &ents);
+    assert_eq!(cs.len(), 1, "{cs:?}");
+    assert_eq!(cs[0].attributed_to.as_deref(), Some("وكالة الأنباء الرسمية"));
+    assert_eq!(cs[0].actors, vec!["مصر", "الأردن"]);
 }
