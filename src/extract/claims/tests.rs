@@ -28,6 +28,9 @@ fn loc(text: &str, name: &str) -> Entity {
     ent(text, EntityType::Location, name, &[name])
 }
 
+/// A news agency of the attribution tests.
+const AGENCY: &str = "وكالة الأنباء الرسمية";
+
 /// An EVENT named the same way at each mention.
 fn event(text: &str, name: &str) -> Entity {
     ent(text, EntityType::Event, name, &[name])
@@ -165,12 +168,7 @@ fn attribution_to_a_speaker_or_a_source() {
 
     let text = "وقعت مصر والأردن اتفاقية للنقل، وفق وكالة الأنباء الرسمية.";
     let mut ents = two(text);
-    ents.push(ent(
-        text,
-        EntityType::Org,
-        "وكالة الأنباء الرسمية",
-        &["وكالة الأنباء الرسمية"],
-    ));
+    ents.push(ent(text, EntityType::Org, AGENCY, &[AGENCY]));
     let cs = run(text, &ents);
     assert_eq!(cs[0].attributed_to.as_deref(), Some("وكالة الأنباء الرسمية"));
     assert_eq!(
@@ -461,12 +459,7 @@ fn agreements_about_two_different_accords_stay_two_claims() {
 fn an_outlet_that_relays_a_source_is_no_party() {
     let text = "ونقلت وكالة الأنباء الرسمية عن مصدر مطلع أن مصر والأردن وقعتا اتفاقا للنقل.";
     let mut ents = two(text);
-    ents.push(ent(
-        text,
-        EntityType::Org,
-        "وكالة الأنباء الرسمية",
-        &["وكالة الأنباء الرسمية"],
-    ));
+    ents.push(ent(text, EntityType::Org, AGENCY, &[AGENCY]));
     let cs = run(text, &ents);
     assert_eq!(cs.len(), 1, "{cs:?}");
     assert_eq!(cs[0].attributed_to.as_deref(), Some("وكالة الأنباء الرسمية"));
