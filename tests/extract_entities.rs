@@ -246,6 +246,14 @@ fn a_name_ends_before_the_masdar_its_verb_governs() {
 }
 
 #[test]
+fn an_indefinite_ordinal_inside_a_name_is_a_name_a_definite_one_ends_it() {
+    let t = "والتقى الفريق الركن سالم محمد ثاني الكعبي نظيره.";
+    assert_has(t, "PERSON", "سالم محمد ثاني الكعبي");
+    let t = "واستقبل الملك عبد الله الثاني الوفد.";
+    assert_has(t, "PERSON", "عبد الله الثاني");
+}
+
+#[test]
 fn a_multiword_rank_is_skipped_whole() {
     assert_has(
         "استقبل الجنرال دو ديفيزيون الطاهر بوستة نظراءه.",

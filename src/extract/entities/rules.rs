@@ -415,8 +415,23 @@ impl<'a> Doc<'a> {
                 break;
             }
             if !self.name_like(k) {
-                // A regnal ordinal after a given name (محمد السادس) ends the name.
                 let w = self.words[k];
+                // An indefinite ordinal between a given name and another name word is itself
+                // a name (حمد محمد ثاني الرميثي).
+                if k > j
+                    && w.ordinal
+                    && !self.def(k)
+                    && self.words[k - 1].given
+                    && k + 1 < n
+                    && !self.hard(k + 1)
+                    && self.name_like(k + 1)
+                {
+                    last = Some(k);
+                    k += 1;
+                    words += 1;
+                    continue;
+                }
+                // A regnal ordinal after a given name (محمد السادس) ends the name.
                 // So does one after a compound name (عبد الله الثاني).
                 let compound = k >= j + 2 && self.words[k - 2].particle;
                 if k > j && w.ordinal && self.def(k) && (self.words[k - 1].given || compound) {
