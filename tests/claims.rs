@@ -122,6 +122,28 @@ fn an_edit_that_makes_two_sources_disagree_is_a_contradiction_once() {
 }
 
 #[test]
+fn unlike_facts_of_the_same_parties_are_no_contradiction() {
+    // Both are OTHER (support, recognition): different facts, whatever their dates.
+    let ws = empty_workspace();
+    write(&ws, "one.txt", "دعمت مصر الأردن في ملف المياه عام 2019.\n");
+    ws.check_json(&[]);
+    write(&ws, "two.txt", "اعترفت مصر بحدود الأردن عام 1994.\n");
+    let (report, _) = ws.check_json(&[]);
+    let claims: Vec<&str> = report["documents"][0]["claims"]["added"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["type"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(claims, vec!["OTHER"], "{report}");
+    assert!(
+        report["dossier"]["contradicted"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{report}"
+    );
+}
+
+#[test]
 fn a_second_source_that_agrees_corroborates() {
     let ws = empty_workspace();
     write(

@@ -665,8 +665,11 @@ fn record(
                 total_sources,
             });
         }
+        // OTHER gathers unlike facts (support, recognition, trade figures, a war): two of them
+        // about the same parties with different dates are two facts, not a disagreement.
         let first_new = disagree
             .iter()
+            .filter(|_| claim.kind != crate::model::ClaimType::Other)
             .find(|(_, c)| before.is_none_or(|b| diff::claims_agree(b, c)));
         if let Some((_, first)) = first_new {
             let (sources, total_sources) = capped(&disagree);
