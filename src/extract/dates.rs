@@ -265,6 +265,46 @@ fn day_at(t: &Tokens, i: usize) -> Option<u32> {
     t.num(i).filter(|d| (1..=31).contains(d))
 }
 
+/// A day of the month spelled as an ordinal word (folded): its number and how many tokens it
+/// takes. `الحادي` alone is no day; `الثاني عشر` is the 12th, `الخامس والعشرين` the 25th.
+fn ordinal_day_at(t: &Tokens, i: usize) -> Option<(u32, usize)> {
+    const UNITS: [&str; 10] = [
+        "الحادي",
+        "الثاني",
+        "الثالث",
+        "الرابع",
+        "الخامس",
+        "السادس",
+        "السابع",
+        "الثامن",
+        "التاسع",
+        "العاشر",
+    ];
+    if t.kind(i) != Some(Kind::Word) {
+        return None;
+    }
+    let w = t.f(i);
+    match w {
+        "فاتح" | "الفاتح" | "غره" | "الاول" => return Some((1, 1)),
+        "العشرين" => return Some((20, 1)),
+        "الثلاثين" => return Some((30, 1)),
+        _ => {}
+    }
+    let unit = UNITS.iter().position(|u| *u == w)? as u32 + 1;
+    let next = if t.kind(i + 1) == Some(Kind::Word) {
+        t.f(i + 1)
+    } else {
+        ""
+    };
+    match (unit, next) {
+        (1..=9, "عشر") => Some((10 + unit, 2)),
+        (1..=9, "والعشرين") => Some((20 + unit, 2)),
+        (1, "والثلاثين") => Some((31, 2)),
+        (1, _) => None,
+        _ => Some((unit, 1)),
+    }
+}
+
 /// A word joining two members of a range or list: و (also as a clitic), إلى, حتى, -, and the
 /// like. Returns how many tokens it takes.
 fn connector(t: &Tokens, i: usize) -> Option<usize> {
@@ -333,17 +373,17 @@ fn month_date_in(t: &Tokens, i: usize, out: &mut Vec<DateMatch>, ranges: bool) -
         if t.is_word(j, "من") {
             j += 1;
         }
-    } else if matches!(t.f(j), "فاتح" | "الفاتح" | "غره" | "الاول") && t.kind(j) == Some(Kind::Word)
-    {
-        // The first of the month: فاتح يناير (Maghreb), غرة رمضان, الأول من نوفمبر.
-        let k = if t.is_word(j + 1, "من") {
-            j + 2
+    } else if let Some((d, n)) = ordinal_day_at(t, j) {
+        // A day spelled as an ordinal: فاتح يناير (Maghreb), غرة رمضان, الأول من نوفمبر,
+        // الخامس من آذار, الحادي والعشرين من مايو.
+        let k = if t.is_word(j + n, "من") {
+            j + n + 1
         } else {
-            j + 1
+            j + n
         };
         let k = if t.is_word(k, "شهر") { k + 1 } else { k };
         if month_at(t, k).is_some() {
-            days.push((1, j));
+            days.push((d, j));
             j = k;
         }
     }
@@ -591,6 +631,33 @@ mod tests {
             vec!["2020-01-01"]
         );
         assert_eq!(values("في الأول من نوفمبر 2019"), vec!["2019-11-01"]);
+    }
+
+    #[test]
+    fn a_day_spelled_as_an_ordinal() {
+        assert_eq!(
+            values("وصل في الخامس من آذار/مارس 2023"),
+            vec!["2023-03-05"]
+        );
+        assert_eq!(
+            values("في الحادي والعشرين من أيار 2022"),
+            vec!["2022-05-21"]
+        );
+        assert_eq!(
+            values("يوم الثاني عشر من شهر يناير 2020"),
+            vec!["2020-01-12"]
+        );
+        assert_eq!(
+            values("هجمات الحادي عشر من سبتمبر 2001"),
+            vec!["2001-09-11"]
+        );
+        assert_eq!(
+            values("في الحادي والثلاثين من ديسمبر 1999"),
+            vec!["1999-12-31"]
+        );
+        // An ordinal that is no day: the month and year alone.
+        assert_eq!(values("الفصل الثاني من 2021"), vec!["2021"]);
+        assert_eq!(values("الحادي من يناير 2020"), vec!["2020-01"]);
     }
 
     #[test]
