@@ -254,6 +254,27 @@ fn an_indefinite_ordinal_inside_a_name_is_a_name_a_definite_one_ends_it() {
 }
 
 #[test]
+fn a_headline_verb_after_an_office_names_no_one() {
+    for t in [
+        "وزير الدفاع يزور مصنعا للذخيرة في الزرقاء",
+        "وزيرة الخارجية تستقبل سفيرا جديدا",
+        "رئيس الأركان يلتقي قادة الألوية",
+    ] {
+        let people: Vec<(String, String)> = names(t)
+            .into_iter()
+            .filter(|(k, _)| k == "PERSON")
+            .collect();
+        assert!(people.is_empty(), "{t}: {people:?}");
+    }
+    // The office's person is still found when named.
+    assert_has(
+        "وزير الدفاع يوسف العيسوي يزور مصنعا",
+        "PERSON",
+        "يوسف العيسوي",
+    );
+}
+
+#[test]
 fn a_multiword_rank_is_skipped_whole() {
     assert_has(
         "استقبل الجنرال دو ديفيزيون الطاهر بوستة نظراءه.",

@@ -42,6 +42,8 @@ enum Role {
     Common,
     LatinOrg,
     Naming,
+    /// The finite verbs of the claim triggers (`TYPE v FORM`): words, never a name.
+    Verbs,
 }
 
 const DATA: &[DataFile] = &[
@@ -145,6 +147,11 @@ const DATA: &[DataFile] = &[
         role: Role::Common,
         text: include_str!("data/common_words.txt"),
     },
+    DataFile {
+        name: "claim_triggers.txt",
+        role: Role::Verbs,
+        text: include_str!("data/claim_triggers.txt"),
+    },
 ];
 
 /// How a title introduces a name.
@@ -205,6 +212,9 @@ pub enum Class {
     /// An ordinal adjective (الأول، السادس).
     Ordinal,
     Common,
+    /// A finite verb of the claim triggers (يزور، وقع): a common word that also ends an
+    /// office's complement (وزير الدفاع يزور).
+    Verb,
     /// An English word that ends an organization's name (Forces, Systems).
     LatinOrg,
     /// A word that introduces the name of what was just mentioned (المعروف بـ).
@@ -465,6 +475,9 @@ impl Lexicon {
         };
         let mut entries: Vec<Entry> = Vec::new();
         let mut country_of: HashMap<String, u32> = HashMap::new();
+        let given: std::collections::HashSet<String> = lines(include_str!("data/given_names.txt"))
+            .flat_map(|(forms, _)| forms.into_iter().map(key))
+            .collect();
         // Gazetteers first, so demonyms can point at their countries.
         let mut order: Vec<&DataFile> = DATA.iter().collect();
         order.sort_by_key(|d| !matches!(d.role, Role::Gazetteer(_)));
@@ -474,6 +487,16 @@ impl Lexicon {
                     continue;
                 }
                 match file.role {
+                    Role::Verbs => {
+                        // `TYPE v FORM | near=…`: one-word verbs only, and none that is also a
+                        // given name (a headline's "وزير الدفاع يزور" is no person).
+                        let toks: Vec<&str> = forms[0].split_whitespace().collect();
+                        if let [_, "v", verb] = toks[..] {
+                            if !verb.ends_with('*') && !given.contains(&key(verb)) {
+                                b.add_form(verb, Class::Verb, Art::Forbidden);
+                            }
+                        }
+                    }
                     Role::Gazetteer(kind) => {
                         let id = entries.len() as u32;
                         entries.push(Entry {

@@ -173,6 +173,7 @@ fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
                     crate::extract::lexicon::Class::Given
                         | crate::extract::lexicon::Class::Particle
                         | crate::extract::lexicon::Class::Common
+                        | crate::extract::lexicon::Class::Verb
                         | crate::extract::lexicon::Class::Stop
                 )
         });

@@ -29,6 +29,8 @@ pub struct Word {
     pub ordinal: bool,
     pub demonym: bool,
     pub common: bool,
+    /// A finite verb (see [`Class::Verb`]).
+    pub verb: bool,
     pub latin_org: bool,
     pub title: bool,
     pub org_head: bool,
@@ -160,6 +162,10 @@ impl<'a> Doc<'a> {
                     }
                     Class::Demonym(_) => w.demonym = true,
                     Class::Common => w.common = true,
+                    Class::Verb => {
+                        w.common = true;
+                        w.verb = true;
+                    }
                     Class::LatinOrg => w.latin_org = true,
                     Class::Naming => w.naming = true,
                     Class::Title(_) => w.title = true,
@@ -178,6 +184,7 @@ impl<'a> Doc<'a> {
                     | Class::Adjective
                     | Class::Ordinal
                     | Class::Common
+                    | Class::Verb
                     | Class::LatinOrg
                     | Class::Naming
             ) {
@@ -1365,6 +1372,10 @@ impl<'a> Doc<'a> {
                         if let Some(last) = self.name_run(j) {
                             self.cue_person(j, last, 3, out);
                         }
+                        return;
+                    }
+                    // A verb ends the office: "وزير الدفاع يزور مصنعا" names no one.
+                    if w.verb {
                         return;
                     }
                     if self.def(j) || self.adjective(j) || w.common || w.demonym {
