@@ -275,6 +275,14 @@ fn a_headline_verb_after_an_office_names_no_one() {
 }
 
 #[test]
+fn a_company_name_ends_at_its_nationality() {
+    let t = "وأفادت الوكالة بأن شركة ميرسك الدنماركية علقت عبور سفنها.";
+    assert_has(t, "ORG", "ميرسك");
+    assert_lacks(t, "ORG", "ميرسك الدنماركية علقت");
+    assert_has("وقعت شركة هانوا إيروسبيس الكورية عقدا", "ORG", "هانوا إيروسبيس");
+}
+
+#[test]
 fn a_multiword_rank_is_skipped_whole() {
     assert_has(
         "استقبل الجنرال دو ديفيزيون الطاهر بوستة نظراءه.",

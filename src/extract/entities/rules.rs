@@ -935,10 +935,11 @@ impl<'a> Doc<'a> {
                 let Some(k) = self.name_run(j) else {
                     return;
                 };
-                // a definite nisba after the name is its adjective (هيونداي روتم الكورية)
+                // a definite nisba after the name is its adjective (هيونداي روتم الكورية), and
+                // what follows it is the rest of the sentence (ميرسك الدنماركية علقت)
                 let mut last = k.min(j + 2);
-                while last > j && self.def(last) && self.nisba(last) {
-                    last -= 1;
+                if let Some(t) = (j + 1..=last).find(|&t| self.def(t) && self.nisba(t)) {
+                    last = t - 1;
                 }
                 // an indefinite accusative after the name is the verb's object (وقعت شركة X
                 // عقدا، نشرت منصة X صورا)
