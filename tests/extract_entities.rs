@@ -287,6 +287,21 @@ fn a_company_name_ends_at_its_nationality() {
 }
 
 #[test]
+fn accusative_nouns_before_an_office_are_no_name() {
+    let t = "استضافت عمّان، اليوم، اجتماعا ثلاثيا ضم وزير الخارجية الأردني.";
+    let people: Vec<(String, String)> = names(t)
+        .into_iter()
+        .filter(|(k, _)| k == "PERSON")
+        .collect();
+    assert!(people.is_empty(), "{people:?}");
+    assert_has(
+        "وصرحت ماريا زاخاروفا المتحدثة باسم الخارجية الروسية",
+        "PERSON",
+        "ماريا زاخاروفا",
+    );
+}
+
+#[test]
 fn a_multiword_rank_is_skipped_whole() {
     assert_has(
         "استقبل الجنرال دو ديفيزيون الطاهر بوستة نظراءه.",

@@ -1481,7 +1481,13 @@ impl<'a> Doc<'a> {
                                 || k.starts_with("وي")
                                 || b.ends_with('ه'))
                     });
-                    let close = office && !gap.hard() && indefinite && !verb_or_noun;
+                    // nor nouns in the accusative (استضافت القاهرة اجتماعا ثلاثيا ضم وزير):
+                    // two words ending in the tanwin's alef, neither a given name
+                    let accusative = (i..=last)
+                        .filter(|&t| !self.words[t].given && self.bare(t).ends_with('ا'))
+                        .count()
+                        >= 2;
+                    let close = office && !gap.hard() && indefinite && !verb_or_noun && !accusative;
                     let header = gap.colon && (i == 0 || self.toks.toks[i].gap.newline);
                     if titled || header || close {
                         self.person(i, last, 1, out);
