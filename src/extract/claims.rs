@@ -23,8 +23,8 @@ use std::collections::HashMap;
 
 use self::lists::{
     all_stems, demonyms_of, near, Stem, Trigger, WordSet, ATTRIBUTION, BLOCKERS, CAPITALS,
-    CLAUSE_BREAKS, DATE_LIMITS, MODALITY, NEGATION, PAIR_WORDS, RECENT_WORDS, RELATIVE_MONTH,
-    TRIGGERS,
+    CLAUSE_BREAKS, DATE_LIMITS, MEDIA_HEADS, MODALITY, NEGATION, PAIR_WORDS, RECENT_WORDS,
+    RELATIVE_MONTH, TRIGGERS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -249,8 +249,10 @@ pub(crate) fn find_in(
             Some((e, per)) => (Some(e), per),
             None => (None, false),
         };
-        // A source named by وفق/حسب is no party, unless that leaves fewer than two.
-        if per_source && actors.len() > 2 {
+        // A source named by وفق/حسب, or a news outlet that reports it, is no party, unless
+        // that leaves fewer than two.
+        let outlet = source.is_some_and(|e| is_outlet(t, entities, &occ, e));
+        if (per_source || outlet) && actors.len() > 2 {
             actors.retain(|&e| Some(e) != source);
         }
         let key_actors: Vec<usize> = actors
@@ -705,6 +707,36 @@ fn modality(m: &Marks, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Mod
         }
     }
     planned.then_some(Modality::Planned)
+}
+
+/// Entity `e` is a news outlet: its name or a mention opens with a media noun (صحيفة X).
+fn is_outlet(t: &Tokens, entities: &[Entity], occ: &[(usize, usize)], e: usize) -> bool {
+    let media = |w: &str| {
+        let w = w
+            .strip_prefix(['و', 'ف'])
+            .filter(|r| r.chars().count() >= 3)
+            .unwrap_or(w);
+        let w = w
+            .strip_prefix(['ب', 'ل'])
+            .filter(|r| r.chars().count() >= 3)
+            .unwrap_or(w);
+        MEDIA_HEADS.contains(w)
+    };
+    let named = entities
+        .get(e)
+        .and_then(|x| x.name.split_whitespace().next())
+        .is_some_and(|w| media(&key(w)));
+    // The word before a mention, over an opening quote (صحيفة "X").
+    let word_before = |k: usize| {
+        (k.saturating_sub(3)..k)
+            .rev()
+            .find(|&p| t.kind(p) != Some(Kind::Punct))
+            .filter(|&p| t.kind(p) == Some(Kind::Word))
+    };
+    named
+        || occ
+            .iter()
+            .any(|&(k, x)| x == e && word_before(k).is_some_and(|p| media(t.f(p))))
 }
 
 /// Who says so, and whether it was named by a `per` preposition (then it is a source, never a

@@ -381,6 +381,10 @@ pub static ATTRIBUTION: LazyLock<PatternSet<String>> =
 pub static CLAUSE_BREAKS: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("../data/claim_clause_breaks.txt")));
 
+/// Nouns naming a news outlet (`data/claim_media_heads.txt`).
+pub static MEDIA_HEADS: LazyLock<WordSet> =
+    LazyLock::new(|| word_set(include_str!("../data/claim_media_heads.txt")));
+
 /// Words standing for "the two countries".
 pub static PAIR_WORDS: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("../data/claim_pair_words.txt")));

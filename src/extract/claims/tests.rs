@@ -466,3 +466,14 @@ fn an_outlet_that_relays_a_source_is_no_party() {
     assert_eq!(cs[0].attributed_to.as_deref(), Some("وكالة الأنباء الرسمية"));
     assert_eq!(cs[0].actors, vec!["مصر", "الأردن"]);
 }
+
+#[test]
+fn a_newspaper_that_reports_a_claim_is_no_party() {
+    let text = "كشفت صحيفة \"الأيام\" أن مصر اقتنت رادارات من الأردن.";
+    let mut ents = two(text);
+    ents.push(ent(text, EntityType::Org, "الأيام", &["الأيام"]));
+    let cs = run(text, &ents);
+    assert_eq!(cs.len(), 1, "{cs:?}");
+    assert_eq!(cs[0].attributed_to.as_deref(), Some("الأيام"));
+    assert_eq!(cs[0].actors, vec!["مصر", "الأردن"]);
+}
