@@ -21,6 +21,7 @@ use crate::diff::{self, ChangeReport, DocumentChange, DossierChanges, Version};
 use crate::extract::{ArabicExtractor, Extractor};
 use crate::ingest::{self, Decoded, FoundFile, ScanConfig};
 use crate::model::{Extraction, KnownEntities};
+use crate::report::ReportSink;
 use crate::store::{Batch, NewDoc, StateLock, Store, StoredAlert, StoredDoc, StoredMeta};
 use crate::text;
 
@@ -169,8 +170,20 @@ impl Pipeline {
         doc_key(&self.prefix, f)
     }
 
-    /// Compares the whole folder with the stored state and records every change.
+    /// Compares the whole folder with the stored state and records every change; the report
+    /// is kept in the outcome (unless `counts_only`).
     pub fn check(&mut self, opts: &CheckOptions) -> Result<CheckOutcome, AppError> {
+        self.check_into(opts, None)
+    }
+
+    /// [`Pipeline::check`], with each changed document handed to `sink` as it is recorded
+    /// instead of kept in the outcome (whose report then holds only `scanned`): the memory of a
+    /// first check of a large archive does not grow with its report.
+    pub fn check_into(
+        &mut self,
+        opts: &CheckOptions,
+        mut sink: Option<&mut dyn ReportSink>,
+    ) -> Result<CheckOutcome, AppError> {
         let scan = ingest::scan(&self.scan_config())?;
         let mut outcome = CheckOutcome::default();
         for w in &scan.warnings {
@@ -201,6 +214,10 @@ impl Pipeline {
             .collect();
         gone.sort();
         self.guard_mass_removal(&stored, &gone, &candidates, opts)?;
+        // Candidates come in path order (the scan's); removals only at the end.
+        if let Some(s) = sink.as_deref_mut() {
+            s.begin(outcome.report.scanned, gone.is_empty());
+        }
 
         // Only a check that reads something needs the dossier's entities (the daemon's
         // reconcile after an event that changed nothing does not).
@@ -272,7 +289,15 @@ impl Pipeline {
                             },
                         )?;
                         if let Some((change, dossier)) = change {
-                            emit(&batch, &mut outcome, change, dossier, opts, &channels)?;
+                            emit(
+                                &batch,
+                                &mut outcome,
+                                change,
+                                dossier,
+                                opts,
+                                &channels,
+                                sink.as_deref_mut(),
+                            )?;
                         }
                     }
                 }
@@ -304,6 +329,7 @@ impl Pipeline {
                     DossierChanges::default(),
                     opts,
                     &channels,
+                    sink.as_deref_mut(),
                 )?;
             }
             batch.commit()?;
@@ -403,7 +429,8 @@ impl Pipeline {
     }
 }
 
-/// Adds a document's change to the report and, unless silenced, queues its alert.
+/// Adds a document's change to the report (or hands it to the sink) and, unless silenced,
+/// queues its alert.
 fn emit(
     batch: &Batch<'_>,
     outcome: &mut CheckOutcome,
@@ -411,6 +438,7 @@ fn emit(
     dossier: DossierChanges,
     opts: &CheckOptions,
     channels: &[String],
+    sink: Option<&mut (dyn ReportSink + '_)>,
 ) -> Result<(), AppError> {
     if opts.notify && !channels.is_empty() {
         let (created, now_ns) = super::now();
@@ -434,7 +462,9 @@ fn emit(
         outcome.alerts += 1;
     }
     outcome.changed += 1;
-    if !opts.counts_only {
+    if let Some(sink) = sink {
+        sink.document(&change, &dossier);
+    } else if !opts.counts_only {
         outcome.report.documents.push(change);
         outcome.report.dossier.extend(dossier);
     }
