@@ -192,19 +192,23 @@ impl Pipeline {
         }
         outcome.report.scanned = scan.files.len();
         let stored = self.store.all_meta()?;
-        let present: HashSet<String> = scan.files.iter().map(|f| self.key(f)).collect();
+        // Each file's key made once: a re-check of a large unchanged folder is this loop.
+        let keys: Vec<String> = scan.files.iter().map(|f| self.key(f)).collect();
+        let present: HashSet<&str> = keys.iter().map(String::as_str).collect();
         let candidates: Vec<&FoundFile> = scan
             .files
             .iter()
-            .filter(|f| match stored.get(&self.key(f)) {
+            .zip(&keys)
+            .filter(|(f, k)| match stored.get(*k) {
                 Some(m) => stat_moved(m, f),
                 None => true,
             })
+            .map(|(f, _)| f)
             .collect();
         let prefix = format!("{}/", self.prefix);
         let mut gone: Vec<String> = stored
             .keys()
-            .filter(|p| !present.contains(*p))
+            .filter(|p| !present.contains(p.as_str()))
             .filter(|p| {
                 // Under a folder this scan could not read: unknown, not removed.
                 let rel = p.strip_prefix(prefix.as_str()).unwrap_or(p);
