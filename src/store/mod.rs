@@ -191,7 +191,8 @@ impl Store {
         self.conn.set_prepared_statement_cache_capacity(64);
         self.conn
             .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+                 PRAGMA cache_size = -65536;",
             )
             .map_err(|e| self.sql(e))
     }

@@ -139,3 +139,61 @@ fn a_newer_schema_is_refused() {
         Err(StoreError::TooNew { found: 999, .. })
     ));
 }
+
+/// The plan SQLite picks for a statement, one line per step.
+fn plan(store: &Store, sql: &str) -> String {
+    let mut stmt = store
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>();
+    rows.join("\n")
+}
+
+#[test]
+fn the_statements_of_a_large_dossier_use_their_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("state.db")).unwrap();
+    // Other documents' claims of a key: read in index order, stopping at the limit, never
+    // every row of the key sorted.
+    let claims = plan(
+        &store,
+        "SELECT path, claim FROM claims WHERE claim_key = 'k' AND path <> 'p'
+         ORDER BY path LIMIT 200",
+    );
+    assert!(claims.contains("claims_key_path"), "{claims}");
+    assert!(!claims.contains("TEMP B-TREE"), "{claims}");
+    // Every document's stat, without reading the table's rows (they hold the texts).
+    let meta = plan(
+        &store,
+        "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns
+         FROM documents",
+    );
+    assert!(meta.contains("COVERING INDEX documents_stat"), "{meta}");
+}
+
+#[test]
+fn a_version_1_database_is_migrated_with_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("state.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        c.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO claims (path, claim_key, claim) VALUES
+               ('b.txt', 'k', '{\"type\":\"VISIT\"}'), ('a.txt', 'k', '{\"type\":\"VISIT\"}');",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&p).unwrap();
+    assert_eq!(schema::version(&store.conn).unwrap(), schema::CURRENT);
+    let b = store.batch().unwrap();
+    let rows = b.claims_with_key("k", "c.txt", 200).unwrap();
+    let paths: Vec<&str> = rows.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(paths, ["a.txt", "b.txt"]);
+}
