@@ -22,7 +22,9 @@ use crate::extract::{ArabicExtractor, Extractor};
 use crate::ingest::{self, Decoded, FoundFile, ScanConfig};
 use crate::model::{Extraction, KnownEntities};
 use crate::report::ReportSink;
-use crate::store::{Batch, NewDoc, StateLock, Store, StoredAlert, StoredDoc, StoredMeta};
+use crate::store::{
+    Batch, NewDoc, StateLock, Store, StoredAlert, StoredDoc, StoredMeta, StoredMetas,
+};
 use crate::text;
 
 /// How many documents are read and extracted in parallel, then written in one transaction.
@@ -192,23 +194,31 @@ impl Pipeline {
         }
         outcome.report.scanned = scan.files.len();
         let stored = self.store.all_meta()?;
-        // Each file's key made once: a re-check of a large unchanged folder is this loop.
-        let keys: Vec<String> = scan.files.iter().map(|f| self.key(f)).collect();
-        let present: HashSet<&str> = keys.iter().map(String::as_str).collect();
-        let candidates: Vec<&FoundFile> = scan
-            .files
-            .iter()
-            .zip(&keys)
-            .filter(|(f, k)| match stored.get(*k) {
-                Some(m) => stat_moved(m, f),
-                None => true,
-            })
-            .map(|(f, _)| f)
-            .collect();
+        // Each file's key made once, and files and stored documents walked side by side in
+        // path order (the scan's order; sorted here should it ever not be): a re-check of a
+        // large unchanged folder is this loop.
+        let mut files: Vec<(&FoundFile, String)> =
+            scan.files.iter().map(|f| (f, self.key(f))).collect();
+        if !files.is_sorted_by(|a, b| a.1 <= b.1) {
+            files.sort_by(|a, b| a.1.cmp(&b.1));
+        }
+        let mut candidates: Vec<&FoundFile> = Vec::new();
+        let mut vanished: Vec<&String> = Vec::new();
+        let mut old = stored.iter().peekable();
+        for (f, key) in &files {
+            while let Some((p, _)) = old.next_if(|(p, _)| p.as_str() < key.as_str()) {
+                vanished.push(p);
+            }
+            match old.next_if(|(p, _)| *p == key) {
+                Some((_, m)) if !stat_moved(m, f) => {}
+                _ => candidates.push(f),
+            }
+        }
+        vanished.extend(old.map(|(p, _)| p));
+        drop(files);
         let prefix = format!("{}/", self.prefix);
-        let mut gone: Vec<String> = stored
-            .keys()
-            .filter(|p| !present.contains(p.as_str()))
+        let mut gone: Vec<String> = vanished
+            .into_iter()
             .filter(|p| {
                 // Under a folder this scan could not read: unknown, not removed.
                 let rel = p.strip_prefix(prefix.as_str()).unwrap_or(p);
@@ -346,7 +356,7 @@ impl Pipeline {
     fn read_chunk(
         &self,
         chunk: &[&FoundFile],
-        stored: &HashMap<String, StoredMeta>,
+        stored: &StoredMetas,
         known: &KnownEntities,
     ) -> Vec<Outcome> {
         let max_bytes = self.config.watch.max_bytes;
@@ -402,7 +412,7 @@ impl Pipeline {
     /// A gone file whose inode and size reappear at another path is a move, not a removal.
     fn guard_mass_removal(
         &self,
-        stored: &HashMap<String, StoredMeta>,
+        stored: &StoredMetas,
         gone: &[String],
         candidates: &[&FoundFile],
         opts: &CheckOptions,
@@ -418,7 +428,7 @@ impl Pipeline {
             .iter()
             .filter(|p| {
                 stored
-                    .get(*p)
+                    .get(p)
                     .is_none_or(|m| !moved_to.contains(&(m.inode, m.size)))
             })
             .count();
@@ -535,7 +545,7 @@ struct Unpaired {
 }
 
 impl Unpaired {
-    fn new(gone: &[String], stored: &HashMap<String, StoredMeta>) -> Unpaired {
+    fn new(gone: &[String], stored: &StoredMetas) -> Unpaired {
         let mut by_hash: HashMap<String, Vec<String>> = HashMap::new();
         for p in gone {
             if let Some(m) = stored.get(p) {

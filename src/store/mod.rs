@@ -17,7 +17,6 @@ pub use history::{EntityRecord, VersionRecord};
 pub use lock::{LockError, StateLock};
 pub use outbox::{Delivery, OutboxRow, StoredAlert};
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
@@ -69,6 +68,47 @@ pub struct StoredMeta {
     pub norm_hash: String,
     /// When the stat above was taken (ns since the epoch), for the racy-timestamp rule.
     pub scanned_ns: i64,
+}
+
+/// The file facts of every stored document, sorted by path: looked up by binary search.
+/// A re-check of a large unchanged folder is little more than these lookups, and a sorted
+/// list read in index order costs no hashing and one allocation per path.
+#[derive(Debug, Clone, Default)]
+pub struct StoredMetas(Vec<(String, StoredMeta)>);
+
+impl StoredMetas {
+    /// From rows in any order.
+    pub fn new(mut rows: Vec<(String, StoredMeta)>) -> StoredMetas {
+        if !rows.is_sorted_by(|a, b| a.0 <= b.0) {
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        StoredMetas(rows)
+    }
+
+    pub fn get(&self, path: &str) -> Option<&StoredMeta> {
+        self.0
+            .binary_search_by(|(p, _)| p.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The stored paths, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(p, _)| p)
+    }
+
+    /// Every (path, facts), in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &StoredMeta)> {
+        self.0.iter().map(|(p, m)| (p, m))
+    }
 }
 
 /// A document's current version as stored.
@@ -235,13 +275,14 @@ impl Store {
         self.conn.prepare_cached(sql)?.query_row(params, f)
     }
 
-    /// File facts of every stored document, by path.
-    pub fn all_meta(&self) -> Result<HashMap<String, StoredMeta>, StoreError> {
+    /// File facts of every stored document, sorted by path (read in the order of the
+    /// covering index `documents_stat`).
+    pub fn all_meta(&self) -> Result<StoredMetas, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns
-                 FROM documents",
+                 FROM documents ORDER BY path",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
@@ -260,8 +301,10 @@ impl Store {
                 ))
             })
             .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<HashMap<_, _>, _>>()
-            .map_err(|e| self.sql(e))
+        let rows = rows
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql(e))?;
+        Ok(StoredMetas::new(rows))
     }
 
     /// The current version of one document.

@@ -171,9 +171,10 @@ fn the_statements_of_a_large_dossier_use_their_indexes() {
     let meta = plan(
         &store,
         "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns
-         FROM documents",
+         FROM documents ORDER BY path",
     );
     assert!(meta.contains("COVERING INDEX documents_stat"), "{meta}");
+    assert!(!meta.contains("TEMP B-TREE"), "{meta}");
 }
 
 #[test]
@@ -196,4 +197,20 @@ fn a_version_1_database_is_migrated_with_its_rows() {
     let rows = b.claims_with_key("k", "c.txt", 200).unwrap();
     let paths: Vec<&str> = rows.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(paths, ["a.txt", "b.txt"]);
+}
+
+#[test]
+fn stored_metas_are_found_by_path_in_any_input_order() {
+    let rows = ["c.txt", "a.txt", "d/é.txt", "b.txt"]
+        .iter()
+        .map(|p| (p.to_string(), meta(p)))
+        .collect();
+    let m = StoredMetas::new(rows);
+    assert_eq!(m.len(), 4);
+    for p in ["a.txt", "b.txt", "c.txt", "d/é.txt"] {
+        assert_eq!(m.get(p).map(|x| x.content_hash.as_str()), Some(p));
+    }
+    assert!(m.get("b").is_none() && m.get("e.txt").is_none());
+    let paths: Vec<&String> = m.paths().collect();
+    assert_eq!(paths, ["a.txt", "b.txt", "c.txt", "d/é.txt"]);
 }
