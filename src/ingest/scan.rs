@@ -223,7 +223,8 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
         }
     }
 
-    found.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    // Paths are unique (one walk entry each, an injective escape): unstable is as good.
+    found.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
     let mut seen = HashSet::new();
     let files = found
         .into_iter()
@@ -279,7 +280,21 @@ fn check_root(root: &Path) -> Result<(), IngestError> {
 }
 
 /// `path` relative to the root (walkdir yields `root.join(...)`, so the prefix is there).
+/// Cut by bytes when the root's bytes and a separator begin `path` (always, from the walk):
+/// `Path::strip_prefix` compares component by component, a cost per file of a re-check.
 fn relative<'a>(root: &Path, path: &'a Path) -> &'a Path {
+    use std::os::unix::ffi::OsStrExt;
+    let (r, p) = (root.as_os_str().as_bytes(), path.as_os_str().as_bytes());
+    if let Some(rest) = p.strip_prefix(r) {
+        let rest = if r.ends_with(b"/") {
+            Some(rest)
+        } else {
+            rest.strip_prefix(b"/")
+        };
+        if let Some(rest) = rest.filter(|x| !x.starts_with(b"/") && !x.starts_with(b"./")) {
+            return Path::new(std::ffi::OsStr::from_bytes(rest));
+        }
+    }
     path.strip_prefix(root).unwrap_or(path)
 }
 
@@ -420,6 +435,29 @@ mod tests {
         assert!(filter.matches_walked(Path::new("news/b.md")));
         assert!(!filter.matches_walked(Path::new("drafts/d.txt")));
         assert!(!filter.matches_walked(Path::new("news/old/e.md")));
+    }
+
+    #[test]
+    fn a_walked_path_relative_to_the_root_is_cut_by_bytes_or_by_components() {
+        for (root, path, want) in [
+            ("docs", "docs/a/b.txt", "a/b.txt"),
+            ("docs/", "docs/a.txt", "a.txt"),
+            ("/w/docs", "/w/docs/d0001/x.txt", "d0001/x.txt"),
+            (".", "./a.txt", "a.txt"),
+            ("/", "/a.txt", "a.txt"),
+            ("docs", "docs", ""),
+            ("docs//", "docs//a.txt", "a.txt"),
+        ] {
+            let got = relative(Path::new(root), Path::new(path));
+            assert_eq!(got, Path::new(want), "{root} {path}");
+            assert_eq!(
+                got,
+                Path::new(path)
+                    .strip_prefix(root)
+                    .unwrap_or(Path::new(path)),
+                "{root} {path}"
+            );
+        }
     }
 
     #[test]
