@@ -249,7 +249,21 @@ impl Pipeline {
             .map(|c| c.name.clone())
             .collect();
         let bar = progress_bar(opts.progress, candidates.len());
-        for chunk in candidates.chunks(CHUNK) {
+        // Chunk k + 1 is read and extracted (on the rayon pool, from a helper thread) while
+        // chunk k is written on this thread: the store's single writer and the extraction
+        // overlap instead of taking turns. Extraction reads only `stored` and `known`, fixed
+        // for the whole check, so the results are the same as one chunk after the other.
+        let reader = Reader {
+            max_bytes: self.config.watch.max_bytes,
+            extractor: &*self.extractor,
+            prefix: &self.prefix,
+            stored: &stored,
+            known: &known,
+        };
+        let store = &mut self.store;
+        let mut chunks = candidates.chunks(CHUNK);
+        let mut next = chunks.next().map(|c| (c.len(), reader.read(c)));
+        while let Some((len, outcomes)) = next.take() {
             if opts
                 .cancel
                 .as_ref()
@@ -259,65 +273,24 @@ impl Pipeline {
                 unpaired.paths.clear();
                 break;
             }
-            let outcomes = self.read_chunk(chunk, &stored, &known);
-            let batch = self.store.batch()?;
-            for o in outcomes {
-                match o {
-                    Outcome::Skipped(w) => outcome.warnings.push(w),
-                    Outcome::SameContent { path, meta } => batch.touch_stat(&path, &meta)?,
-                    Outcome::Cosmetic {
-                        path,
-                        meta,
-                        decoded,
-                        facts,
-                    } => {
-                        batch.touch_document(&NewDoc {
-                            path: &path,
-                            meta: &meta,
-                            encoding: decoded.encoding,
-                            text: &decoded.text,
-                            facts: &facts,
-                        })?;
-                    }
-                    Outcome::Changed {
-                        path,
-                        meta,
-                        decoded,
-                        facts,
-                        existed,
-                    } => {
-                        let old = if existed {
-                            batch.document(&path)?
-                        } else {
-                            unpaired.find(&batch, &meta, &decoded.text)?
-                        };
-                        let change = record(
-                            &batch,
-                            old.as_ref(),
-                            &NewDoc {
-                                path: &path,
-                                meta: &meta,
-                                encoding: decoded.encoding,
-                                text: &decoded.text,
-                                facts: &facts,
-                            },
-                        )?;
-                        if let Some((change, dossier)) = change {
-                            emit(
-                                &batch,
-                                &mut outcome,
-                                change,
-                                dossier,
-                                opts,
-                                &channels,
-                                sink.as_deref_mut(),
-                            )?;
-                        }
-                    }
-                }
-            }
-            batch.commit()?;
-            bar.inc(chunk.len() as u64);
+            let following = chunks.next();
+            let written = std::thread::scope(|scope| {
+                let ahead = following.map(|c| scope.spawn(|| (c.len(), reader.read(c))));
+                let written = write_chunk(
+                    store,
+                    outcomes,
+                    &mut unpaired,
+                    &mut outcome,
+                    opts,
+                    &channels,
+                    sink.as_deref_mut(),
+                );
+                // A panic while reading (a bug) goes on as a panic of the check.
+                next = ahead.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                written
+            });
+            written?;
+            bar.inc(len as u64);
         }
         bar.finish_and_clear();
         if !unpaired.paths.is_empty() {
@@ -352,16 +325,57 @@ impl Pipeline {
         Ok(outcome)
     }
 
-    /// Reads and extracts one chunk of candidate files on every core.
-    fn read_chunk(
+    /// Refuses to record a flood of removals: more than half of the stored documents gone at
+    /// once (and at least two) looks like an unmounted or emptied folder, not an analyst's work.
+    /// A gone file whose inode and size reappear at another path is a move, not a removal.
+    fn guard_mass_removal(
         &self,
-        chunk: &[&FoundFile],
         stored: &StoredMetas,
-        known: &KnownEntities,
-    ) -> Vec<Outcome> {
-        let max_bytes = self.config.watch.max_bytes;
-        let extractor = &self.extractor;
-        let prefix = self.prefix.as_str();
+        gone: &[String],
+        candidates: &[&FoundFile],
+        opts: &CheckOptions,
+    ) -> Result<(), AppError> {
+        if opts.allow_mass_removal {
+            return Ok(());
+        }
+        let moved_to: HashSet<(u64, u64)> = candidates
+            .iter()
+            .map(|f| (f.stat.inode, f.stat.size))
+            .collect();
+        let removed = gone
+            .iter()
+            .filter(|p| {
+                stored
+                    .get(p)
+                    .is_none_or(|m| !moved_to.contains(&(m.inode, m.size)))
+            })
+            .count();
+        if removed >= 2 && removed * 2 > stored.len() {
+            return Err(AppError::MassRemoval {
+                removed,
+                stored: stored.len(),
+                dir: self.config.watch.dir.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// What reading a chunk of candidates needs, borrowed from the pipeline apart from its store
+/// (which the writing of the previous chunk holds meanwhile).
+struct Reader<'a> {
+    max_bytes: u64,
+    extractor: &'a dyn Extractor,
+    prefix: &'a str,
+    stored: &'a StoredMetas,
+    known: &'a KnownEntities,
+}
+
+impl Reader<'_> {
+    /// Reads and extracts one chunk of candidate files on every core.
+    fn read(&self, chunk: &[&FoundFile]) -> Vec<Outcome> {
+        let (max_bytes, extractor, prefix) = (self.max_bytes, self.extractor, self.prefix);
+        let (stored, known) = (self.stored, self.known);
         chunk
             .par_iter()
             .map(|f| {
@@ -406,41 +420,76 @@ impl Pipeline {
             })
             .collect()
     }
+}
 
-    /// Refuses to record a flood of removals: more than half of the stored documents gone at
-    /// once (and at least two) looks like an unmounted or emptied folder, not an analyst's work.
-    /// A gone file whose inode and size reappear at another path is a move, not a removal.
-    fn guard_mass_removal(
-        &self,
-        stored: &StoredMetas,
-        gone: &[String],
-        candidates: &[&FoundFile],
-        opts: &CheckOptions,
-    ) -> Result<(), AppError> {
-        if opts.allow_mass_removal {
-            return Ok(());
+/// Writes one chunk's outcomes in one transaction: new states, index rows and alerts together.
+fn write_chunk(
+    store: &mut Store,
+    outcomes: Vec<Outcome>,
+    unpaired: &mut Unpaired,
+    outcome: &mut CheckOutcome,
+    opts: &CheckOptions,
+    channels: &[String],
+    mut sink: Option<&mut (dyn ReportSink + '_)>,
+) -> Result<(), AppError> {
+    let batch = store.batch()?;
+    for o in outcomes {
+        match o {
+            Outcome::Skipped(w) => outcome.warnings.push(w),
+            Outcome::SameContent { path, meta } => batch.touch_stat(&path, &meta)?,
+            Outcome::Cosmetic {
+                path,
+                meta,
+                decoded,
+                facts,
+            } => {
+                batch.touch_document(&NewDoc {
+                    path: &path,
+                    meta: &meta,
+                    encoding: decoded.encoding,
+                    text: &decoded.text,
+                    facts: &facts,
+                })?;
+            }
+            Outcome::Changed {
+                path,
+                meta,
+                decoded,
+                facts,
+                existed,
+            } => {
+                let old = if existed {
+                    batch.document(&path)?
+                } else {
+                    unpaired.find(&batch, &meta, &decoded.text)?
+                };
+                let change = record(
+                    &batch,
+                    old.as_ref(),
+                    &NewDoc {
+                        path: &path,
+                        meta: &meta,
+                        encoding: decoded.encoding,
+                        text: &decoded.text,
+                        facts: &facts,
+                    },
+                )?;
+                if let Some((change, dossier)) = change {
+                    emit(
+                        &batch,
+                        outcome,
+                        change,
+                        dossier,
+                        opts,
+                        channels,
+                        sink.as_deref_mut(),
+                    )?;
+                }
+            }
         }
-        let moved_to: HashSet<(u64, u64)> = candidates
-            .iter()
-            .map(|f| (f.stat.inode, f.stat.size))
-            .collect();
-        let removed = gone
-            .iter()
-            .filter(|p| {
-                stored
-                    .get(p)
-                    .is_none_or(|m| !moved_to.contains(&(m.inode, m.size)))
-            })
-            .count();
-        if removed >= 2 && removed * 2 > stored.len() {
-            return Err(AppError::MassRemoval {
-                removed,
-                stored: stored.len(),
-                dir: self.config.watch.dir.clone(),
-            });
-        }
-        Ok(())
     }
+    batch.commit()?;
+    Ok(())
 }
 
 /// Adds a document's change to the report (or hands it to the sink) and, unless silenced,
