@@ -21,7 +21,7 @@ pub struct Style {
 }
 
 impl Style {
-    /// Colour when `is_tty` and `NO_COLOR` is unset or empty (https://no-color.org).
+    /// Colour when `is_tty` and `NO_COLOR` is unset or empty (<https://no-color.org>).
     pub fn for_terminal(is_tty: bool, no_color: Option<&str>) -> Style {
         Style {
             color: is_tty && no_color.is_none_or(str::is_empty),
