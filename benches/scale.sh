@@ -3,6 +3,7 @@
 #
 #   bash benches/scale.sh 10000          # or 100000; NOTIFY=0 for a --no-notify first check
 #   CORPUS=distinct bash benches/scale.sh 100000
+#   BIN=target/bench/dossier-COMMIT CORPUS=distinct bash benches/scale.sh 100000   # a copied binary
 #
 # CORPUS=hot (default): documents share the seeds' people, organisations and events, so claim
 # keys are shared by a large fraction of the corpus (see BENCHMARKS.md);
@@ -29,7 +30,7 @@ case "$CORPUS" in
   *) echo "CORPUS is hot or distinct" >&2; exit 2 ;;
 esac
 ROOT=$PWD
-BIN=$ROOT/target/release/dossier
+BIN=${BIN:-$ROOT/target/release/dossier}  # BIN= another build (a copy kept for a long run)
 B=${BENCH_DIR:-$ROOT/target/bench/scale$N$SUFFIX}
 [ -x "$BIN" ] || { echo "build first: cargo build --release" >&2; exit 2; }
 command -v hyperfine >/dev/null || { echo "needs hyperfine" >&2; exit 2; }

@@ -21,7 +21,10 @@ use crate::diff::{self, ChangeReport, DocumentChange, DossierChanges, Version};
 use crate::extract::{ArabicExtractor, Extractor};
 use crate::ingest::{self, Decoded, FoundFile, ScanConfig};
 use crate::model::{Claim, Extraction, KnownEntities};
-use crate::store::{Batch, NewDoc, StateLock, Store, StoredAlert, StoredDoc, StoredMeta};
+use crate::report::ReportSink;
+use crate::store::{
+    Batch, NewDoc, StateLock, Store, StoredAlert, StoredDoc, StoredMeta, StoredMetas,
+};
 use crate::text;
 
 /// How many documents are read and extracted in parallel, then written in one transaction.
@@ -169,8 +172,20 @@ impl Pipeline {
         doc_key(&self.prefix, f)
     }
 
-    /// Compares the whole folder with the stored state and records every change.
+    /// Compares the whole folder with the stored state and records every change; the report
+    /// is kept in the outcome (unless `counts_only`).
     pub fn check(&mut self, opts: &CheckOptions) -> Result<CheckOutcome, AppError> {
+        self.check_into(opts, None)
+    }
+
+    /// [`Pipeline::check`], with each changed document handed to `sink` as it is recorded
+    /// instead of kept in the outcome (whose report then holds only `scanned`): the memory of a
+    /// first check of a large archive does not grow with its report.
+    pub fn check_into(
+        &mut self,
+        opts: &CheckOptions,
+        mut sink: Option<&mut dyn ReportSink>,
+    ) -> Result<CheckOutcome, AppError> {
         let scan = ingest::scan(&self.scan_config())?;
         let mut outcome = CheckOutcome::default();
         for w in &scan.warnings {
@@ -179,19 +194,31 @@ impl Pipeline {
         }
         outcome.report.scanned = scan.files.len();
         let stored = self.store.all_meta()?;
-        let present: HashSet<String> = scan.files.iter().map(|f| self.key(f)).collect();
-        let candidates: Vec<&FoundFile> = scan
-            .files
-            .iter()
-            .filter(|f| match stored.get(&self.key(f)) {
-                Some(m) => stat_moved(m, f),
-                None => true,
-            })
-            .collect();
+        // Each file's key made once, and files and stored documents walked side by side in
+        // path order (the scan's order; sorted here should it ever not be): a re-check of a
+        // large unchanged folder is this loop.
+        let mut files: Vec<(&FoundFile, String)> =
+            scan.files.iter().map(|f| (f, self.key(f))).collect();
+        if !files.is_sorted_by(|a, b| a.1 <= b.1) {
+            files.sort_by(|a, b| a.1.cmp(&b.1));
+        }
+        let mut candidates: Vec<&FoundFile> = Vec::new();
+        let mut vanished: Vec<&String> = Vec::new();
+        let mut old = stored.iter().peekable();
+        for (f, key) in &files {
+            while let Some((p, _)) = old.next_if(|(p, _)| p.as_str() < key.as_str()) {
+                vanished.push(p);
+            }
+            match old.next_if(|(p, _)| *p == key) {
+                Some((_, m)) if !stat_moved(m, f) => {}
+                _ => candidates.push(f),
+            }
+        }
+        vanished.extend(old.map(|(p, _)| p));
+        drop(files);
         let prefix = format!("{}/", self.prefix);
-        let mut gone: Vec<String> = stored
-            .keys()
-            .filter(|p| !present.contains(*p))
+        let mut gone: Vec<String> = vanished
+            .into_iter()
             .filter(|p| {
                 // Under a folder this scan could not read: unknown, not removed.
                 let rel = p.strip_prefix(prefix.as_str()).unwrap_or(p);
@@ -201,6 +228,10 @@ impl Pipeline {
             .collect();
         gone.sort();
         self.guard_mass_removal(&stored, &gone, &candidates, opts)?;
+        // Candidates come in path order (the scan's); removals only at the end.
+        if let Some(s) = sink.as_deref_mut() {
+            s.begin(outcome.report.scanned, gone.is_empty());
+        }
 
         // Only a check that reads something needs the dossier's entities (the daemon's
         // reconcile after an event that changed nothing does not).
@@ -218,7 +249,21 @@ impl Pipeline {
             .map(|c| c.name.clone())
             .collect();
         let bar = progress_bar(opts.progress, candidates.len());
-        for chunk in candidates.chunks(CHUNK) {
+        // Chunk k + 1 is read and extracted (on the rayon pool, from a helper thread) while
+        // chunk k is written on this thread: the store's single writer and the extraction
+        // overlap instead of taking turns. Extraction reads only `stored` and `known`, fixed
+        // for the whole check, so the results are the same as one chunk after the other.
+        let reader = Reader {
+            max_bytes: self.config.watch.max_bytes,
+            extractor: &*self.extractor,
+            prefix: &self.prefix,
+            stored: &stored,
+            known: &known,
+        };
+        let store = &mut self.store;
+        let mut chunks = candidates.chunks(CHUNK);
+        let mut next = chunks.next().map(|c| (c.len(), reader.read(c)));
+        while let Some((len, outcomes)) = next.take() {
             if opts
                 .cancel
                 .as_ref()
@@ -228,57 +273,24 @@ impl Pipeline {
                 unpaired.paths.clear();
                 break;
             }
-            let outcomes = self.read_chunk(chunk, &stored, &known);
-            let batch = self.store.batch()?;
-            for o in outcomes {
-                match o {
-                    Outcome::Skipped(w) => outcome.warnings.push(w),
-                    Outcome::SameContent { path, meta } => batch.touch_stat(&path, &meta)?,
-                    Outcome::Cosmetic {
-                        path,
-                        meta,
-                        decoded,
-                        facts,
-                    } => {
-                        batch.touch_document(&NewDoc {
-                            path: &path,
-                            meta: &meta,
-                            encoding: decoded.encoding,
-                            text: &decoded.text,
-                            facts: &facts,
-                        })?;
-                    }
-                    Outcome::Changed {
-                        path,
-                        meta,
-                        decoded,
-                        facts,
-                        existed,
-                    } => {
-                        let old = if existed {
-                            batch.document(&path)?
-                        } else {
-                            unpaired.find(&batch, &meta, &decoded.text)?
-                        };
-                        let change = record(
-                            &batch,
-                            old.as_ref(),
-                            &NewDoc {
-                                path: &path,
-                                meta: &meta,
-                                encoding: decoded.encoding,
-                                text: &decoded.text,
-                                facts: &facts,
-                            },
-                        )?;
-                        if let Some((change, dossier)) = change {
-                            emit(&batch, &mut outcome, change, dossier, opts, &channels)?;
-                        }
-                    }
-                }
-            }
-            batch.commit()?;
-            bar.inc(chunk.len() as u64);
+            let following = chunks.next();
+            let written = std::thread::scope(|scope| {
+                let ahead = following.map(|c| scope.spawn(|| (c.len(), reader.read(c))));
+                let written = write_chunk(
+                    store,
+                    outcomes,
+                    &mut unpaired,
+                    &mut outcome,
+                    opts,
+                    &channels,
+                    sink.as_deref_mut(),
+                );
+                // A panic while reading (a bug) goes on as a panic of the check.
+                next = ahead.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                written
+            });
+            written?;
+            bar.inc(len as u64);
         }
         bar.finish_and_clear();
         if !unpaired.paths.is_empty() {
@@ -304,6 +316,7 @@ impl Pipeline {
                     DossierChanges::default(),
                     opts,
                     &channels,
+                    sink.as_deref_mut(),
                 )?;
             }
             batch.commit()?;
@@ -312,16 +325,57 @@ impl Pipeline {
         Ok(outcome)
     }
 
-    /// Reads and extracts one chunk of candidate files on every core.
-    fn read_chunk(
+    /// Refuses to record a flood of removals: more than half of the stored documents gone at
+    /// once (and at least two) looks like an unmounted or emptied folder, not an analyst's work.
+    /// A gone file whose inode and size reappear at another path is a move, not a removal.
+    fn guard_mass_removal(
         &self,
-        chunk: &[&FoundFile],
-        stored: &HashMap<String, StoredMeta>,
-        known: &KnownEntities,
-    ) -> Vec<Outcome> {
-        let max_bytes = self.config.watch.max_bytes;
-        let extractor = &self.extractor;
-        let prefix = self.prefix.as_str();
+        stored: &StoredMetas,
+        gone: &[String],
+        candidates: &[&FoundFile],
+        opts: &CheckOptions,
+    ) -> Result<(), AppError> {
+        if opts.allow_mass_removal {
+            return Ok(());
+        }
+        let moved_to: HashSet<(u64, u64)> = candidates
+            .iter()
+            .map(|f| (f.stat.inode, f.stat.size))
+            .collect();
+        let removed = gone
+            .iter()
+            .filter(|p| {
+                stored
+                    .get(p)
+                    .is_none_or(|m| !moved_to.contains(&(m.inode, m.size)))
+            })
+            .count();
+        if removed >= 2 && removed * 2 > stored.len() {
+            return Err(AppError::MassRemoval {
+                removed,
+                stored: stored.len(),
+                dir: self.config.watch.dir.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// What reading a chunk of candidates needs, borrowed from the pipeline apart from its store
+/// (which the writing of the previous chunk holds meanwhile).
+struct Reader<'a> {
+    max_bytes: u64,
+    extractor: &'a dyn Extractor,
+    prefix: &'a str,
+    stored: &'a StoredMetas,
+    known: &'a KnownEntities,
+}
+
+impl Reader<'_> {
+    /// Reads and extracts one chunk of candidate files on every core.
+    fn read(&self, chunk: &[&FoundFile]) -> Vec<Outcome> {
+        let (max_bytes, extractor, prefix) = (self.max_bytes, self.extractor, self.prefix);
+        let (stored, known) = (self.stored, self.known);
         chunk
             .par_iter()
             .map(|f| {
@@ -366,44 +420,80 @@ impl Pipeline {
             })
             .collect()
     }
-
-    /// Refuses to record a flood of removals: more than half of the stored documents gone at
-    /// once (and at least two) looks like an unmounted or emptied folder, not an analyst's work.
-    /// A gone file whose inode and size reappear at another path is a move, not a removal.
-    fn guard_mass_removal(
-        &self,
-        stored: &HashMap<String, StoredMeta>,
-        gone: &[String],
-        candidates: &[&FoundFile],
-        opts: &CheckOptions,
-    ) -> Result<(), AppError> {
-        if opts.allow_mass_removal {
-            return Ok(());
-        }
-        let moved_to: HashSet<(u64, u64)> = candidates
-            .iter()
-            .map(|f| (f.stat.inode, f.stat.size))
-            .collect();
-        let removed = gone
-            .iter()
-            .filter(|p| {
-                stored
-                    .get(*p)
-                    .is_none_or(|m| !moved_to.contains(&(m.inode, m.size)))
-            })
-            .count();
-        if removed >= 2 && removed * 2 > stored.len() {
-            return Err(AppError::MassRemoval {
-                removed,
-                stored: stored.len(),
-                dir: self.config.watch.dir.clone(),
-            });
-        }
-        Ok(())
-    }
 }
 
-/// Adds a document's change to the report and, unless silenced, queues its alert.
+/// Writes one chunk's outcomes in one transaction: new states, index rows and alerts together.
+fn write_chunk(
+    store: &mut Store,
+    outcomes: Vec<Outcome>,
+    unpaired: &mut Unpaired,
+    outcome: &mut CheckOutcome,
+    opts: &CheckOptions,
+    channels: &[String],
+    mut sink: Option<&mut (dyn ReportSink + '_)>,
+) -> Result<(), AppError> {
+    let batch = store.batch()?;
+    for o in outcomes {
+        match o {
+            Outcome::Skipped(w) => outcome.warnings.push(w),
+            Outcome::SameContent { path, meta } => batch.touch_stat(&path, &meta)?,
+            Outcome::Cosmetic {
+                path,
+                meta,
+                decoded,
+                facts,
+            } => {
+                batch.touch_document(&NewDoc {
+                    path: &path,
+                    meta: &meta,
+                    encoding: decoded.encoding,
+                    text: &decoded.text,
+                    facts: &facts,
+                })?;
+            }
+            Outcome::Changed {
+                path,
+                meta,
+                decoded,
+                facts,
+                existed,
+            } => {
+                let old = if existed {
+                    batch.document(&path)?
+                } else {
+                    unpaired.find(&batch, &meta, &decoded.text)?
+                };
+                let change = record(
+                    &batch,
+                    old.as_ref(),
+                    &NewDoc {
+                        path: &path,
+                        meta: &meta,
+                        encoding: decoded.encoding,
+                        text: &decoded.text,
+                        facts: &facts,
+                    },
+                )?;
+                if let Some((change, dossier)) = change {
+                    emit(
+                        &batch,
+                        outcome,
+                        change,
+                        dossier,
+                        opts,
+                        channels,
+                        sink.as_deref_mut(),
+                    )?;
+                }
+            }
+        }
+    }
+    batch.commit()?;
+    Ok(())
+}
+
+/// Adds a document's change to the report (or hands it to the sink) and, unless silenced,
+/// queues its alert.
 fn emit(
     batch: &Batch<'_>,
     outcome: &mut CheckOutcome,
@@ -411,6 +501,7 @@ fn emit(
     dossier: DossierChanges,
     opts: &CheckOptions,
     channels: &[String],
+    sink: Option<&mut (dyn ReportSink + '_)>,
 ) -> Result<(), AppError> {
     if opts.notify && !channels.is_empty() {
         let (created, now_ns) = super::now();
@@ -434,7 +525,9 @@ fn emit(
         outcome.alerts += 1;
     }
     outcome.changed += 1;
-    if !opts.counts_only {
+    if let Some(sink) = sink {
+        sink.document(&change, &dossier);
+    } else if !opts.counts_only {
         outcome.report.documents.push(change);
         outcome.report.dossier.extend(dossier);
     }
@@ -501,7 +594,7 @@ struct Unpaired {
 }
 
 impl Unpaired {
-    fn new(gone: &[String], stored: &HashMap<String, StoredMeta>) -> Unpaired {
+    fn new(gone: &[String], stored: &StoredMetas) -> Unpaired {
         let mut by_hash: HashMap<String, Vec<String>> = HashMap::new();
         for p in gone {
             if let Some(m) = stored.get(p) {

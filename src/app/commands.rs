@@ -127,30 +127,49 @@ fn check(
     // check before it queues alerts no one could send.
     let mut deliverer = Deliverer::from_config(&config)?;
     let mut pipeline = Pipeline::open(config)?;
-    let outcome = pipeline.check(&CheckOptions {
-        notify: !no_notify,
-        allow_mass_removal,
-        counts_only: false,
-        // A bar only for a person at a terminal: not on a pipe, not under systemd.
-        progress: std::io::stderr().is_terminal() && std::env::var_os("JOURNAL_STREAM").is_none(),
-        cancel: None,
-    })?;
+    // The report is written as the check records it (its memory must not grow with a large
+    // archive's first check); a write error does not stop the check, the store is the truth.
+    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut sink: Box<dyn report::ReportSink> = match format {
+        Format::Json => Box::new(report::JsonStream::new(stdout)),
+        Format::Text => Box::new(report::TextStream::new(stdout, stdout_style())),
+    };
+    let outcome = pipeline.check_into(
+        &CheckOptions {
+            notify: !no_notify,
+            allow_mass_removal,
+            counts_only: true,
+            // A bar only for a person at a terminal: not on a pipe, not under systemd.
+            progress: std::io::stderr().is_terminal()
+                && std::env::var_os("JOURNAL_STREAM").is_none(),
+            cancel: None,
+        },
+        Some(sink.as_mut()),
+    )?;
+    let written = sink.finish();
+    drop(sink);
     failpoint::hit("after-commit");
     let delivered = if no_notify {
         Default::default()
     } else {
         deliverer.deliver(pipeline.store(), Pass::EveryPending)?
     };
-    match format {
-        Format::Json => out(&json_pretty(&outcome.report)),
-        Format::Text => out(&report::render(&outcome.report, stdout_style())),
-    }
     if delivered.failed > 0 {
         return Err(AppError::Delivery {
             failed: delivered.failed,
         });
     }
-    Ok(if exit_code && !outcome.report.documents.is_empty() {
+    // A reader that went away (`| head`) is not a failure of the check.
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(AppError::Io {
+                what: "the report".into(),
+                source: e,
+            })
+        }
+        _ => {}
+    }
+    Ok(if exit_code && outcome.changed > 0 {
         1
     } else {
         0

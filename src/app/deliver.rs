@@ -155,7 +155,10 @@ impl Deliverer {
                 let attempts = batch.iter().map(|(_, n)| *n).max().unwrap_or(0);
                 let alerts: Vec<StoredAlert> = batch.into_iter().map(|(a, _)| a).collect();
                 done.attempted += 1;
-                let result = conf.channel.send_batch(&alerts);
+                let result = conf
+                    .channel
+                    .send_batch(&alerts)
+                    .and_then(|_| conf.channel.flush());
                 finish(
                     store,
                     &name,
@@ -167,8 +170,13 @@ impl Deliverer {
                 )?;
                 continue;
             }
-            // One at a time: a crash mid-way leaves at most one delivery leased.
+            // One at a time, recorded in groups: each alert is leased and handed to the
+            // channel, then the channel makes the group durable once (`flush`: the jsonl
+            // channel's one fdatasync) and the outbox records the group in one transaction.
+            // A crash mid-group leaves its alerts leased and not delivered: sent again, and
+            // the channel's idempotence (the jsonl tail check) keeps them from doubling.
             let mut sent = 0;
+            let mut group: Vec<(StoredAlert, u32)> = Vec::new();
             for d in mine {
                 if sent >= budget {
                     break;
@@ -178,20 +186,79 @@ impl Deliverer {
                 };
                 sent += 1;
                 done.attempted += 1;
-                let result = conf.channel.send(&alert);
-                finish(
-                    store,
-                    &name,
-                    std::slice::from_ref(&alert),
-                    d.attempts,
-                    result,
-                    &conf.retry,
-                    &mut done,
-                )?;
+                match conf.channel.send(&alert) {
+                    Ok(()) => {
+                        failpoint::hit("after-accept");
+                        group.push((alert, d.attempts));
+                        if group.len() >= GROUP {
+                            flush_group(store, conf, &name, &mut group, &mut done)?;
+                        }
+                    }
+                    Err(e) => {
+                        flush_group(store, conf, &name, &mut group, &mut done)?;
+                        finish(
+                            store,
+                            &name,
+                            std::slice::from_ref(&alert),
+                            d.attempts,
+                            Err(e),
+                            &conf.retry,
+                            &mut done,
+                        )?;
+                    }
+                }
             }
+            flush_group(store, conf, &name, &mut group, &mut done)?;
         }
         Ok(done)
     }
+}
+
+/// Alerts accepted by a channel before it is flushed and the outbox told: few enough that a
+/// crash re-sends little (and the channel skips what it already has), many enough that the
+/// jsonl channel's fdatasync and the outbox's commit are paid once for many alerts.
+const GROUP: usize = 256;
+
+/// Makes a group of accepted alerts durable in the channel, then records them delivered in
+/// one transaction; a failed flush is a failed attempt for each (they may be sent again).
+fn flush_group(
+    store: &Store,
+    conf: &mut Configured,
+    name: &str,
+    group: &mut Vec<(StoredAlert, u32)>,
+    done: &mut Delivered,
+) -> Result<(), AppError> {
+    if group.is_empty() {
+        return Ok(());
+    }
+    match conf.channel.flush() {
+        Ok(()) => {
+            let ids: Vec<&str> = group.iter().map(|(a, _)| a.id.as_str()).collect();
+            store.mark_delivered_all(&ids, name, &super::now().0)?;
+            done.delivered += group.len();
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            for (alert, attempts) in group.iter() {
+                let err = if e.is_permanent() {
+                    ChannelError::Permanent(msg.clone())
+                } else {
+                    ChannelError::Transient(msg.clone())
+                };
+                finish(
+                    store,
+                    name,
+                    std::slice::from_ref(alert),
+                    *attempts,
+                    Err(err),
+                    &conf.retry,
+                    done,
+                )?;
+            }
+        }
+    }
+    group.clear();
+    Ok(())
 }
 
 /// Leases one delivery and loads its alert; `None` when another sender has it, or when the
@@ -263,4 +330,95 @@ pub fn backoff(policy: &RetryPolicy, attempts: u32, seed: i64) -> i64 {
         + ((seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64
             * 0.5;
     (base * jitter) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::ChangeReport;
+
+    fn configured(channel: Box<dyn Channel>) -> Configured {
+        Configured {
+            channel,
+            retry: RetryPolicy::default(),
+            min_changes: MinChanges::Any,
+            digest: None,
+            max_per_hour: None,
+        }
+    }
+
+    /// A store holding `n` alerts queued for the channel `name`.
+    fn store_with_alerts(dir: &std::path::Path, n: usize, name: &str) -> Store {
+        let mut store = Store::open(&dir.join("state.db")).unwrap();
+        let batch = store.batch().unwrap();
+        for i in 0..n {
+            let alert = StoredAlert {
+                id: format!("alert{i:05}"),
+                created: "2026-11-23T08:00:00Z".into(),
+                path: format!("d/{i}.txt"),
+                has_facts: true,
+                report: ChangeReport::default(),
+                previous: None,
+            };
+            batch.enqueue_alert(&alert, &[name.to_string()]).unwrap();
+        }
+        batch.commit().unwrap();
+        store
+    }
+
+    #[test]
+    fn alerts_delivered_in_groups_go_once_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = GROUP * 2 + 7;
+        let store = store_with_alerts(dir.path(), n, "j");
+        let path = dir.path().join("alerts.jsonl");
+        let mut d = Deliverer {
+            channels: vec![configured(Box::new(JsonlChannel::new("j", path.clone())))],
+            owner: format!("{}-1", std::process::id()),
+        };
+        let done = d.deliver(&store, Pass::EveryPending).unwrap();
+        assert_eq!((done.attempted, done.delivered, done.failed), (n, n, 0));
+        assert_eq!(store.pending_count().unwrap(), 0);
+        let again = d.deliver(&store, Pass::EveryPending).unwrap();
+        assert_eq!(again.attempted, 0);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ids: std::collections::BTreeSet<String> = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+            .collect();
+        assert_eq!(text.lines().count(), n);
+        assert_eq!(ids.len(), n);
+    }
+
+    /// Accepts every alert but cannot make them durable.
+    struct Unsyncable {
+        sent: usize,
+    }
+
+    impl Channel for Unsyncable {
+        fn name(&self) -> &str {
+            "u"
+        }
+        fn send(&mut self, _: &StoredAlert) -> Result<(), ChannelError> {
+            self.sent += 1;
+            Ok(())
+        }
+        fn flush(&mut self) -> Result<(), ChannelError> {
+            Err(ChannelError::Transient("disk full".into()))
+        }
+    }
+
+    #[test]
+    fn a_group_that_cannot_be_flushed_stays_in_the_outbox() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_alerts(dir.path(), 5, "u");
+        let mut d = Deliverer {
+            channels: vec![configured(Box::new(Unsyncable { sent: 0 }))],
+            owner: format!("{}-1", std::process::id()),
+        };
+        let done = d.deliver(&store, Pass::EveryPending).unwrap();
+        assert_eq!((done.attempted, done.delivered, done.failed), (5, 0, 5));
+        assert_eq!(store.pending_count().unwrap(), 5);
+        assert!(done.errors.iter().all(|e| e.contains("disk full")));
+    }
 }

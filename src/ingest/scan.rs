@@ -59,6 +59,18 @@ impl Filter {
         included && !self.excluded(&rel)
     }
 
+    /// [`Filter::matches`] for a file the walk reached: its folders were checked (and
+    /// excluded ones pruned) when the walk entered them, so only the file's own name and path
+    /// are matched, and `rel` is already clean (`relative` of a walkdir path).
+    fn matches_walked(&self, rel: &Path) -> bool {
+        let Some(name) = rel.file_name() else {
+            return false;
+        };
+        let included =
+            self.include_any || self.include_name.is_match(name) || self.include_path.is_match(rel);
+        included && !self.exclude_name.is_match(name) && !self.exclude_path.is_match(rel)
+    }
+
     /// Is `rel`, or any folder on the way to it, excluded? Used to prune folders during the walk
     /// (so `.git/` is never entered) and for files.
     pub fn excluded(&self, rel: &Path) -> bool {
@@ -164,7 +176,7 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
             continue;
         }
         let rel = relative(root, entry.path());
-        if !filter.matches(rel) {
+        if !filter.matches_walked(rel) {
             continue;
         }
         let key = DocPath::from_relative(rel);
@@ -211,7 +223,8 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
         }
     }
 
-    found.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    // Paths are unique (one walk entry each, an injective escape): unstable is as good.
+    found.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
     let mut seen = HashSet::new();
     let files = found
         .into_iter()
@@ -267,7 +280,21 @@ fn check_root(root: &Path) -> Result<(), IngestError> {
 }
 
 /// `path` relative to the root (walkdir yields `root.join(...)`, so the prefix is there).
+/// Cut by bytes when the root's bytes and a separator begin `path` (always, from the walk):
+/// `Path::strip_prefix` compares component by component, a cost per file of a re-check.
 fn relative<'a>(root: &Path, path: &'a Path) -> &'a Path {
+    use std::os::unix::ffi::OsStrExt;
+    let (r, p) = (root.as_os_str().as_bytes(), path.as_os_str().as_bytes());
+    if let Some(rest) = p.strip_prefix(r) {
+        let rest = if r.ends_with(b"/") {
+            Some(rest)
+        } else {
+            rest.strip_prefix(b"/")
+        };
+        if let Some(rest) = rest.filter(|x| !x.starts_with(b"/") && !x.starts_with(b"./")) {
+            return Path::new(std::ffi::OsStr::from_bytes(rest));
+        }
+    }
     path.strip_prefix(root).unwrap_or(path)
 }
 
@@ -359,6 +386,79 @@ fn walk_warning(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The walk's cheaper file test agrees with [`Filter::matches`] wherever the walk can
+    /// reach a file, i.e. when no folder on its way is excluded.
+    #[test]
+    fn walked_files_match_as_any_path_does() {
+        let mut cfg = ScanConfig::with_root(Path::new("/nowhere"));
+        cfg.include = vec!["*.txt".into(), "news/*.md".into(), "/top.html".into()];
+        cfg.exclude = vec![
+            ".*".into(),
+            "*~".into(),
+            "drafts/*.txt".into(),
+            "**/old/*.md".into(),
+        ];
+        let filter = Filter::new(&cfg).expect("filter");
+        let paths = [
+            "a.txt",
+            "a.md",
+            "news/b.md",
+            "news/c.txt",
+            "x/news/b.md",
+            "drafts/d.txt",
+            "x/drafts/d.txt",
+            "a.txt~",
+            ".h.txt",
+            "top.html",
+            "x/top.html",
+            "news/old/e.md",
+            "old/f.md",
+            "ملف.txt",
+            "d/e/f/g.txt",
+        ];
+        let mut reachable = 0;
+        for p in paths {
+            let rel = Path::new(p);
+            let folders_ok = rel
+                .parent()
+                .into_iter()
+                .flat_map(Path::ancestors)
+                .filter(|a| !a.as_os_str().is_empty())
+                .all(|a| !filter.excluded(a));
+            if folders_ok {
+                reachable += 1;
+                assert_eq!(filter.matches_walked(rel), filter.matches(rel), "{p}");
+            }
+        }
+        assert!(reachable >= 12);
+        assert!(filter.matches_walked(Path::new("news/b.md")));
+        assert!(!filter.matches_walked(Path::new("drafts/d.txt")));
+        assert!(!filter.matches_walked(Path::new("news/old/e.md")));
+    }
+
+    #[test]
+    fn a_walked_path_relative_to_the_root_is_cut_by_bytes_or_by_components() {
+        for (root, path, want) in [
+            ("docs", "docs/a/b.txt", "a/b.txt"),
+            ("docs/", "docs/a.txt", "a.txt"),
+            ("/w/docs", "/w/docs/d0001/x.txt", "d0001/x.txt"),
+            (".", "./a.txt", "a.txt"),
+            ("/", "/a.txt", "a.txt"),
+            ("docs", "docs", ""),
+            ("docs//", "docs//a.txt", "a.txt"),
+        ] {
+            let got = relative(Path::new(root), Path::new(path));
+            assert_eq!(got, Path::new(want), "{root} {path}");
+            assert_eq!(
+                got,
+                Path::new(path)
+                    .strip_prefix(root)
+                    .unwrap_or(Path::new(path)),
+                "{root} {path}"
+            );
+        }
+    }
 
     #[test]
     fn excluded_folders_are_not_entered() {

@@ -5,8 +5,14 @@
 
 use std::fmt::Write as _;
 
-use crate::diff::{ChangeReport, DocStatus, DocumentChange, DossierChanges};
+use crate::diff::{
+    ChangeReport, Contradiction, Corroboration, DocStatus, DocumentChange, DossierChanges,
+    NewEntity,
+};
 use crate::model::{Claim, EntityType};
+
+mod stream;
+pub use stream::{JsonStream, ReportSink, TextStream};
 
 /// How text is dressed: ANSI colour only on a terminal that wants it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -15,7 +21,7 @@ pub struct Style {
 }
 
 impl Style {
-    /// Colour when `is_tty` and `NO_COLOR` is unset or empty (https://no-color.org).
+    /// Colour when `is_tty` and `NO_COLOR` is unset or empty (<https://no-color.org>).
     pub fn for_terminal(is_tty: bool, no_color: Option<&str>) -> Style {
         Style {
             color: is_tty && no_color.is_none_or(str::is_empty),
@@ -189,17 +195,18 @@ pub fn render_dossier(out: &mut String, d: &DossierChanges, st: Style) {
         return;
     }
     let _ = writeln!(out, "{}", st.bold("dossier:"));
-    // New entities grouped by the document that introduced them, then by type.
-    let mut sources: Vec<&str> = d
-        .new_entities
-        .iter()
-        .map(|e| e.first_seen_in.as_str())
-        .collect();
+    render_new_entities(out, &d.new_entities);
+    render_corroborations(out, &d.corroborated);
+    render_contradictions(out, &d.contradicted);
+}
+
+/// New entities grouped by the document that introduced them, then by type.
+pub fn render_new_entities(out: &mut String, entities: &[NewEntity]) {
+    let mut sources: Vec<&str> = entities.iter().map(|e| e.first_seen_in.as_str()).collect();
     sources.dedup();
     for src in sources {
         for t in EntityType::ALL {
-            let names: Vec<String> = d
-                .new_entities
+            let names: Vec<String> = entities
                 .iter()
                 .filter(|e| e.kind == t && e.first_seen_in == src)
                 .map(|e| one_line(&e.name))
@@ -214,7 +221,11 @@ pub fn render_dossier(out: &mut String, d: &DossierChanges, st: Style) {
             }
         }
     }
-    for c in &d.corroborated {
+}
+
+/// One line per corroborated claim, with its sources.
+pub fn render_corroborations(out: &mut String, corroborated: &[Corroboration]) {
+    for c in corroborated {
         let _ = writeln!(
             out,
             "  corroborated by {} sources: {} [{}]",
@@ -223,7 +234,11 @@ pub fn render_dossier(out: &mut String, d: &DossierChanges, st: Style) {
             one_line(&c.sources.join(", "))
         );
     }
-    for c in &d.contradicted {
+}
+
+/// Each contradiction: its sources, then the claims that disagree with their quotes.
+pub fn render_contradictions(out: &mut String, contradicted: &[Contradiction]) {
+    for c in contradicted {
         let _ = writeln!(out, "  contradicted [{}]:", one_line(&c.sources.join(", ")));
         for cl in &c.claims {
             let _ = writeln!(out, "    {} «{}»", claim_line(cl), one_line(&cl.quote));
@@ -231,32 +246,38 @@ pub fn render_dossier(out: &mut String, d: &DossierChanges, st: Style) {
     }
 }
 
+/// The first line of a check's report on a terminal: how many documents were scanned and,
+/// per status, how many changed (`counts` in the order added, modified, renamed, removed).
+pub fn render_summary(out: &mut String, scanned: usize, counts: [usize; 4]) {
+    if counts.iter().all(|&n| n == 0) {
+        let _ = writeln!(out, "no change ({scanned} documents scanned)");
+        return;
+    }
+    let parts: Vec<String> = STATUS_ORDER
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .collect();
+    let _ = writeln!(out, "{scanned} documents scanned: {}", parts.join(", "));
+}
+
+/// The order of the statuses in [`render_summary`]'s counts.
+pub const STATUS_ORDER: [DocStatus; 4] = [
+    DocStatus::Added,
+    DocStatus::Modified,
+    DocStatus::Renamed,
+    DocStatus::Removed,
+];
+
 /// The whole report of a check, as printed on stdout.
 pub fn render(report: &ChangeReport, st: Style) -> String {
     let mut out = String::new();
+    let counts = STATUS_ORDER.map(|s| report.documents.iter().filter(|d| d.status == s).count());
+    render_summary(&mut out, report.scanned, counts);
     if report.documents.is_empty() {
-        let _ = writeln!(out, "no change ({} documents scanned)", report.scanned);
         return out;
     }
-    let count = |s: DocStatus| report.documents.iter().filter(|d| d.status == s).count();
-    let mut parts = Vec::new();
-    for s in [
-        DocStatus::Added,
-        DocStatus::Modified,
-        DocStatus::Renamed,
-        DocStatus::Removed,
-    ] {
-        let n = count(s);
-        if n > 0 {
-            parts.push(format!("{n} {}", s.as_str()));
-        }
-    }
-    let _ = writeln!(
-        out,
-        "{} documents scanned: {}",
-        report.scanned,
-        parts.join(", ")
-    );
     for d in &report.documents {
         out.push('\n');
         render_document(&mut out, d, st);

@@ -17,7 +17,6 @@ pub use history::{EntityRecord, VersionRecord};
 pub use lock::{LockError, StateLock};
 pub use outbox::{Delivery, OutboxRow, StoredAlert};
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
@@ -69,6 +68,47 @@ pub struct StoredMeta {
     pub norm_hash: String,
     /// When the stat above was taken (ns since the epoch), for the racy-timestamp rule.
     pub scanned_ns: i64,
+}
+
+/// The file facts of every stored document, sorted by path: looked up by binary search.
+/// A re-check of a large unchanged folder is little more than these lookups, and a sorted
+/// list read in index order costs no hashing and one allocation per path.
+#[derive(Debug, Clone, Default)]
+pub struct StoredMetas(Vec<(String, StoredMeta)>);
+
+impl StoredMetas {
+    /// From rows in any order.
+    pub fn new(mut rows: Vec<(String, StoredMeta)>) -> StoredMetas {
+        if !rows.is_sorted_by(|a, b| a.0 <= b.0) {
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        StoredMetas(rows)
+    }
+
+    pub fn get(&self, path: &str) -> Option<&StoredMeta> {
+        self.0
+            .binary_search_by(|(p, _)| p.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The stored paths, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(p, _)| p)
+    }
+
+    /// Every (path, facts), in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &StoredMeta)> {
+        self.0.iter().map(|(p, m)| (p, m))
+    }
 }
 
 /// A document's current version as stored.
@@ -242,9 +282,14 @@ impl Store {
         self.conn
             .busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|e| self.sql(e))?;
+        // Every statement of a batch and of the outbox stays compiled (rusqlite keeps 16).
+        // A checkpoint (two fsyncs) every 64 MiB of WAL instead of SQLite's 4 MiB: a first
+        // check of 3,000 documents made 53 fsyncs, now 14; the WAL is removed on close.
+        self.conn.set_prepared_statement_cache_capacity(64);
         self.conn
             .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+                 PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;",
             )
             .map_err(|e| self.sql(e))
     }
@@ -271,13 +316,30 @@ impl Store {
         &self.path
     }
 
-    /// File facts of every stored document, by path.
-    pub fn all_meta(&self) -> Result<HashMap<String, StoredMeta>, StoreError> {
+    /// Runs one statement through the connection's statement cache (the outbox's per-alert
+    /// statements run once for each of a large check's alerts).
+    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.conn.prepare_cached(sql)?.execute(params)
+    }
+
+    /// One row of a query, through the statement cache.
+    fn row<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.conn.prepare_cached(sql)?.query_row(params, f)
+    }
+
+    /// File facts of every stored document, sorted by path (read in the order of the
+    /// covering index `documents_stat`).
+    pub fn all_meta(&self) -> Result<StoredMetas, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns
-                 FROM documents",
+                 FROM documents ORDER BY path",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
@@ -296,8 +358,10 @@ impl Store {
                 ))
             })
             .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<HashMap<_, _>, _>>()
-            .map_err(|e| self.sql(e))
+        let rows = rows
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql(e))?;
+        Ok(StoredMetas::new(rows))
     }
 
     /// The current version of one document.
@@ -570,6 +634,23 @@ impl Batch<'_> {
         }
     }
 
+    /// Runs one statement through the connection's statement cache: a batch runs the same
+    /// few statements for every document, and compiling them each time costs more than
+    /// running them.
+    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.tx.prepare_cached(sql)?.execute(params)
+    }
+
+    /// One row of a query, through the statement cache (see [`Batch::exec`]).
+    fn row<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.tx.prepare_cached(sql)?.query_row(params, f)
+    }
+
     fn json<T: serde::Serialize>(&self, v: &T) -> String {
         // Serializing our own plain data types cannot fail.
         serde_json::to_string(v).unwrap_or_else(|_| "null".into())
@@ -584,8 +665,7 @@ impl Batch<'_> {
     ) -> Result<i64, StoreError> {
         let facts = self.json(doc.facts);
         let version: i64 = self
-            .tx
-            .query_row(
+            .row(
                 "SELECT version FROM documents WHERE path = ?1",
                 [doc.path],
                 |r| r.get(0),
@@ -593,8 +673,7 @@ impl Batch<'_> {
             .optional()
             .map_err(|e| self.sql(e))?
             .map_or(1, |v: i64| v + 1);
-        self.tx
-            .execute(
+        self.exec(
                 "INSERT INTO documents (path, content_hash, norm_hash, size, mtime_ns, ctime_ns, inode,
                                         scanned_ns, encoding, text, facts, version, first_seen, updated)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
@@ -620,13 +699,12 @@ impl Batch<'_> {
                 ],
             )
             .map_err(|e| self.sql(e))?;
-        self.tx
-            .execute(
-                "INSERT INTO versions (path, version, status, norm_hash, facts, recorded)
+        self.exec(
+            "INSERT INTO versions (path, version, status, norm_hash, facts, recorded)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![doc.path, version, status, doc.meta.norm_hash, facts, now],
-            )
-            .map_err(|e| self.sql(e))?;
+            params![doc.path, version, status, doc.meta.norm_hash, facts, now],
+        )
+        .map_err(|e| self.sql(e))?;
         self.put_claims(doc.path, doc.facts)?;
         Ok(version)
     }
@@ -634,8 +712,7 @@ impl Batch<'_> {
     /// Updates only the file facts of a document whose content did not change in substance
     /// (same bytes with a new mtime, or a cosmetic edit): no new version, no alert.
     pub fn touch_document(&self, doc: &NewDoc<'_>) -> Result<(), StoreError> {
-        self.tx
-            .execute(
+        self.exec(
                 "UPDATE documents SET content_hash = ?2, norm_hash = ?3, size = ?4, mtime_ns = ?5,
                         ctime_ns = ?6, inode = ?7, scanned_ns = ?8, encoding = ?9, text = ?10, facts = ?11
                  WHERE path = ?1",
@@ -660,34 +737,31 @@ impl Batch<'_> {
     /// Forgets a document (removed, or the old path of a rename).
     pub fn remove_document(&self, path: &str, now: &str) -> Result<(), StoreError> {
         let version: Option<i64> = self
-            .tx
-            .query_row(
+            .row(
                 "SELECT version FROM documents WHERE path = ?1",
                 [path],
                 |r| r.get(0),
             )
             .optional()
             .map_err(|e| self.sql(e))?;
-        self.tx
-            .execute(
-                "INSERT INTO versions (path, version, status, norm_hash, facts, recorded)
+        self.exec(
+            "INSERT INTO versions (path, version, status, norm_hash, facts, recorded)
                  VALUES (?1, ?2, 'removed', NULL, NULL, ?3)",
-                params![path, version.unwrap_or(0) + 1, now],
-            )
-            .map_err(|e| self.sql(e))?;
+            params![path, version.unwrap_or(0) + 1, now],
+        )
+        .map_err(|e| self.sql(e))?;
         for sql in [
             "DELETE FROM documents WHERE path = ?1",
             "DELETE FROM entity_docs WHERE path = ?1",
             "DELETE FROM claims WHERE path = ?1",
         ] {
-            self.tx.execute(sql, [path]).map_err(|e| self.sql(e))?;
+            self.exec(sql, [path]).map_err(|e| self.sql(e))?;
         }
         Ok(())
     }
 
     fn put_claims(&self, path: &str, facts: &Extraction) -> Result<(), StoreError> {
-        self.tx
-            .execute("DELETE FROM claims WHERE path = ?1", [path])
+        self.exec("DELETE FROM claims WHERE path = ?1", [path])
             .map_err(|e| self.sql(e))?;
         let events = crate::diff::event_keys(facts);
         let mut stmt = self
@@ -710,8 +784,7 @@ impl Batch<'_> {
         entities: &[Entity],
         now: &str,
     ) -> Result<Vec<NewEntity>, StoreError> {
-        self.tx
-            .execute("DELETE FROM entity_docs WHERE path = ?1", [path])
+        self.exec("DELETE FROM entity_docs WHERE path = ?1", [path])
             .map_err(|e| self.sql(e))?;
         let mut new = Vec::new();
         for e in entities {
@@ -732,8 +805,7 @@ impl Batch<'_> {
             let mut id: Option<i64> = None;
             for (k, _) in &forms {
                 id = self
-                    .tx
-                    .query_row(
+                    .row(
                         "SELECT entity_id FROM entity_keys WHERE kind = ?1 AND key = ?2",
                         params![kind, k],
                         |r| r.get(0),
@@ -747,13 +819,12 @@ impl Batch<'_> {
             let id = match id {
                 Some(id) => id,
                 None => {
-                    self.tx
-                        .execute(
-                            "INSERT INTO entities (kind, name, first_seen_in, first_seen_at)
+                    self.exec(
+                        "INSERT INTO entities (kind, name, first_seen_in, first_seen_at)
                              VALUES (?1, ?2, ?3, ?4)",
-                            params![kind, e.name, path, now],
-                        )
-                        .map_err(|e| self.sql(e))?;
+                        params![kind, e.name, path, now],
+                    )
+                    .map_err(|e| self.sql(e))?;
                     new.push(NewEntity {
                         kind: e.kind,
                         name: e.name.clone(),
@@ -763,20 +834,18 @@ impl Batch<'_> {
                 }
             };
             for (k, surface) in &forms {
-                self.tx
-                    .execute(
-                        "INSERT OR IGNORE INTO entity_keys (kind, key, entity_id, surface)
+                self.exec(
+                    "INSERT OR IGNORE INTO entity_keys (kind, key, entity_id, surface)
                          VALUES (?1, ?2, ?3, ?4)",
-                        params![kind, k, id, surface],
-                    )
-                    .map_err(|e| self.sql(e))?;
-            }
-            self.tx
-                .execute(
-                    "INSERT OR IGNORE INTO entity_docs (entity_id, path) VALUES (?1, ?2)",
-                    params![id, path],
+                    params![kind, k, id, surface],
                 )
                 .map_err(|e| self.sql(e))?;
+            }
+            self.exec(
+                "INSERT OR IGNORE INTO entity_docs (entity_id, path) VALUES (?1, ?2)",
+                params![id, path],
+            )
+            .map_err(|e| self.sql(e))?;
         }
         Ok(new)
     }
@@ -788,20 +857,19 @@ impl Batch<'_> {
 
     /// Refreshes the stat of a document whose bytes did not change.
     pub fn touch_stat(&self, path: &str, meta: &StoredMeta) -> Result<(), StoreError> {
-        self.tx
-            .execute(
-                "UPDATE documents SET size = ?2, mtime_ns = ?3, ctime_ns = ?4, inode = ?5,
+        self.exec(
+            "UPDATE documents SET size = ?2, mtime_ns = ?3, ctime_ns = ?4, inode = ?5,
                         scanned_ns = ?6 WHERE path = ?1",
-                params![
-                    path,
-                    meta.size as i64,
-                    meta.mtime_ns,
-                    meta.ctime_ns,
-                    meta.inode as i64,
-                    meta.scanned_ns
-                ],
-            )
-            .map_err(|e| self.sql(e))?;
+            params![
+                path,
+                meta.size as i64,
+                meta.mtime_ns,
+                meta.ctime_ns,
+                meta.inode as i64,
+                meta.scanned_ns
+            ],
+        )
+        .map_err(|e| self.sql(e))?;
         Ok(())
     }
 

@@ -51,28 +51,26 @@ impl Batch<'_> {
         channels: &[String],
     ) -> Result<(), StoreError> {
         let previous: Option<String> = self
-            .tx
-            .query_row(
+            .row(
                 "SELECT id FROM alerts WHERE path = ?1 ORDER BY seq DESC LIMIT 1",
                 [&alert.path],
                 |r| r.get(0),
             )
             .optional()
             .map_err(|e| self.sql(e))?;
-        self.tx
-            .execute(
-                "INSERT INTO alerts (id, created, path, has_facts, report, previous)
+        self.exec(
+            "INSERT INTO alerts (id, created, path, has_facts, report, previous)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    alert.id,
-                    alert.created,
-                    alert.path,
-                    alert.has_facts,
-                    self.json(&alert.report),
-                    previous.as_ref().or(alert.previous.as_ref())
-                ],
-            )
-            .map_err(|e| self.sql(e))?;
+            params![
+                alert.id,
+                alert.created,
+                alert.path,
+                alert.has_facts,
+                self.json(&alert.report),
+                previous.as_ref().or(alert.previous.as_ref())
+            ],
+        )
+        .map_err(|e| self.sql(e))?;
         let mut stmt = self
             .tx
             .prepare_cached("INSERT INTO deliveries (alert_id, channel) VALUES (?1, ?2)")
@@ -133,20 +131,18 @@ impl Store {
 
     /// Number of deliveries still waiting, over all channels.
     pub fn pending_count(&self) -> Result<usize, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT count(*) FROM deliveries WHERE delivered IS NULL",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n as usize)
-            .map_err(|e| self.sql(e))
+        self.row(
+            "SELECT count(*) FROM deliveries WHERE delivered IS NULL",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n as usize)
+        .map_err(|e| self.sql(e))
     }
 
     pub fn alert(&self, id: &str) -> Result<Option<StoredAlert>, StoreError> {
         let row = self
-            .conn
-            .query_row(
+            .row(
                 "SELECT id, created, path, has_facts, report, previous FROM alerts WHERE id = ?1",
                 [id],
                 |r| {
@@ -190,8 +186,7 @@ impl Store {
         until_ns: i64,
     ) -> Result<bool, StoreError> {
         let holder: Option<(Option<String>, Option<i64>)> = self
-            .conn
-            .query_row(
+            .row(
                 "SELECT lease_owner, lease_until_ns FROM deliveries
                  WHERE alert_id = ?1 AND channel = ?2 AND delivered IS NULL",
                 params![alert_id, channel],
@@ -213,8 +208,7 @@ impl Store {
         }
         // Compare-and-set on the holder read above, so two takers cannot both win.
         let n = self
-            .conn
-            .execute(
+            .exec(
                 "UPDATE deliveries SET lease_owner = ?3, lease_until_ns = ?4
                  WHERE alert_id = ?1 AND channel = ?2 AND delivered IS NULL
                    AND lease_owner IS ?5",
@@ -226,13 +220,12 @@ impl Store {
 
     /// Gives a lease back without an attempt (a digest window still open).
     pub fn release(&self, alert_id: &str, channel: &str) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "UPDATE deliveries SET lease_owner = NULL, lease_until_ns = NULL
+        self.exec(
+            "UPDATE deliveries SET lease_owner = NULL, lease_until_ns = NULL
                  WHERE alert_id = ?1 AND channel = ?2",
-                params![alert_id, channel],
-            )
-            .map_err(|e| self.sql(e))?;
+            params![alert_id, channel],
+        )
+        .map_err(|e| self.sql(e))?;
         Ok(())
     }
 
@@ -243,15 +236,38 @@ impl Store {
         channel: &str,
         now: &str,
     ) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "UPDATE deliveries SET delivered = ?3, attempts = attempts + 1, last_error = NULL,
+        self.exec(
+            "UPDATE deliveries SET delivered = ?3, attempts = attempts + 1, last_error = NULL,
                         lease_owner = NULL, lease_until_ns = NULL
                  WHERE alert_id = ?1 AND channel = ?2",
-                params![alert_id, channel, now],
-            )
-            .map_err(|e| self.sql(e))?;
+            params![alert_id, channel, now],
+        )
+        .map_err(|e| self.sql(e))?;
         Ok(())
+    }
+
+    /// Records that a channel accepted each of these alerts, in one transaction.
+    pub fn mark_delivered_all(
+        &self,
+        alert_ids: &[&str],
+        channel: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.sql(e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "UPDATE deliveries SET delivered = ?3, attempts = attempts + 1,
+                            last_error = NULL, lease_owner = NULL, lease_until_ns = NULL
+                     WHERE alert_id = ?1 AND channel = ?2",
+                )
+                .map_err(|e| self.sql(e))?;
+            for id in alert_ids {
+                stmt.execute(params![id, channel, now])
+                    .map_err(|e| self.sql(e))?;
+            }
+        }
+        tx.commit().map_err(|e| self.sql(e))
     }
 
     /// Records a failed attempt; the alert stays in the outbox.
@@ -263,23 +279,20 @@ impl Store {
         permanent: bool,
         next_attempt_ns: i64,
     ) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "UPDATE deliveries SET attempts = attempts + 1, last_error = ?3, permanent = ?4,
+        self.exec(
+            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?3, permanent = ?4,
                         next_attempt_ns = ?5, lease_owner = NULL, lease_until_ns = NULL
                  WHERE alert_id = ?1 AND channel = ?2",
-                params![alert_id, channel, error, permanent, next_attempt_ns],
-            )
-            .map_err(|e| self.sql(e))?;
+            params![alert_id, channel, error, permanent, next_attempt_ns],
+        )
+        .map_err(|e| self.sql(e))?;
         Ok(())
     }
 
     /// Clears the permanent mark and backoff of the given alerts (all when empty), for `retry`.
     pub fn reset_for_retry(&self, ids: &[String]) -> Result<usize, StoreError> {
         if ids.is_empty() {
-            return self
-                .conn
-                .execute(
+            return self.exec(
                     "UPDATE deliveries SET permanent = 0, next_attempt_ns = 0 WHERE delivered IS NULL",
                     [],
                 )
@@ -288,8 +301,7 @@ impl Store {
         let mut n = 0;
         for id in ids {
             n += self
-                .conn
-                .execute(
+                .exec(
                     "UPDATE deliveries SET permanent = 0, next_attempt_ns = 0
                      WHERE delivered IS NULL AND alert_id = ?1",
                     [id],
@@ -301,20 +313,18 @@ impl Store {
 
     /// How many alerts a channel accepted since `since_ns` (for `max_per_hour`).
     pub fn delivered_since(&self, channel: &str, since_ns: i64) -> Result<usize, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT count(*) FROM deliveries WHERE channel = ?1 AND delivered_ns >= ?2",
-                params![channel, since_ns],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n as usize)
-            .map_err(|e| self.sql(e))
+        self.row(
+            "SELECT count(*) FROM deliveries WHERE channel = ?1 AND delivered_ns >= ?2",
+            params![channel, since_ns],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n as usize)
+        .map_err(|e| self.sql(e))
     }
 
     /// Whether an alert id exists at all (for `retry ID` error messages).
     pub fn alert_exists(&self, id: &str) -> Result<bool, StoreError> {
-        self.conn
-            .query_row("SELECT 1 FROM alerts WHERE id = ?1", [id], |_| Ok(()))
+        self.row("SELECT 1 FROM alerts WHERE id = ?1", [id], |_| Ok(()))
             .optional()
             .map(|o| o.is_some())
             .map_err(|e| self.sql(e))

@@ -181,3 +181,78 @@ fn claim_keys_of_an_older_rule_are_computed_again_at_open() {
         "an accord keys on its countries: {want:?}"
     );
 }
+
+/// The plan SQLite picks for a statement, one line per step.
+fn plan(store: &Store, sql: &str) -> String {
+    let mut stmt = store
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>();
+    rows.join("\n")
+}
+
+#[test]
+fn the_statements_of_a_large_dossier_use_their_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("state.db")).unwrap();
+    // Other documents' claims of a key: read in index order, stopping at the limit, never
+    // every row of the key sorted.
+    let claims = plan(
+        &store,
+        "SELECT path, claim FROM claims WHERE claim_key = 'k' AND path <> 'p'
+         ORDER BY path LIMIT 200",
+    );
+    assert!(claims.contains("claims_key_path"), "{claims}");
+    assert!(!claims.contains("TEMP B-TREE"), "{claims}");
+    // Every document's stat, without reading the table's rows (they hold the texts).
+    let meta = plan(
+        &store,
+        "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns
+         FROM documents ORDER BY path",
+    );
+    assert!(meta.contains("COVERING INDEX documents_stat"), "{meta}");
+    assert!(!meta.contains("TEMP B-TREE"), "{meta}");
+}
+
+#[test]
+fn a_version_1_database_is_migrated_with_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("state.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        c.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO claims (path, claim_key, claim) VALUES
+               ('b.txt', 'k', '{\"type\":\"VISIT\"}'), ('a.txt', 'k', '{\"type\":\"VISIT\"}');",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&p).unwrap();
+    assert_eq!(schema::version(&store.conn).unwrap(), schema::CURRENT);
+    let b = store.batch().unwrap();
+    let rows = b.claims_with_key("k", "c.txt", 200).unwrap();
+    let paths: Vec<&str> = rows.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(paths, ["a.txt", "b.txt"]);
+}
+
+#[test]
+fn stored_metas_are_found_by_path_in_any_input_order() {
+    let rows = ["c.txt", "a.txt", "d/é.txt", "b.txt"]
+        .iter()
+        .map(|p| (p.to_string(), meta(p)))
+        .collect();
+    let m = StoredMetas::new(rows);
+    assert_eq!(m.len(), 4);
+    for p in ["a.txt", "b.txt", "c.txt", "d/é.txt"] {
+        assert_eq!(m.get(p).map(|x| x.content_hash.as_str()), Some(p));
+    }
+    assert!(m.get("b").is_none() && m.get("e.txt").is_none());
+    let paths: Vec<&String> = m.paths().collect();
+    assert_eq!(paths, ["a.txt", "b.txt", "c.txt", "d/é.txt"]);
+}
