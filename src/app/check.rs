@@ -65,18 +65,30 @@ pub struct CheckOutcome {
     pub alerts: usize,
     /// Documents that changed (the length of `report.documents` unless `counts_only`).
     pub changed: usize,
+    /// Files that could not be read this time (warned about): the daemon looks at them again
+    /// at its next reconcile, as a check of the whole folder would.
+    pub unread: Vec<std::path::PathBuf>,
 }
 
 /// The long-lived parts of the pipeline: configuration, state and extractor.
 pub struct Pipeline {
     pub config: Config,
-    store: Store,
+    pub(super) store: Store,
     /// One writer per state database, held as long as the pipeline lives.
     _lock: StateLock,
-    extractor: Arc<dyn Extractor>,
+    pub(super) extractor: Arc<dyn Extractor>,
     /// The watched folder's own name, prefixed to every document path shown and stored
     /// (`seeds/000_….txt`), so reports read the same from any working directory.
-    prefix: String,
+    pub(super) prefix: String,
+}
+
+/// The extractor's view of the dossier's known entities during one check.
+pub(super) enum KnownView {
+    /// All of them, loaded once (a check of the whole folder).
+    Whole(KnownEntities),
+    /// For each chunk, only those its documents' names can resolve to: memory the size of the
+    /// chunk, not of the dossier (the daemon's reconcile of an event batch, `reconcile.rs`).
+    PerChunk,
 }
 
 /// The default extractor, built on first use: building its word lists (the Aho-Corasick
@@ -94,7 +106,7 @@ impl Extractor for LazyArabic {
 }
 
 /// A file read and compared with its stored version.
-enum Outcome {
+pub(super) enum Outcome {
     /// Unreadable or skipped: warned about, stored state left alone, looked at again next time.
     Skipped(String),
     /// Same bytes, only its stat moved: refresh the stat.
@@ -156,7 +168,7 @@ impl Pipeline {
         &mut self.store
     }
 
-    fn scan_config(&self) -> ScanConfig {
+    pub(super) fn scan_config(&self) -> ScanConfig {
         ScanConfig {
             root: self.config.watch.dir.clone(),
             include: self.config.watch.include.clone(),
@@ -200,7 +212,7 @@ impl Pipeline {
             .cloned()
             .collect();
         gone.sort();
-        self.guard_mass_removal(&stored, &gone, &candidates, opts)?;
+        self.guard_mass_removal(&stored, stored.len(), &gone, &candidates, opts)?;
 
         // Only a check that reads something needs the dossier's entities (the daemon's
         // reconcile after an event that changed nothing does not).
@@ -209,8 +221,30 @@ impl Pipeline {
         } else {
             self.store.known_entities()?
         };
+        self.record_changes(
+            outcome,
+            &stored,
+            &candidates,
+            &gone,
+            &KnownView::Whole(known),
+            opts,
+        )
+    }
+
+    /// Reads the candidates, records what changed with its alerts in batches, then records
+    /// the gone documents no added one turned out to be a move of. `stored` holds at least the
+    /// stored state of every candidate and every gone path.
+    pub(super) fn record_changes(
+        &mut self,
+        mut outcome: CheckOutcome,
+        stored: &HashMap<String, StoredMeta>,
+        candidates: &[&FoundFile],
+        gone: &[String],
+        known: &KnownView,
+        opts: &CheckOptions,
+    ) -> Result<CheckOutcome, AppError> {
         // Removed documents that an added one may turn out to be (a rename), by normalized hash.
-        let mut unpaired = Unpaired::new(&gone, &stored);
+        let mut unpaired = Unpaired::new(gone, stored);
         let channels: Vec<String> = self
             .config
             .channels
@@ -228,11 +262,17 @@ impl Pipeline {
                 unpaired.paths.clear();
                 break;
             }
-            let outcomes = self.read_chunk(chunk, &stored, &known);
+            let outcomes = match known {
+                KnownView::Whole(known) => self.read_chunk(chunk, stored, known),
+                KnownView::PerChunk => self.read_chunk_narrow(chunk, stored)?,
+            };
             let batch = self.store.batch()?;
-            for o in outcomes {
+            for (o, f) in outcomes.into_iter().zip(chunk) {
                 match o {
-                    Outcome::Skipped(w) => outcome.warnings.push(w),
+                    Outcome::Skipped(w) => {
+                        outcome.warnings.push(w);
+                        outcome.unread.push(f.abs.clone());
+                    }
                     Outcome::SameContent { path, meta } => batch.touch_stat(&path, &meta)?,
                     Outcome::Cosmetic {
                         path,
@@ -312,8 +352,9 @@ impl Pipeline {
         Ok(outcome)
     }
 
-    /// Reads and extracts one chunk of candidate files on every core.
-    fn read_chunk(
+    /// Reads and extracts one chunk of candidate files on every core, one outcome per file in
+    /// the chunk's order.
+    pub(super) fn read_chunk(
         &self,
         chunk: &[&FoundFile],
         stored: &HashMap<String, StoredMeta>,
@@ -370,9 +411,10 @@ impl Pipeline {
     /// Refuses to record a flood of removals: more than half of the stored documents gone at
     /// once (and at least two) looks like an unmounted or emptied folder, not an analyst's work.
     /// A gone file whose inode and size reappear at another path is a move, not a removal.
-    fn guard_mass_removal(
+    pub(super) fn guard_mass_removal(
         &self,
         stored: &HashMap<String, StoredMeta>,
+        total: usize,
         gone: &[String],
         candidates: &[&FoundFile],
         opts: &CheckOptions,
@@ -392,10 +434,10 @@ impl Pipeline {
                     .is_none_or(|m| !moved_to.contains(&(m.inode, m.size)))
             })
             .count();
-        if removed >= 2 && removed * 2 > stored.len() {
+        if removed >= 2 && removed * 2 > total {
             return Err(AppError::MassRemoval {
                 removed,
-                stored: stored.len(),
+                stored: total,
                 dir: self.config.watch.dir.clone(),
             });
         }
@@ -460,10 +502,14 @@ fn progress_bar(wanted: bool, len: usize) -> indicatif::ProgressBar {
 /// A document's key in the store and in reports: the watched folder's name, then its relative
 /// path (escaped where not printable).
 fn doc_key(prefix: &str, f: &FoundFile) -> String {
+    path_key(prefix, &f.path)
+}
+
+pub(super) fn path_key(prefix: &str, path: &ingest::DocPath) -> String {
     if prefix.is_empty() {
-        f.path.as_str().to_string()
+        path.as_str().to_string()
     } else {
-        format!("{prefix}/{}", f.path.as_str())
+        format!("{prefix}/{}", path.as_str())
     }
 }
 
@@ -479,7 +525,7 @@ fn display_prefix(dir: &Path) -> String {
 /// True when a file's cheap stat no longer proves it unchanged. A file modified in the same
 /// second as the last scan is read again (git's racy-timestamp rule): a second write within
 /// the timestamp's granularity would otherwise go unseen.
-fn stat_moved(m: &StoredMeta, f: &FoundFile) -> bool {
+pub(super) fn stat_moved(m: &StoredMeta, f: &FoundFile) -> bool {
     const SECOND: i64 = 1_000_000_000;
     let racy = m.mtime_ns.div_euclid(SECOND) >= m.scanned_ns.div_euclid(SECOND);
     racy || m.size != f.stat.size

@@ -265,16 +265,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
     link_short_persons(doc, &mut groups);
     sweep(doc, &mut groups);
 
-    // Built once per view of the dossier, not per document.
-    let known_keys = known.index.get_or_init(|| {
-        let mut index = HashMap::new();
-        for (i, e) in known.entities.iter().enumerate() {
-            for f in std::iter::once(&e.name).chain(e.aliases.iter()) {
-                index.insert((e.kind, loose(f)), i);
-            }
-        }
-        index
-    });
+    let known_keys = known_index(known);
 
     let mut out: Vec<Entity> = groups
         .into_iter()
@@ -312,6 +303,38 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
         .collect();
     out.sort_by_key(|e| e.mentions.first().map_or(usize::MAX, |m| m.start));
     out
+}
+
+/// The known entities by type and loose key of their name and aliases (the last one wins),
+/// built once per view of the dossier, not per document.
+fn known_index(known: &KnownEntities) -> &HashMap<(EntityType, String), usize> {
+    known.index.get_or_init(|| {
+        let mut index = HashMap::new();
+        for (i, e) in known.entities.iter().enumerate() {
+            for f in std::iter::once(&e.name).chain(e.aliases.iter()) {
+                index.insert((e.kind, loose(f)), i);
+            }
+        }
+        index
+    })
+}
+
+/// Whether resolving against `known` could change `found`, entities extracted from one text
+/// against no known entity. It cannot unless one of their names or aliases has, in `known`, a
+/// loose key whose entity has another name: the known view only renames an entity to the name
+/// of the first known one sharing a loose key with its name or one of its forms, and those
+/// forms are its name and aliases. So a caller may extract against a small view first, and
+/// again only when this says so (the daemon: `app/reconcile.rs`).
+pub fn known_renames(found: &[Entity], known: &KnownEntities) -> bool {
+    let index = known_index(known);
+    found.iter().any(|e| {
+        std::iter::once(&e.name).chain(&e.aliases).any(|f| {
+            index
+                .get(&(e.kind, loose(f)))
+                .and_then(|&i| known.entities.get(i))
+                .is_some_and(|k| k.name != e.name)
+        })
+    })
 }
 
 /// The fullest form: most words, then most letters, then the first met; a specific
