@@ -35,6 +35,14 @@ import gen_corpus  # noqa: E402
 BIN = os.path.join(ROOT, "target", "release", "dossier")
 
 
+def cpu_s(pid):
+    """User and system CPU time of the process so far, in seconds (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
 def rss_kb(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -186,6 +194,8 @@ def main():
               % (b + 1, t_written, len(names), t_all, got, stored, alerts.lines, rows[-1][6],
                  open("/proc/loadavg").read().split()[0]), flush=True)
 
+    user, system = cpu_s(p.pid)
+    print("daemon CPU time: user %.2f s, sys %.2f s" % (user, system))
     p.terminate()
     try:
         p.wait(30)
