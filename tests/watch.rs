@@ -466,3 +466,45 @@ fn a_symbolic_link_to_a_document_is_no_second_document() {
     );
     assert!(d.stop().success());
 }
+
+#[test]
+fn a_burst_larger_than_a_chunk_is_stored_and_alerted_once_each() {
+    let ws = workspace(&["000", "001"]);
+    let d = Daemon::start(&ws);
+    alerts_after(&ws, 2);
+    let before = read_alerts(&ws).len();
+    // Paragraphs of the seeds, each made unique: names the dossier already knows come back,
+    // so the reconcile's narrowed known-entity view is used, across two chunks of 256.
+    let paras: Vec<String> = (0..5)
+        .flat_map(|i| {
+            seed_text(i)
+                .split("\n\n")
+                .filter(|p| p.trim().len() > 200)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(!paras.is_empty());
+    let sub = ws.docs().join("burst");
+    std::fs::create_dir(&sub).unwrap();
+    let n = 300;
+    for i in 0..n {
+        let tmp = sub.join(format!("d{i:03}.txt.tmp"));
+        let text = format!("{}\nالخبر رقم {i}.\n", paras[i % paras.len()]);
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, sub.join(format!("d{i:03}.txt"))).unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while read_alerts(&ws).len() < before + n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(SETTLE);
+    let got = read_alerts(&ws)[before..].to_vec();
+    assert_eq!(got.len(), n, "one alert per document");
+    let paths: HashSet<&String> = got.iter().map(|(p, _)| p).collect();
+    assert_eq!(paths.len(), n, "no document alerted twice");
+    assert!(got.iter().all(|(_, s)| s == "added"), "{got:?}");
+    let ids = ws.alert_ids();
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
+    assert!(d.stop().success());
+}
