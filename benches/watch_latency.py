@@ -32,7 +32,8 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import gen_corpus  # noqa: E402
 
-BIN = os.path.join(ROOT, "target", "release", "dossier")
+# DOSSIER_BIN: another build to compare (e.g. one of an older commit).
+BIN = os.environ.get("DOSSIER_BIN") or os.path.join(ROOT, "target", "release", "dossier")
 
 
 def cpu_s(pid):
@@ -114,7 +115,8 @@ def main():
 
     print("work dir %s; nproc %d; %s" % (work, os.cpu_count(),
           open("/proc/loadavg").read().strip()), flush=True)
-    env = dict(os.environ, RUST_LOG="dossier=info")
+    env = dict(os.environ)
+    env.setdefault("RUST_LOG", "dossier=info")
     p = subprocess.Popen([BIN, "--config", conf, "watch"], stderr=subprocess.PIPE,
                          stdout=subprocess.DEVNULL, env=env, text=True)
     ready = threading.Event()
