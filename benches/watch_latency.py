@@ -2,6 +2,7 @@
 """Watch latency (issue 6): write -> alert latency of `dossier watch`, bursts, RSS over bursts.
 
     python3 benches/watch_latency.py [--singles 60] [--bursts 10] [--burst-size 1000] [--distinct]
+                                     [--singles-after 0]
 
 Starts the daemon (release build) on a fresh temp folder with debounce_ms = 100 and a jsonl
 channel, waits for `ready`, then
@@ -10,7 +11,9 @@ channel, waits for `ready`, then
   2. writes --bursts bursts of --burst-size documents at once (each burst in a new subfolder),
      waits until every document of the burst has its alert (or 120 s of silence), then counts
      the documents stored (`dossier show documents --format json`) and the alerts, and reads
-     the daemon's VmRSS from /proc.
+     the daemon's VmRSS from /proc;
+  3. with --singles-after, writes that many single documents again, as in 1 (latency in the
+     dossier the bursts made).
 Documents are written to NAME.tmp (excluded by the default globs) and renamed into place, so
 the daemon never reads a half-written file. Text comes from benches/gen_corpus.py (seeds'
 sentences, deterministic).
@@ -86,6 +89,9 @@ def write_doc(path, text):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--singles", type=int, default=60)
+    ap.add_argument("--singles-after", type=int, default=0,
+                    help="that many single documents again after the bursts (latency in a big"
+                         " dossier)")
     ap.add_argument("--bursts", type=int, default=10)
     ap.add_argument("--burst-size", type=int, default=1000)
     ap.add_argument("--debounce-ms", type=int, default=100)
@@ -137,30 +143,34 @@ def main():
     rss0 = rss_kb(p.pid)
     print("ready; VmRSS %d kB" % rss0, flush=True)
 
+    def singles(n, prefix, label):
+        """Writes n new documents one at a time; prints the write -> alert latency."""
+        lat = []
+        for i in range(n):
+            name = "%s%04d.txt" % (prefix, i)
+            body = text()
+            t0 = time.monotonic()
+            write_doc(os.path.join(docs, name), body)
+            want = "docs/" + name
+            while want not in alerts.paths:
+                if time.monotonic() - t0 > 30:
+                    print("no alert for %s after 30 s" % name, flush=True)
+                    break
+                time.sleep(0.002)
+                alerts.poll()
+            else:
+                lat.append((time.monotonic() - t0) * 1000)
+            time.sleep(0.05)  # let the daemon go idle again
+        lat.sort()
+        if lat:
+            p95 = lat[min(len(lat) - 1, int(round(0.95 * len(lat))) - 1)]
+            print("%s: %d/%d alerted; latency ms: median %.1f, p95 %.1f, min %.1f, max %.1f "
+                  "(debounce %d ms; target median <= %d ms)"
+                  % (label, len(lat), n, statistics.median(lat), p95, lat[0], lat[-1],
+                     a.debounce_ms, a.debounce_ms + 50), flush=True)
+
     # 1. one document at a time
-    lat = []
-    for i in range(a.singles):
-        name = "single%04d.txt" % i
-        body = text()
-        t0 = time.monotonic()
-        write_doc(os.path.join(docs, name), body)
-        want = "docs/" + name
-        while want not in alerts.paths:
-            if time.monotonic() - t0 > 30:
-                print("no alert for %s after 30 s" % name, flush=True)
-                break
-            time.sleep(0.002)
-            alerts.poll()
-        else:
-            lat.append((time.monotonic() - t0) * 1000)
-        time.sleep(0.05)  # let the daemon go idle again
-    lat.sort()
-    if lat:
-        p95 = lat[min(len(lat) - 1, int(round(0.95 * len(lat))) - 1)]
-        print("singles: %d/%d alerted; latency ms: median %.1f, p95 %.1f, min %.1f, max %.1f "
-              "(debounce %d ms; target median <= %d ms)"
-              % (len(lat), a.singles, statistics.median(lat), p95, lat[0], lat[-1],
-                 a.debounce_ms, a.debounce_ms + 50), flush=True)
+    singles(a.singles, "single", "singles")
 
     # 2. bursts
     rows = []
@@ -195,6 +205,9 @@ def main():
               "documents stored %d, alert lines %d, VmRSS %d kB; load %s"
               % (b + 1, t_written, len(names), t_all, got, stored, alerts.lines, rows[-1][6],
                  open("/proc/loadavg").read().split()[0]), flush=True)
+
+    # 3. one document at a time again, in the dossier the bursts made
+    singles(a.singles_after, "after", "singles after the bursts")
 
     user, system = cpu_s(p.pid)
     print("daemon CPU time: user %.2f s, sys %.2f s" % (user, system))
