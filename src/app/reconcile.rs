@@ -21,7 +21,7 @@ use super::check::{
     path_key, stat_moved, CheckOptions, CheckOutcome, KnownView, Outcome, Pipeline,
 };
 use super::error::AppError;
-use crate::extract::entities::resolve::{known_renames, loose};
+use crate::extract::entities::resolve::{known_renames, loose, loose_ends};
 use crate::ingest::{DocPath, FileStat, Filter, FoundFile};
 use crate::model::{Extraction, KnownEntities};
 use crate::store::StoredMeta;
@@ -265,9 +265,16 @@ impl Pipeline {
         if keys.is_empty() {
             return Ok(outcomes);
         }
-        let known = self
-            .store
-            .known_entities_where(|s| keys.contains(&loose(s)))?;
+        // Most names of the dossier are ruled out by the ends of their loose key alone.
+        let mut ends: Vec<(Option<char>, Option<char>)> = keys
+            .iter()
+            .map(|k| (k.chars().next(), k.chars().last()))
+            .collect();
+        ends.sort_unstable();
+        ends.dedup();
+        let known = self.store.known_entities_where(|s| {
+            ends.binary_search(&loose_ends(s)).is_ok() && keys.contains(&loose(s))
+        })?;
         if known.entities.is_empty() {
             return Ok(outcomes);
         }

@@ -103,6 +103,21 @@ pub fn loose(name: &str) -> String {
     loose_of_key(&key(name))
 }
 
+/// The first and last characters of [`loose`]`(name)`, without building it: those of the
+/// folded name, white space aside (the article is dropped only from the start of a later word,
+/// and only when two letters remain; doubled letters keep one). A cheap test that `name`
+/// cannot have a given loose key, for a pass over many names.
+pub fn loose_ends(name: &str) -> (Option<char>, Option<char>) {
+    let mut folded = name.chars().filter_map(fold_char);
+    let first = folded.find(|c| !c.is_whitespace());
+    let last = name
+        .chars()
+        .rev()
+        .filter_map(fold_char)
+        .find(|c| !c.is_whitespace());
+    (first, last)
+}
+
 /// [`loose`] of a string already folded by [`key`].
 fn loose_of_key(k: &str) -> String {
     let mut joined = String::with_capacity(k.len());
@@ -558,6 +573,37 @@ fn variants(k: &str) -> impl Iterator<Item = (usize, std::borrow::Cow<'_, str>)>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loose_ends_are_the_ends_of_the_loose_key() {
+        let names = [
+            "محمد بن الوالي",
+            " الفاروق  بلخير ",
+            "حمّوشي",
+            "ال",
+            "أل الل",
+            "عبد اللطيف الحموشي",
+            "\u{200F}إسرائيل\u{200F}",
+            "ّ",
+            "",
+            "  ",
+            "Iron Dome",
+            "ق ال ال",
+            "بب",
+        ];
+        for n in names {
+            let l = loose(n);
+            assert_eq!(loose_ends(n), (l.chars().next(), l.chars().last()), "{n:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn loose_ends_agree_with_loose(n in "[ اأإلبةىيّ\u{200F}aBن-]{0,12}") {
+            let l = loose(&n);
+            proptest::prop_assert_eq!(loose_ends(&n), (l.chars().next(), l.chars().last()));
+        }
+    }
 
     #[test]
     fn loose_keys_ignore_spaces_inner_articles_and_double_letters() {
