@@ -2,6 +2,7 @@
 """Watch latency (issue 6): write -> alert latency of `dossier watch`, bursts, RSS over bursts.
 
     python3 benches/watch_latency.py [--singles 60] [--bursts 10] [--burst-size 1000] [--distinct]
+                                     [--singles-after 0]
 
 Starts the daemon (release build) on a fresh temp folder with debounce_ms = 100 and a jsonl
 channel, waits for `ready`, then
@@ -10,7 +11,9 @@ channel, waits for `ready`, then
   2. writes --bursts bursts of --burst-size documents at once (each burst in a new subfolder),
      waits until every document of the burst has its alert (or 120 s of silence), then counts
      the documents stored (`dossier show documents --format json`) and the alerts, and reads
-     the daemon's VmRSS from /proc.
+     the daemon's VmRSS from /proc;
+  3. with --singles-after, writes that many single documents again, as in 1 (latency in the
+     dossier the bursts made).
 Documents are written to NAME.tmp (excluded by the default globs) and renamed into place, so
 the daemon never reads a half-written file. Text comes from benches/gen_corpus.py (seeds'
 sentences, deterministic).
@@ -32,7 +35,16 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import gen_corpus  # noqa: E402
 
-BIN = os.path.join(ROOT, "target", "release", "dossier")
+# DOSSIER_BIN: another build to compare (e.g. one of an older commit).
+BIN = os.environ.get("DOSSIER_BIN") or os.path.join(ROOT, "target", "release", "dossier")
+
+
+def cpu_s(pid):
+    """User and system CPU time of the process so far, in seconds (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def rss_kb(pid):
@@ -77,6 +89,9 @@ def write_doc(path, text):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--singles", type=int, default=60)
+    ap.add_argument("--singles-after", type=int, default=0,
+                    help="that many single documents again after the bursts (latency in a big"
+                         " dossier)")
     ap.add_argument("--bursts", type=int, default=10)
     ap.add_argument("--burst-size", type=int, default=1000)
     ap.add_argument("--debounce-ms", type=int, default=100)
@@ -106,7 +121,8 @@ def main():
 
     print("work dir %s; nproc %d; %s" % (work, os.cpu_count(),
           open("/proc/loadavg").read().strip()), flush=True)
-    env = dict(os.environ, RUST_LOG="dossier=info")
+    env = dict(os.environ)
+    env.setdefault("RUST_LOG", "dossier=info")
     p = subprocess.Popen([BIN, "--config", conf, "watch"], stderr=subprocess.PIPE,
                          stdout=subprocess.DEVNULL, env=env, text=True)
     ready = threading.Event()
@@ -127,30 +143,34 @@ def main():
     rss0 = rss_kb(p.pid)
     print("ready; VmRSS %d kB" % rss0, flush=True)
 
+    def singles(n, prefix, label):
+        """Writes n new documents one at a time; prints the write -> alert latency."""
+        lat = []
+        for i in range(n):
+            name = "%s%04d.txt" % (prefix, i)
+            body = text()
+            t0 = time.monotonic()
+            write_doc(os.path.join(docs, name), body)
+            want = "docs/" + name
+            while want not in alerts.paths:
+                if time.monotonic() - t0 > 30:
+                    print("no alert for %s after 30 s" % name, flush=True)
+                    break
+                time.sleep(0.002)
+                alerts.poll()
+            else:
+                lat.append((time.monotonic() - t0) * 1000)
+            time.sleep(0.05)  # let the daemon go idle again
+        lat.sort()
+        if lat:
+            p95 = lat[min(len(lat) - 1, int(round(0.95 * len(lat))) - 1)]
+            print("%s: %d/%d alerted; latency ms: median %.1f, p95 %.1f, min %.1f, max %.1f "
+                  "(debounce %d ms; target median <= %d ms)"
+                  % (label, len(lat), n, statistics.median(lat), p95, lat[0], lat[-1],
+                     a.debounce_ms, a.debounce_ms + 50), flush=True)
+
     # 1. one document at a time
-    lat = []
-    for i in range(a.singles):
-        name = "single%04d.txt" % i
-        body = text()
-        t0 = time.monotonic()
-        write_doc(os.path.join(docs, name), body)
-        want = "docs/" + name
-        while want not in alerts.paths:
-            if time.monotonic() - t0 > 30:
-                print("no alert for %s after 30 s" % name, flush=True)
-                break
-            time.sleep(0.002)
-            alerts.poll()
-        else:
-            lat.append((time.monotonic() - t0) * 1000)
-        time.sleep(0.05)  # let the daemon go idle again
-    lat.sort()
-    if lat:
-        p95 = lat[min(len(lat) - 1, int(round(0.95 * len(lat))) - 1)]
-        print("singles: %d/%d alerted; latency ms: median %.1f, p95 %.1f, min %.1f, max %.1f "
-              "(debounce %d ms; target median <= %d ms)"
-              % (len(lat), a.singles, statistics.median(lat), p95, lat[0], lat[-1],
-                 a.debounce_ms, a.debounce_ms + 50), flush=True)
+    singles(a.singles, "single", "singles")
 
     # 2. bursts
     rows = []
@@ -186,6 +206,11 @@ def main():
               % (b + 1, t_written, len(names), t_all, got, stored, alerts.lines, rows[-1][6],
                  open("/proc/loadavg").read().split()[0]), flush=True)
 
+    # 3. one document at a time again, in the dossier the bursts made
+    singles(a.singles_after, "after", "singles after the bursts")
+
+    user, system = cpu_s(p.pid)
+    print("daemon CPU time: user %.2f s, sys %.2f s" % (user, system))
     p.terminate()
     try:
         p.wait(30)

@@ -336,3 +336,175 @@ fn the_daemon_speaks_sd_notify() {
     assert!(status.success());
     read_until("STOPPING=1", &mut seen);
 }
+
+/// A seed's text made unique, so that no two documents of a test share their content.
+fn unique_text(i: usize, tag: &str) -> String {
+    format!("{}\nجملة خاصة بهذه الوثيقة رقم {tag}.\n", seed_text(i))
+}
+
+#[test]
+fn renamed_files_and_folders_pair_up_and_a_folder_moved_in_is_read() {
+    let ws = workspace(&["0"]);
+    let outside = tempfile::tempdir().unwrap();
+    let d = Daemon::start(&ws);
+    alerts_after(&ws, 5);
+
+    // One file renamed: one alert, a rename, not a removal and an addition.
+    let before = read_alerts(&ws).len();
+    let name = std::fs::read_dir(ws.docs())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    std::fs::rename(ws.docs().join(&name), ws.docs().join("renamed.txt")).unwrap();
+    assert_eq!(
+        new_alerts(&ws, before, 1),
+        vec![("docs/renamed.txt".into(), "renamed".into())]
+    );
+
+    // A folder with two documents moved in from outside: both read.
+    let before = read_alerts(&ws).len();
+    let src = outside.path().join("batch");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::write(src.join("a.txt"), unique_text(1, "أ")).unwrap();
+    std::fs::write(src.join("b.txt"), unique_text(2, "ب")).unwrap();
+    std::fs::rename(&src, ws.docs().join("batch")).unwrap();
+    let mut got = new_alerts(&ws, before, 2);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("docs/batch/a.txt".into(), "added".into()),
+            ("docs/batch/b.txt".into(), "added".into())
+        ]
+    );
+
+    // That folder renamed: its two documents renamed, nothing removed or added.
+    let before = read_alerts(&ws).len();
+    std::fs::rename(ws.docs().join("batch"), ws.docs().join("lot")).unwrap();
+    let mut got = new_alerts(&ws, before, 2);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("docs/lot/a.txt".into(), "renamed".into()),
+            ("docs/lot/b.txt".into(), "renamed".into())
+        ]
+    );
+    // A file edited in the renamed folder is still followed.
+    let before = read_alerts(&ws).len();
+    std::fs::write(ws.docs().join("lot/a.txt"), unique_text(3, "ج")).unwrap();
+    assert_eq!(
+        new_alerts(&ws, before, 1),
+        vec![("docs/lot/a.txt".into(), "modified".into())]
+    );
+    assert!(d.stop().success());
+}
+
+#[test]
+fn most_documents_gone_at_once_are_not_recorded_and_coming_back_alerts_nothing() {
+    let ws = workspace(&["0"]);
+    let outside = tempfile::tempdir().unwrap();
+    let d = Daemon::start(&ws);
+    alerts_after(&ws, 5);
+    let before = read_alerts(&ws).len();
+    let mut names: Vec<_> = std::fs::read_dir(ws.docs())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    for n in &names[..4] {
+        std::fs::rename(ws.docs().join(n), outside.path().join(n)).unwrap();
+    }
+    d.wait_for_line("are gone at once");
+    std::thread::sleep(SETTLE);
+    assert_eq!(read_alerts(&ws).len(), before, "no removal recorded");
+
+    // An unrelated edit meanwhile: the guard still holds (the whole folder is looked at).
+    std::fs::write(ws.docs().join("new.txt"), unique_text(1, "د")).unwrap();
+    d.wait_for_line("are gone at once");
+
+    // Back in place: nothing happened to them; the new document is then recorded.
+    for n in &names[..4] {
+        std::fs::rename(outside.path().join(n), ws.docs().join(n)).unwrap();
+    }
+    assert_eq!(
+        new_alerts(&ws, before, 1),
+        vec![("docs/new.txt".into(), "added".into())]
+    );
+    assert!(d.stop().success());
+}
+
+#[test]
+fn a_symbolic_link_to_a_document_is_no_second_document() {
+    let ws = workspace(&["000"]);
+    let d = Daemon::start(&ws);
+    alerts_after(&ws, 1);
+    let name = std::fs::read_dir(ws.docs())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    let before = read_alerts(&ws).len();
+    // Listed after the real file, the link is the same document: no alert.
+    std::os::unix::fs::symlink(&name, ws.docs().join("zz-link.txt")).unwrap();
+    std::thread::sleep(SETTLE * 2);
+    assert_eq!(read_alerts(&ws).len(), before, "{:?}", read_alerts(&ws));
+
+    // An edit through the real path: one alert, for the stored document.
+    let file = ws.docs().join(&name);
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\nجملة جديدة أضيفت إلى المقال.\n")).unwrap();
+    assert_eq!(
+        new_alerts(&ws, before, 1),
+        vec![(
+            format!("docs/{}", name.to_string_lossy()),
+            "modified".into()
+        )]
+    );
+    assert!(d.stop().success());
+}
+
+#[test]
+fn a_burst_larger_than_a_chunk_is_stored_and_alerted_once_each() {
+    let ws = workspace(&["000", "001"]);
+    let d = Daemon::start(&ws);
+    alerts_after(&ws, 2);
+    let before = read_alerts(&ws).len();
+    // Paragraphs of the seeds, each made unique: names the dossier already knows come back,
+    // so the reconcile's narrowed known-entity view is used, across two chunks of 256.
+    let paras: Vec<String> = (0..5)
+        .flat_map(|i| {
+            seed_text(i)
+                .split("\n\n")
+                .filter(|p| p.trim().len() > 200)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(!paras.is_empty());
+    let sub = ws.docs().join("burst");
+    std::fs::create_dir(&sub).unwrap();
+    let n = 300;
+    for i in 0..n {
+        let tmp = sub.join(format!("d{i:03}.txt.tmp"));
+        let text = format!("{}\nالخبر رقم {i}.\n", paras[i % paras.len()]);
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, sub.join(format!("d{i:03}.txt"))).unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while read_alerts(&ws).len() < before + n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(SETTLE);
+    let got = read_alerts(&ws)[before..].to_vec();
+    assert_eq!(got.len(), n, "one alert per document");
+    let paths: HashSet<&String> = got.iter().map(|(p, _)| p).collect();
+    assert_eq!(paths.len(), n, "no document alerted twice");
+    assert!(got.iter().all(|(_, s)| s == "added"), "{got:?}");
+    let ids = ws.alert_ids();
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
+    assert!(d.stop().success());
+}

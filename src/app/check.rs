@@ -68,18 +68,30 @@ pub struct CheckOutcome {
     pub alerts: usize,
     /// Documents that changed (the length of `report.documents` unless `counts_only`).
     pub changed: usize,
+    /// Files that could not be read this time (warned about): the daemon looks at them again
+    /// at its next reconcile, as a check of the whole folder would.
+    pub unread: Vec<std::path::PathBuf>,
 }
 
 /// The long-lived parts of the pipeline: configuration, state and extractor.
 pub struct Pipeline {
     pub config: Config,
-    store: Store,
+    pub(super) store: Store,
     /// One writer per state database, held as long as the pipeline lives.
     _lock: StateLock,
-    extractor: Arc<dyn Extractor>,
+    pub(super) extractor: Arc<dyn Extractor>,
     /// The watched folder's own name, prefixed to every document path shown and stored
     /// (`seeds/000_….txt`), so reports read the same from any working directory.
-    prefix: String,
+    pub(super) prefix: String,
+}
+
+/// The extractor's view of the dossier's known entities during one check.
+pub(super) enum KnownView {
+    /// All of them, loaded once (a check of the whole folder).
+    Whole(KnownEntities),
+    /// For each chunk, only those its documents' names can resolve to: memory the size of the
+    /// chunk, not of the dossier (the daemon's reconcile of an event batch, `reconcile.rs`).
+    PerChunk,
 }
 
 /// The default extractor, built on first use: building its word lists (the Aho-Corasick
@@ -97,7 +109,7 @@ impl Extractor for LazyArabic {
 }
 
 /// A file read and compared with its stored version.
-enum Outcome {
+pub(super) enum Outcome {
     /// Unreadable or skipped: warned about, stored state left alone, looked at again next time.
     Skipped(String),
     /// Same bytes, only its stat moved: refresh the stat.
@@ -159,7 +171,7 @@ impl Pipeline {
         &mut self.store
     }
 
-    fn scan_config(&self) -> ScanConfig {
+    pub(super) fn scan_config(&self) -> ScanConfig {
         ScanConfig {
             root: self.config.watch.dir.clone(),
             include: self.config.watch.include.clone(),
@@ -184,7 +196,7 @@ impl Pipeline {
     pub fn check_into(
         &mut self,
         opts: &CheckOptions,
-        mut sink: Option<&mut dyn ReportSink>,
+        sink: Option<&mut dyn ReportSink>,
     ) -> Result<CheckOutcome, AppError> {
         let scan = ingest::scan(&self.scan_config())?;
         let mut outcome = CheckOutcome::default();
@@ -227,11 +239,7 @@ impl Pipeline {
             .cloned()
             .collect();
         gone.sort();
-        self.guard_mass_removal(&stored, &gone, &candidates, opts)?;
-        // Candidates come in path order (the scan's); removals only at the end.
-        if let Some(s) = sink.as_deref_mut() {
-            s.begin(outcome.report.scanned, gone.is_empty());
-        }
+        self.guard_mass_removal(&stored, stored.len(), &gone, &candidates, opts)?;
 
         // Only a check that reads something needs the dossier's entities (the daemon's
         // reconcile after an event that changed nothing does not).
@@ -240,8 +248,38 @@ impl Pipeline {
         } else {
             self.store.known_entities()?
         };
+        self.record_changes(
+            outcome,
+            &stored,
+            &candidates,
+            &gone,
+            &KnownView::Whole(known),
+            opts,
+            sink,
+        )
+    }
+
+    /// Reads the candidates, records what changed with its alerts in batches, then records
+    /// the gone documents no added one turned out to be a move of. `stored` holds at least the
+    /// stored state of every candidate and every gone path. Changed documents go to `sink`
+    /// as they are recorded when there is one.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn record_changes(
+        &mut self,
+        mut outcome: CheckOutcome,
+        stored: &StoredMetas,
+        candidates: &[&FoundFile],
+        gone: &[String],
+        known: &KnownView,
+        opts: &CheckOptions,
+        mut sink: Option<&mut dyn ReportSink>,
+    ) -> Result<CheckOutcome, AppError> {
+        // Candidates come in path order (the scan's); removals only at the end.
+        if let Some(s) = sink.as_deref_mut() {
+            s.begin(outcome.report.scanned, gone.is_empty());
+        }
         // Removed documents that an added one may turn out to be (a rename), by normalized hash.
-        let mut unpaired = Unpaired::new(&gone, &stored);
+        let mut unpaired = Unpaired::new(gone, stored);
         let channels: Vec<String> = self
             .config
             .channels
@@ -249,48 +287,79 @@ impl Pipeline {
             .map(|c| c.name.clone())
             .collect();
         let bar = progress_bar(opts.progress, candidates.len());
-        // Chunk k + 1 is read and extracted (on the rayon pool, from a helper thread) while
-        // chunk k is written on this thread: the store's single writer and the extraction
-        // overlap instead of taking turns. Extraction reads only `stored` and `known`, fixed
-        // for the whole check, so the results are the same as one chunk after the other.
-        let reader = Reader {
-            max_bytes: self.config.watch.max_bytes,
-            extractor: &*self.extractor,
-            prefix: &self.prefix,
-            stored: &stored,
-            known: &known,
-        };
-        let store = &mut self.store;
-        let mut chunks = candidates.chunks(CHUNK);
-        let mut next = chunks.next().map(|c| (c.len(), reader.read(c)));
-        while let Some((len, outcomes)) = next.take() {
-            if opts
-                .cancel
+        let cancelled = || {
+            opts.cancel
                 .as_ref()
                 .is_some_and(|c| c.load(Ordering::SeqCst))
-            {
-                // Removals wait for a complete pass: an unread new path may be a rename.
-                unpaired.paths.clear();
-                break;
+        };
+        match known {
+            KnownView::Whole(known) => {
+                // Chunk k + 1 is read and extracted (on the rayon pool, from a helper thread)
+                // while chunk k is written on this thread: the store's single writer and the
+                // extraction overlap instead of taking turns. Extraction reads only `stored`
+                // and `known`, fixed for the whole check, so the results are the same as one
+                // chunk after the other.
+                let reader = Reader {
+                    max_bytes: self.config.watch.max_bytes,
+                    extractor: &*self.extractor,
+                    prefix: &self.prefix,
+                    stored,
+                    known,
+                };
+                let store = &mut self.store;
+                let mut chunks = candidates.chunks(CHUNK);
+                let mut next = chunks.next().map(|c| (c, reader.read(c)));
+                while let Some((chunk, outcomes)) = next.take() {
+                    if cancelled() {
+                        // Removals wait for a complete pass: an unread new path may be a rename.
+                        unpaired.paths.clear();
+                        break;
+                    }
+                    let following = chunks.next();
+                    let written = std::thread::scope(|scope| {
+                        let reader = &reader;
+                        let ahead = following.map(|c| scope.spawn(move || (c, reader.read(c))));
+                        let written = write_chunk(
+                            store,
+                            chunk,
+                            outcomes,
+                            &mut unpaired,
+                            &mut outcome,
+                            opts,
+                            &channels,
+                            sink.as_deref_mut(),
+                        );
+                        // A panic while reading (a bug) goes on as a panic of the check.
+                        next = ahead
+                            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                        written
+                    });
+                    written?;
+                    bar.inc(chunk.len() as u64);
+                }
             }
-            let following = chunks.next();
-            let written = std::thread::scope(|scope| {
-                let ahead = following.map(|c| scope.spawn(|| (c.len(), reader.read(c))));
-                let written = write_chunk(
-                    store,
-                    outcomes,
-                    &mut unpaired,
-                    &mut outcome,
-                    opts,
-                    &channels,
-                    sink.as_deref_mut(),
-                );
-                // A panic while reading (a bug) goes on as a panic of the check.
-                next = ahead.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-                written
-            });
-            written?;
-            bar.inc(len as u64);
+            KnownView::PerChunk => {
+                // Reading a chunk loads the entities it needs from the store: one chunk after
+                // the other.
+                for chunk in candidates.chunks(CHUNK) {
+                    if cancelled() {
+                        unpaired.paths.clear();
+                        break;
+                    }
+                    let outcomes = self.read_chunk_narrow(chunk, stored)?;
+                    write_chunk(
+                        &mut self.store,
+                        chunk,
+                        outcomes,
+                        &mut unpaired,
+                        &mut outcome,
+                        opts,
+                        &channels,
+                        sink.as_deref_mut(),
+                    )?;
+                    bar.inc(chunk.len() as u64);
+                }
+            }
         }
         bar.finish_and_clear();
         if !unpaired.paths.is_empty() {
@@ -328,9 +397,10 @@ impl Pipeline {
     /// Refuses to record a flood of removals: more than half of the stored documents gone at
     /// once (and at least two) looks like an unmounted or emptied folder, not an analyst's work.
     /// A gone file whose inode and size reappear at another path is a move, not a removal.
-    fn guard_mass_removal(
+    pub(super) fn guard_mass_removal(
         &self,
         stored: &StoredMetas,
+        total: usize,
         gone: &[String],
         candidates: &[&FoundFile],
         opts: &CheckOptions,
@@ -350,14 +420,34 @@ impl Pipeline {
                     .is_none_or(|m| !moved_to.contains(&(m.inode, m.size)))
             })
             .count();
-        if removed >= 2 && removed * 2 > stored.len() {
+        if removed >= 2 && removed * 2 > total {
             return Err(AppError::MassRemoval {
                 removed,
-                stored: stored.len(),
+                stored: total,
                 dir: self.config.watch.dir.clone(),
             });
         }
         Ok(())
+    }
+}
+
+impl Pipeline {
+    /// Reads and extracts one chunk of candidate files on every core, one outcome per file in
+    /// the chunk's order.
+    pub(super) fn read_chunk(
+        &self,
+        chunk: &[&FoundFile],
+        stored: &StoredMetas,
+        known: &KnownEntities,
+    ) -> Vec<Outcome> {
+        Reader {
+            max_bytes: self.config.watch.max_bytes,
+            extractor: &*self.extractor,
+            prefix: &self.prefix,
+            stored,
+            known,
+        }
+        .read(chunk)
     }
 }
 
@@ -372,7 +462,8 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    /// Reads and extracts one chunk of candidate files on every core.
+    /// Reads and extracts one chunk of candidate files on every core, one outcome per file in
+    /// the chunk's order.
     fn read(&self, chunk: &[&FoundFile]) -> Vec<Outcome> {
         let (max_bytes, extractor, prefix) = (self.max_bytes, self.extractor, self.prefix);
         let (stored, known) = (self.stored, self.known);
@@ -423,8 +514,10 @@ impl Reader<'_> {
 }
 
 /// Writes one chunk's outcomes in one transaction: new states, index rows and alerts together.
+#[allow(clippy::too_many_arguments)]
 fn write_chunk(
     store: &mut Store,
+    chunk: &[&FoundFile],
     outcomes: Vec<Outcome>,
     unpaired: &mut Unpaired,
     outcome: &mut CheckOutcome,
@@ -433,9 +526,12 @@ fn write_chunk(
     mut sink: Option<&mut (dyn ReportSink + '_)>,
 ) -> Result<(), AppError> {
     let batch = store.batch()?;
-    for o in outcomes {
+    for (o, f) in outcomes.into_iter().zip(chunk) {
         match o {
-            Outcome::Skipped(w) => outcome.warnings.push(w),
+            Outcome::Skipped(w) => {
+                outcome.warnings.push(w);
+                outcome.unread.push(f.abs.clone());
+            }
             Outcome::SameContent { path, meta } => batch.touch_stat(&path, &meta)?,
             Outcome::Cosmetic {
                 path,
@@ -553,10 +649,14 @@ fn progress_bar(wanted: bool, len: usize) -> indicatif::ProgressBar {
 /// A document's key in the store and in reports: the watched folder's name, then its relative
 /// path (escaped where not printable).
 fn doc_key(prefix: &str, f: &FoundFile) -> String {
+    path_key(prefix, &f.path)
+}
+
+pub(super) fn path_key(prefix: &str, path: &ingest::DocPath) -> String {
     if prefix.is_empty() {
-        f.path.as_str().to_string()
+        path.as_str().to_string()
     } else {
-        format!("{prefix}/{}", f.path.as_str())
+        format!("{prefix}/{}", path.as_str())
     }
 }
 
@@ -572,7 +672,7 @@ fn display_prefix(dir: &Path) -> String {
 /// True when a file's cheap stat no longer proves it unchanged. A file modified in the same
 /// second as the last scan is read again (git's racy-timestamp rule): a second write within
 /// the timestamp's granularity would otherwise go unseen.
-fn stat_moved(m: &StoredMeta, f: &FoundFile) -> bool {
+pub(super) fn stat_moved(m: &StoredMeta, f: &FoundFile) -> bool {
     const SECOND: i64 = 1_000_000_000;
     let racy = m.mtime_ns.div_euclid(SECOND) >= m.scanned_ns.div_euclid(SECOND);
     racy || m.size != f.stat.size

@@ -1,9 +1,14 @@
 //! `dossier watch`: reconcile, then follow file events until SIGTERM/SIGINT; SIGHUP reloads.
 //!
-//! Every event is only a hint: after `debounce` of quiet the daemon runs the same full
-//! comparison as `check` (a stat per file, reads only what moved), so an event lost, doubled or
-//! out of order cannot lose or double an alert. Undelivered alerts are retried with backoff.
+//! Every event is only a hint: after `debounce` of quiet the daemon compares the paths the
+//! events named with the store (`reconcile.rs`: a stat per path, a walk of a named folder,
+//! reads only what moved), so an event doubled or out of order cannot lose or double an
+//! alert. A full comparison of the folder, as `check` does, runs at start, after lost events
+//! (queue overflow, a broken watch), after a reload, while the folder holds links, and whenever
+//! a batch's paths alone cannot settle it. Undelivered alerts are retried with backoff.
 
+use std::collections::HashSet;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
 use std::sync::Arc;
@@ -15,7 +20,9 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use super::check::{CheckOptions, Pipeline};
 use super::deliver::{Deliverer, Pass};
 use super::error::AppError;
+use super::reconcile::Partial;
 use crate::config::{self, Config, Env, Overrides};
+use crate::ingest::Filter;
 use crate::watch::{self, Hints, Msg};
 
 /// Hints queued between the notify thread and the loop; past this, an overflow and a rescan.
@@ -23,6 +30,10 @@ const QUEUE: usize = 4096;
 
 /// How often the loop wakes with nothing to do: outbox retries, watchdog, status.
 const TICK: Duration = Duration::from_millis(500);
+
+/// Paths remembered for the next reconcile; past this many, a full check instead (the same
+/// work, without holding the names).
+const MAX_HINTED: usize = 100_000;
 
 fn notify(states: &[NotifyState<'_>]) {
     if let Err(e) = sd_notify::notify(states) {
@@ -37,19 +48,58 @@ struct Daemon {
     hints: Hints,
     overflow: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
+    /// Paths named by events since the last reconcile (and files it could not read).
+    hinted: HashSet<PathBuf>,
+    /// The next reconcile must compare the whole folder.
+    full_due: bool,
+    /// The last full check found symbolic or hard links: every reconcile is a full one.
+    links: bool,
+    /// The configuration's globs, compiled once (not per event).
+    filter: Option<Filter>,
 }
 
 impl Daemon {
-    /// A full comparison of the folder with the store, then delivery of what is due.
+    /// Remembers a path for the next reconcile.
+    fn hint(&mut self, path: PathBuf) {
+        if self.full_due {
+            return;
+        }
+        self.hinted.insert(path);
+        if self.hinted.len() > MAX_HINTED {
+            self.hinted = HashSet::new();
+            self.full_due = true;
+        }
+    }
+
+    /// Compares the folder with the store (the paths named since the last time, or all of
+    /// it), then delivers what is due.
     fn reconcile(&mut self, why: &str) -> Result<(), AppError> {
-        tracing::info!("checking the folder ({why})");
-        let outcome = self.pipeline.check(&CheckOptions {
+        let opts = CheckOptions {
             notify: true,
             allow_mass_removal: false,
             counts_only: true,
             progress: false,
             cancel: Some(self.stop.clone()),
-        });
+        };
+        let mut paths: Vec<PathBuf> = std::mem::take(&mut self.hinted).into_iter().collect();
+        paths.sort();
+        let mut full = std::mem::take(&mut self.full_due) || self.links;
+        let outcome = if full {
+            tracing::info!("checking the folder ({why})");
+            self.pipeline.check(&opts)
+        } else {
+            tracing::debug!("checking {} path(s) ({why})", paths.len());
+            match self.pipeline.check_paths(&paths, &opts) {
+                Ok(Partial::Done(o)) => Ok(o),
+                Ok(Partial::NeedsFull(why)) => {
+                    tracing::info!("checking the whole folder ({why})");
+                    full = true;
+                    self.pipeline.check(&opts)
+                }
+                Err(e) => Err(e),
+            }
+        };
+        drop(paths);
         match outcome {
             Ok(o) => {
                 if o.changed > 0 {
@@ -59,10 +109,26 @@ impl Daemon {
                         o.alerts
                     );
                 }
+                // Looked at again next time, as a full check would.
+                for p in o.unread {
+                    self.hint(p);
+                }
             }
-            // The folder gone or mostly emptied: say so and keep watching; nothing recorded.
-            Err(e @ (AppError::Root(_) | AppError::MassRemoval { .. })) => tracing::error!("{e}"),
+            // The folder gone or mostly emptied: say so and keep watching; nothing recorded,
+            // and the next reconcile looks at the whole folder again.
+            Err(e @ (AppError::Root(_) | AppError::MassRemoval { .. })) => {
+                tracing::error!("{e}");
+                self.full_due = true;
+            }
             Err(e) => return Err(e),
+        }
+        if full {
+            self.links = self.pipeline.folder_has_links();
+            if self.links {
+                tracing::info!(
+                    "the folder holds symbolic or hard links: every reconcile checks all of it"
+                );
+            }
         }
         self.deliver(Pass::Due)?;
         self.status();
@@ -132,6 +198,7 @@ impl Daemon {
             );
         }
         self.deliverer = deliverer;
+        self.filter = filter(&new);
         self.pipeline.config = new;
         self.overflow.store(true, Ordering::SeqCst); // include/exclude may have changed: rescan
         Ok(())
@@ -186,7 +253,12 @@ pub fn run(config: Config, ov: &Overrides, env: &dyn Env) -> Result<u8, AppError
         hints,
         overflow,
         stop: stop.clone(),
+        hinted: HashSet::new(),
+        full_due: true,
+        links: false,
+        filter: None,
     };
+    d.filter = filter(&d.pipeline.config);
     d.reconcile("start")?;
     notify(&[NotifyState::Ready]);
     tracing::info!("ready");
@@ -206,12 +278,16 @@ pub fn run(config: Config, ov: &Overrides, env: &dyn Env) -> Result<u8, AppError
         });
         match rx.recv_timeout(wait) {
             Ok(Msg::Paths(paths)) => {
-                if paths.iter().any(|p| relevant(&d.pipeline.config, p)) {
-                    due = Some(Instant::now() + debounce);
+                for p in paths {
+                    if relevant(&d.pipeline.config, d.filter.as_ref(), &p) {
+                        d.hint(p);
+                        due = Some(Instant::now() + debounce);
+                    }
                 }
             }
             Ok(Msg::Rescan(why)) => {
                 tracing::warn!("{why}: full rescan");
+                d.full_due = true;
                 due = Some(Instant::now() + debounce);
             }
             Ok(Msg::Signal(SIGHUP)) => {
@@ -224,6 +300,7 @@ pub fn run(config: Config, ov: &Overrides, env: &dyn Env) -> Result<u8, AppError
         }
         if d.overflow.swap(false, Ordering::SeqCst) {
             tracing::warn!("file events were lost (queue overflow): full rescan");
+            d.full_due = true;
             due = Some(Instant::now() + debounce);
         }
         if due.is_some_and(|t| Instant::now() >= t) {
@@ -247,25 +324,29 @@ pub fn run(config: Config, ov: &Overrides, env: &dyn Env) -> Result<u8, AppError
     Ok(0)
 }
 
+/// The include/exclude globs of `config`, compiled (`None` when invalid: every path is then
+/// relevant, and the check reports the bad glob).
+fn filter(config: &Config) -> Option<Filter> {
+    Filter::new(&crate::ingest::ScanConfig {
+        root: config.watch.dir.clone(),
+        include: config.watch.include.clone(),
+        exclude: config.watch.exclude.clone(),
+        max_bytes: config.watch.max_bytes,
+    })
+    .ok()
+}
+
 /// Whether an event path can concern a document: not the state database, its journal or lock,
 /// nor a file the exclude globs drop (editor swap and backup files).
-fn relevant(config: &Config, path: &std::path::Path) -> bool {
+fn relevant(config: &Config, filter: Option<&Filter>, path: &std::path::Path) -> bool {
     let state = config.state.path.as_os_str().to_string_lossy().to_string();
     let p = path.to_string_lossy();
     if p.starts_with(state.as_str()) {
         return false;
     }
-    match path.strip_prefix(&config.watch.dir) {
-        Ok(rel) => {
-            let scan = crate::ingest::ScanConfig {
-                root: config.watch.dir.clone(),
-                include: config.watch.include.clone(),
-                exclude: config.watch.exclude.clone(),
-                max_bytes: config.watch.max_bytes,
-            };
-            // A directory (or a path gone already) may hold documents: always relevant.
-            path.is_dir() || !path.exists() || crate::ingest::matches(&scan, rel)
-        }
-        Err(_) => true,
+    match (path.strip_prefix(&config.watch.dir), filter) {
+        // A directory (or a path gone already) may hold documents: always relevant.
+        (Ok(rel), Some(f)) => path.is_dir() || !path.exists() || f.matches(rel),
+        _ => true,
     }
 }

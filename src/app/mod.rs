@@ -8,6 +8,7 @@ mod deliver;
 mod error;
 mod failpoint;
 mod history;
+mod reconcile;
 
 pub use check::{CheckOptions, CheckOutcome, Pipeline};
 pub use commands::run;

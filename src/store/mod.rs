@@ -11,6 +11,7 @@
 mod history;
 mod lock;
 mod outbox;
+mod partial;
 mod schema;
 
 pub use history::{EntityRecord, VersionRecord};

@@ -103,6 +103,21 @@ pub fn loose(name: &str) -> String {
     loose_of_key(&key(name))
 }
 
+/// The first and last characters of [`loose`]`(name)`, without building it: those of the
+/// folded name, white space aside (the article is dropped only from the start of a later word,
+/// and only when two letters remain; doubled letters keep one). A cheap test that `name`
+/// cannot have a given loose key, for a pass over many names.
+pub fn loose_ends(name: &str) -> (Option<char>, Option<char>) {
+    let mut folded = name.chars().filter_map(fold_char);
+    let first = folded.find(|c| !c.is_whitespace());
+    let last = name
+        .chars()
+        .rev()
+        .filter_map(fold_char)
+        .find(|c| !c.is_whitespace());
+    (first, last)
+}
+
 /// [`loose`] of a string already folded by [`key`].
 fn loose_of_key(k: &str) -> String {
     let mut joined = String::with_capacity(k.len());
@@ -266,16 +281,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
     link_short_persons(doc, &mut groups);
     sweep(doc, &mut groups);
 
-    // Built once per view of the dossier, not per document.
-    let known_keys = known.index.get_or_init(|| {
-        let mut index = HashMap::new();
-        for (i, e) in known.entities.iter().enumerate() {
-            for f in std::iter::once(&e.name).chain(e.aliases.iter()) {
-                index.insert((e.kind, loose(f)), i);
-            }
-        }
-        index
-    });
+    let known_keys = known_index(known);
 
     let mut out: Vec<Entity> = groups
         .into_iter()
@@ -313,6 +319,38 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
         .collect();
     out.sort_by_key(|e| e.mentions.first().map_or(usize::MAX, |m| m.start));
     out
+}
+
+/// The known entities by type and loose key of their name and aliases (the last one wins),
+/// built once per view of the dossier, not per document.
+fn known_index(known: &KnownEntities) -> &HashMap<(EntityType, String), usize> {
+    known.index.get_or_init(|| {
+        let mut index = HashMap::new();
+        for (i, e) in known.entities.iter().enumerate() {
+            for f in std::iter::once(&e.name).chain(e.aliases.iter()) {
+                index.insert((e.kind, loose(f)), i);
+            }
+        }
+        index
+    })
+}
+
+/// Whether resolving against `known` could change `found`, entities extracted from one text
+/// against no known entity. It cannot unless one of their names or aliases has, in `known`, a
+/// loose key whose entity has another name: the known view only renames an entity to the name
+/// of the first known one sharing a loose key with its name or one of its forms, and those
+/// forms are its name and aliases. So a caller may extract against a small view first, and
+/// again only when this says so (the daemon: `app/reconcile.rs`).
+pub fn known_renames(found: &[Entity], known: &KnownEntities) -> bool {
+    let index = known_index(known);
+    found.iter().any(|e| {
+        std::iter::once(&e.name).chain(&e.aliases).any(|f| {
+            index
+                .get(&(e.kind, loose(f)))
+                .and_then(|&i| known.entities.get(i))
+                .is_some_and(|k| k.name != e.name)
+        })
+    })
 }
 
 /// The fullest form: most words, then most letters, then the first met; a specific
@@ -536,6 +574,37 @@ fn variants(k: &str) -> impl Iterator<Item = (usize, std::borrow::Cow<'_, str>)>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loose_ends_are_the_ends_of_the_loose_key() {
+        let names = [
+            "محمد بن الوالي",
+            " الفاروق  بلخير ",
+            "حمّوشي",
+            "ال",
+            "أل الل",
+            "عبد اللطيف الحموشي",
+            "\u{200F}إسرائيل\u{200F}",
+            "ّ",
+            "",
+            "  ",
+            "Iron Dome",
+            "ق ال ال",
+            "بب",
+        ];
+        for n in names {
+            let l = loose(n);
+            assert_eq!(loose_ends(n), (l.chars().next(), l.chars().last()), "{n:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn loose_ends_agree_with_loose(n in "[ اأإلبةىيّ\u{200F}aBن-]{0,12}") {
+            let l = loose(&n);
+            proptest::prop_assert_eq!(loose_ends(&n), (l.chars().next(), l.chars().last()));
+        }
+    }
 
     #[test]
     fn loose_keys_ignore_spaces_inner_articles_and_double_letters() {

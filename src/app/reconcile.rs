@@ -1,0 +1,429 @@
+//! The daemon's reconcile of one event batch: only the paths the events name are compared with
+//! the store, so its memory and time are those of the batch, not of the dossier.
+//!
+//! Events stay hints: each named path is looked at afresh (stat; a folder is walked whole) and
+//! compared with what the store holds at that path and under it, and the same
+//! [`Pipeline::record_changes`] as a full check records the result (rename pairing, the
+//! mass-removal guard against the whole dossier, alerts in the outbox). Whatever this cannot
+//! settle from the paths alone (the folder itself gone or named, a path it cannot examine, a
+//! non-regular file, a symbolic or hard link, whose identity a full scan dedups across paths)
+//! makes it answer [`Partial::NeedsFull`], and the daemon runs a full check instead.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::check::{
+    path_key, stat_moved, CheckOptions, CheckOutcome, KnownView, Outcome, Pipeline,
+};
+use super::error::AppError;
+use crate::extract::entities::resolve::{known_renames, loose, loose_ends};
+use crate::ingest::{DocPath, FileStat, Filter, FoundFile};
+use crate::model::{Extraction, KnownEntities};
+use crate::store::{StoredMeta, StoredMetas};
+
+/// What a reconcile of named paths came to.
+#[derive(Debug)]
+pub(super) enum Partial {
+    Done(CheckOutcome),
+    /// Only a full check can settle this batch, for this reason. (A full check also looks for
+    /// links again: see [`Pipeline::folder_has_links`].)
+    NeedsFull(String),
+}
+
+fn needs_full(why: impl Into<String>) -> Partial {
+    Partial::NeedsFull(why.into())
+}
+
+fn link(path: &Path) -> Partial {
+    needs_full(format!("{} is a symbolic or hard link", path.display()))
+}
+
+/// What one named path turned out to hold.
+#[derive(Default)]
+struct Looked {
+    /// Documents found, by key.
+    found: BTreeMap<String, FoundFile>,
+    /// Keys whose stored document is gone unless found.
+    files: HashSet<String>,
+    /// Keys of folders whose every stored document is gone unless found.
+    folders: HashSet<String>,
+}
+
+impl Pipeline {
+    /// Compares the paths named by a batch of events (absolute, under the watched folder) with
+    /// the store and records every change, as [`Pipeline::check`] does for the whole folder.
+    pub(super) fn check_paths(
+        &mut self,
+        paths: &[PathBuf],
+        opts: &CheckOptions,
+    ) -> Result<Partial, AppError> {
+        let root = self.config.watch.dir.clone();
+        if !fs::metadata(&root).is_ok_and(|m| m.is_dir()) {
+            return Ok(needs_full("the watched folder is not there"));
+        }
+        let Ok(filter) = Filter::new(&self.scan_config()) else {
+            return Ok(needs_full("the include/exclude globs are invalid"));
+        };
+        let mut looked = Looked::default();
+        for path in paths {
+            let Ok(rel) = path.strip_prefix(&root) else {
+                return Ok(needs_full(format!(
+                    "{} is outside the folder",
+                    path.display()
+                )));
+            };
+            if rel.as_os_str().is_empty() {
+                return Ok(needs_full("an event names the folder itself"));
+            }
+            if filter.excluded(rel) {
+                continue; // an editor's swap file, a temp file, under .git/: never a document
+            }
+            if let Some(p) = self.look(path, rel, &filter, &mut looked)? {
+                return Ok(p);
+            }
+        }
+
+        let mut stored: Vec<(String, StoredMeta)> = Vec::new();
+        for key in &looked.files {
+            if let Some(m) = self.store.meta(key)? {
+                stored.push((key.clone(), m));
+            }
+        }
+        for key in &looked.folders {
+            stored.extend(self.store.meta_under(key)?);
+        }
+        // A file named and a folder holding it may both have been looked at.
+        stored.sort_by(|a, b| a.0.cmp(&b.0));
+        stored.dedup_by(|a, b| a.0 == b.0);
+        let stored = StoredMetas::new(stored);
+        let candidates: Vec<&FoundFile> = looked
+            .found
+            .iter()
+            .filter(|(k, f)| stored.get(k).is_none_or(|m| stat_moved(m, f)))
+            .map(|(_, f)| f)
+            .collect();
+        let mut gone: Vec<String> = stored
+            .paths()
+            .filter(|k| !looked.found.contains_key(*k))
+            .cloned()
+            .collect();
+        gone.sort();
+        let total = self.store.document_count()?;
+        self.guard_mass_removal(&stored, total, &gone, &candidates, opts)?;
+        let mut outcome = CheckOutcome::default();
+        // What a scan of the whole folder would count, the store being right about every
+        // path no event named.
+        let added = looked
+            .found
+            .keys()
+            .filter(|k| stored.get(k.as_str()).is_none())
+            .count();
+        outcome.report.scanned = (total + added).saturating_sub(gone.len());
+        let outcome = self.record_changes(
+            outcome,
+            &stored,
+            &candidates,
+            &gone,
+            &KnownView::PerChunk,
+            opts,
+            None,
+        )?;
+        Ok(Partial::Done(outcome))
+    }
+
+    /// Looks at one named path: a document, a folder (walked), or nothing any more. Returns
+    /// `Some` when only a full check will do.
+    fn look(
+        &self,
+        path: &Path,
+        rel: &Path,
+        filter: &Filter,
+        looked: &mut Looked,
+    ) -> Result<Option<Partial>, AppError> {
+        let key = path_key(&self.prefix, &DocPath::from_relative(rel));
+        // Whatever was stored at this path or under it is gone unless found again now.
+        looked.files.insert(key.clone());
+        looked.folders.insert(key.clone());
+        let meta = match fs::symlink_metadata(path) {
+            Ok(m) => m,
+            Err(e) if gone(&e) => return Ok(None),
+            Err(e) => return Ok(Some(needs_full(format!("{}: {e}", path.display())))),
+        };
+        let ft = meta.file_type();
+        if ft.is_symlink() {
+            return Ok(Some(link(path)));
+        }
+        if ft.is_file() {
+            if filter.matches(rel) {
+                if meta.nlink() > 1 {
+                    return Ok(Some(link(path)));
+                }
+                looked.found.insert(key, found(rel, path, &meta));
+            }
+            return Ok(None);
+        }
+        if !ft.is_dir() {
+            return Ok(filter
+                .matches(rel)
+                .then(|| needs_full(format!("{} is not a regular file", path.display()))));
+        }
+        let root = &self.config.watch.dir;
+        let walk = walkdir::WalkDir::new(path)
+            .follow_links(false)
+            .min_depth(1)
+            .into_iter()
+            .filter_entry(|e| {
+                !(e.file_type().is_dir()
+                    && e.path()
+                        .strip_prefix(root)
+                        .is_ok_and(|r| filter.excluded(r)))
+            });
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                // A file removed during the walk: its own event names it.
+                Err(e) if e.io_error().is_some_and(gone) => continue,
+                Err(e) => return Ok(Some(needs_full(format!("{}: {e}", path.display())))),
+            };
+            let ft = entry.file_type();
+            if ft.is_dir() {
+                continue;
+            }
+            if ft.is_symlink() {
+                return Ok(Some(link(entry.path())));
+            }
+            let Ok(rel) = entry.path().strip_prefix(root) else {
+                continue;
+            };
+            if !filter.matches(rel) {
+                continue;
+            }
+            if !ft.is_file() {
+                let why = format!("{} is not a regular file", entry.path().display());
+                return Ok(Some(needs_full(why)));
+            }
+            let meta = match entry.metadata() {
+                Ok(m) => m,
+                Err(e) if e.io_error().is_some_and(gone) => continue,
+                Err(e) => return Ok(Some(needs_full(format!("{}: {e}", path.display())))),
+            };
+            if meta.nlink() > 1 {
+                return Ok(Some(link(entry.path())));
+            }
+            let f = found(rel, entry.path(), &meta);
+            looked.found.insert(path_key(&self.prefix, &f.path), f);
+        }
+        Ok(None)
+    }
+
+    /// Whether the watched folder holds a symbolic link, or a document with another hard link:
+    /// then a path alone does not say which stored document a file is (a full scan lists a
+    /// file reached by two paths once), and the daemon reconciles with full checks. Folders
+    /// that cannot be read are passed over: no event comes from inside them.
+    pub(super) fn folder_has_links(&self) -> bool {
+        let root = &self.config.watch.dir;
+        let Ok(filter) = Filter::new(&self.scan_config()) else {
+            return true;
+        };
+        walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .min_depth(1)
+            .into_iter()
+            .filter_entry(|e| {
+                !(e.file_type().is_dir()
+                    && e.path()
+                        .strip_prefix(root)
+                        .is_ok_and(|r| filter.excluded(r)))
+            })
+            .filter_map(Result::ok)
+            .any(|e| {
+                let ft = e.file_type();
+                ft.is_symlink()
+                    || (ft.is_file()
+                        && e.path().strip_prefix(root).is_ok_and(|r| filter.matches(r))
+                        && e.metadata().is_ok_and(|m| m.nlink() > 1))
+            })
+    }
+
+    /// [`Pipeline::read_chunk`] against only the known entities the chunk's documents can
+    /// resolve to: extract against none, load from the store the entities sharing a loose key
+    /// with a name found, and extract again only the documents whose entities that view would
+    /// rename (the same facts as against the whole view, see `known_renames`).
+    pub(super) fn read_chunk_narrow(
+        &self,
+        chunk: &[&FoundFile],
+        stored: &StoredMetas,
+    ) -> Result<Vec<Outcome>, AppError> {
+        let mut outcomes = self.read_chunk(chunk, stored, &KnownEntities::default());
+        let keys: HashSet<String> = outcomes
+            .iter()
+            .filter_map(|o| facts(o).map(|(_, f)| f))
+            .flat_map(|f| &f.entities)
+            .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases))
+            .map(|n| loose(n))
+            .collect();
+        if keys.is_empty() {
+            return Ok(outcomes);
+        }
+        // Most names of the dossier are ruled out by the ends of their loose key alone.
+        let mut ends: Vec<(Option<char>, Option<char>)> = keys
+            .iter()
+            .map(|k| (k.chars().next(), k.chars().last()))
+            .collect();
+        ends.sort_unstable();
+        ends.dedup();
+        let known = self.store.known_entities_where(|s| {
+            ends.binary_search(&loose_ends(s)).is_ok() && keys.contains(&loose(s))
+        })?;
+        if known.entities.is_empty() {
+            return Ok(outcomes);
+        }
+        let extractor = &self.extractor;
+        let again = outcomes
+            .par_iter_mut()
+            .filter_map(|o| {
+                let (text, facts) = facts_mut(o)?;
+                known_renames(&facts.entities, &known).then(|| {
+                    *facts = extractor.extract(text, &known);
+                })
+            })
+            .count();
+        tracing::debug!(
+            "{} of {} documents extracted again against {} known entities",
+            again,
+            chunk.len(),
+            known.entities.len()
+        );
+        Ok(outcomes)
+    }
+}
+
+fn facts(o: &Outcome) -> Option<(&str, &Extraction)> {
+    match o {
+        Outcome::Cosmetic { decoded, facts, .. } | Outcome::Changed { decoded, facts, .. } => {
+            Some((&decoded.text, facts))
+        }
+        Outcome::Skipped(_) | Outcome::SameContent { .. } => None,
+    }
+}
+
+fn facts_mut(o: &mut Outcome) -> Option<(&str, &mut Extraction)> {
+    match o {
+        Outcome::Cosmetic { decoded, facts, .. } | Outcome::Changed { decoded, facts, .. } => {
+            Some((&decoded.text, facts))
+        }
+        Outcome::Skipped(_) | Outcome::SameContent { .. } => None,
+    }
+}
+
+/// Not there (any more): removed, or a folder on the way replaced by a file.
+fn gone(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ENOTDIR)
+}
+
+fn found(rel: &Path, abs: &Path, meta: &fs::Metadata) -> FoundFile {
+    FoundFile {
+        path: DocPath::from_relative(rel),
+        abs: abs.to_path_buf(),
+        stat: FileStat::from_metadata(meta),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn seeds() -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn facts_of(outcomes: &[Outcome]) -> Vec<Extraction> {
+        outcomes
+            .iter()
+            .map(|o| match o {
+                Outcome::Skipped(w) => panic!("{w}"),
+                o => facts(o)
+                    .map(|(_, f)| f.clone())
+                    .expect("read and extracted"),
+            })
+            .collect()
+    }
+
+    /// Real files, a real store: three seeds checked, then the other two and every seed cut
+    /// and shuffled by paragraphs (names met again in other forms and places) read against
+    /// the whole known view and against the narrow one: the same facts.
+    #[test]
+    fn the_narrow_known_view_gives_the_facts_of_the_whole_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let docs = tmp.path().join("docs");
+        fs::create_dir(&docs).unwrap();
+        let seeds = seeds();
+        for s in &seeds[..3] {
+            fs::copy(s, docs.join(s.file_name().unwrap())).unwrap();
+        }
+        fs::write(
+            tmp.path().join("dossier.toml"),
+            "[watch]\ndir = \"docs\"\n[state]\npath = \"state.db\"\n",
+        )
+        .unwrap();
+        let config = crate::config::load_file(&tmp.path().join("dossier.toml")).unwrap();
+        let mut p = Pipeline::open(config).unwrap();
+        p.check(&CheckOptions::default()).unwrap();
+
+        let new = docs.join("new");
+        fs::create_dir(&new).unwrap();
+        let mut files = Vec::new();
+        for (i, s) in seeds.iter().enumerate() {
+            let text = fs::read_to_string(s).unwrap();
+            let paras: Vec<&str> = text.split("\n\n").collect();
+            let variants = [
+                text.clone(),
+                paras.iter().rev().copied().collect::<Vec<_>>().join("\n\n"),
+                paras
+                    .iter()
+                    .skip(1)
+                    .step_by(2)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("\n\n"),
+            ];
+            for (j, v) in variants.iter().enumerate() {
+                if v.trim().is_empty() {
+                    continue; // a seed of one paragraph has no second one
+                }
+                let rel = PathBuf::from(format!("new/{i}-{j}.txt"));
+                let abs = docs.join(&rel);
+                fs::write(&abs, v).unwrap();
+                files.push(found(&rel, &abs, &fs::metadata(&abs).unwrap()));
+            }
+        }
+        let chunk: Vec<&FoundFile> = files.iter().collect();
+        let stored = StoredMetas::new(Vec::new());
+        let whole_view = p.store.known_entities().unwrap();
+        assert!(!whole_view.entities.is_empty());
+        let whole = facts_of(&p.read_chunk(&chunk, &stored, &whole_view));
+        let narrow = facts_of(&p.read_chunk_narrow(&chunk, &stored).unwrap());
+        let none = facts_of(&p.read_chunk(&chunk, &stored, &KnownEntities::default()));
+        for (k, f) in files.iter().enumerate() {
+            assert_eq!(narrow[k], whole[k], "{}", f.path);
+        }
+        // Not a vacuous test: the known view renames something in some of these documents.
+        let renamed = (0..files.len()).filter(|&k| none[k] != whole[k]).count();
+        assert!(
+            renamed > 0,
+            "no document resolves differently against the dossier"
+        );
+    }
+}
