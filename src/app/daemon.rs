@@ -28,6 +28,9 @@ use crate::watch::{self, Hints, Msg};
 /// Hints queued between the notify thread and the loop; past this, an overflow and a rescan.
 const QUEUE: usize = 4096;
 
+/// SQLite's page cache once the daemon is past its start, in KiB.
+const DAEMON_CACHE_KIB: u32 = 2048;
+
 /// How often the loop wakes with nothing to do: outbox retries, watchdog, status.
 const TICK: Duration = Duration::from_millis(500);
 
@@ -260,6 +263,10 @@ pub fn run(config: Config, ov: &Overrides, env: &dyn Env) -> Result<u8, AppError
     };
     d.filter = filter(&d.pipeline.config);
     d.reconcile("start")?;
+    // The start's full check may have written thousands of documents; from now on a batch
+    // writes a few, and a 64 MiB page cache would only grow with the dossier (BENCHMARKS.md,
+    // section 4).
+    d.pipeline.store().limit_cache(DAEMON_CACHE_KIB)?;
     notify(&[NotifyState::Ready]);
     tracing::info!("ready");
     d.status();

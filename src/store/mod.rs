@@ -295,6 +295,18 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
+    /// Caps SQLite's page cache at `kib` KiB and hands back what it holds beyond that. The
+    /// 64 MiB of [`Store::open`] speed up a check that writes thousands of documents; a
+    /// long-running daemon that records a few at a time keeps a small one, so its memory
+    /// does not grow with the dossier.
+    pub fn limit_cache(&self, kib: u32) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(&format!(
+                "PRAGMA cache_size = -{kib}; PRAGMA shrink_memory;"
+            ))
+            .map_err(|e| self.sql(e))
+    }
+
     fn schema_err(&self, e: schema::SchemaError) -> StoreError {
         match e {
             schema::SchemaError::TooNew(found) => StoreError::TooNew {
