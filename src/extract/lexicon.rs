@@ -12,7 +12,9 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 
 use super::entities::tokens::Tokens;
 use crate::model::EntityType;
@@ -303,6 +305,26 @@ pub fn parse_prefix(p: &str, word_starts_with_lam: bool) -> Option<Prefix> {
     })
 }
 
+/// Byte lengths of the prefixes of `key` that [`parse_prefix`] reads as proclitics (0 always),
+/// shorter than the key itself.
+fn clitic_prefix_lens(key: &str) -> impl Iterator<Item = usize> + '_ {
+    let clitic_start = key
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, 'و' | 'ف' | 'ب' | 'ك' | 'ل' | 'ا'));
+    let mut ends = [0usize; 6];
+    let mut n = 1;
+    if clitic_start {
+        for b in key.char_indices().skip(1).take(5).map(|(b, _)| b) {
+            if parse_prefix(&key[..b], false).is_some() {
+                ends[n] = b;
+                n += 1;
+            }
+        }
+    }
+    ends.into_iter().take(n)
+}
+
 fn art_ok(want: Art, got: ArtKind) -> bool {
     match want {
         Art::Optional => true,
@@ -327,7 +349,12 @@ const POSSESSIVE_SUFFIXES: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
 /// Word lists loaded from `data/` at compile time, compiled into one automaton.
 #[derive(Debug)]
 pub struct Lexicon {
-    ac: Option<AhoCorasick>,
+    /// Anchored automaton over every pattern: a word is looked for only where it may start,
+    /// at the beginning of a token or after a valid chain of proclitics.
+    dfa: Option<DFA>,
+    /// The patterns, for checking the anchored scan against an overlapping search.
+    #[cfg(test)]
+    patterns: Vec<String>,
     pats: Vec<Vec<PatInfo>>,
     /// Gazetteer entities, indexed by [`Class::Gaz`].
     pub entries: Vec<Entry>,
@@ -560,29 +587,80 @@ impl Lexicon {
                 }
             }
         }
-        let ac = AhoCorasickBuilder::new()
+        let dfa = aho_corasick::dfa::Builder::new()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .start_kind(StartKind::Anchored)
             .build(&b.patterns)
             .ok();
         Lexicon {
-            ac,
+            dfa,
+            #[cfg(test)]
+            patterns: b.patterns,
             pats: b.pats,
             entries,
         }
     }
 
     /// Every lexicon word in the document whose clitics and suffix are valid.
+    ///
+    /// A word can only start where a token starts or after proclitics that [`parse_prefix`]
+    /// accepts, so the automaton is run anchored from those places only (most tokens: one),
+    /// and stops as soon as no pattern can continue. The matches are then read in the order
+    /// of an overlapping search over the whole key buffer (by end, then by start), which is
+    /// the order the rules depend on for ties.
     pub fn scan(&self, text: &str, toks: &Tokens) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        let Some(ac) = &self.ac else {
-            return hits;
+        let found = self.matches(toks);
+        self.hits(text, toks, found)
+    }
+
+    /// (end, start, pattern) of every pattern occurrence starting at a possible word start,
+    /// sorted.
+    fn matches(&self, toks: &Tokens) -> Vec<(usize, usize, usize)> {
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        let Some(dfa) = &self.dfa else {
+            return found;
         };
+        let Ok(start) = dfa.start_state(Anchored::Yes) else {
+            return found;
+        };
+        let bytes = toks.keys.as_bytes();
+        for t in &toks.toks {
+            let key = toks.keys.get(t.kstart..t.kend).unwrap_or("");
+            for plen in clitic_prefix_lens(key) {
+                let s = t.kstart + plen;
+                let mut sid = start;
+                let mut at = s;
+                while let Some(&b) = bytes.get(at) {
+                    sid = dfa.next_state(Anchored::Yes, sid, b);
+                    at += 1;
+                    if dfa.is_special(sid) {
+                        if dfa.is_dead(sid) {
+                            break;
+                        }
+                        if dfa.is_match(sid) {
+                            for k in 0..dfa.match_len(sid) {
+                                let pid = dfa.match_pattern(sid, k);
+                                // A match state also lists the shorter patterns ending here.
+                                if at - dfa.pattern_len(pid) == s {
+                                    found.push((at, s, pid.as_usize()));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found
+    }
+
+    /// The hits of pattern occurrences given as (end, start, pattern), sorted.
+    fn hits(&self, text: &str, toks: &Tokens, found: Vec<(usize, usize, usize)>) -> Vec<Hit> {
+        let mut hits = Vec::new();
         let keys = toks.keys.as_str();
-        // Overlapping matches come in order of their end: a cursor finds the last token.
+        // Matches come in order of their end: a cursor finds the last token.
         let mut last = 0;
-        for m in ac.find_overlapping_iter(keys) {
-            let (s, e) = (m.start(), m.end());
+        for (e, s, pid) in found {
             while last + 1 < toks.toks.len() && toks.toks[last].kend < e {
                 last += 1;
             }
@@ -611,7 +689,7 @@ impl Lexicon {
                 continue;
             };
             let suffix = &keys[e..tl.kend];
-            let Some(infos) = self.pats.get(m.pattern().as_usize()) else {
+            let Some(infos) = self.pats.get(pid) else {
                 continue;
             };
             for &info in infos {
@@ -709,7 +787,38 @@ mod tests {
     #[test]
     fn every_data_file_parses_and_the_lexicon_builds() {
         let lex = Lexicon::builtin();
-        assert!(lex.ac.is_some());
+        assert!(lex.dfa.is_some());
         assert!(lex.entries.len() > 100);
+    }
+
+    /// The anchored scan finds the same hits, in the same order, as an overlapping search of
+    /// every pattern over the whole key buffer.
+    #[test]
+    fn anchored_scan_agrees_with_an_overlapping_search() {
+        let lex = Lexicon::builtin();
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&lex.patterns)
+            .expect("automaton");
+        let mut texts: Vec<String> =
+            vec!["وبالمغرب وللجنة والرباط، لأفيف بن الوالي وزارة الدفاع الوطني F-16 صحرائه".into()];
+        for e in std::fs::read_dir("seeds").expect("seeds").flatten() {
+            if let Ok(t) = std::fs::read_to_string(e.path()) {
+                texts.push(t);
+            }
+        }
+        for text in &texts {
+            let toks = Tokens::new(text);
+            let all: Vec<(usize, usize, usize)> = ac
+                .find_overlapping_iter(toks.keys.as_str())
+                .map(|m| (m.end(), m.start(), m.pattern().as_usize()))
+                .collect();
+            assert_eq!(
+                lex.hits(text, &toks, all),
+                lex.scan(text, &toks),
+                "{}",
+                text.chars().take(40).collect::<String>()
+            );
+        }
     }
 }
