@@ -107,6 +107,29 @@ pub struct PatternSet<T> {
     /// prefixes are no key and skip the hash lookup.
     maybe_exact: [bool; 256],
     maybe_prefix: [bool; 256],
+    /// Quick filters on the stems' first bytes, so that most stems, which start like no key,
+    /// are skipped before any slicing or hashing: [`head`] of the first 6 bytes of every exact
+    /// key and of the prefix keys that long, and of the first 4 bytes of the shorter prefix
+    /// keys (every bit set when a prefix key is shorter still).
+    heads6: [u64; HEAD_WORDS],
+    heads4: [u64; HEAD_WORDS],
+    any4: bool,
+}
+
+/// Size of [`PatternSet::heads`] in 64-bit words (4,096 bits).
+const HEAD_WORDS: usize = 64;
+
+/// A hash of a word's first `n` bytes (all of them when it is shorter), in
+/// `0..HEAD_WORDS * 64`.
+fn head(w: &str, n: usize) -> usize {
+    let mut b = [0u8; 8];
+    let n = w.len().min(n);
+    b[..n].copy_from_slice(&w.as_bytes()[..n]);
+    (u64::from_le_bytes(b).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+}
+
+fn bit(set: &[u64; HEAD_WORDS], h: usize) -> bool {
+    set[h / 64] & (1 << (h % 64)) != 0
 }
 
 /// A byte of `w`'s (length, last byte), for the quick filters of [`PatternSet`].
@@ -127,7 +150,8 @@ pub struct Stem<'a> {
 
 /// The forms a token may be once its leading clitics are removed: the token itself, then
 /// without و/ف, then without ب/ل/ك, and لل+X read as الX.
-pub fn stems(w: &str) -> Vec<Stem<'_>> {
+/// Appended to `out`.
+pub fn stems<'a>(w: &'a str, out: &mut Vec<Stem<'a>>) {
     fn stem(form: Cow<'_, str>, clitics: usize, prep: bool) -> Stem<'_> {
         Stem {
             form,
@@ -135,7 +159,6 @@ pub fn stems(w: &str) -> Vec<Stem<'_>> {
             prep,
         }
     }
-    let mut out = Vec::with_capacity(4);
     out.push(stem(Cow::Borrowed(w), 0, false));
     let mut conj: [Option<(&str, usize)>; 2] = [Some((w, 0)), None];
     if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
@@ -158,20 +181,37 @@ pub fn stems(w: &str) -> Vec<Stem<'_>> {
             }
         }
     }
-    out
 }
 
-/// The [`stems`] of every token (none for tokens that are not words), made once per text.
-pub fn all_stems(t: &Tokens) -> Vec<Vec<Stem<'_>>> {
-    (0..t.len())
-        .map(|i| {
-            if t.kind(i) == Some(Kind::Word) {
-                stems(t.f(i))
-            } else {
-                Vec::new()
-            }
-        })
-        .collect()
+/// The [`stems`] of every token (none for tokens that are not words), made once per text and
+/// laid end to end in one vector.
+pub struct AllStems<'a> {
+    stems: Vec<Stem<'a>>,
+    /// Token `i`'s stems are `stems[ends[i - 1]..ends[i]]` (from 0 for the first).
+    ends: Vec<usize>,
+}
+
+impl<'a> AllStems<'a> {
+    /// The stems of token `i` (`None` past the last token).
+    pub fn get(&self, i: usize) -> Option<&[Stem<'a>]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.stems.get(start..end)
+    }
+}
+
+pub fn all_stems(t: &Tokens) -> AllStems<'_> {
+    let mut all = AllStems {
+        stems: Vec::with_capacity(t.len() * 2),
+        ends: Vec::with_capacity(t.len()),
+    };
+    for i in 0..t.len() {
+        if t.kind(i) == Some(Kind::Word) {
+            stems(t.f(i), &mut all.stems);
+        }
+        all.ends.push(all.stems.len());
+    }
+    all
 }
 
 /// Whether a pattern may match a stem: finite verbs take no preposition (لبحث is a noun).
@@ -209,12 +249,34 @@ impl<T: Clone + Accepts> PatternSet<T> {
         for k in prefix.keys() {
             maybe_prefix[slot(k)] = true;
         }
+        let mut heads6 = [0u64; HEAD_WORDS];
+        let mut heads4 = [0u64; HEAD_WORDS];
+        let mut any4 = false;
+        for k in exact.keys() {
+            let h = head(k, 6);
+            heads6[h / 64] |= 1 << (h % 64);
+        }
+        for k in prefix.keys() {
+            if k.len() >= 6 {
+                let h = head(k, 6);
+                heads6[h / 64] |= 1 << (h % 64);
+            } else if k.len() >= 4 {
+                let h = head(k, 4);
+                heads4[h / 64] |= 1 << (h % 64);
+                any4 = true;
+            } else {
+                heads6 = [u64::MAX; HEAD_WORDS];
+            }
+        }
         PatternSet {
             exact,
             prefix,
             prefix_lens,
             maybe_exact,
             maybe_prefix,
+            heads6,
+            heads4,
+            any4,
         }
     }
 
@@ -227,6 +289,11 @@ impl<T: Clone + Accepts> PatternSet<T> {
         }
         for stem in st {
             let form: &str = &stem.form;
+            if !bit(&self.heads6, head(form, 6))
+                && !(self.any4 && bit(&self.heads4, head(form, 4)))
+            {
+                continue;
+            }
             let exact = self
                 .maybe_exact
                 .get(slot(form))
@@ -330,7 +397,7 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
 /// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`).
 /// `st` are the tokens' [`all_stems`].
 pub fn near(
-    st: &[Vec<Stem<'_>>],
+    st: &AllStems<'_>,
     i: usize,
     words: &[Word],
     lo: usize,
