@@ -22,9 +22,9 @@ pub(crate) mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    all_stems, demonyms_of, near, Stem, Trigger, WordSet, ATTRIBUTION, BLOCKERS, CAPITALS,
-    CLAUSE_BREAKS, DATE_LIMITS, MODALITY, NEGATION, PAIR_WORDS, RECENT_WORDS, RELATIVE_MONTH,
-    TRIGGERS,
+    all_stems, demonyms_of, near, AllStems, Stem, Trigger, WordSet, ATTRIBUTION, BLOCKERS,
+    CAPITALS, CLAUSE_BREAKS, DATE_LIMITS, MODALITY, NEGATION, PAIR_WORDS, RECENT_WORDS,
+    RELATIVE_MONTH, TRIGGERS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -382,7 +382,7 @@ struct Marks {
 }
 
 impl Marks {
-    fn new(t: &Tokens, stems: &[Vec<Stem<'_>>]) -> Marks {
+    fn new(t: &Tokens, stems: &AllStems<'_>) -> Marks {
         let mut m = Marks {
             trig: Sparse::default(),
             attr: Sparse::default(),
@@ -398,7 +398,7 @@ impl Marks {
             if t.kind(i) != Some(Kind::Word) {
                 continue;
             }
-            let st: &[Stem<'_>] = stems.get(i).map_or(&[], Vec::as_slice);
+            let st: &[Stem<'_>] = stems.get(i).unwrap_or(&[]);
             let tr = TRIGGERS.at(t, i, st);
             if !tr.is_empty() {
                 m.trig.insert(i, tr);
@@ -586,7 +586,7 @@ fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
 /// places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
 fn occurrences(
     t: &Tokens,
-    stems: &[Vec<Stem<'_>>],
+    stems: &AllStems<'_>,
     entities: &[Entity],
     ends: &mut HashMap<usize, usize>,
 ) -> Vec<(usize, usize)> {
@@ -609,17 +609,27 @@ fn occurrences(
         .flat_map(|(e, x)| demonyms_of(&x.name).into_iter().map(move |d| (d, e)))
         .collect();
     let top2: Vec<usize> = main_pair(entities).map(|p| p.to_vec()).unwrap_or_default();
+    // The first two bytes of every demonym: most words start like none and skip the list.
+    let dem_starts: Vec<&[u8]> = dems
+        .iter()
+        .filter_map(|(d, _)| d.as_bytes().get(..2))
+        .collect();
+    let short_dem = dems.len() != dem_starts.len();
     for i in 0..t.len() {
         if t.kind(i) != Some(Kind::Word) {
             continue;
         }
-        for st in stems.get(i).map_or(&[][..], Vec::as_slice) {
+        for st in stems.get(i).unwrap_or(&[]) {
             let s: &str = &st.form;
             if top2.len() == 2 && PAIR_WORDS.contains(s) {
                 occ.extend(top2.iter().map(|&e| (i, e)));
                 break;
             }
             let bare = s.strip_prefix("ال").unwrap_or(s);
+            let start = bare.as_bytes().get(..2);
+            if !short_dem && !start.is_some_and(|b| dem_starts.contains(&b)) {
+                continue;
+            }
             if let Some(&(_, e)) = dems.iter().find(|(d, _)| {
                 bare.strip_prefix(d.as_str()).is_some_and(|rest| {
                     matches!(rest, "" | "ه" | "ين" | "ون" | "يه" | "يين" | "يون")

@@ -268,6 +268,9 @@ pub struct Prefix {
 /// (و ف), an optional preposition (ب ك ل) and an optional article. `word_starts_with_lam`
 /// allows the two-lam spelling of ل + article + ل-word (للجنة).
 pub fn parse_prefix(p: &str, word_starts_with_lam: bool) -> Option<Prefix> {
+    if p.is_empty() {
+        return Some(Prefix::default());
+    }
     let mut buf = ['\0'; 5];
     let mut len = 0;
     for c in p.chars() {

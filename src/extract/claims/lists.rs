@@ -122,10 +122,11 @@ const HEAD_WORDS: usize = 64;
 /// A hash of a word's first `n` bytes (all of them when it is shorter), in
 /// `0..HEAD_WORDS * 64`.
 fn head(w: &str, n: usize) -> usize {
-    let mut b = [0u8; 8];
-    let n = w.len().min(n);
-    b[..n].copy_from_slice(&w.as_bytes()[..n]);
-    (u64::from_le_bytes(b).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+    let mut x = 0u64;
+    for (k, &b) in w.as_bytes().iter().take(n).enumerate() {
+        x |= u64::from(b) << (8 * k);
+    }
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
 }
 
 fn bit(set: &[u64; HEAD_WORDS], h: usize) -> bool {
@@ -289,8 +290,7 @@ impl<T: Clone + Accepts> PatternSet<T> {
         }
         for stem in st {
             let form: &str = &stem.form;
-            if !bit(&self.heads6, head(form, 6))
-                && !(self.any4 && bit(&self.heads4, head(form, 4)))
+            if !bit(&self.heads6, head(form, 6)) && !(self.any4 && bit(&self.heads4, head(form, 4)))
             {
                 continue;
             }
