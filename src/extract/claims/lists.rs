@@ -38,13 +38,14 @@ pub type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
 /// A set of short words.
 pub struct WordSet {
     words: std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>>,
-    /// Quick filter on [`slot`] of the words: most words are in no list and skip the lookup.
-    maybe: [bool; 256],
+    /// Quick filter on [`word_bits`] of the words: most words are in no list and skip the
+    /// lookup.
+    maybe: [u64; HEAD_WORDS],
 }
 
 impl WordSet {
     pub fn contains(&self, w: &str) -> bool {
-        self.maybe[slot(w)] && self.words.contains(w)
+        bit(&self.maybe, word_bits(w)) && self.words.contains(w)
     }
 }
 
@@ -52,9 +53,10 @@ impl WordSet {
 pub(crate) fn word_set(data: &str) -> WordSet {
     let words: std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>> =
         lines(data).map(key).collect();
-    let mut maybe = [false; 256];
+    let mut maybe = [0u64; HEAD_WORDS];
     for w in &words {
-        maybe[slot(w)] = true;
+        let h = word_bits(w);
+        maybe[h / 64] |= 1 << (h % 64);
     }
     WordSet { words, maybe }
 }
@@ -103,9 +105,9 @@ pub struct PatternSet<T> {
     prefix: WordMap<Vec<Pattern<T>>>,
     /// Byte lengths of the keys of `prefix`, so a stem is probed only at those lengths.
     prefix_lens: Vec<usize>,
-    /// Quick filters on [`slot`] of the keys of `exact` and of `prefix`: most stems and
-    /// prefixes are no key and skip the hash lookup.
-    maybe_exact: [bool; 256],
+    /// Quick filters on [`word_bits`] of the keys of `exact` and on [`slot`] of those of
+    /// `prefix`: most stems and prefixes are no key and skip the hash lookup.
+    maybe_exact: [u64; HEAD_WORDS],
     maybe_prefix: [bool; 256],
     /// Quick filters on the stems' first bytes, so that most stems, which start like no key,
     /// are skipped before any slicing or hashing: [`head`] of the first 6 bytes of every exact
@@ -125,6 +127,20 @@ fn head(w: &str, n: usize) -> usize {
     let mut x = 0u64;
     for (k, &b) in w.as_bytes().iter().take(n).enumerate() {
         x |= u64::from(b) << (8 * k);
+    }
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+}
+
+/// A hash of a whole word's length, first four and last two bytes, in `0..HEAD_WORDS * 64`:
+/// two words that differ there are different words.
+fn word_bits(w: &str) -> usize {
+    let b = w.as_bytes();
+    let mut x = b.len() as u64;
+    for (k, &c) in b.iter().take(4).enumerate() {
+        x |= u64::from(c) << (8 * (k + 1));
+    }
+    if let [.., y, z] = b {
+        x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
     }
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
 }
@@ -242,9 +258,10 @@ impl<T: Clone + Accepts> PatternSet<T> {
         let mut prefix_lens: Vec<usize> = prefix.keys().map(String::len).collect();
         prefix_lens.sort_unstable();
         prefix_lens.dedup();
-        let mut maybe_exact = [false; 256];
+        let mut maybe_exact = [0u64; HEAD_WORDS];
         for k in exact.keys() {
-            maybe_exact[slot(k)] = true;
+            let h = word_bits(k);
+            maybe_exact[h / 64] |= 1 << (h % 64);
         }
         let mut maybe_prefix = [false; 256];
         for k in prefix.keys() {
@@ -294,10 +311,7 @@ impl<T: Clone + Accepts> PatternSet<T> {
             {
                 continue;
             }
-            let exact = self
-                .maybe_exact
-                .get(slot(form))
-                .is_some_and(|&m| m)
+            let exact = bit(&self.maybe_exact, word_bits(form))
                 .then(|| self.exact.get(form))
                 .flatten()
                 .into_iter()

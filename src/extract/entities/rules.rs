@@ -207,12 +207,10 @@ impl<'a> Doc<'a> {
                         if rest.chars().count() >= 2 {
                             w.clitic = clitic;
                             w.art = art;
-                            let cs: Vec<char> = p.chars().collect();
-                            w.conj = matches!(cs.first(), Some('و' | 'ف'));
-                            w.prep = cs
-                                .iter()
+                            w.conj = matches!(p.chars().next(), Some('و' | 'ف'));
+                            w.prep = p
+                                .chars()
                                 .take(clitic)
-                                .copied()
                                 .find(|c| matches!(c, 'ب' | 'ك' | 'ل'));
                             break;
                         }
