@@ -2,19 +2,18 @@
 //!
 //! Every list lives in `data/` as a text file, one entry a line, `#` lines for comments; the
 //! code here only knows the shape of a line. All forms are folded with [`crate::text::key`] and
-//! compiled into one Aho-Corasick automaton that runs over a document's folded token keys, so
-//! a lookup costs one pass over the text whatever the size of the lists.
+//! put in one hash index over a document's folded token keys: a word is looked up whole, at
+//! the few places of a token where it can start and end, so a lookup costs a few probes per
+//! token whatever the size of the lists.
 //!
-//! Words are stored without their definite article: the automaton finds the bare word inside
-//! a token, and [`parse_prefix`] decides whether what precedes it in the token is a valid chain
-//! of proclitics (و ف ب ك ل and the article). This is what keeps وجدة (a city) from being read
+//! Words are stored without their definite article: the bare word is looked up inside a token
+//! after every prefix that [`parse_prefix`] accepts as a valid chain of proclitics (و ف ب ك ل
+//! and the article), and before a pronoun suffix. This is what keeps وجدة (a city) from being read
 //! as و + جدة and وزارة from being read as و + زارة, while بالرباط still finds الرباط.
 
 use std::collections::HashMap;
 
-use aho_corasick::automaton::Automaton;
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind, StartKind};
+use crate::extract::claims::lists::WordMap;
 
 use super::entities::tokens::Tokens;
 use crate::model::EntityType;
@@ -221,7 +220,7 @@ pub enum Art {
     Optional,
 }
 
-/// One meaning of one automaton pattern.
+/// One meaning of one lexicon pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PatInfo {
     pub class: Class,
@@ -308,6 +307,22 @@ pub fn parse_prefix(p: &str, word_starts_with_lam: bool) -> Option<Prefix> {
     })
 }
 
+/// Size of [`Lexicon::bits`] in bits.
+const SPAN_BITS: usize = 1 << 18;
+
+/// A hash of a span's length, first four and last two bytes, in `0..SPAN_BITS`.
+fn span_bits(w: &str) -> usize {
+    let b = w.as_bytes();
+    let mut x = b.len() as u64;
+    for (k, &c) in b.iter().take(4).enumerate() {
+        x |= u64::from(c) << (8 * (k + 1));
+    }
+    if let [.., y, z] = b {
+        x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
+    }
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 46) as usize
+}
+
 /// Byte lengths of the prefixes of `key` that [`parse_prefix`] reads as proclitics (0 always),
 /// shorter than the key itself.
 fn clitic_prefix_lens(key: &str) -> impl Iterator<Item = usize> + '_ {
@@ -349,12 +364,18 @@ pub struct Hit {
 
 const POSSESSIVE_SUFFIXES: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
 
-/// Word lists loaded from `data/` at compile time, compiled into one automaton.
+/// Word lists loaded from `data/` at compile time, compiled into one index.
 #[derive(Debug)]
 pub struct Lexicon {
-    /// Anchored automaton over every pattern: a word is looked for only where it may start,
-    /// at the beginning of a token or after a valid chain of proclitics.
-    dfa: Option<DFA>,
+    /// Every pattern, by its text.
+    index: WordMap<u32>,
+    /// Quick filter on [`span_bits`] of the patterns: most spans of the text are no pattern
+    /// and skip the hash lookup.
+    bits: Vec<u64>,
+    /// The first words of the patterns of several words.
+    multi_first: WordMap<()>,
+    /// The most words in a pattern.
+    max_words: usize,
     /// The patterns, for checking the anchored scan against an overlapping search.
     #[cfg(test)]
     patterns: Vec<String>,
@@ -590,13 +611,27 @@ impl Lexicon {
                 }
             }
         }
-        let dfa = aho_corasick::dfa::Builder::new()
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Anchored)
-            .build(&b.patterns)
-            .ok();
+        let mut index: WordMap<u32> = WordMap::default();
+        let mut bits = vec![0u64; SPAN_BITS / 64];
+        let mut multi_first: WordMap<()> = WordMap::default();
+        let mut max_words = 1;
+        for (n, p) in b.patterns.iter().enumerate() {
+            index.insert(p.clone(), n as u32);
+            let h = span_bits(p);
+            bits[h / 64] |= 1 << (h % 64);
+            let words = p.split(' ').count();
+            if words > 1 {
+                max_words = max_words.max(words);
+                if let Some((first, _)) = p.split_once(' ') {
+                    multi_first.insert(first.to_string(), ());
+                }
+            }
+        }
         Lexicon {
-            dfa,
+            index,
+            bits,
+            multi_first,
+            max_words,
             #[cfg(test)]
             patterns: b.patterns,
             pats: b.pats,
@@ -606,55 +641,76 @@ impl Lexicon {
 
     /// Every lexicon word in the document whose clitics and suffix are valid.
     ///
-    /// A word can only start where a token starts or after proclitics that [`parse_prefix`]
-    /// accepts, so the automaton is run anchored from those places only (most tokens: one),
-    /// and stops as soon as no pattern can continue. The matches are then read in the order
-    /// of an overlapping search over the whole key buffer (by end, then by start), which is
-    /// the order the rules depend on for ties.
+    /// A word can only make a hit where it starts at a token's start or after proclitics that
+    /// [`parse_prefix`] accepts (most tokens: one place), and ends at a token's end or before
+    /// a pronoun suffix; only those spans are looked up. The matches are then read in the
+    /// order an overlapping search of every pattern over the whole key buffer gives them (by
+    /// end, then by start), which is the order the rules depend on for ties.
     pub fn scan(&self, text: &str, toks: &Tokens) -> Vec<Hit> {
         let found = self.matches(toks);
         self.hits(text, toks, found)
     }
 
-    /// (end, start, pattern) of every pattern occurrence starting at a possible word start,
-    /// sorted.
+    /// (end, start, pattern) of every pattern occurrence that can make a hit, sorted: those
+    /// starting where a token starts or after proclitics [`parse_prefix`] accepts, and ending
+    /// where a token ends or before a pronoun suffix. Each such span is looked up whole.
     fn matches(&self, toks: &Tokens) -> Vec<(usize, usize, usize)> {
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
-        let Some(dfa) = &self.dfa else {
-            return found;
-        };
-        let Ok(start) = dfa.start_state(Anchored::Yes) else {
-            return found;
-        };
-        let bytes = toks.keys.as_bytes();
-        for t in &toks.toks {
-            let key = toks.keys.get(t.kstart..t.kend).unwrap_or("");
+        let keys = toks.keys.as_str();
+        for (ti, t) in toks.toks.iter().enumerate() {
+            let key = keys.get(t.kstart..t.kend).unwrap_or("");
             for plen in clitic_prefix_lens(key) {
                 let s = t.kstart + plen;
-                let mut sid = start;
-                let mut at = s;
-                while let Some(&b) = bytes.get(at) {
-                    sid = dfa.next_state(Anchored::Yes, sid, b);
-                    at += 1;
-                    if dfa.is_special(sid) {
-                        if dfa.is_dead(sid) {
-                            break;
-                        }
-                        if dfa.is_match(sid) {
-                            for k in 0..dfa.match_len(sid) {
-                                let pid = dfa.match_pattern(sid, k);
-                                // A match state also lists the shorter patterns ending here.
-                                if at - dfa.pattern_len(pid) == s {
-                                    found.push((at, s, pid.as_usize()));
-                                }
-                            }
-                        }
+                self.ending_in(keys, s, t.kend, &mut found);
+                if self.max_words > 1 && self.multi_first.contains_key(&keys[s..t.kend]) {
+                    let more = toks.toks.iter().skip(ti + 1).take(self.max_words - 1);
+                    for tl in more {
+                        self.ending_in(keys, s, tl.kend, &mut found);
                     }
                 }
             }
         }
         found.sort_unstable();
         found
+    }
+
+    /// The patterns `keys[s..e]` for `e` at `kend` or before a pronoun suffix ending there
+    /// (ه ها هم هما هن: [`POSSESSIVE_SUFFIXES`], matched on their UTF-8 bytes).
+    fn ending_in(&self, keys: &str, s: usize, kend: usize, found: &mut Vec<(usize, usize, usize)>) {
+        let b = keys.as_bytes();
+        let tail = |n: usize| kend.checked_sub(n).and_then(|from| b.get(from..kend));
+        let mut ends = [kend, 0, 0, 0];
+        let mut n = 1;
+        // ه
+        if let Some([0xD9, 0x87]) = tail(2) {
+            ends[n] = kend - 2;
+            n += 1;
+        }
+        // ها هم هن
+        if let Some([0xD9, 0x87, 0xD8, 0xA7] | [0xD9, 0x87, 0xD9, 0x85 | 0x86]) = tail(4) {
+            ends[n] = kend - 4;
+            n += 1;
+        }
+        // هما
+        if let Some([0xD9, 0x87, 0xD9, 0x85, 0xD8, 0xA7]) = tail(6) {
+            ends[n] = kend - 6;
+            n += 1;
+        }
+        for &e in &ends[..n] {
+            if e <= s {
+                continue;
+            }
+            let Some(span) = keys.get(s..e) else {
+                continue;
+            };
+            let h = span_bits(span);
+            if self.bits[h / 64] & (1 << (h % 64)) == 0 {
+                continue;
+            }
+            if let Some(&pid) = self.index.get(span) {
+                found.push((e, s, pid as usize));
+            }
+        }
     }
 
     /// The hits of pattern occurrences given as (end, start, pattern), sorted.
@@ -790,7 +846,7 @@ mod tests {
     #[test]
     fn every_data_file_parses_and_the_lexicon_builds() {
         let lex = Lexicon::builtin();
-        assert!(lex.dfa.is_some());
+        assert!(!lex.index.is_empty());
         assert!(lex.entries.len() > 100);
     }
 
@@ -800,7 +856,7 @@ mod tests {
     fn anchored_scan_agrees_with_an_overlapping_search() {
         let lex = Lexicon::builtin();
         let ac = aho_corasick::AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
+            .match_kind(aho_corasick::MatchKind::Standard)
             .build(&lex.patterns)
             .expect("automaton");
         let mut texts: Vec<String> =

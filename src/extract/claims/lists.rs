@@ -307,7 +307,7 @@ impl<T: Clone + Accepts> PatternSet<T> {
         }
         for stem in st {
             let form: &str = &stem.form;
-            if !bit(&self.heads6, head(form, 6)) && !(self.any4 && bit(&self.heads4, head(form, 4)))
+            if !(bit(&self.heads6, head(form, 6)) || self.any4 && bit(&self.heads4, head(form, 4)))
             {
                 continue;
             }

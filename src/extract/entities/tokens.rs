@@ -1,7 +1,7 @@
 //! Splits a text into word tokens with their folded match keys and exact byte offsets.
 //!
 //! The keys of all tokens are laid end to end in one buffer, separated by one space, so the
-//! lexicon's automaton can run over a whole document at once and multi-word names match across
+//! lexicon can look up spans of a whole document at once and multi-word names match across
 //! token boundaries. Nothing here allocates per token.
 
 use crate::text::fold_char;
