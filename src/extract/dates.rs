@@ -11,7 +11,7 @@ pub(crate) mod tokens;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::claims::lists::Fnv;
+use super::claims::lists::WordHasher;
 
 use self::tokens::{Kind, Tokens};
 use crate::model::Mention;
@@ -48,7 +48,7 @@ fn month_slot(w: &str) -> usize {
     usize::from((w.len() as u8).wrapping_mul(37).wrapping_add(last))
 }
 
-type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 impl MonthTable {
     fn parse(data: &str) -> MonthTable {
