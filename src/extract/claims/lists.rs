@@ -60,12 +60,12 @@ pub struct WordSet {
     words: std::collections::HashSet<String, std::hash::BuildHasherDefault<WordHasher>>,
     /// Quick filter on [`word_bits`] of the words: most words are in no list and skip the
     /// lookup.
-    maybe: [u64; HEAD_WORDS],
+    maybe: WordBits,
 }
 
 impl WordSet {
     pub fn contains(&self, w: &str) -> bool {
-        bit(&self.maybe, word_bits(w)) && self.words.contains(w)
+        self.maybe.may_contain(w) && self.words.contains(w)
     }
 }
 
@@ -73,10 +73,9 @@ impl WordSet {
 pub(crate) fn word_set(data: &str) -> WordSet {
     let words: std::collections::HashSet<String, std::hash::BuildHasherDefault<WordHasher>> =
         lines(data).map(key).collect();
-    let mut maybe = [0u64; HEAD_WORDS];
+    let mut maybe = WordBits::default();
     for w in &words {
-        let h = word_bits(w);
-        maybe[h / 64] |= 1 << (h % 64);
+        maybe.insert(w);
     }
     WordSet { words, maybe }
 }
@@ -127,7 +126,7 @@ pub struct PatternSet<T> {
     prefix_lens: Vec<usize>,
     /// Quick filters on [`word_bits`] of the keys of `exact` and on [`slot`] of those of
     /// `prefix`: most stems and prefixes are no key and skip the hash lookup.
-    maybe_exact: [u64; HEAD_WORDS],
+    maybe_exact: WordBits,
     maybe_prefix: [bool; 256],
     /// Quick filters on the stems' first bytes, so that most stems, which start like no key,
     /// are skipped before any slicing or hashing: [`head`] of the first 6 bytes of every exact
@@ -163,6 +162,28 @@ fn word_bits(w: &str) -> usize {
         x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
     }
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+}
+
+/// A set of [`word_bits`]: a quick filter before a hash lookup (no false negatives).
+#[derive(Clone, Debug)]
+pub struct WordBits([u64; HEAD_WORDS]);
+
+impl Default for WordBits {
+    fn default() -> Self {
+        WordBits([0; HEAD_WORDS])
+    }
+}
+
+impl WordBits {
+    pub fn insert(&mut self, w: &str) {
+        let h = word_bits(w);
+        self.0[h / 64] |= 1 << (h % 64);
+    }
+
+    /// False when `w` was certainly never inserted.
+    pub fn may_contain(&self, w: &str) -> bool {
+        bit(&self.0, word_bits(w))
+    }
 }
 
 fn bit(set: &[u64; HEAD_WORDS], h: usize) -> bool {
@@ -278,10 +299,9 @@ impl<T: Clone + Accepts> PatternSet<T> {
         let mut prefix_lens: Vec<usize> = prefix.keys().map(String::len).collect();
         prefix_lens.sort_unstable();
         prefix_lens.dedup();
-        let mut maybe_exact = [0u64; HEAD_WORDS];
+        let mut maybe_exact = WordBits::default();
         for k in exact.keys() {
-            let h = word_bits(k);
-            maybe_exact[h / 64] |= 1 << (h % 64);
+            maybe_exact.insert(k);
         }
         let mut maybe_prefix = [false; 256];
         for k in prefix.keys() {
@@ -331,7 +351,9 @@ impl<T: Clone + Accepts> PatternSet<T> {
             {
                 continue;
             }
-            let exact = bit(&self.maybe_exact, word_bits(form))
+            let exact = self
+                .maybe_exact
+                .may_contain(form)
                 .then(|| self.exact.get(form))
                 .flatten()
                 .into_iter()
