@@ -610,10 +610,11 @@ fn occurrences(
         .collect();
     let top2: Vec<usize> = main_pair(entities).map(|p| p.to_vec()).unwrap_or_default();
     // The first two bytes of every demonym: most words start like none and skip the list.
-    let dem_starts: Vec<&[u8]> = dems
-        .iter()
-        .filter_map(|(d, _)| d.as_bytes().get(..2))
-        .collect();
+    let two = |w: &str| match w.as_bytes() {
+        [a, b, ..] => Some(u16::from_le_bytes([*a, *b])),
+        _ => None,
+    };
+    let dem_starts: Vec<u16> = dems.iter().filter_map(|(d, _)| two(d)).collect();
     let short_dem = dems.len() != dem_starts.len();
     for i in 0..t.len() {
         if t.kind(i) != Some(Kind::Word) {
@@ -626,8 +627,7 @@ fn occurrences(
                 break;
             }
             let bare = s.strip_prefix("ال").unwrap_or(s);
-            let start = bare.as_bytes().get(..2);
-            if !short_dem && !start.is_some_and(|b| dem_starts.contains(&b)) {
+            if !short_dem && !two(bare).is_some_and(|b| dem_starts.contains(&b)) {
                 continue;
             }
             if let Some(&(_, e)) = dems.iter().find(|(d, _)| {

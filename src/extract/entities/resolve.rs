@@ -8,36 +8,17 @@
 //! surname met alone after the full name, or an organization's name cut short.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use super::rules::{clean, Cand, Doc};
+use crate::extract::claims::lists::WordHasher;
 use crate::extract::lexicon::EventFamily;
 use crate::model::{Entity, EntityType, KnownEntities, Mention};
 use crate::text::fold_char;
 
-/// FNV-1a: the sweep looks up every token, and the keys are short.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+/// The maps here are only looked up (or iterated where the order does not matter), so they
+/// use the extractor's fast hasher for short words.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
 
 /// A surface form of an entity with its match keys.
 struct Form {
@@ -196,7 +177,9 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
         }
     }
     let mut groups: Vec<Group> = Vec::new();
-    let mut seen: FastMap<(EntityType, String), usize> = FastMap::default();
+    // Group of a form already met, by type (its index in `EntityType::ALL`) and key.
+    let mut seen: [FastMap<String, usize>; 5] = Default::default();
+    let type_index = |t: EntityType| EntityType::ALL.iter().position(|&x| x == t).unwrap_or(0);
     let mut last_group: Option<usize> = None;
     for c in &cands {
         if let Some(f) = &c.family {
@@ -214,7 +197,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
             groups.iter().position(|x| x.family.as_ref() == Some(f))
         } else if c.link_prev {
             last_group
-        } else if let Some(&gi) = seen.get(&(c.kind, k.clone())) {
+        } else if let Some(&gi) = seen[type_index(c.kind)].get(&k) {
             Some(gi)
         } else {
             let f = Form::new(c.kind, &c.display, c.qualifies);
@@ -241,7 +224,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
             }
         };
         if c.gaz.is_none() && c.family.is_none() && !c.link_prev {
-            seen.insert((c.kind, k.clone()), gi);
+            seen[type_index(c.kind)].insert(k.clone(), gi);
         }
         let g = &mut groups[gi];
         if !c.anaphor && !g.forms.iter().any(|f| f.key == k) {
