@@ -324,21 +324,33 @@ fn span_bits(w: &str) -> usize {
 }
 
 /// Byte lengths of the prefixes of `key` that [`parse_prefix`] reads as proclitics (0 always),
-/// shorter than the key itself.
+/// shorter than the key itself. Follows the same greedy reading: a conjunction (و ف), then a
+/// preposition (ب ك ل), each a valid prefix on its own, then the article (ال, or ل after ل).
 fn clitic_prefix_lens(key: &str) -> impl Iterator<Item = usize> + '_ {
-    let clitic_start = key
-        .chars()
-        .next()
-        .is_some_and(|c| matches!(c, 'و' | 'ف' | 'ب' | 'ك' | 'ل' | 'ا'));
     let mut ends = [0usize; 6];
     let mut n = 1;
-    if clitic_start {
-        for b in key.char_indices().skip(1).take(5).map(|(b, _)| b) {
-            if parse_prefix(&key[..b], false).is_some() {
-                ends[n] = b;
-                n += 1;
-            }
+    let mut cs = key.char_indices().peekable();
+    let mut push = |b: usize| {
+        if b < key.len() && n < ends.len() {
+            ends[n] = b;
+            n += 1;
         }
+    };
+    let next_is = |cs: &mut std::iter::Peekable<std::str::CharIndices<'_>>, f: fn(char) -> bool| {
+        cs.next_if(|&(_, c)| f(c)).map(|(b, c)| b + c.len_utf8())
+    };
+    if let Some(b) = next_is(&mut cs, |c| matches!(c, 'و' | 'ف')) {
+        push(b);
+    }
+    let mut prep_lam = false;
+    if let Some((b, c)) = cs.next_if(|&(_, c)| matches!(c, 'ب' | 'ك' | 'ل')) {
+        prep_lam = c == 'ل';
+        push(b + c.len_utf8());
+    }
+    match (cs.next(), cs.peek()) {
+        (Some((_, 'ا')), Some(&(b, 'ل'))) => push(b + 'ل'.len_utf8()),
+        (Some((b, 'ل')), _) if prep_lam => push(b + 'ل'.len_utf8()),
+        _ => {}
     }
     ends.into_iter().take(n)
 }
@@ -850,10 +862,10 @@ mod tests {
         assert!(lex.entries.len() > 100);
     }
 
-    /// The anchored scan finds the same hits, in the same order, as an overlapping search of
+    /// The lookups find the same hits, in the same order, as an overlapping search of
     /// every pattern over the whole key buffer.
     #[test]
-    fn anchored_scan_agrees_with_an_overlapping_search() {
+    fn lookups_agree_with_an_overlapping_search() {
         let lex = Lexicon::builtin();
         let ac = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
@@ -878,6 +890,38 @@ mod tests {
                 "{}",
                 text.chars().take(40).collect::<String>()
             );
+        }
+    }
+
+    #[test]
+    fn clitic_prefixes_are_those_parse_prefix_accepts() {
+        let letters = ['و', 'ف', 'ب', 'ك', 'ل', 'ا', 'م', 'ه'];
+        let mut words = vec![String::new()];
+        for _ in 0..6 {
+            let mut next = Vec::new();
+            for w in &words {
+                for c in letters {
+                    next.push(format!("{w}{c}"));
+                }
+            }
+            words.extend(next.iter().cloned());
+            words.dedup();
+            if words.len() > 40_000 {
+                break;
+            }
+        }
+        for w in &words {
+            let want: Vec<usize> = std::iter::once(0)
+                .chain(
+                    w.char_indices()
+                        .skip(1)
+                        .take(5)
+                        .map(|(b, _)| b)
+                        .filter(|&b| parse_prefix(&w[..b], false).is_some()),
+                )
+                .collect();
+            let got: Vec<usize> = clitic_prefix_lens(w).collect();
+            assert_eq!(got, want, "{w}");
         }
     }
 }
