@@ -327,10 +327,13 @@ fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>) {
         })
         .collect();
     let mut merge: Vec<(usize, usize)> = Vec::new();
-    // Loose keys of the words of every person group's longest form.
+    // Loose keys of the words of every person group's longest form (only persons are compared).
     let words: Vec<Vec<String>> = groups
         .iter()
         .map(|g| {
+            if g.kind != EntityType::Person {
+                return Vec::new();
+            }
             g.forms
                 .iter()
                 .max_by_key(|f| f.key.split(' ').count())
@@ -404,11 +407,8 @@ fn sweep(doc: &Doc, groups: &mut [Group]) {
     for (gi, g) in groups.iter().enumerate() {
         for f in &g.forms {
             let words: Vec<String> = f.key.split(' ').map(str::to_string).collect();
-            if let Some(first) = words.first() {
-                index
-                    .entry(first.clone())
-                    .or_default()
-                    .push((gi, words.clone(), false));
+            if let Some(first) = words.first().cloned() {
+                index.entry(first).or_default().push((gi, words, false));
             }
             if g.kind == EntityType::Person {
                 for s in short_forms(doc, &f.display) {
