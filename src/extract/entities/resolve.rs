@@ -132,6 +132,20 @@ fn same_name(kind: EntityType, a: &Form, b: &Form) -> bool {
     }
 }
 
+/// [`short_forms`] of the names met, computed once per name.
+#[derive(Default)]
+struct ShortForms(FastMap<String, Vec<String>>);
+
+impl ShortForms {
+    fn of(&mut self, doc: &Doc, display: &str) -> &[String] {
+        if !self.0.contains_key(display) {
+            let forms = short_forms(doc, display);
+            self.0.insert(display.to_string(), forms);
+        }
+        self.0.get(display).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// Short forms of a person's name: its words that are not given names or particles.
 fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
     let k = key(display);
@@ -245,8 +259,11 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
         last_group = Some(gi);
     }
     groups.retain(|g| !g.forms.is_empty());
-    link_short_persons(doc, &mut groups);
-    sweep(doc, &mut groups);
+    // Short forms of a person's name need its words read against the lexicon; both passes
+    // below ask for the same forms.
+    let mut shorts = ShortForms::default();
+    link_short_persons(doc, &mut groups, &mut shorts);
+    sweep(doc, &mut groups, &mut shorts);
 
     // Built once per view of the dossier, not per document.
     let known_keys = known.index.get_or_init(|| {
@@ -311,21 +328,18 @@ fn fullest(forms: &[Form]) -> String {
 }
 
 /// A one-word person group whose word is a short form of exactly one longer person joins it.
-fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>) {
+fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>, memo: &mut ShortForms) {
     // Short forms of every person group, computed once.
-    let shorts: Vec<Vec<String>> = groups
-        .iter()
-        .map(|g| {
-            if g.kind != EntityType::Person {
-                return Vec::new();
+    let mut shorts: Vec<Vec<String>> = Vec::with_capacity(groups.len());
+    for g in groups.iter() {
+        let mut v = Vec::new();
+        if g.kind == EntityType::Person {
+            for f in &g.forms {
+                v.extend(memo.of(doc, &f.display).iter().map(|s| loose(s)));
             }
-            g.forms
-                .iter()
-                .flat_map(|f| short_forms(doc, &f.display))
-                .map(|s| loose(&s))
-                .collect()
-        })
-        .collect();
+        }
+        shorts.push(v);
+    }
     let mut merge: Vec<(usize, usize)> = Vec::new();
     // Loose keys of the words of every person group's longest form (only persons are compared).
     let words: Vec<Vec<String>> = groups
@@ -390,7 +404,7 @@ fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>) {
 
 /// Finds the forms of every entity wherever else they occur, with clitics (وحداد), and
 /// people's surnames alone.
-fn sweep(doc: &Doc, groups: &mut [Group]) {
+fn sweep(doc: &Doc, groups: &mut [Group], memo: &mut ShortForms) {
     let toks = doc.toks;
     let n = toks.len();
     let mut taken = vec![false; n];
@@ -411,8 +425,8 @@ fn sweep(doc: &Doc, groups: &mut [Group]) {
                 index.entry(first).or_default().push((gi, words, false));
             }
             if g.kind == EntityType::Person {
-                for s in short_forms(doc, &f.display) {
-                    let e = short_owner.entry(s).or_insert(Some(gi));
+                for s in memo.of(doc, &f.display) {
+                    let e = short_owner.entry(s.clone()).or_insert(Some(gi));
                     if *e != Some(gi) {
                         *e = None;
                     }
