@@ -22,9 +22,8 @@ pub(crate) mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    all_stems, demonyms_of, near, AllStems, Stem, Trigger, WordSet, ATTRIBUTION, BLOCKERS,
-    CAPITALS, CLAUSE_BREAKS, DATE_LIMITS, MODALITY, NEGATION, PAIR_WORDS, RECENT_WORDS,
-    RELATIVE_MONTH, TRIGGERS,
+    all_stems, demonyms_of, near, AllStems, Stem, Trigger, WordFlags, ATTRIBUTION, CAPITALS,
+    CLAUSE_BREAKS, MODALITY, NEGATION, PAIR_WORDS, RELATIVE_MONTH, TRIGGERS, WORD_FLAGS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -393,7 +392,6 @@ impl Marks {
             limit: vec![false; t.len()],
             rel_month: vec![None; t.len()],
         };
-        let any_of = |st: &[Stem<'_>], set: &WordSet| st.iter().any(|s| set.contains(&s.form));
         for i in 0..t.len() {
             if t.kind(i) != Some(Kind::Word) {
                 continue;
@@ -413,14 +411,16 @@ impl Marks {
                     map.insert(i, found);
                 }
             }
+            // In which of the blocker, recent-word and limit lists some stem is.
+            let flags = st.iter().fold(0, |f, s| f | WORD_FLAGS.of(&s.form));
             if let Some(b) = m.blocker.get_mut(i) {
-                *b = any_of(st, &BLOCKERS);
+                *b = flags & WordFlags::BLOCKER != 0;
             }
             if let Some(b) = m.recent.get_mut(i) {
-                *b = any_of(st, &RECENT_WORDS);
+                *b = flags & WordFlags::RECENT != 0;
             }
             if let Some(b) = m.limit.get_mut(i) {
-                *b = any_of(st, &DATE_LIMITS);
+                *b = flags & WordFlags::LIMIT != 0;
             }
             if RELATIVE_MONTH.contains(t.f(i + 1)) {
                 if let Some(x) = m.rel_month.get_mut(i) {

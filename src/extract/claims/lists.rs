@@ -545,14 +545,6 @@ pub fn demonyms_of(country: &str) -> Vec<String> {
 pub static RELATIVE_MONTH: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("../data/claim_relative_months.txt")));
 
-/// Words making a following trigger an aim or a possibility (`يسمح ... باقتناء`).
-pub static BLOCKERS: LazyLock<WordSet> =
-    LazyLock::new(|| word_set(include_str!("../data/claim_blockers.txt")));
-
-/// Weekdays and `أمس`: the event is of the article's days.
-pub static RECENT_WORDS: LazyLock<WordSet> =
-    LazyLock::new(|| word_set(include_str!("../data/claim_recent_words.txt")));
-
 /// Capital → country, both folded (`الرباط` → `المغرب`).
 pub static CAPITALS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
     lines(include_str!("../data/claim_capitals.txt"))
@@ -561,6 +553,51 @@ pub static CAPITALS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Words making a following date a limit (`إلى غاية 2030`), not an event's date.
-pub static DATE_LIMITS: LazyLock<WordSet> =
-    LazyLock::new(|| word_set(include_str!("../data/claim_date_limits.txt")));
+/// Which of three word lists a word is in, looked up once for the three.
+pub struct WordFlags {
+    flags: WordMap<u8>,
+    maybe: WordBits,
+}
+
+impl WordFlags {
+    /// Words making a following trigger an aim or a possibility (`يسمح ... باقتناء`).
+    pub const BLOCKER: u8 = 1;
+    /// Weekdays and `أمس`: the event is of the article's days.
+    pub const RECENT: u8 = 2;
+    /// Words making a following date a limit (`إلى غاية 2030`), not an event's date.
+    pub const LIMIT: u8 = 4;
+
+    /// The flags of the lists `w` is in (0 for none).
+    pub fn of(&self, w: &str) -> u8 {
+        if !self.maybe.may_contain(w) {
+            return 0;
+        }
+        self.flags.get(w).copied().unwrap_or(0)
+    }
+}
+
+/// [`WordFlags`] of `claim_blockers.txt`, `claim_recent_words.txt` and `claim_date_limits.txt`.
+pub static WORD_FLAGS: LazyLock<WordFlags> = LazyLock::new(|| {
+    let mut flags: WordMap<u8> = WordMap::default();
+    let mut maybe = WordBits::default();
+    for (data, flag) in [
+        (
+            include_str!("../data/claim_blockers.txt"),
+            WordFlags::BLOCKER,
+        ),
+        (
+            include_str!("../data/claim_recent_words.txt"),
+            WordFlags::RECENT,
+        ),
+        (
+            include_str!("../data/claim_date_limits.txt"),
+            WordFlags::LIMIT,
+        ),
+    ] {
+        for w in lines(data).map(key) {
+            maybe.insert(&w);
+            *flags.entry(w).or_default() |= flag;
+        }
+    }
+    WordFlags { flags, maybe }
+});
