@@ -9,9 +9,9 @@ use crate::extract::dates::tokens::{Kind, Tokens};
 use crate::model::ClaimType;
 use crate::text::key;
 
-/// A hasher for short words, eight bytes at a step (the multiply-rotate scheme of rustc's
-/// FxHash, with a final mix for the table's low bits): SipHash, and FNV's byte at a step,
-/// cost more than the lookup. Only for maps that are looked up, never iterated in an order
+/// A hasher for short words, eight bytes at a step (a multiply-rotate hash in the manner of
+/// rustc's FxHash, with a final mix for the table's low bits): SipHash, and FNV's byte at a
+/// step, cost more than the lookup. Only for maps that are looked up, never iterated in an order
 /// that matters.
 #[derive(Default, Clone, Copy)]
 pub struct WordHasher(u64);
