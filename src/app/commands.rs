@@ -204,14 +204,86 @@ fn extract(files: &[std::path::PathBuf], format: Format) -> Result<u8, AppError>
     Ok(if failed { 3 } else { 0 })
 }
 
-fn extraction_json(path: &Path, x: &Extraction) -> serde_json::Value {
-    let mut v = serde_json::json!({ "doc": path.to_string_lossy() });
-    if let (Some(o), Ok(serde_json::Value::Object(facts))) =
-        (v.as_object_mut(), serde_json::to_value(x))
-    {
-        o.extend(facts);
+/// One line of `dossier extract --format json`: the document's path and its [`Extraction`].
+///
+/// Written straight from the extraction, without a `serde_json::Value` in between (which cost
+/// as much as a tenth of the command's time). The keys come out in the order that `Value`'s
+/// sorted maps gave them (`claims`, `dates`, `doc`, `entities`, `quantities`; each entity's and
+/// claim's keys sorted too), so the output is the same bytes as before.
+#[derive(serde::Serialize)]
+struct ExtractionLine<'a> {
+    claims: Vec<ClaimJson<'a>>,
+    dates: &'a [String],
+    doc: std::borrow::Cow<'a, str>,
+    entities: Vec<EntityJson<'a>>,
+    quantities: &'a [String],
+}
+
+#[derive(serde::Serialize)]
+struct ClaimJson<'a> {
+    actors: &'a [String],
+    attributed_to: &'a Option<String>,
+    date: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    modality: Option<crate::model::Modality>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    negated: bool,
+    quote: &'a str,
+    #[serde(rename = "type")]
+    kind: ClaimType,
+}
+
+#[derive(serde::Serialize)]
+struct EntityJson<'a> {
+    aliases: &'a [String],
+    mentions: Vec<MentionJson>,
+    name: &'a str,
+    #[serde(rename = "type")]
+    kind: EntityType,
+}
+
+#[derive(serde::Serialize)]
+struct MentionJson {
+    end: usize,
+    start: usize,
+}
+
+fn extraction_json<'a>(path: &'a Path, x: &'a Extraction) -> ExtractionLine<'a> {
+    ExtractionLine {
+        claims: x
+            .claims
+            .iter()
+            .map(|c| ClaimJson {
+                actors: &c.actors,
+                attributed_to: &c.attributed_to,
+                date: &c.date,
+                modality: c.modality,
+                negated: c.negated,
+                quote: &c.quote,
+                kind: c.kind,
+            })
+            .collect(),
+        dates: &x.dates,
+        doc: path.to_string_lossy(),
+        entities: x
+            .entities
+            .iter()
+            .map(|e| EntityJson {
+                aliases: &e.aliases,
+                mentions: e
+                    .mentions
+                    .iter()
+                    .map(|m| MentionJson {
+                        end: m.end,
+                        start: m.start,
+                    })
+                    .collect(),
+                name: &e.name,
+                kind: e.kind,
+            })
+            .collect(),
+        quantities: &x.quantities,
     }
-    v
 }
 
 fn extraction_text(path: &Path, x: &Extraction) -> String {

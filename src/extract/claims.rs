@@ -22,9 +22,9 @@ pub(crate) mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    all_stems, demonyms_of, near, Stem, Trigger, WordSet, ATTRIBUTION, BLOCKERS, CAPITALS,
-    CLAUSE_BREAKS, DATE_LIMITS, MEDIA_HEADS, MODALITY, NEGATION, PAIR_WORDS, RECENT_WORDS,
-    RELATIVE_MONTH, TRIGGERS,
+    all_stems, demonyms_of, near, AllStems, Stem, Trigger, WordFlags, ATTRIBUTION, CAPITALS,
+    CLAUSE_BREAKS, MEDIA_HEADS, MODALITY, NEGATION, PAIR_WORDS, RELATIVE_MONTH, TRIGGERS,
+    WORD_FLAGS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -404,7 +404,7 @@ struct Marks {
 }
 
 impl Marks {
-    fn new(t: &Tokens, stems: &[Vec<Stem<'_>>]) -> Marks {
+    fn new(t: &Tokens, stems: &AllStems<'_>) -> Marks {
         let mut m = Marks {
             trig: Sparse::default(),
             attr: Sparse::default(),
@@ -415,12 +415,11 @@ impl Marks {
             limit: vec![false; t.len()],
             rel_month: vec![None; t.len()],
         };
-        let any_of = |st: &[Stem<'_>], set: &WordSet| st.iter().any(|s| set.contains(&s.form));
         for i in 0..t.len() {
             if t.kind(i) != Some(Kind::Word) {
                 continue;
             }
-            let st: &[Stem<'_>] = stems.get(i).map_or(&[], Vec::as_slice);
+            let st: &[Stem<'_>] = stems.get(i).unwrap_or(&[]);
             let tr = TRIGGERS.at(t, i, st);
             if !tr.is_empty() {
                 m.trig.insert(i, tr);
@@ -435,14 +434,16 @@ impl Marks {
                     map.insert(i, found);
                 }
             }
+            // In which of the blocker, recent-word and limit lists some stem is.
+            let flags = st.iter().fold(0, |f, s| f | WORD_FLAGS.of(&s.form));
             if let Some(b) = m.blocker.get_mut(i) {
-                *b = any_of(st, &BLOCKERS);
+                *b = flags & WordFlags::BLOCKER != 0;
             }
             if let Some(b) = m.recent.get_mut(i) {
-                *b = any_of(st, &RECENT_WORDS);
+                *b = flags & WordFlags::RECENT != 0;
             }
             if let Some(b) = m.limit.get_mut(i) {
-                *b = any_of(st, &DATE_LIMITS);
+                *b = flags & WordFlags::LIMIT != 0;
             }
             if RELATIVE_MONTH.contains(t.f(i + 1)) {
                 if let Some(x) = m.rel_month.get_mut(i) {
@@ -613,7 +614,7 @@ fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
 /// places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
 fn occurrences(
     t: &Tokens,
-    stems: &[Vec<Stem<'_>>],
+    stems: &AllStems<'_>,
     entities: &[Entity],
     ends: &mut HashMap<usize, usize>,
 ) -> Vec<(usize, usize)> {
@@ -636,17 +637,27 @@ fn occurrences(
         .flat_map(|(e, x)| demonyms_of(&x.name).into_iter().map(move |d| (d, e)))
         .collect();
     let top2: Vec<usize> = main_pair(entities).map(|p| p.to_vec()).unwrap_or_default();
+    // The first two bytes of every demonym: most words start like none and skip the list.
+    let two = |w: &str| match w.as_bytes() {
+        [a, b, ..] => Some(u16::from_le_bytes([*a, *b])),
+        _ => None,
+    };
+    let dem_starts: Vec<u16> = dems.iter().filter_map(|(d, _)| two(d)).collect();
+    let short_dem = dems.len() != dem_starts.len();
     for i in 0..t.len() {
         if t.kind(i) != Some(Kind::Word) {
             continue;
         }
-        for st in stems.get(i).map_or(&[][..], Vec::as_slice) {
+        for st in stems.get(i).unwrap_or(&[]) {
             let s: &str = &st.form;
             if top2.len() == 2 && PAIR_WORDS.contains(s) {
                 occ.extend(top2.iter().map(|&e| (i, e)));
                 break;
             }
             let bare = s.strip_prefix("ال").unwrap_or(s);
+            if !short_dem && !two(bare).is_some_and(|b| dem_starts.contains(&b)) {
+                continue;
+            }
             if let Some(&(_, e)) = dems.iter().find(|(d, _)| {
                 bare.strip_prefix(d.as_str()).is_some_and(|rest| {
                     matches!(rest, "" | "ه" | "ين" | "ون" | "يه" | "يين" | "يون")

@@ -11,7 +11,7 @@ pub(crate) mod tokens;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::claims::lists::Fnv;
+use super::claims::lists::{WordBits, WordHasher};
 
 use self::tokens::{Kind, Tokens};
 use crate::model::Mention;
@@ -37,18 +37,12 @@ const MAX_HIJRI: u32 = 1530;
 struct MonthTable {
     single: WordMap<u8>,
     double: WordMap<Vec<(String, u8)>>,
-    /// Quick filter on (byte length, last byte) of every key of `single` and `double`: most
-    /// words are no month and skip the hash lookups.
-    maybe: [bool; 256],
+    /// Quick filter on [`word_bits`] of every key of `single` and `double`: most words are no
+    /// month and skip the hash lookups.
+    maybe: WordBits,
 }
 
-/// Slot of `w` in [`MonthTable::maybe`].
-fn month_slot(w: &str) -> usize {
-    let last = w.as_bytes().last().copied().unwrap_or(0);
-    usize::from((w.len() as u8).wrapping_mul(37).wrapping_add(last))
-}
-
-type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 impl MonthTable {
     fn parse(data: &str) -> MonthTable {
@@ -74,9 +68,9 @@ impl MonthTable {
                 }
             }
         }
-        let mut maybe = [false; 256];
+        let mut maybe = WordBits::default();
         for k in single.keys().chain(double.keys()) {
-            maybe[month_slot(k)] = true;
+            maybe.insert(k);
         }
         MonthTable {
             single,
@@ -91,7 +85,7 @@ impl MonthTable {
             return None;
         }
         let w = t.f(i);
-        if !self.maybe[month_slot(w)] {
+        if !self.maybe.may_contain(w) {
             return None;
         }
         if let Some(rest) = self.double.get(w) {

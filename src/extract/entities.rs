@@ -1,7 +1,7 @@
 //! Finds named entities (people, organizations, places, equipment, events) in Arabic text.
 //!
 //! Pipeline: `tokens` splits the text into words with folded keys and byte offsets; the
-//! [`Lexicon`] automaton marks every known word (gazetteer names, titles, heads, cue verbs,
+//! [`Lexicon`] index marks every known word (gazetteer names, titles, heads, cue verbs,
 //! function words) with the clitics in front of it; `rules` turns those marks into candidate
 //! mentions (gazetteer names, organization and event phrases built from their heads, people
 //! found by titles, verbs of saying, given names and apposition); `resolve` groups the

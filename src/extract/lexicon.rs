@@ -2,17 +2,18 @@
 //!
 //! Every list lives in `data/` as a text file, one entry a line, `#` lines for comments; the
 //! code here only knows the shape of a line. All forms are folded with [`crate::text::key`] and
-//! compiled into one Aho-Corasick automaton that runs over a document's folded token keys, so
-//! a lookup costs one pass over the text whatever the size of the lists.
+//! put in one hash index over a document's folded token keys: a word is looked up whole, at
+//! the few places of a token where it can start and end, so a lookup costs a few probes per
+//! token whatever the size of the lists.
 //!
-//! Words are stored without their definite article: the automaton finds the bare word inside
-//! a token, and [`parse_prefix`] decides whether what precedes it in the token is a valid chain
-//! of proclitics (و ف ب ك ل and the article). This is what keeps وجدة (a city) from being read
+//! Words are stored without their definite article: the bare word is looked up inside a token
+//! after every prefix that [`parse_prefix`] accepts as a valid chain of proclitics (و ف ب ك ل
+//! and the article), and before a pronoun suffix. This is what keeps وجدة (a city) from being read
 //! as و + جدة and وزارة from being read as و + زارة, while بالرباط still finds الرباط.
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use crate::extract::claims::lists::WordMap;
 
 use super::entities::tokens::Tokens;
 use crate::model::EntityType;
@@ -229,7 +230,7 @@ pub enum Art {
     Optional,
 }
 
-/// One meaning of one automaton pattern.
+/// One meaning of one lexicon pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PatInfo {
     pub class: Class,
@@ -276,6 +277,9 @@ pub struct Prefix {
 /// (و ف), an optional preposition (ب ك ل) and an optional article. `word_starts_with_lam`
 /// allows the two-lam spelling of ل + article + ل-word (للجنة).
 pub fn parse_prefix(p: &str, word_starts_with_lam: bool) -> Option<Prefix> {
+    if p.is_empty() {
+        return Some(Prefix::default());
+    }
     let mut buf = ['\0'; 5];
     let mut len = 0;
     for c in p.chars() {
@@ -313,6 +317,54 @@ pub fn parse_prefix(p: &str, word_starts_with_lam: bool) -> Option<Prefix> {
     })
 }
 
+/// Size of [`Lexicon::bits`] in bits.
+const SPAN_BITS: usize = 1 << 18;
+
+/// A hash of a span's length, first four and last two bytes, in `0..SPAN_BITS`.
+fn span_bits(w: &str) -> usize {
+    let b = w.as_bytes();
+    let mut x = b.len() as u64;
+    for (k, &c) in b.iter().take(4).enumerate() {
+        x |= u64::from(c) << (8 * (k + 1));
+    }
+    if let [.., y, z] = b {
+        x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
+    }
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 46) as usize
+}
+
+/// Byte lengths of the prefixes of `key` that [`parse_prefix`] reads as proclitics (0 always),
+/// shorter than the key itself. Follows the same greedy reading: a conjunction (و ف), then a
+/// preposition (ب ك ل), each a valid prefix on its own, then the article (ال, or ل after ل).
+fn clitic_prefix_lens(key: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut ends = [0usize; 6];
+    let mut n = 1;
+    let mut cs = key.char_indices().peekable();
+    let mut push = |b: usize| {
+        if b < key.len() && n < ends.len() {
+            ends[n] = b;
+            n += 1;
+        }
+    };
+    let next_is = |cs: &mut std::iter::Peekable<std::str::CharIndices<'_>>, f: fn(char) -> bool| {
+        cs.next_if(|&(_, c)| f(c)).map(|(b, c)| b + c.len_utf8())
+    };
+    if let Some(b) = next_is(&mut cs, |c| matches!(c, 'و' | 'ف')) {
+        push(b);
+    }
+    let mut prep_lam = false;
+    if let Some((b, c)) = cs.next_if(|&(_, c)| matches!(c, 'ب' | 'ك' | 'ل')) {
+        prep_lam = c == 'ل';
+        push(b + c.len_utf8());
+    }
+    match (cs.next(), cs.peek()) {
+        (Some((_, 'ا')), Some(&(b, 'ل'))) => push(b + 'ل'.len_utf8()),
+        (Some((b, 'ل')), _) if prep_lam => push(b + 'ل'.len_utf8()),
+        _ => {}
+    }
+    ends.into_iter().take(n)
+}
+
 fn art_ok(want: Art, got: ArtKind) -> bool {
     match want {
         Art::Optional => true,
@@ -334,10 +386,21 @@ pub struct Hit {
 
 const POSSESSIVE_SUFFIXES: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
 
-/// Word lists loaded from `data/` at compile time, compiled into one automaton.
+/// Word lists loaded from `data/` at compile time, compiled into one index.
 #[derive(Debug)]
 pub struct Lexicon {
-    ac: Option<AhoCorasick>,
+    /// Every pattern, by its text.
+    index: WordMap<u32>,
+    /// Quick filter on [`span_bits`] of the patterns: most spans of the text are no pattern
+    /// and skip the hash lookup.
+    bits: Vec<u64>,
+    /// The first words of the patterns of several words.
+    multi_first: WordMap<()>,
+    /// The most words in a pattern.
+    max_words: usize,
+    /// The patterns, for checking the anchored scan against an overlapping search.
+    #[cfg(test)]
+    patterns: Vec<String>,
     pats: Vec<Vec<PatInfo>>,
     /// Gazetteer entities, indexed by [`Class::Gaz`].
     pub entries: Vec<Entry>,
@@ -583,29 +646,115 @@ impl Lexicon {
                 }
             }
         }
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&b.patterns)
-            .ok();
+        let mut index: WordMap<u32> = WordMap::default();
+        let mut bits = vec![0u64; SPAN_BITS / 64];
+        let mut multi_first: WordMap<()> = WordMap::default();
+        let mut max_words = 1;
+        for (n, p) in b.patterns.iter().enumerate() {
+            index.insert(p.clone(), n as u32);
+            let h = span_bits(p);
+            bits[h / 64] |= 1 << (h % 64);
+            let words = p.split(' ').count();
+            if words > 1 {
+                max_words = max_words.max(words);
+                if let Some((first, _)) = p.split_once(' ') {
+                    multi_first.insert(first.to_string(), ());
+                }
+            }
+        }
         Lexicon {
-            ac,
+            index,
+            bits,
+            multi_first,
+            max_words,
+            #[cfg(test)]
+            patterns: b.patterns,
             pats: b.pats,
             entries,
         }
     }
 
     /// Every lexicon word in the document whose clitics and suffix are valid.
+    ///
+    /// A word can only make a hit where it starts at a token's start or after proclitics that
+    /// [`parse_prefix`] accepts (most tokens: one place), and ends at a token's end or before
+    /// a pronoun suffix; only those spans are looked up. The matches are then read in the
+    /// order an overlapping search of every pattern over the whole key buffer gives them (by
+    /// end, then by start), which is the order the rules depend on for ties.
     pub fn scan(&self, text: &str, toks: &Tokens) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        let Some(ac) = &self.ac else {
-            return hits;
-        };
+        let found = self.matches(toks);
+        self.hits(text, toks, found)
+    }
+
+    /// (end, start, pattern) of every pattern occurrence that can make a hit, sorted: those
+    /// starting where a token starts or after proclitics [`parse_prefix`] accepts, and ending
+    /// where a token ends or before a pronoun suffix. Each such span is looked up whole.
+    fn matches(&self, toks: &Tokens) -> Vec<(usize, usize, usize)> {
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
         let keys = toks.keys.as_str();
-        // Overlapping matches come in order of their end: a cursor finds the last token.
+        for (ti, t) in toks.toks.iter().enumerate() {
+            let key = keys.get(t.kstart..t.kend).unwrap_or("");
+            for plen in clitic_prefix_lens(key) {
+                let s = t.kstart + plen;
+                self.ending_in(keys, s, t.kend, &mut found);
+                if self.max_words > 1 && self.multi_first.contains_key(&keys[s..t.kend]) {
+                    let more = toks.toks.iter().skip(ti + 1).take(self.max_words - 1);
+                    for tl in more {
+                        self.ending_in(keys, s, tl.kend, &mut found);
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found
+    }
+
+    /// The patterns `keys[s..e]` for `e` at `kend` or before a pronoun suffix ending there
+    /// (ه ها هم هما هن: [`POSSESSIVE_SUFFIXES`], matched on their UTF-8 bytes).
+    fn ending_in(&self, keys: &str, s: usize, kend: usize, found: &mut Vec<(usize, usize, usize)>) {
+        let b = keys.as_bytes();
+        let tail = |n: usize| kend.checked_sub(n).and_then(|from| b.get(from..kend));
+        let mut ends = [kend, 0, 0, 0];
+        let mut n = 1;
+        // ه
+        if let Some([0xD9, 0x87]) = tail(2) {
+            ends[n] = kend - 2;
+            n += 1;
+        }
+        // ها هم هن
+        if let Some([0xD9, 0x87, 0xD8, 0xA7] | [0xD9, 0x87, 0xD9, 0x85 | 0x86]) = tail(4) {
+            ends[n] = kend - 4;
+            n += 1;
+        }
+        // هما
+        if let Some([0xD9, 0x87, 0xD9, 0x85, 0xD8, 0xA7]) = tail(6) {
+            ends[n] = kend - 6;
+            n += 1;
+        }
+        for &e in &ends[..n] {
+            if e <= s {
+                continue;
+            }
+            let Some(span) = keys.get(s..e) else {
+                continue;
+            };
+            let h = span_bits(span);
+            if self.bits[h / 64] & (1 << (h % 64)) == 0 {
+                continue;
+            }
+            if let Some(&pid) = self.index.get(span) {
+                found.push((e, s, pid as usize));
+            }
+        }
+    }
+
+    /// The hits of pattern occurrences given as (end, start, pattern), sorted.
+    fn hits(&self, text: &str, toks: &Tokens, found: Vec<(usize, usize, usize)>) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let keys = toks.keys.as_str();
+        // Matches come in order of their end: a cursor finds the last token.
         let mut last = 0;
-        for m in ac.find_overlapping_iter(keys) {
-            let (s, e) = (m.start(), m.end());
+        for (e, s, pid) in found {
             while last + 1 < toks.toks.len() && toks.toks[last].kend < e {
                 last += 1;
             }
@@ -634,7 +783,7 @@ impl Lexicon {
                 continue;
             };
             let suffix = &keys[e..tl.kend];
-            let Some(infos) = self.pats.get(m.pattern().as_usize()) else {
+            let Some(infos) = self.pats.get(pid) else {
                 continue;
             };
             for &info in infos {
@@ -732,7 +881,70 @@ mod tests {
     #[test]
     fn every_data_file_parses_and_the_lexicon_builds() {
         let lex = Lexicon::builtin();
-        assert!(lex.ac.is_some());
+        assert!(!lex.index.is_empty());
         assert!(lex.entries.len() > 100);
+    }
+
+    /// The lookups find the same hits, in the same order, as an overlapping search of
+    /// every pattern over the whole key buffer.
+    #[test]
+    fn lookups_agree_with_an_overlapping_search() {
+        let lex = Lexicon::builtin();
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(&lex.patterns)
+            .expect("automaton");
+        let mut texts: Vec<String> =
+            vec!["وبالمغرب وللجنة والرباط، لأفيف بن الوالي وزارة الدفاع الوطني F-16 صحرائه".into()];
+        for e in std::fs::read_dir("seeds").expect("seeds").flatten() {
+            if let Ok(t) = std::fs::read_to_string(e.path()) {
+                texts.push(t);
+            }
+        }
+        for text in &texts {
+            let toks = Tokens::new(text);
+            let all: Vec<(usize, usize, usize)> = ac
+                .find_overlapping_iter(toks.keys.as_str())
+                .map(|m| (m.end(), m.start(), m.pattern().as_usize()))
+                .collect();
+            assert_eq!(
+                lex.hits(text, &toks, all),
+                lex.scan(text, &toks),
+                "{}",
+                text.chars().take(40).collect::<String>()
+            );
+        }
+    }
+
+    #[test]
+    fn clitic_prefixes_are_those_parse_prefix_accepts() {
+        let letters = ['و', 'ف', 'ب', 'ك', 'ل', 'ا', 'م', 'ه'];
+        let mut words = vec![String::new()];
+        for _ in 0..6 {
+            let mut next = Vec::new();
+            for w in &words {
+                for c in letters {
+                    next.push(format!("{w}{c}"));
+                }
+            }
+            words.extend(next.iter().cloned());
+            words.dedup();
+            if words.len() > 40_000 {
+                break;
+            }
+        }
+        for w in &words {
+            let want: Vec<usize> = std::iter::once(0)
+                .chain(
+                    w.char_indices()
+                        .skip(1)
+                        .take(5)
+                        .map(|(b, _)| b)
+                        .filter(|&b| parse_prefix(&w[..b], false).is_some()),
+                )
+                .collect();
+            let got: Vec<usize> = clitic_prefix_lens(w).collect();
+            assert_eq!(got, want, "{w}");
+        }
     }
 }

@@ -231,17 +231,26 @@ fn is_odd_control(c: char) -> bool {
 fn binary_controls(bytes: &[u8]) -> bool {
     let n = bytes
         .iter()
-        .filter(|b| is_odd_control(char::from(**b)) && **b < 0x20)
+        .filter(|b| **b < 0x20 && is_odd_control(char::from(**b)))
         .count();
     n > 2 && n * 50 > bytes.len()
 }
 
+/// More than 2% of the characters (and more than a stray few) are control characters other
+/// than white space. Read on the bytes: a character starts at every byte that is not a UTF-8
+/// continuation byte, and the controls are C0 (one byte), DEL and C1 (`C2 80`..`C2 9F`).
 fn too_many_controls(text: &str) -> bool {
+    let b = text.as_bytes();
     let mut total = 0usize;
     let mut odd = 0usize;
-    for c in text.chars() {
-        total += 1;
-        if is_odd_control(c) {
+    for (i, &x) in b.iter().enumerate() {
+        if x & 0xC0 != 0x80 {
+            total += 1;
+        }
+        let control = x < 0x20 && !matches!(x, b'\t' | b'\n' | b'\r' | 0x0c)
+            || x == 0x7F
+            || x == 0xC2 && b.get(i + 1).is_some_and(|y| (0x80..=0x9F).contains(y));
+        if control {
             odd += 1;
         }
     }
@@ -307,6 +316,30 @@ pub fn plausible_arabic(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_counting_on_bytes_agrees_with_chars() {
+        let by_chars = |text: &str| {
+            let total = text.chars().count();
+            let odd = text.chars().filter(|&c| is_odd_control(c)).count();
+            odd > 2 && odd * 50 > total
+        };
+        let mut samples: Vec<String> = vec![
+            "نص عادي\tمع\nأسطر\r\n".into(),
+            "\u{1}\u{2}\u{3}ab".into(),
+            "\u{85}\u{9f}\u{7f}\u{80}ok".into(),
+            "\u{a0}\u{c2}\u{100}\u{1}\u{2}\u{3}".into(),
+        ];
+        for n in 0..200u32 {
+            let s: String = (0..n)
+                .map(|k| char::from_u32((k * 37 + n) % 0x300).unwrap_or('a'))
+                .collect();
+            samples.push(s);
+        }
+        for s in &samples {
+            assert_eq!(too_many_controls(s), by_chars(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn utf8_and_bom() {

@@ -9,52 +9,73 @@ use crate::extract::dates::tokens::{Kind, Tokens};
 use crate::model::ClaimType;
 use crate::text::key;
 
-/// FNV-1a: the keys are short words, for which SipHash costs more than the lookup.
+/// A hasher for short words, eight bytes at a step (a multiply-rotate hash in the manner of
+/// rustc's FxHash, with a final mix for the table's low bits): SipHash, and FNV's byte at a
+/// step, cost more than the lookup. Only for maps that are looked up, never iterated in an order
+/// that matters.
 #[derive(Default, Clone, Copy)]
-pub struct Fnv(u64);
+pub struct WordHasher(u64);
 
-impl std::hash::Hasher for Fnv {
+const WORD_HASH_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl WordHasher {
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(26) ^ x).wrapping_mul(WORD_HASH_K);
+    }
+}
+
+impl std::hash::Hasher for WordHasher {
     fn finish(&self) -> u64 {
-        self.0
+        let h = self.0;
+        (h ^ (h >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (h >> 29)
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut x = 0u64;
+            for (k, &b) in rest.iter().enumerate() {
+                x |= u64::from(b) << (8 * k);
+            }
+            self.add(x);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
     }
 }
 
 /// A map keyed by short words.
-pub type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+pub type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 /// A set of short words.
 pub struct WordSet {
-    words: std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>>,
-    /// Quick filter on [`slot`] of the words: most words are in no list and skip the lookup.
-    maybe: [bool; 256],
+    words: std::collections::HashSet<String, std::hash::BuildHasherDefault<WordHasher>>,
+    /// Quick filter on [`word_bits`] of the words: most words are in no list and skip the
+    /// lookup.
+    maybe: WordBits,
 }
 
 impl WordSet {
     pub fn contains(&self, w: &str) -> bool {
-        self.maybe[slot(w)] && self.words.contains(w)
+        self.maybe.may_contain(w) && self.words.contains(w)
     }
 }
 
 /// The folded words of a list (one a line, `#` comments).
 pub(crate) fn word_set(data: &str) -> WordSet {
-    let words: std::collections::HashSet<String, std::hash::BuildHasherDefault<Fnv>> =
+    let words: std::collections::HashSet<String, std::hash::BuildHasherDefault<WordHasher>> =
         lines(data).map(key).collect();
-    let mut maybe = [false; 256];
+    let mut maybe = WordBits::default();
     for w in &words {
-        maybe[slot(w)] = true;
+        maybe.insert(w);
     }
     WordSet { words, maybe }
 }
@@ -103,10 +124,70 @@ pub struct PatternSet<T> {
     prefix: WordMap<Vec<Pattern<T>>>,
     /// Byte lengths of the keys of `prefix`, so a stem is probed only at those lengths.
     prefix_lens: Vec<usize>,
-    /// Quick filters on [`slot`] of the keys of `exact` and of `prefix`: most stems and
-    /// prefixes are no key and skip the hash lookup.
-    maybe_exact: [bool; 256],
+    /// Quick filters on [`word_bits`] of the keys of `exact` and on [`slot`] of those of
+    /// `prefix`: most stems and prefixes are no key and skip the hash lookup.
+    maybe_exact: WordBits,
     maybe_prefix: [bool; 256],
+    /// Quick filters on the stems' first bytes, so that most stems, which start like no key,
+    /// are skipped before any slicing or hashing: [`head`] of the first 6 bytes of every exact
+    /// key and of the prefix keys that long, and of the first 4 bytes of the shorter prefix
+    /// keys (every bit set when a prefix key is shorter still).
+    heads6: [u64; HEAD_WORDS],
+    heads4: [u64; HEAD_WORDS],
+    any4: bool,
+}
+
+/// Size of [`PatternSet::heads`] in 64-bit words (4,096 bits).
+const HEAD_WORDS: usize = 64;
+
+/// A hash of a word's first `n` bytes (all of them when it is shorter), in
+/// `0..HEAD_WORDS * 64`.
+fn head(w: &str, n: usize) -> usize {
+    let mut x = 0u64;
+    for (k, &b) in w.as_bytes().iter().take(n).enumerate() {
+        x |= u64::from(b) << (8 * k);
+    }
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+}
+
+/// A hash of a whole word's length, first four and last two bytes, in `0..HEAD_WORDS * 64`:
+/// two words that differ there are different words.
+fn word_bits(w: &str) -> usize {
+    let b = w.as_bytes();
+    let mut x = b.len() as u64;
+    for (k, &c) in b.iter().take(4).enumerate() {
+        x |= u64::from(c) << (8 * (k + 1));
+    }
+    if let [.., y, z] = b {
+        x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
+    }
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+}
+
+/// A set of [`word_bits`]: a quick filter before a hash lookup (no false negatives).
+#[derive(Clone, Debug)]
+pub struct WordBits([u64; HEAD_WORDS]);
+
+impl Default for WordBits {
+    fn default() -> Self {
+        WordBits([0; HEAD_WORDS])
+    }
+}
+
+impl WordBits {
+    pub fn insert(&mut self, w: &str) {
+        let h = word_bits(w);
+        self.0[h / 64] |= 1 << (h % 64);
+    }
+
+    /// False when `w` was certainly never inserted.
+    pub fn may_contain(&self, w: &str) -> bool {
+        bit(&self.0, word_bits(w))
+    }
+}
+
+fn bit(set: &[u64; HEAD_WORDS], h: usize) -> bool {
+    set[h / 64] & (1 << (h % 64)) != 0
 }
 
 /// A byte of `w`'s (length, last byte), for the quick filters of [`PatternSet`].
@@ -127,7 +208,8 @@ pub struct Stem<'a> {
 
 /// The forms a token may be once its leading clitics are removed: the token itself, then
 /// without و/ف, then without ب/ل/ك, and لل+X read as الX.
-pub fn stems(w: &str) -> Vec<Stem<'_>> {
+/// Appended to `out`.
+pub fn stems<'a>(w: &'a str, out: &mut Vec<Stem<'a>>) {
     fn stem(form: Cow<'_, str>, clitics: usize, prep: bool) -> Stem<'_> {
         Stem {
             form,
@@ -135,7 +217,6 @@ pub fn stems(w: &str) -> Vec<Stem<'_>> {
             prep,
         }
     }
-    let mut out = Vec::with_capacity(4);
     out.push(stem(Cow::Borrowed(w), 0, false));
     let mut conj: [Option<(&str, usize)>; 2] = [Some((w, 0)), None];
     if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
@@ -158,20 +239,37 @@ pub fn stems(w: &str) -> Vec<Stem<'_>> {
             }
         }
     }
-    out
 }
 
-/// The [`stems`] of every token (none for tokens that are not words), made once per text.
-pub fn all_stems(t: &Tokens) -> Vec<Vec<Stem<'_>>> {
-    (0..t.len())
-        .map(|i| {
-            if t.kind(i) == Some(Kind::Word) {
-                stems(t.f(i))
-            } else {
-                Vec::new()
-            }
-        })
-        .collect()
+/// The [`stems`] of every token (none for tokens that are not words), made once per text and
+/// laid end to end in one vector.
+pub struct AllStems<'a> {
+    stems: Vec<Stem<'a>>,
+    /// Token `i`'s stems are `stems[ends[i - 1]..ends[i]]` (from 0 for the first).
+    ends: Vec<usize>,
+}
+
+impl<'a> AllStems<'a> {
+    /// The stems of token `i` (`None` past the last token).
+    pub fn get(&self, i: usize) -> Option<&[Stem<'a>]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.stems.get(start..end)
+    }
+}
+
+pub fn all_stems(t: &Tokens) -> AllStems<'_> {
+    let mut all = AllStems {
+        stems: Vec::with_capacity(t.len() * 2),
+        ends: Vec::with_capacity(t.len()),
+    };
+    for i in 0..t.len() {
+        if t.kind(i) == Some(Kind::Word) {
+            stems(t.f(i), &mut all.stems);
+        }
+        all.ends.push(all.stems.len());
+    }
+    all
 }
 
 /// Whether a pattern may match a stem: finite verbs take no preposition (لبحث is a noun).
@@ -201,13 +299,32 @@ impl<T: Clone + Accepts> PatternSet<T> {
         let mut prefix_lens: Vec<usize> = prefix.keys().map(String::len).collect();
         prefix_lens.sort_unstable();
         prefix_lens.dedup();
-        let mut maybe_exact = [false; 256];
+        let mut maybe_exact = WordBits::default();
         for k in exact.keys() {
-            maybe_exact[slot(k)] = true;
+            maybe_exact.insert(k);
         }
         let mut maybe_prefix = [false; 256];
         for k in prefix.keys() {
             maybe_prefix[slot(k)] = true;
+        }
+        let mut heads6 = [0u64; HEAD_WORDS];
+        let mut heads4 = [0u64; HEAD_WORDS];
+        let mut any4 = false;
+        for k in exact.keys() {
+            let h = head(k, 6);
+            heads6[h / 64] |= 1 << (h % 64);
+        }
+        for k in prefix.keys() {
+            if k.len() >= 6 {
+                let h = head(k, 6);
+                heads6[h / 64] |= 1 << (h % 64);
+            } else if k.len() >= 4 {
+                let h = head(k, 4);
+                heads4[h / 64] |= 1 << (h % 64);
+                any4 = true;
+            } else {
+                heads6 = [u64::MAX; HEAD_WORDS];
+            }
         }
         PatternSet {
             exact,
@@ -215,6 +332,9 @@ impl<T: Clone + Accepts> PatternSet<T> {
             prefix_lens,
             maybe_exact,
             maybe_prefix,
+            heads6,
+            heads4,
+            any4,
         }
     }
 
@@ -227,10 +347,13 @@ impl<T: Clone + Accepts> PatternSet<T> {
         }
         for stem in st {
             let form: &str = &stem.form;
+            if !(bit(&self.heads6, head(form, 6)) || self.any4 && bit(&self.heads4, head(form, 4)))
+            {
+                continue;
+            }
             let exact = self
                 .maybe_exact
-                .get(slot(form))
-                .is_some_and(|&m| m)
+                .may_contain(form)
                 .then(|| self.exact.get(form))
                 .flatten()
                 .into_iter()
@@ -330,7 +453,7 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
 /// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`).
 /// `st` are the tokens' [`all_stems`].
 pub fn near(
-    st: &[Vec<Stem<'_>>],
+    st: &AllStems<'_>,
     i: usize,
     words: &[Word],
     lo: usize,
@@ -426,14 +549,6 @@ pub fn demonyms_of(country: &str) -> Vec<String> {
 pub static RELATIVE_MONTH: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("../data/claim_relative_months.txt")));
 
-/// Words making a following trigger an aim or a possibility (`يسمح ... باقتناء`).
-pub static BLOCKERS: LazyLock<WordSet> =
-    LazyLock::new(|| word_set(include_str!("../data/claim_blockers.txt")));
-
-/// Weekdays and `أمس`: the event is of the article's days.
-pub static RECENT_WORDS: LazyLock<WordSet> =
-    LazyLock::new(|| word_set(include_str!("../data/claim_recent_words.txt")));
-
 /// Capital → country, both folded (`الرباط` → `المغرب`).
 pub static CAPITALS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
     lines(include_str!("../data/claim_capitals.txt"))
@@ -442,6 +557,51 @@ pub static CAPITALS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Words making a following date a limit (`إلى غاية 2030`), not an event's date.
-pub static DATE_LIMITS: LazyLock<WordSet> =
-    LazyLock::new(|| word_set(include_str!("../data/claim_date_limits.txt")));
+/// Which of three word lists a word is in, looked up once for the three.
+pub struct WordFlags {
+    flags: WordMap<u8>,
+    maybe: WordBits,
+}
+
+impl WordFlags {
+    /// Words making a following trigger an aim or a possibility (`يسمح ... باقتناء`).
+    pub const BLOCKER: u8 = 1;
+    /// Weekdays and `أمس`: the event is of the article's days.
+    pub const RECENT: u8 = 2;
+    /// Words making a following date a limit (`إلى غاية 2030`), not an event's date.
+    pub const LIMIT: u8 = 4;
+
+    /// The flags of the lists `w` is in (0 for none).
+    pub fn of(&self, w: &str) -> u8 {
+        if !self.maybe.may_contain(w) {
+            return 0;
+        }
+        self.flags.get(w).copied().unwrap_or(0)
+    }
+}
+
+/// [`WordFlags`] of `claim_blockers.txt`, `claim_recent_words.txt` and `claim_date_limits.txt`.
+pub static WORD_FLAGS: LazyLock<WordFlags> = LazyLock::new(|| {
+    let mut flags: WordMap<u8> = WordMap::default();
+    let mut maybe = WordBits::default();
+    for (data, flag) in [
+        (
+            include_str!("../data/claim_blockers.txt"),
+            WordFlags::BLOCKER,
+        ),
+        (
+            include_str!("../data/claim_recent_words.txt"),
+            WordFlags::RECENT,
+        ),
+        (
+            include_str!("../data/claim_date_limits.txt"),
+            WordFlags::LIMIT,
+        ),
+    ] {
+        for w in lines(data).map(key) {
+            maybe.insert(&w);
+            *flags.entry(w).or_default() |= flag;
+        }
+    }
+    WordFlags { flags, maybe }
+});

@@ -8,36 +8,17 @@
 //! surname met alone after the full name, or an organization's name cut short.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use super::rules::{clean, Cand, Doc};
+use crate::extract::claims::lists::WordHasher;
 use crate::extract::lexicon::EventFamily;
 use crate::model::{Entity, EntityType, KnownEntities, Mention};
 use crate::text::fold_char;
 
-/// FNV-1a: the sweep looks up every token, and the keys are short.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+/// The maps here are only looked up (or iterated where the order does not matter), so they
+/// use the extractor's fast hasher for short words.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
 
 /// A surface form of an entity with its match keys.
 struct Form {
@@ -166,6 +147,20 @@ fn same_name(kind: EntityType, a: &Form, b: &Form) -> bool {
     }
 }
 
+/// [`short_forms`] of the names met, computed once per name.
+#[derive(Default)]
+struct ShortForms(FastMap<String, Vec<String>>);
+
+impl ShortForms {
+    fn of(&mut self, doc: &Doc, display: &str) -> &[String] {
+        if !self.0.contains_key(display) {
+            let forms = short_forms(doc, display);
+            self.0.insert(display.to_string(), forms);
+        }
+        self.0.get(display).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// Short forms of a person's name: its words that are not given names or particles.
 fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
     let k = key(display);
@@ -212,7 +207,9 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
         }
     }
     let mut groups: Vec<Group> = Vec::new();
-    let mut seen: FastMap<(EntityType, String), usize> = FastMap::default();
+    // Group of a form already met, by type (its index in `EntityType::ALL`) and key.
+    let mut seen: [FastMap<String, usize>; 5] = Default::default();
+    let type_index = |t: EntityType| EntityType::ALL.iter().position(|&x| x == t).unwrap_or(0);
     let mut last_group: Option<usize> = None;
     for c in &cands {
         if let Some(f) = &c.family {
@@ -230,7 +227,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
             groups.iter().position(|x| x.family.as_ref() == Some(f))
         } else if c.link_prev {
             last_group
-        } else if let Some(&gi) = seen.get(&(c.kind, k.clone())) {
+        } else if let Some(&gi) = seen[type_index(c.kind)].get(&k) {
             Some(gi)
         } else {
             let f = Form::new(c.kind, &c.display, c.qualifies);
@@ -257,7 +254,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
             }
         };
         if c.gaz.is_none() && c.family.is_none() && !c.link_prev {
-            seen.insert((c.kind, k.clone()), gi);
+            seen[type_index(c.kind)].insert(k.clone(), gi);
         }
         let g = &mut groups[gi];
         if !c.anaphor && !g.forms.iter().any(|f| f.key == k) {
@@ -278,8 +275,11 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
         last_group = Some(gi);
     }
     groups.retain(|g| !g.forms.is_empty());
-    link_short_persons(doc, &mut groups);
-    sweep(doc, &mut groups);
+    // Short forms of a person's name need its words read against the lexicon; both passes
+    // below ask for the same forms.
+    let mut shorts = ShortForms::default();
+    link_short_persons(doc, &mut groups, &mut shorts);
+    sweep(doc, &mut groups, &mut shorts);
 
     let known_keys = known_index(known);
 
@@ -367,26 +367,26 @@ fn fullest(forms: &[Form]) -> String {
 }
 
 /// A one-word person group whose word is a short form of exactly one longer person joins it.
-fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>) {
+fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>, memo: &mut ShortForms) {
     // Short forms of every person group, computed once.
-    let shorts: Vec<Vec<String>> = groups
+    let mut shorts: Vec<Vec<String>> = Vec::with_capacity(groups.len());
+    for g in groups.iter() {
+        let mut v = Vec::new();
+        if g.kind == EntityType::Person {
+            for f in &g.forms {
+                v.extend(memo.of(doc, &f.display).iter().map(|s| loose(s)));
+            }
+        }
+        shorts.push(v);
+    }
+    let mut merge: Vec<(usize, usize)> = Vec::new();
+    // Loose keys of the words of every person group's longest form (only persons are compared).
+    let words: Vec<Vec<String>> = groups
         .iter()
         .map(|g| {
             if g.kind != EntityType::Person {
                 return Vec::new();
             }
-            g.forms
-                .iter()
-                .flat_map(|f| short_forms(doc, &f.display))
-                .map(|s| loose(&s))
-                .collect()
-        })
-        .collect();
-    let mut merge: Vec<(usize, usize)> = Vec::new();
-    // Loose keys of the words of every person group's longest form.
-    let words: Vec<Vec<String>> = groups
-        .iter()
-        .map(|g| {
             g.forms
                 .iter()
                 .max_by_key(|f| f.key.split(' ').count())
@@ -443,7 +443,7 @@ fn link_short_persons(doc: &Doc, groups: &mut Vec<Group>) {
 
 /// Finds the forms of every entity wherever else they occur, with clitics (وحداد), and
 /// people's surnames alone.
-fn sweep(doc: &Doc, groups: &mut [Group]) {
+fn sweep(doc: &Doc, groups: &mut [Group], memo: &mut ShortForms) {
     let toks = doc.toks;
     let n = toks.len();
     let mut taken = vec![false; n];
@@ -460,15 +460,12 @@ fn sweep(doc: &Doc, groups: &mut [Group]) {
     for (gi, g) in groups.iter().enumerate() {
         for f in &g.forms {
             let words: Vec<String> = f.key.split(' ').map(str::to_string).collect();
-            if let Some(first) = words.first() {
-                index
-                    .entry(first.clone())
-                    .or_default()
-                    .push((gi, words.clone(), false));
+            if let Some(first) = words.first().cloned() {
+                index.entry(first).or_default().push((gi, words, false));
             }
             if g.kind == EntityType::Person {
-                for s in short_forms(doc, &f.display) {
-                    let e = short_owner.entry(s).or_insert(Some(gi));
+                for s in memo.of(doc, &f.display) {
+                    let e = short_owner.entry(s.clone()).or_insert(Some(gi));
                     if *e != Some(gi) {
                         *e = None;
                     }

@@ -208,18 +208,18 @@ impl<'a> Doc<'a> {
         }
         for (i, w) in words.iter_mut().enumerate() {
             let key = toks.key(i);
-            if !w.known {
+            // Every prefix of DEF_PREFIXES starts with one of these letters.
+            let def_start = matches!(key.chars().next(), Some('و' | 'ف' | 'ب' | 'ك' | 'ل' | 'ا'));
+            if !w.known && def_start {
                 for &(p, clitic, art) in DEF_PREFIXES {
                     if let Some(rest) = key.strip_prefix(p) {
                         if rest.chars().count() >= 2 {
                             w.clitic = clitic;
                             w.art = art;
-                            let cs: Vec<char> = p.chars().collect();
-                            w.conj = matches!(cs.first(), Some('و' | 'ف'));
-                            w.prep = cs
-                                .iter()
+                            w.conj = matches!(p.chars().next(), Some('و' | 'ف'));
+                            w.prep = p
+                                .chars()
                                 .take(clitic)
-                                .copied()
                                 .find(|c| matches!(c, 'ب' | 'ك' | 'ل'));
                             break;
                         }
@@ -1539,4 +1539,19 @@ fn select(mut cands: Vec<Cand>) -> Vec<Cand> {
     }
     out.sort_by_key(|c| c.start);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DEF_PREFIXES;
+
+    #[test]
+    fn definite_prefixes_start_with_a_clitic_letter_or_alef() {
+        for (p, _, _) in DEF_PREFIXES {
+            assert!(
+                matches!(p.chars().next(), Some('و' | 'ف' | 'ب' | 'ك' | 'ل' | 'ا')),
+                "{p}"
+            );
+        }
+    }
 }

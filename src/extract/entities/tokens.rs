@@ -1,7 +1,7 @@
 //! Splits a text into word tokens with their folded match keys and exact byte offsets.
 //!
 //! The keys of all tokens are laid end to end in one buffer, separated by one space, so the
-//! lexicon's automaton can run over a whole document at once and multi-word names match across
+//! lexicon can look up spans of a whole document at once and multi-word names match across
 //! token boundaries. Nothing here allocates per token.
 
 use crate::text::fold_char;
@@ -61,6 +61,9 @@ fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
+    if matches!(c, '\u{0621}'..='\u{064A}') {
+        return true;
+    }
     match c {
         '\u{060C}'
         | '\u{060D}'
@@ -115,31 +118,40 @@ impl Tokens {
                 continue;
             }
             // A word: letters, digits, marks; a hyphen or dot inside Latin words (F-16, F-35).
+            // Its key is folded as it is read.
             let start = i;
             let mut end = i + c.len_utf8();
             let ascii = c.is_ascii_alphanumeric() || handle;
             let latin = c.is_ascii_alphabetic() || handle;
-            while let Some(&(j, n)) = chars.peek() {
-                let after = text[j + n.len_utf8()..].chars().next();
-                // F-16, F-35, @a_b, pic.twitter.com; and a model number on an Arabic name
-                // (شاهد-136).
-                let inner_join = ascii
-                    && (n == '-' || n == '_' || n == '.')
-                    && after.is_some_and(|m| m.is_ascii_alphanumeric())
-                    || n == '-' && after.is_some_and(|m| m.is_ascii_digit());
-                let same_script = n.is_ascii_alphanumeric() == ascii || n.is_ascii_digit();
-                if is_word_char(n) && same_script || inner_join {
-                    end = j + n.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
             if !keys.is_empty() {
                 keys.push(' ');
             }
             let kstart = keys.len();
-            keys.extend(text[start..end].chars().filter_map(fold_char));
+            if let Some(f) = fold_char(c) {
+                keys.push(f);
+            }
+            while let Some(&(j, n)) = chars.peek() {
+                let same_script = n.is_ascii_alphanumeric() == ascii || n.is_ascii_digit();
+                let take = if is_word_char(n) {
+                    same_script
+                } else if matches!(n, '-' | '_' | '.') {
+                    // F-16, F-35, @a_b, pic.twitter.com; and a model number on an Arabic name
+                    // (شاهد-136).
+                    let after = text[j + 1..].chars().next();
+                    ascii && after.is_some_and(|m| m.is_ascii_alphanumeric())
+                        || n == '-' && after.is_some_and(|m| m.is_ascii_digit())
+                } else {
+                    false
+                };
+                if !take {
+                    break;
+                }
+                end = j + n.len_utf8();
+                chars.next();
+                if let Some(f) = fold_char(n) {
+                    keys.push(f);
+                }
+            }
             let kend = keys.len();
             if kend == kstart {
                 // Only marks: not a word.
