@@ -295,14 +295,16 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
-    /// Caps SQLite's page cache at `kib` KiB and hands back what it holds beyond that. The
-    /// 64 MiB of [`Store::open`] speed up a check that writes thousands of documents; a
-    /// long-running daemon that records a few at a time keeps a small one, so its memory
-    /// does not grow with the dossier.
+    /// Caps SQLite's page cache at `kib` KiB, hands back what it holds beyond that, and goes
+    /// back to SQLite's default checkpoint interval (1,000 pages). The 64 MiB cache and WAL of
+    /// [`Store::open`] speed up a check that writes thousands of documents; a long-running
+    /// daemon that records a few at a time keeps both small, so its memory does not grow with
+    /// the dossier.
     pub fn limit_cache(&self, kib: u32) -> Result<(), StoreError> {
         self.conn
             .execute_batch(&format!(
-                "PRAGMA cache_size = -{kib}; PRAGMA shrink_memory;"
+                "PRAGMA cache_size = -{kib}; PRAGMA wal_autocheckpoint = 1000;
+                 PRAGMA shrink_memory;"
             ))
             .map_err(|e| self.sql(e))
     }
