@@ -302,6 +302,19 @@ fn accusative_nouns_before_an_office_are_no_name() {
 }
 
 #[test]
+fn a_port_or_an_airport_takes_a_definite_name_a_sector_does_not() {
+    assert_has(
+        "وصلت السفينة إلى ميناء الحديدة أمس.",
+        "LOCATION",
+        "ميناء الحديدة",
+    );
+    assert_has("هبطت في مطار جيزان الإقليمي", "LOCATION", "مطار جيزان");
+    let none = |t: &str| names(t).into_iter().all(|(k, _)| k != "LOCATION");
+    assert!(none("هبطت الطائرة في مطار العاصمة"));
+    assert!(none("ارتفعت الأسعار في قطاع الكهرباء"));
+}
+
+#[test]
 fn a_multiword_rank_is_skipped_whole() {
     assert_has(
         "استقبل الجنرال دو ديفيزيون الطاهر بوستة نظراءه.",

@@ -155,6 +155,16 @@ const DATA: &[DataFile] = &[
     },
 ];
 
+/// A place noun before a place's name (مدينة طنجة، قطاع غزة، ميناء الحديدة).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlaceHead {
+    /// The head stays part of the place's name (قطاع غزة), not just a cue (مدينة طنجة).
+    pub keep: bool,
+    /// A kept head also takes a definite name (ميناء الحديدة); others take a bare proper noun
+    /// only (قطاع غزة, not قطاع الكهرباء).
+    pub definite: bool,
+}
+
 /// How a title introduces a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TitleKind {
@@ -204,8 +214,8 @@ pub enum Class {
     /// or a regime) and takes an Arabic name only after a complement.
     EquipmentHead(bool),
     EventHead(EventFamily),
-    /// A place noun; `true` when it stays part of the place's name (قطاع غزة).
-    LocationHead(bool),
+    /// A place noun (see [`PlaceHead`]).
+    LocationHead(PlaceHead),
     Given,
     Particle,
     Stop,
@@ -612,9 +622,10 @@ impl Lexicon {
                                 Some("exercise") => EventFamily::Exercise,
                                 _ => EventFamily::Other,
                             }),
-                            Role::LocationHeads => {
-                                Class::LocationHead(flag.is_some_and(|f| f.contains("keep")))
-                            }
+                            Role::LocationHeads => Class::LocationHead(PlaceHead {
+                                keep: flag.is_some_and(|f| f.contains("keep")),
+                                definite: flag.is_some_and(|f| f.contains("anyname")),
+                            }),
                             Role::LatinOrg => Class::LatinOrg,
                             Role::Naming => Class::Naming,
                             Role::Given => Class::Given,

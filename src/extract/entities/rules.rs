@@ -4,7 +4,7 @@
 
 use super::tokens::Tokens;
 use crate::extract::lexicon::{
-    ArtKind, Class, EventFamily, Hit, Lexicon, OrgHeadKind, Prefix, TitleKind,
+    ArtKind, Class, EventFamily, Hit, Lexicon, OrgHeadKind, PlaceHead, Prefix, TitleKind,
 };
 use crate::model::EntityType;
 use crate::text::fold_char;
@@ -577,7 +577,7 @@ impl<'a> Doc<'a> {
                     Class::OrgHead(kind) => self.org_phrase(i, h, kind, &mut out),
                     Class::EventHead(fam) => self.event_phrase(i, h, fam, &mut out),
                     Class::EquipmentHead(strict) => self.equipment(i, h, strict, &mut out),
-                    Class::LocationHead(keep) => self.place(i, h, keep, &mut out),
+                    Class::LocationHead(head) => self.place(i, h, head, &mut out),
                     Class::Title(kind) => self.titled_person(i, h, kind, &mut out),
                     _ => {}
                 }
@@ -1197,7 +1197,8 @@ impl<'a> Doc<'a> {
             && ends
     }
 
-    fn place(&self, i: usize, h: HeadSpan, keep: bool, out: &mut Vec<Cand>) {
+    fn place(&self, i: usize, h: HeadSpan, head: PlaceHead, out: &mut Vec<Cand>) {
+        let keep = head.keep;
         let j = h.last + 1;
         if j >= self.n() || self.hard(j) || self.gaz_at[j].is_some() || self.gaz_at[i].is_some() {
             return;
@@ -1206,8 +1207,10 @@ impl<'a> Doc<'a> {
         if !self.name_like(j) || self.nisba(j) || b.ends_with("ات") {
             return;
         }
-        // قطاع غزة, but not قطاع الكهرباء: a head kept in the name takes a bare proper noun.
-        if keep && self.def(j) {
+        // قطاع غزة, but not قطاع الكهرباء: a head kept in the name takes a bare proper noun,
+        // unless it is one that names its place after a definite one (ميناء الحديدة). Even
+        // then a known word is no name (مطار العاصمة).
+        if keep && self.def(j) && (!head.definite || self.words[j].known) {
             return;
         }
         let Some(last) = self.name_run(j) else {
