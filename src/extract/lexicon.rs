@@ -635,6 +635,8 @@ impl Lexicon {
                             Role::Adjectives => Class::Adjective,
                             _ => Class::Common,
                         };
+                        // A flag containing `indef` or `def` sets the article rule of every
+                        // file: no other flag may contain those letters.
                         let art = match (role, flag) {
                             (_, Some(f)) if f.contains("indef") => Art::Forbidden,
                             (_, Some(f)) if f.contains("def") => Art::Required,
