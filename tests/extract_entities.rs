@@ -315,6 +315,13 @@ fn a_port_or_an_airport_takes_a_definite_name_a_sector_does_not() {
 }
 
 #[test]
+fn a_branch_of_arms_is_an_org_arms_in_general_are_not() {
+    let t = "وأغار سلاح الجو على مواقع، فيما يمثل السلاح الروسي نحو نصف الواردات.";
+    assert_has(t, "ORG", "سلاح الجو");
+    assert_lacks(t, "ORG", "السلاح الروسي");
+}
+
+#[test]
 fn a_multiword_rank_is_skipped_whole() {
     assert_has(
         "استقبل الجنرال دو ديفيزيون الطاهر بوستة نظراءه.",
