@@ -322,6 +322,16 @@ fn a_branch_of_arms_is_an_org_arms_in_general_are_not() {
 }
 
 #[test]
+fn an_institute_named_after_a_place_keeps_its_genitive() {
+    assert_has(
+        "حسب ما أفاد به معهد ستوكهولم الدولي لأبحاث السلام.",
+        "ORG",
+        "معهد ستوكهولم الدولي لأبحاث السلام",
+    );
+    assert_has("وقال بنك المغرب إن التضخم تراجع", "ORG", "بنك المغرب");
+}
+
+#[test]
 fn a_multiword_rank_is_skipped_whole() {
     assert_has(
         "استقبل الجنرال دو ديفيزيون الطاهر بوستة نظراءه.",

@@ -682,6 +682,29 @@ impl<'a> Doc<'a> {
     /// The extent of a noun phrase after a head ending at `hl`: idafa chain, agreeing
     /// adjectives, ل + definite genitives, and with `topic` the حول / في مجال complements of
     /// event titles. Returns (last token, modifiers, a definite modifier, a proper noun).
+    /// From `j`, right after a place that names an institution: its definite adjectives,
+    /// then ل with an indefinite noun in construct with a definite one and that one's
+    /// adjectives. The last token, when the genitive is there.
+    fn genitive_after_place(&self, j: usize) -> Option<usize> {
+        let n = self.n();
+        let plain = |k: usize| {
+            k < n && !self.hard(k) && self.words[k].prep.is_none() && !self.words[k].conj
+        };
+        let mut k = j;
+        while plain(k) && self.def(k) && self.adjective(k) {
+            k += 1;
+        }
+        let lam = k < n && !self.hard(k) && self.words[k].prep == Some('ل') && !self.def(k);
+        if !lam || !plain(k + 1) || !self.def(k + 1) || self.gaz_at[k + 1].is_some() {
+            return None;
+        }
+        let mut end = k + 1;
+        while plain(end + 1) && self.def(end + 1) && self.adjective(end + 1) {
+            end += 1;
+        }
+        Some(end)
+    }
+
     fn extent(&self, hl: usize, head_def: bool, topic: bool) -> (usize, usize, bool, bool) {
         let n = self.n();
         let mut last = hl;
@@ -723,6 +746,14 @@ impl<'a> Doc<'a> {
                 j = g.last + 1;
                 if g.kind != EntityType::Org {
                     proper = true;
+                    // An institution named after a place goes on through its adjectives
+                    // to a ل genitive (معهد ستوكهولم الدولي لأبحاث السلام، معهد واشنطن
+                    // لسياسة الشرق الأدنى); without that genitive it ends at the place.
+                    if !head_def && mods == 1 {
+                        if let Some(end) = self.genitive_after_place(j) {
+                            last = end;
+                        }
+                    }
                     break;
                 }
                 continue;
