@@ -198,36 +198,58 @@ impl Pipeline {
         opts: &CheckOptions,
         sink: Option<&mut dyn ReportSink>,
     ) -> Result<CheckOutcome, AppError> {
-        let scan = ingest::scan(&self.scan_config())?;
+        // The walk (file system only) runs on its own thread while this one reads the stored
+        // stats (SQLite only): on an unchanged folder these are most of a check's time.
+        let scan_cfg = self.scan_config();
+        let store = &self.store;
+        let (scan, stored) = std::thread::scope(|s| {
+            let walker = std::thread::Builder::new()
+                .name("scan".into())
+                .spawn_scoped(s, || ingest::scan(&scan_cfg));
+            let stored = store.all_stats();
+            let scan = match walker {
+                Ok(h) => h
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No thread to be had: the walk after the read, as before.
+                Err(_) => ingest::scan(&scan_cfg),
+            };
+            (scan, stored)
+        });
+        let scan = scan?;
         let mut outcome = CheckOutcome::default();
         for w in &scan.warnings {
             tracing::warn!("{w}");
             outcome.warnings.push(w.to_string());
         }
         outcome.report.scanned = scan.files.len();
-        let stored = self.store.all_meta()?;
-        // Each file's key made once, and files and stored documents walked side by side in
-        // path order (the scan's order; sorted here should it ever not be): a re-check of a
-        // large unchanged folder is this loop.
-        let mut files: Vec<(&FoundFile, String)> =
-            scan.files.iter().map(|f| (f, self.key(f))).collect();
-        if !files.is_sorted_by(|a, b| a.1 <= b.1) {
-            files.sort_by(|a, b| a.1.cmp(&b.1));
+        let mut stored = stored?;
+        // Files and stored documents walked side by side in path order (the scan's order;
+        // sorted here should it ever not be), each file's key compared as the prefix and its
+        // path without being built: a re-check of a large unchanged folder is this loop.
+        let mut files: Vec<&FoundFile> = scan.files.iter().collect();
+        if !files.is_sorted_by(|a, b| a.path.as_str() <= b.path.as_str()) {
+            files.sort_by(|a, b| a.path.as_str().cmp(b.path.as_str()));
         }
+        let head = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
         let mut candidates: Vec<&FoundFile> = Vec::new();
         let mut vanished: Vec<&String> = Vec::new();
         let mut old = stored.iter().peekable();
-        for (f, key) in &files {
-            while let Some((p, _)) = old.next_if(|(p, _)| p.as_str() < key.as_str()) {
+        for f in files {
+            let rel = f.path.as_str();
+            while let Some((p, _)) = old.next_if(|(p, _)| cmp_key(p, &head, rel).is_lt()) {
                 vanished.push(p);
             }
-            match old.next_if(|(p, _)| *p == key) {
+            match old.next_if(|(p, _)| cmp_key(p, &head, rel).is_eq()) {
                 Some((_, m)) if !stat_moved(m, f) => {}
                 _ => candidates.push(f),
             }
         }
         vanished.extend(old.map(|(p, _)| p));
-        drop(files);
         let prefix = format!("{}/", self.prefix);
         let mut gone: Vec<String> = vanished
             .into_iter()
@@ -239,6 +261,15 @@ impl Pipeline {
             .cloned()
             .collect();
         gone.sort();
+        // The stored hashes, read above for no document, for those that need them: the
+        // candidates (same content?) and the gone (moved?). Many: read them all again.
+        if candidates.len() + gone.len() > stored.len() / 8 {
+            stored = self.store.all_meta()?;
+        } else if !candidates.is_empty() || !gone.is_empty() {
+            let keys: Vec<String> = candidates.iter().map(|f| self.key(f)).collect();
+            self.store
+                .fill_hashes(&mut stored, keys.iter().chain(&gone).map(String::as_str))?;
+        }
         self.guard_mass_removal(&stored, stored.len(), &gone, &candidates, opts)?;
 
         // Only a check that reads something needs the dossier's entities (the daemon's
@@ -669,6 +700,18 @@ fn display_prefix(dir: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// `stored` against the key `head` + `rel` ([`path_key`]: `head` is the prefix and a `/`, or
+/// empty), byte by byte as strings compare, without building the key.
+fn cmp_key(stored: &str, head: &str, rel: &str) -> std::cmp::Ordering {
+    let (s, h) = (stored.as_bytes(), head.as_bytes());
+    let n = s.len().min(h.len());
+    match s[..n].cmp(&h[..n]) {
+        std::cmp::Ordering::Equal if s.len() < h.len() => std::cmp::Ordering::Less,
+        std::cmp::Ordering::Equal => s[h.len()..].cmp(rel.as_bytes()),
+        unequal => unequal,
+    }
+}
+
 /// True when a file's cheap stat no longer proves it unchanged. A file modified in the same
 /// second as the last scan is read again (git's racy-timestamp rule): a second write within
 /// the timestamp's granularity would otherwise go unseen.
@@ -877,4 +920,38 @@ fn record(
         return Ok(None);
     }
     Ok(Some((change, dossier)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_key_compares_with_its_parts_as_with_the_whole_key() {
+        let stored = [
+            "",
+            "d",
+            "d/",
+            "d/a",
+            "d/a.txt",
+            "d/b",
+            "d0/a",
+            "e",
+            "d/a.txt/x",
+            "c/z",
+        ];
+        for prefix in ["", "d"] {
+            let head = if prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix}/")
+            };
+            for rel in ["a", "a.txt", "b", "", "a.txt/x"] {
+                let key = path_key(prefix, &ingest::DocPath::from_stored(rel.to_string()));
+                for s in stored {
+                    assert_eq!(cmp_key(s, &head, rel), s.cmp(key.as_str()), "{s} {key}");
+                }
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 use std::fs;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
@@ -148,84 +149,103 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
     let root = cfg.root.as_path();
     check_root(root)?;
 
-    let mut found: Vec<(FoundFile, Option<FileId>)> = Vec::new();
-    let mut warnings = Vec::new();
-    let mut unreadable = Vec::new();
-    // The folders being listed, by depth (index 0 = depth 1): walkdir does not say which folder
-    // a failed listing belongs to, only its depth.
-    let mut open_dirs: Vec<PathBuf> = Vec::new();
-    for item in walk(root, &filter) {
-        let entry = match item {
-            Ok(entry) => entry,
-            Err(err) => {
-                let depth = err.depth();
-                let listing = depth.checked_sub(2).and_then(|i| open_dirs.get(i));
-                if let Some((w, lost)) = walk_warning(root, &filter, err, listing)? {
-                    if lost {
-                        unreadable.push(DocPath::from_stored(w.path.clone()));
+    // The walk thread lists folders; the files it finds are examined (glob match, key, `statx`)
+    // in blocks, by a few worker threads once there are more than one block of them: an
+    // unchanged re-check is mostly this per-file work.
+    let mut out = Examined::default();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(EXAMINE_THREADS_MAX);
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<Walked>>();
+    let rx = std::sync::Mutex::new(rx);
+    let walked = std::thread::scope(|s| -> Result<(), IngestError> {
+        let tx = tx; // dropped when this returns, early or not: the workers stop
+        let filter = &filter;
+        let rx = &rx;
+        let mut workers = Vec::new();
+        let mut block: Vec<Walked> = Vec::with_capacity(BLOCK);
+        // The folders being listed, by depth (index 0 = depth 1): walkdir does not say which
+        // folder a failed listing belongs to, only its depth.
+        let mut open_dirs: Vec<PathBuf> = Vec::new();
+        for item in walk(root, filter) {
+            let entry = match item {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let depth = err.depth();
+                    let listing = depth.checked_sub(2).and_then(|i| open_dirs.get(i));
+                    if let Some((w, lost)) = walk_warning(root, filter, err, listing)? {
+                        if lost {
+                            out.unreadable.push(DocPath::from_stored(w.path.clone()));
+                        }
+                        out.warnings.push(w);
                     }
-                    warnings.push(w);
+                    continue;
                 }
+            };
+            let ft = entry.file_type();
+            if ft.is_dir() {
+                open_dirs.truncate(entry.depth().saturating_sub(1));
+                open_dirs.push(entry.path().to_path_buf());
                 continue;
             }
-        };
-        let ft = entry.file_type();
-        if ft.is_dir() {
-            open_dirs.truncate(entry.depth().saturating_sub(1));
-            open_dirs.push(entry.path().to_path_buf());
-            continue;
-        }
-        let rel = relative(root, entry.path());
-        if !filter.matches_walked(rel) {
-            continue;
-        }
-        let key = DocPath::from_relative(rel);
-        if !ft.is_file() {
-            warnings.push(warn(
-                &key,
-                "not a regular file (a FIFO, socket or device); skipped",
-            ));
-            continue;
-        }
-        match entry.metadata() {
-            Ok(meta) => {
-                let stat = FileStat::from_metadata(&meta);
-                // Some FUSE and network file systems report inode 0 for every file: no identity.
-                let id = (stat.inode != 0).then_some((meta.dev(), stat));
-                let abs = entry.path().to_path_buf();
-                found.push((
-                    FoundFile {
-                        path: key,
-                        abs,
-                        stat,
-                    },
-                    id,
-                ));
+            block.push(Walked {
+                is_file: ft.is_file(),
+                followed: entry.path_is_symlink(),
+                abs: entry.into_path(),
+            });
+            if block.len() < BLOCK {
+                continue;
             }
-            Err(err) => {
-                let gone = err
-                    .io_error()
-                    .is_some_and(|e| e.kind() == io::ErrorKind::NotFound);
-                if gone {
-                    warnings.push(warn(
-                        &key,
-                        "removed while the folder was being scanned; skipped",
-                    ));
-                } else {
-                    let detail = err.io_error().map_or_else(|| err.to_string(), io_detail);
-                    warnings.push(warn(
-                        &key,
-                        &format!("cannot be examined ({detail}); skipped"),
-                    ));
-                    unreadable.push(key);
-                }
+            let full = std::mem::replace(&mut block, Vec::with_capacity(BLOCK));
+            if workers.is_empty() && threads > 1 {
+                // A thread that cannot be started leaves its share to the others.
+                workers = (0..threads)
+                    .filter_map(|_| {
+                        std::thread::Builder::new()
+                            .spawn_scoped(s, move || {
+                                let mut mine = Examined::default();
+                                loop {
+                                    let next = rx
+                                        .lock()
+                                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                        .recv();
+                                    match next {
+                                        Ok(b) => mine.examine(root, filter, b),
+                                        Err(_) => return mine,
+                                    }
+                                }
+                            })
+                            .ok()
+                    })
+                    .collect();
+            }
+            if workers.is_empty() {
+                out.examine(root, filter, full);
+            } else if let Err(unsent) = tx.send(full) {
+                out.examine(root, filter, unsent.0);
             }
         }
-    }
+        out.examine(root, filter, block);
+        drop(tx);
+        for w in workers {
+            match w.join() {
+                Ok(theirs) => out.append(theirs),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        Ok(())
+    });
+    walked?;
+    let Examined {
+        mut found,
+        mut warnings,
+        mut unreadable,
+    } = out;
 
     // Paths are unique (one walk entry each, an injective escape): unstable is as good.
     found.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
-    let mut seen = HashSet::new();
+    let mut seen: HashSet<FileId, BuildHasherDefault<IdHasher>> =
+        HashSet::with_capacity_and_hasher(found.len(), BuildHasherDefault::default());
     let files = found
         .into_iter()
         .filter(|(f, id)| {
@@ -246,9 +266,126 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
     })
 }
 
+/// A file (or anything not a folder) the walk listed, not examined yet.
+struct Walked {
+    abs: PathBuf,
+    is_file: bool,
+    /// Reached through a symbolic link (followed): stat the target, as walkdir would.
+    followed: bool,
+}
+
+/// Files handed to an examining thread at a time; the walk's first block is also when the
+/// threads start, so a small folder is examined on the walk's thread alone.
+const BLOCK: usize = 256;
+/// At most this many examining threads (the machine's cores, up to this).
+const EXAMINE_THREADS_MAX: usize = 8;
+
+/// What examining walked files found: documents with their identity, warnings, and files
+/// whose content is unknown.
+#[derive(Default)]
+struct Examined {
+    found: Vec<(FoundFile, Option<FileId>)>,
+    warnings: Vec<ScanWarning>,
+    unreadable: Vec<DocPath>,
+}
+
+impl Examined {
+    /// Matches each file's name and path against the globs, and stats the documents:
+    /// `fs::metadata` for a followed link, `fs::symlink_metadata` otherwise (what walkdir's
+    /// `DirEntry::metadata` does).
+    fn examine(&mut self, root: &Path, filter: &Filter, block: Vec<Walked>) {
+        for w in block {
+            let rel = relative(root, &w.abs);
+            if !filter.matches_walked(rel) {
+                continue;
+            }
+            let key = DocPath::from_relative(rel);
+            if !w.is_file {
+                self.warnings.push(warn(
+                    &key,
+                    "not a regular file (a FIFO, socket or device); skipped",
+                ));
+                continue;
+            }
+            let meta = if w.followed {
+                fs::metadata(&w.abs)
+            } else {
+                fs::symlink_metadata(&w.abs)
+            };
+            match meta {
+                Ok(meta) => {
+                    let stat = FileStat::from_metadata(&meta);
+                    // Some FUSE and network file systems report inode 0 for every file: no
+                    // identity.
+                    let id = (stat.inode != 0).then_some((meta.dev(), stat));
+                    self.found.push((
+                        FoundFile {
+                            path: key,
+                            abs: w.abs,
+                            stat,
+                        },
+                        id,
+                    ));
+                }
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                    self.warnings.push(warn(
+                        &key,
+                        "removed while the folder was being scanned; skipped",
+                    ));
+                }
+                Err(err) => {
+                    let detail = io_detail(&err);
+                    self.warnings.push(warn(
+                        &key,
+                        &format!("cannot be examined ({detail}); skipped"),
+                    ));
+                    self.unreadable.push(key);
+                }
+            }
+        }
+    }
+
+    fn append(&mut self, mut other: Examined) {
+        self.found.append(&mut other.found);
+        self.warnings.append(&mut other.warnings);
+        self.unreadable.append(&mut other.unreadable);
+    }
+}
+
 /// What makes two paths the same file: device and inode, plus size and times so that a file
 /// system with unstable inode numbers cannot merge two different files.
 type FileId = (u64, FileStat);
+
+/// Hashes a [`FileId`]'s integers by rotate, xor and multiply: SipHash's resistance to
+/// chosen keys buys nothing against inode numbers and costs per file of every scan.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl IdHasher {
+    fn add(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.add(n as u64);
+    }
+}
 
 /// Everything under the root, symlinks followed, excluded folders not entered.
 fn walk<'a>(
@@ -458,6 +595,37 @@ mod tests {
                 "{root} {path}"
             );
         }
+    }
+
+    /// A folder of several blocks is examined by worker threads: every document once, in
+    /// path order, with the same warnings and the same-file rule as a small folder.
+    #[test]
+    fn a_large_folder_is_examined_on_several_threads() {
+        let dir = tempfile::TempDir::new().expect("tempdir");
+        let mut want = Vec::new();
+        for d in 0..3 {
+            let folder = dir.path().join(format!("f{d}"));
+            fs::create_dir(&folder).expect("mkdir");
+            for i in 0..BLOCK + 50 {
+                fs::write(folder.join(format!("a{i:04}.txt")), b"x").expect("write");
+                want.push(format!("f{d}/a{i:04}.txt"));
+                if i % 5 == 0 {
+                    fs::write(folder.join(format!("a{i:04}.tmp")), b"x").expect("write");
+                }
+            }
+        }
+        // The same file again (listed once, under its first path), and a dangling link.
+        std::os::unix::fs::symlink(dir.path().join("f0/a0001.txt"), dir.path().join("l.txt"))
+            .expect("symlink");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("m.txt"))
+            .expect("symlink");
+        let got = scan(&ScanConfig::with_root(dir.path())).expect("scan");
+        let paths: Vec<&str> = got.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, want);
+        assert!(got.files.iter().all(|f| f.stat.size == 1));
+        assert_eq!(got.warnings.len(), 1, "{:?}", got.warnings);
+        assert_eq!(got.warnings[0].path, "m.txt");
+        assert!(got.unreadable.is_empty());
     }
 
     #[test]
