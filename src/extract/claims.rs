@@ -22,7 +22,7 @@ pub(crate) mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    all_stems, demonyms_of, near, AllStems, Stem, Trigger, WordFlags, ATTRIBUTION, CAPITALS,
+    all_stems, demonyms_of, near, stems, AllStems, Stem, Trigger, WordFlags, ATTRIBUTION, CAPITALS,
     CLAUSE_BREAKS, MEDIA_HEADS, MODALITY, NEGATION, PAIR_WORDS, RELATIVE_MONTH, TRIGGERS,
     WORD_FLAGS,
 };
@@ -251,7 +251,7 @@ pub(crate) fn find_in(
         };
         // A source named by وفق/حسب, or a news outlet that reports it, is no party, unless
         // that leaves fewer than two.
-        let outlet = source.is_some_and(|e| is_outlet(t, entities, &occ, e));
+        let outlet = source.is_some_and(|e| is_outlet(t, &st, entities, &occ, e));
         if (per_source || outlet) && actors.len() > 2 {
             actors.retain(|&e| Some(e) != source);
         }
@@ -721,22 +721,23 @@ fn modality(m: &Marks, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Mod
 }
 
 /// Entity `e` is a news outlet: its name or a mention opens with a media noun (صحيفة X).
-fn is_outlet(t: &Tokens, entities: &[Entity], occ: &[(usize, usize)], e: usize) -> bool {
-    let media = |w: &str| {
-        let w = w
-            .strip_prefix(['و', 'ف'])
-            .filter(|r| r.chars().count() >= 3)
-            .unwrap_or(w);
-        let w = w
-            .strip_prefix(['ب', 'ل'])
-            .filter(|r| r.chars().count() >= 3)
-            .unwrap_or(w);
-        MEDIA_HEADS.contains(w)
-    };
+fn is_outlet(
+    t: &Tokens,
+    st: &AllStems<'_>,
+    entities: &[Entity],
+    occ: &[(usize, usize)],
+    e: usize,
+) -> bool {
+    let media = |stems: &[Stem<'_>]| stems.iter().any(|s| MEDIA_HEADS.contains(&s.form));
     let named = entities
         .get(e)
         .and_then(|x| x.name.split_whitespace().next())
-        .is_some_and(|w| media(&key(w)));
+        .is_some_and(|w| {
+            let w = key(w);
+            let mut v = Vec::new();
+            stems(&w, &mut v);
+            media(&v)
+        });
     // The word before a mention, over an opening quote (صحيفة "X").
     let word_before = |k: usize| {
         (k.saturating_sub(3)..k)
@@ -747,7 +748,7 @@ fn is_outlet(t: &Tokens, entities: &[Entity], occ: &[(usize, usize)], e: usize) 
     named
         || occ
             .iter()
-            .any(|&(k, x)| x == e && word_before(k).is_some_and(|p| media(t.f(p))))
+            .any(|&(k, x)| x == e && word_before(k).and_then(|p| st.get(p)).is_some_and(media))
 }
 
 /// Who says so, and whether it was named by a `per` preposition (then it is a source, never a
