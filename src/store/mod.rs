@@ -167,6 +167,27 @@ pub struct EntityRow {
     pub documents: Vec<String>,
 }
 
+/// The columns of a document's file facts, read by [`meta_row`].
+const META_COLUMNS: &str =
+    "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns
+     FROM documents";
+
+/// A row of [`META_COLUMNS`]: the path and its file facts.
+fn meta_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, StoredMeta)> {
+    Ok((
+        r.get::<_, String>(0)?,
+        StoredMeta {
+            size: r.get::<_, i64>(1)? as u64,
+            mtime_ns: r.get(2)?,
+            ctime_ns: r.get(3)?,
+            inode: r.get::<_, i64>(4)? as u64,
+            content_hash: r.get(5)?,
+            norm_hash: r.get(6)?,
+            scanned_ns: r.get(7)?,
+        },
+    ))
+}
+
 /// An open state database.
 pub struct Store {
     conn: Connection,
@@ -359,27 +380,9 @@ impl Store {
     pub fn all_meta(&self) -> Result<StoredMetas, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns
-                 FROM documents ORDER BY path",
-            )
+            .prepare_cached(&format!("{META_COLUMNS} ORDER BY path"))
             .map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    StoredMeta {
-                        size: r.get::<_, i64>(1)? as u64,
-                        mtime_ns: r.get(2)?,
-                        ctime_ns: r.get(3)?,
-                        inode: r.get::<_, i64>(4)? as u64,
-                        content_hash: r.get(5)?,
-                        norm_hash: r.get(6)?,
-                        scanned_ns: r.get(7)?,
-                    },
-                ))
-            })
-            .map_err(|e| self.sql(e))?;
+        let rows = stmt.query_map([], meta_row).map_err(|e| self.sql(e))?;
         let rows = rows
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.sql(e))?;

@@ -6,27 +6,8 @@ use std::collections::BTreeSet;
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{Store, StoreError, StoredMeta};
+use super::{meta_row, Store, StoreError, StoredMeta, META_COLUMNS};
 use crate::model::{EntityType, KnownEntities, KnownEntity};
-
-const META_COLUMNS: &str =
-    "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns
-     FROM documents";
-
-fn meta_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, StoredMeta)> {
-    Ok((
-        r.get::<_, String>(0)?,
-        StoredMeta {
-            size: r.get::<_, i64>(1)? as u64,
-            mtime_ns: r.get(2)?,
-            ctime_ns: r.get(3)?,
-            inode: r.get::<_, i64>(4)? as u64,
-            content_hash: r.get(5)?,
-            norm_hash: r.get(6)?,
-            scanned_ns: r.get(7)?,
-        },
-    ))
-}
 
 impl Store {
     /// The file facts of one stored document.
