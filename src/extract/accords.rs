@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use super::claims::lists::stems;
 use super::lexicon::lines;
 use crate::text;
 
@@ -38,21 +39,22 @@ fn words() -> &'static Words {
     })
 }
 
-/// A folded word without a leading و (conjunction), preposition ل/ب/ك and article.
+/// A folded word without its article.
 fn bare(w: &str) -> &str {
-    let w = match w.strip_prefix('و') {
-        Some(rest) if rest.chars().count() >= 3 => rest,
-        _ => w,
-    };
-    // للتعاون = ل + التعاون; بالتعاون = ب + التعاون.
-    let w = ["لل", "بال", "كال"]
-        .iter()
-        .find_map(|p| w.strip_prefix(p).filter(|r| r.chars().count() >= 2))
-        .unwrap_or(w);
-    match w.strip_prefix("ال") {
-        Some(rest) if rest.chars().count() >= 2 => rest,
-        _ => w,
-    }
+    w.strip_prefix("ال")
+        .filter(|rest| rest.chars().count() >= 2)
+        .unwrap_or(w)
+}
+
+/// A folded word of an accord's name that describes it: with its clitics read off as the
+/// claim triggers' are (والعسكري، للتعاون), a listed word or a nisba adjective.
+fn descriptive(w: &str, descriptors: &HashSet<String>) -> bool {
+    let mut forms = Vec::new();
+    stems(w, &mut forms);
+    forms.iter().any(|s| {
+        let b = bare(&s.form);
+        descriptors.contains(b) || b.ends_with('ي') || b.ends_with("يه")
+    })
 }
 
 /// `name` (any spelling the folding merges) is a country of the gazetteer.
@@ -72,10 +74,9 @@ pub fn is_generic_accord(name: &str) -> bool {
     else {
         return false;
     };
-    toks[head.len()..].iter().all(|t| {
-        let b = bare(t);
-        w.descriptors.contains(b) || b.ends_with('ي') || b.ends_with("يه")
-    })
+    toks[head.len()..]
+        .iter()
+        .all(|t| descriptive(t, &w.descriptors))
 }
 
 #[cfg(test)]
