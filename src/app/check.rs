@@ -877,9 +877,13 @@ fn record(
         if others.is_empty() {
             continue;
         }
-        let (agree, disagree): (Vec<_>, Vec<_>) = others
+        let (agree, rest): (Vec<_>, Vec<_>) = others
             .into_iter()
             .partition(|(_, c)| diff::claims_agree(c, claim));
+        let disagree: Vec<_> = rest
+            .into_iter()
+            .filter(|(_, c)| diff::claims_contradict(claim, c))
+            .collect();
         let capped = |rows: &[(String, Claim)]| -> (Vec<String>, usize) {
             let mut paths: Vec<String> = rows.iter().map(|(p, _)| p.clone()).collect();
             paths.sort();
@@ -901,11 +905,8 @@ fn record(
                 total_sources,
             });
         }
-        // OTHER gathers unlike facts (support, recognition, trade figures, a war): two of them
-        // about the same parties with different dates are two facts, not a disagreement.
         let first_new = disagree
             .iter()
-            .filter(|_| claim.kind != crate::model::ClaimType::Other)
             .find(|(_, c)| before.is_none_or(|b| diff::claims_agree(b, c)));
         if let Some((_, first)) = first_new {
             let (sources, total_sources) = capped(&disagree);

@@ -61,7 +61,7 @@ pub fn claim_key(claim: &Claim, events: &EventKeys) -> String {
     if matches!(claim.kind, ClaimType::Agreement | ClaimType::Relations) {
         let countries: Vec<&String> = actors
             .iter()
-            .filter(|a| accords::is_country(a))
+            .filter(|a| accords::is_country_key(a))
             .take(2)
             .collect();
         if countries.len() == 2 {
@@ -106,6 +106,13 @@ pub fn claims_agree(a: &Claim, b: &Claim) -> bool {
         _ => true,
     };
     dates_agree && a.negated == b.negated
+}
+
+/// Two statements of one key that disagree ([`claims_agree`] fails) contradict each other,
+/// unless they are OTHER: that type gathers unlike facts (support, recognition, trade
+/// figures, a war), so two of them about the same parties with different dates are two facts.
+pub fn claims_contradict(a: &Claim, b: &Claim) -> bool {
+    a.kind != ClaimType::Other && !claims_agree(a, b)
 }
 
 fn same_facts(a: &Claim, b: &Claim) -> bool {

@@ -7,7 +7,8 @@ mod claims;
 mod report;
 
 pub use claims::{
-    claim_key, claim_keys, claims_agree, diff_claims, event_keys, EventKeys, CLAIM_KEY_RULE,
+    claim_key, claim_keys, claims_agree, claims_contradict, diff_claims, event_keys, EventKeys,
+    CLAIM_KEY_RULE,
 };
 pub use report::{
     ChangeReport, ClaimChange, ClaimDelta, Contradiction, Corroboration, Delta, DocStatus,
