@@ -59,7 +59,12 @@ fn descriptive(w: &str, descriptors: &HashSet<String>) -> bool {
 
 /// `name` (any spelling the folding merges) is a country of the gazetteer.
 pub fn is_country(name: &str) -> bool {
-    words().countries.contains(&text::key(name))
+    is_country_key(&text::key(name))
+}
+
+/// [`is_country`] of a name already folded by [`text::key`].
+pub fn is_country_key(key: &str) -> bool {
+    words().countries.contains(key)
 }
 
 /// `name` is an accord (memorandum, agreement, treaty) named only by its kind and domain:
