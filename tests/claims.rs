@@ -15,6 +15,13 @@ fn write(ws: &Workspace, name: &str, text: &str) {
     std::fs::write(ws.docs().join(name), text).unwrap();
 }
 
+/// One list of the report's dossier section (`corroborated`, `contradicted`, `new_entities`).
+fn dossier<'a>(report: &'a Value, list: &str) -> &'a Vec<Value> {
+    report["dossier"][list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no dossier.{list}: {report}"))
+}
+
 fn empty_workspace() -> Workspace {
     Workspace::with_seeds(Some(&["none"]))
 }
@@ -67,7 +74,7 @@ fn two_sources_that_disagree_on_a_date_are_a_contradiction() {
     );
     let (report, out) = ws.check_json(&[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let contra = report["dossier"]["contradicted"].as_array().unwrap();
+    let contra = dossier(&report, "contradicted");
     assert_eq!(contra.len(), 1, "{report}");
     let sources: BTreeSet<&str> = contra[0]["sources"]
         .as_array()
@@ -83,10 +90,7 @@ fn two_sources_that_disagree_on_a_date_are_a_contradiction() {
         .map(|c| c["date"].as_str().unwrap())
         .collect();
     assert_eq!(dates, BTreeSet::from(["2022-04-03", "2022-06-09"]));
-    assert!(report["dossier"]["corroborated"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(dossier(&report, "corroborated").is_empty());
 }
 
 #[test]
@@ -98,27 +102,17 @@ fn an_edit_that_makes_two_sources_disagree_is_a_contradiction_once() {
     ws.check_json(&[]);
     write(&ws, "two.txt", &visit("9 يونيو 2022"));
     let (report, _) = ws.check_json(&[]);
-    let contra = report["dossier"]["contradicted"].as_array().unwrap();
+    let contra = dossier(&report, "contradicted");
     assert_eq!(contra.len(), 1, "{report}");
     assert_eq!(contra[0]["total_sources"], 2);
     // Another edit of the same sentence that keeps the disagreement says nothing new of it.
     write(&ws, "two.txt", &visit("10 يونيو 2022"));
     let (report, _) = ws.check_json(&[]);
-    assert!(
-        report["dossier"]["contradicted"]
-            .as_array()
-            .unwrap()
-            .is_empty(),
-        "{report}"
-    );
+    assert!(dossier(&report, "contradicted").is_empty(), "{report}");
     // Back to the first source's date: the two agree again.
     write(&ws, "two.txt", &visit("3 أبريل 2022"));
     let (report, _) = ws.check_json(&[]);
-    assert_eq!(
-        report["dossier"]["corroborated"].as_array().unwrap().len(),
-        1,
-        "{report}"
-    );
+    assert_eq!(dossier(&report, "corroborated").len(), 1, "{report}");
 }
 
 #[test]
@@ -134,13 +128,7 @@ fn unlike_facts_of_the_same_parties_are_no_contradiction() {
         .map(|a| a.iter().filter_map(|c| c["type"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(claims, vec!["OTHER"], "{report}");
-    assert!(
-        report["dossier"]["contradicted"]
-            .as_array()
-            .unwrap()
-            .is_empty(),
-        "{report}"
-    );
+    assert!(dossier(&report, "contradicted").is_empty(), "{report}");
 }
 
 #[test]
@@ -158,14 +146,11 @@ fn a_second_source_that_agrees_corroborates() {
         "زار الفريق أسامة عسكر عمّان في أبريل 2022 في زيارة رسمية.\n",
     );
     let (report, _) = ws.check_json(&[]);
-    let corr = report["dossier"]["corroborated"].as_array().unwrap();
+    let corr = dossier(&report, "corroborated");
     assert_eq!(corr.len(), 1, "{report}");
     assert_eq!(corr[0]["claim"]["type"], "VISIT");
     assert_eq!(corr[0]["sources"].as_array().unwrap().len(), 2);
-    assert!(report["dossier"]["contradicted"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(dossier(&report, "contradicted").is_empty());
 }
 
 #[test]
@@ -231,9 +216,7 @@ fn people_first_named_by_a_new_document_are_new_entities() {
     assert!(!fresh.is_empty(), "004 names someone new");
     std::fs::copy(&files[4], ws.docs().join(files[4].file_name().unwrap())).unwrap();
     let (report, _) = ws.check_json(&[]);
-    let new: Vec<String> = report["dossier"]["new_entities"]
-        .as_array()
-        .unwrap()
+    let new: Vec<String> = dossier(&report, "new_entities")
         .iter()
         .filter(|e| e["type"] == "PERSON")
         .map(|e| dossier::text::key(e["name"].as_str().unwrap()))
@@ -247,9 +230,7 @@ fn people_first_named_by_a_new_document_are_new_entities() {
     );
     // The November 2021 memorandum, which all five state (each in its own words), is
     // corroborated by the five.
-    let memo = report["dossier"]["corroborated"]
-        .as_array()
-        .unwrap()
+    let memo = dossier(&report, "corroborated")
         .iter()
         .find(|c| c["claim"]["type"] == "AGREEMENT" && c["claim"]["date"] == "2021-11")
         .unwrap_or_else(|| panic!("no corroborated 2021-11 agreement: {report}"));
@@ -294,18 +275,13 @@ fn one_accord_named_three_ways_is_corroborated_by_three_sources() {
         "أكد مسؤول أردني أن الاتفاق الأمني المبرم بين الأردن ومصر في مايو 2019 دخل حيز التنفيذ، بعد أن وقّع البلدان الاتفاق الأمني.\n",
     );
     let (report, _) = ws.check_json(&[]);
-    let corr: Vec<&Value> = report["dossier"]["corroborated"]
-        .as_array()
-        .unwrap()
+    let corr: Vec<&Value> = dossier(&report, "corroborated")
         .iter()
         .filter(|c| c["claim"]["type"] == "AGREEMENT")
         .collect();
     assert_eq!(corr.len(), 1, "{report}");
     assert_eq!(corr[0]["total_sources"], 3, "{report}");
-    assert!(report["dossier"]["contradicted"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(dossier(&report, "contradicted").is_empty());
 }
 
 #[test]
@@ -324,10 +300,7 @@ fn a_named_accord_is_not_merged_with_another_accord_of_the_same_countries() {
     );
     let (report, _) = ws.check_json(&[]);
     for list in ["corroborated", "contradicted"] {
-        assert!(
-            report["dossier"][list].as_array().unwrap().is_empty(),
-            "{list}: {report}"
-        );
+        assert!(dossier(&report, list).is_empty(), "{list}: {report}");
     }
 }
 
@@ -348,7 +321,7 @@ fn a_claim_stated_everywhere_names_a_few_sources_and_counts_the_rest() {
         "زار الفريق أسامة عسكر عمّان في 3 أبريل 2022.\n",
     );
     let (report, _) = ws.check_json(&[]);
-    let corr = report["dossier"]["corroborated"].as_array().unwrap();
+    let corr = dossier(&report, "corroborated");
     assert_eq!(corr.len(), 1, "{report}");
     assert_eq!(corr[0]["total_sources"], 14);
     let sources = corr[0]["sources"].as_array().unwrap();
