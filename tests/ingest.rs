@@ -365,6 +365,45 @@ fn symlinks_to_files_and_folders_are_followed_and_duplicates_listed_once() {
 }
 
 #[test]
+fn hard_links_and_a_folder_linked_inside_the_root_are_listed_once() {
+    let dir = TempDir::new().expect("tempdir");
+    write(dir.path(), "a/one.txt", ARABIC.as_bytes());
+    write(dir.path(), "b/two.txt", ARABIC.as_bytes());
+    std::fs::hard_link(dir.path().join("a/one.txt"), dir.path().join("c-hard.txt"))
+        .expect("hard link");
+    // Every file under `b` is reachable twice, each with one link only.
+    symlink(dir.path().join("b"), dir.path().join("z-linked")).expect("symlink dir");
+    let s = scan(&ScanConfig::with_root(dir.path())).expect("scan");
+    let keys: Vec<&str> = s.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(keys, ["a/one.txt", "b/two.txt"]);
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+}
+
+/// Enough files for the scan's examining threads (blocks of 256): their lists are merged in
+/// path order, every file once, with names that sort differently as bytes and as components.
+#[test]
+fn a_large_folder_is_listed_whole_and_in_path_order() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut expected = Vec::new();
+    for d in ["a", "a-b", "a.b", "ب"] {
+        for i in 0..700 {
+            let rel = format!("{d}/{i:04}.txt");
+            write(dir.path(), &rel, b"x");
+            expected.push(rel);
+        }
+    }
+    for top in ["a.txt", "a-0.txt", "خبر.txt"] {
+        write(dir.path(), top, b"x");
+        expected.push(top.to_owned());
+    }
+    expected.sort();
+    let s = scan(&ScanConfig::with_root(dir.path())).expect("scan");
+    let keys: Vec<&str> = s.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(keys.len(), expected.len());
+    assert_eq!(keys, expected);
+}
+
+#[test]
 fn hidden_folders_and_editor_files_are_skipped_nested_folders_found() {
     let dir = TempDir::new().expect("tempdir");
     for rel in [

@@ -27,6 +27,18 @@ impl DocPath {
     /// Escapes a path relative to the watched root. `.` components and repeated or trailing
     /// separators are dropped, so `a//b/` and `a/./b` give the key of `a/b`.
     pub fn from_relative(rel: &Path) -> DocPath {
+        // Most keys are their path as it is (printable ASCII, no `\\`, clean components):
+        // every file of every scan passes here.
+        let raw = rel.as_os_str().as_bytes();
+        if raw.iter().all(|&b| (0x20..0x7f).contains(&b) && b != b'\\')
+            && raw
+                .split(|&b| b == b'/')
+                .all(|c| !c.is_empty() && c != b".")
+        {
+            if let Ok(plain) = std::str::from_utf8(raw) {
+                return DocPath(plain.to_owned());
+            }
+        }
         let mut bytes: Vec<u8> = Vec::with_capacity(rel.as_os_str().len());
         for comp in rel.components() {
             let part: &OsStr = match comp {
@@ -170,6 +182,33 @@ mod tests {
         );
         assert_eq!(escape_bytes("خبر.txt".as_bytes()), "خبر.txt");
         assert_eq!(escape_bytes("a\u{202E}b".as_bytes()), "a\\u{202e}b");
+    }
+
+    /// The plain-ASCII shortcut of `from_relative` gives the key the component walk and the
+    /// escape give, and leaves every path that needs either to them.
+    #[test]
+    fn plain_paths_are_their_own_keys() {
+        let cases = [
+            ("d0003/doc003456.txt", "d0003/doc003456.txt"),
+            ("a b/c-d_e.txt", "a b/c-d_e.txt"),
+            ("../up.txt", "../up.txt"),
+            ("a//b.txt", "a/b.txt"),
+            ("./a.txt", "a.txt"),
+            ("a/./b.txt", "a/b.txt"),
+            ("a/", "a"),
+            ("/a.txt", "a.txt"),
+            ("a\\b.txt", "a\\\\b.txt"),
+            ("a\x7fb.txt", "a\\x7fb.txt"),
+            ("خبر/ملف.txt", "خبر/ملف.txt"),
+            ("", ""),
+        ];
+        for (path, key) in cases {
+            assert_eq!(
+                DocPath::from_relative(Path::new(path)).as_str(),
+                key,
+                "{path:?}"
+            );
+        }
     }
 
     #[test]

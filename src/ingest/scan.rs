@@ -186,6 +186,7 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
             };
             let ft = entry.file_type();
             if ft.is_dir() {
+                out.linked |= entry.path_is_symlink();
                 open_dirs.truncate(entry.depth().saturating_sub(1));
                 open_dirs.push(entry.path().to_path_buf());
                 dir_handles.truncate(entry.depth());
@@ -225,7 +226,11 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
                                         .recv();
                                     match next {
                                         Ok(b) => mine.examine(root, filter, b),
-                                        Err(_) => return mine,
+                                        Err(_) => {
+                                            // Sorted here, on this thread, then merged.
+                                            mine.sort();
+                                            return mine;
+                                        }
                                     }
                                 }
                             })
@@ -241,36 +246,49 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
         }
         out.examine(root, filter, block);
         drop(tx);
+        out.sort();
+        let mut runs = Vec::new();
         for w in workers {
             match w.join() {
-                Ok(theirs) => out.append(theirs),
+                Ok(mut theirs) => {
+                    runs.push(std::mem::take(&mut theirs.found));
+                    out.append(theirs);
+                }
                 Err(panic) => std::panic::resume_unwind(panic),
             }
+        }
+        if !runs.is_empty() {
+            runs.push(std::mem::take(&mut out.found));
+            out.found = merge_runs(runs);
         }
         Ok(())
     });
     walked?;
     let Examined {
-        mut found,
+        found,
         mut warnings,
         mut unreadable,
+        linked,
     } = out;
 
-    // Paths are unique (one walk entry each, an injective escape): unstable is as good.
-    found.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
-    let mut seen: HashSet<FileId, BuildHasherDefault<IdHasher>> =
-        HashSet::with_capacity_and_hasher(found.len(), BuildHasherDefault::default());
-    let files = found
-        .into_iter()
-        .filter(|(f, id)| {
-            let first = id.is_none_or(|id| seen.insert(id));
-            if !first {
-                tracing::debug!(path = %f.path, "same file already listed under another path");
-            }
-            first
-        })
-        .map(|(f, _)| f)
-        .collect();
+    // One file under two paths needs a link: without any, no identity is looked up.
+    let files = if linked {
+        let mut seen: HashSet<FileId, BuildHasherDefault<IdHasher>> =
+            HashSet::with_capacity_and_hasher(found.len(), BuildHasherDefault::default());
+        found
+            .into_iter()
+            .filter(|(f, id)| {
+                let first = id.is_none_or(|id| seen.insert(id));
+                if !first {
+                    tracing::debug!(path = %f.path, "same file already listed under another path");
+                }
+                first
+            })
+            .map(|(f, _)| f)
+            .collect()
+    } else {
+        found.into_iter().map(|(f, _)| f).collect()
+    };
     warnings.sort_by(|a: &ScanWarning, b| a.path.cmp(&b.path));
     unreadable.sort();
     Ok(Scan {
@@ -315,10 +333,10 @@ fn open_dir(_: &Path) -> Option<DirHandle> {
 }
 
 impl Walked {
-    /// The file's stat and device: `statx` by name in its folder when that is open, else
+    /// The file's stat, device and number of hard links: `statx` by name in its folder when that is open, else
     /// `fs::metadata` for a followed link and `fs::symlink_metadata` otherwise (what walkdir's
     /// `DirEntry::metadata` does).
-    fn stat(&self) -> io::Result<(FileStat, u64)> {
+    fn stat(&self) -> io::Result<(FileStat, u64, u64)> {
         #[cfg(target_os = "linux")]
         if let (Some(dir), Some(name)) = (&self.dir, self.abs.file_name()) {
             use rustix::fs::{AtFlags, StatxFlags};
@@ -331,7 +349,8 @@ impl Walked {
                 | StatxFlags::SIZE
                 | StatxFlags::MTIME
                 | StatxFlags::CTIME
-                | StatxFlags::INO;
+                | StatxFlags::INO
+                | StatxFlags::NLINK;
             match rustix::fs::statx(dir, name, flags, mask) {
                 Ok(x) => {
                     let ns = |t: rustix::fs::StatxTimestamp| {
@@ -345,7 +364,8 @@ impl Walked {
                         ctime_ns: ns(x.stx_ctime),
                         inode: x.stx_ino,
                     };
-                    return Ok((stat, rustix::fs::makedev(x.stx_dev_major, x.stx_dev_minor)));
+                    let dev = rustix::fs::makedev(x.stx_dev_major, x.stx_dev_minor);
+                    return Ok((stat, dev, u64::from(x.stx_nlink)));
                 }
                 // A kernel or sandbox without `statx`: by path, as std falls back.
                 Err(e) if e == rustix::io::Errno::NOSYS || e == rustix::io::Errno::PERM => {}
@@ -357,7 +377,7 @@ impl Walked {
         } else {
             fs::symlink_metadata(&self.abs)
         }?;
-        Ok((FileStat::from_metadata(&meta), meta.dev()))
+        Ok((FileStat::from_metadata(&meta), meta.dev(), meta.nlink()))
     }
 }
 
@@ -371,9 +391,42 @@ const EXAMINE_THREADS_MAX: usize = 8;
 /// whose content is unknown.
 #[derive(Default)]
 struct Examined {
-    found: Vec<(FoundFile, Option<FileId>)>,
+    found: Vec<Found>,
     warnings: Vec<ScanWarning>,
     unreadable: Vec<DocPath>,
+    /// A symbolic link was followed or a file has other hard links: a file may have been
+    /// reached under two paths.
+    linked: bool,
+}
+
+/// A document and its identity.
+type Found = (FoundFile, Option<FileId>);
+
+/// Merges lists each sorted by path into one (a few lists, one per examining thread: a
+/// comparison of the lists' heads per file instead of a sort of them all on one thread).
+fn merge_runs(runs: Vec<Vec<Found>>) -> Vec<Found> {
+    let mut out = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    let mut heads: Vec<(Found, std::vec::IntoIter<Found>)> = runs
+        .into_iter()
+        .filter_map(|run| {
+            let mut rest = run.into_iter();
+            rest.next().map(|first| (first, rest))
+        })
+        .collect();
+    while !heads.is_empty() {
+        let mut min = 0;
+        for i in 1..heads.len() {
+            if heads[i].0 .0.path < heads[min].0 .0.path {
+                min = i;
+            }
+        }
+        let (head, rest) = &mut heads[min];
+        match rest.next() {
+            Some(next) => out.push(std::mem::replace(head, next)),
+            None => out.push(heads.swap_remove(min).0),
+        }
+    }
+    out
 }
 
 impl Examined {
@@ -394,7 +447,8 @@ impl Examined {
                 continue;
             }
             match w.stat() {
-                Ok((stat, dev)) => {
+                Ok((stat, dev, nlink)) => {
+                    self.linked |= w.followed || nlink > 1;
                     // Some FUSE and network file systems report inode 0 for every file: no
                     // identity.
                     let id = (stat.inode != 0).then_some((dev, stat));
@@ -429,6 +483,12 @@ impl Examined {
         self.found.append(&mut other.found);
         self.warnings.append(&mut other.warnings);
         self.unreadable.append(&mut other.unreadable);
+        self.linked |= other.linked;
+    }
+
+    /// Paths are unique (one walk entry each, an injective escape): unstable is as good.
+    fn sort(&mut self) {
+        self.found.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
     }
 }
 
