@@ -73,6 +73,47 @@ pub struct CheckOutcome {
     pub unread: Vec<std::path::PathBuf>,
 }
 
+/// What the walk of the watched folder needs to know.
+fn scan_config(config: &Config) -> ScanConfig {
+    ScanConfig {
+        root: config.watch.dir.clone(),
+        include: config.watch.include.clone(),
+        exclude: config.watch.exclude.clone(),
+        max_bytes: config.watch.max_bytes,
+    }
+}
+
+/// A walk of the watched folder (file system only) on a thread of its own, started as early
+/// as possible: an unchanged re-check of a large folder is mostly this walk, so `dossier
+/// check` starts it before it opens the state (1-3 ms it need not wait for) and reads the
+/// stored stats beside it.
+pub struct Walk {
+    thread: Option<std::thread::JoinHandle<Result<ingest::Scan, ingest::IngestError>>>,
+    config: ScanConfig,
+}
+
+impl Walk {
+    pub fn start(config: &Config) -> Walk {
+        let config = scan_config(config);
+        let mine = config.clone();
+        let thread = std::thread::Builder::new()
+            .name("scan".into())
+            .spawn(move || ingest::scan(&mine))
+            .ok();
+        Walk { thread, config }
+    }
+
+    /// The walk's result; when no thread could be started, the walk now, on this one.
+    fn finish(self) -> Result<ingest::Scan, ingest::IngestError> {
+        match self.thread {
+            Some(h) => h
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => ingest::scan(&self.config),
+        }
+    }
+}
+
 /// The long-lived parts of the pipeline: configuration, state and extractor.
 pub struct Pipeline {
     pub config: Config,
@@ -172,12 +213,7 @@ impl Pipeline {
     }
 
     pub(super) fn scan_config(&self) -> ScanConfig {
-        ScanConfig {
-            root: self.config.watch.dir.clone(),
-            include: self.config.watch.include.clone(),
-            exclude: self.config.watch.exclude.clone(),
-            max_bytes: self.config.watch.max_bytes,
-        }
+        scan_config(&self.config)
     }
 
     fn key(&self, f: &FoundFile) -> String {
@@ -198,25 +234,23 @@ impl Pipeline {
         opts: &CheckOptions,
         sink: Option<&mut dyn ReportSink>,
     ) -> Result<CheckOutcome, AppError> {
+        let walk = Walk::start(&self.config);
+        self.check_walked(opts, sink, walk)
+    }
+
+    /// [`Pipeline::check_into`] with a walk of the folder already under way (`dossier check`
+    /// starts it before it opens the state). It must have been started with this pipeline's
+    /// configuration.
+    pub fn check_walked(
+        &mut self,
+        opts: &CheckOptions,
+        sink: Option<&mut dyn ReportSink>,
+        walk: Walk,
+    ) -> Result<CheckOutcome, AppError> {
         // The walk (file system only) runs on its own thread while this one reads the stored
         // stats (SQLite only): on an unchanged folder these are most of a check's time.
-        let scan_cfg = self.scan_config();
-        let store = &self.store;
-        let (scan, stored) = std::thread::scope(|s| {
-            let walker = std::thread::Builder::new()
-                .name("scan".into())
-                .spawn_scoped(s, || ingest::scan(&scan_cfg));
-            let stored = store.all_stats();
-            let scan = match walker {
-                Ok(h) => h
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                // No thread to be had: the walk after the read, as before.
-                Err(_) => ingest::scan(&scan_cfg),
-            };
-            (scan, stored)
-        });
-        let scan = scan?;
+        let stored = self.store.all_stats();
+        let scan = walk.finish()?;
         let mut outcome = CheckOutcome::default();
         for w in &scan.warnings {
             tracing::warn!("{w}");

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use rayon::prelude::*;
 
-use super::check::{CheckOptions, Pipeline};
+use super::check::{CheckOptions, Pipeline, Walk};
 use super::deliver::{Deliverer, Pass};
 use super::error::AppError;
 use super::{failpoint, Format};
@@ -123,6 +123,7 @@ fn check(
     allow_mass_removal: bool,
 ) -> Result<u8, AppError> {
     let config = load_config(cli)?;
+    let walk = Walk::start(&config);
     // Channels are built before anything is recorded, so a channel that cannot exist stops the
     // check before it queues alerts no one could send.
     let mut deliverer = Deliverer::from_config(&config)?;
@@ -134,7 +135,7 @@ fn check(
         Format::Json => Box::new(report::JsonStream::new(stdout)),
         Format::Text => Box::new(report::TextStream::new(stdout, stdout_style())),
     };
-    let outcome = pipeline.check_into(
+    let outcome = pipeline.check_walked(
         &CheckOptions {
             notify: !no_notify,
             allow_mass_removal,
@@ -145,6 +146,7 @@ fn check(
             cancel: None,
         },
         Some(sink.as_mut()),
+        walk,
     )?;
     let written = sink.finish();
     drop(sink);

@@ -300,7 +300,7 @@ impl Store {
                 known: schema::CURRENT,
             });
         }
-        if version < schema::CURRENT {
+        if version < schema::READABLE_SINCE {
             // An older or empty file: nothing we can read without migrating it; treat as empty.
             return Ok(None);
         }

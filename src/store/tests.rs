@@ -217,6 +217,45 @@ fn the_statements_of_a_large_dossier_use_their_indexes() {
     );
     assert!(meta.contains("COVERING INDEX documents_stat"), "{meta}");
     assert!(!meta.contains("TEMP B-TREE"), "{meta}");
+    // The stat alone (every check): the narrow index, not the one with the hashes.
+    let stats = plan(
+        &store,
+        "SELECT path, size, mtime_ns, ctime_ns, inode, scanned_ns FROM documents ORDER BY path",
+    );
+    assert!(
+        stats.contains("COVERING INDEX documents_stat_only"),
+        "{stats}"
+    );
+    assert!(!stats.contains("TEMP B-TREE"), "{stats}");
+}
+
+/// A file of the previous schema is read by read-only commands as it is (they never
+/// migrate), and brought forward by the next open for writing.
+#[test]
+fn a_version_2_database_is_read_before_and_migrated_at_a_write_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("state.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        c.execute_batch(schema::MIGRATIONS[1]).unwrap();
+        c.execute_batch(
+            "PRAGMA user_version = 2;
+             INSERT INTO documents (path, content_hash, norm_hash, size, mtime_ns, ctime_ns,
+               inode, scanned_ns, encoding, text, facts, version, first_seen, updated)
+             VALUES ('a.txt', 'h', 'n', 3, 1, 1, 7, 2, 'utf-8', 'abc', '{}', 1, 't', 't');",
+        )
+        .unwrap();
+    }
+    let ro = Store::open_read_only(&p)
+        .unwrap()
+        .expect("a version 2 file is readable");
+    assert_eq!(ro.all_stats().unwrap().len(), 1);
+    assert_eq!(schema::version(&ro.conn).unwrap(), 2);
+    drop(ro);
+    let store = Store::open(&p).unwrap();
+    assert_eq!(schema::version(&store.conn).unwrap(), schema::CURRENT);
+    assert_eq!(store.all_stats().unwrap().len(), 1);
 }
 
 #[test]
