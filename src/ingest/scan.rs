@@ -12,7 +12,7 @@ use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
 use super::path::escape_path;
@@ -64,12 +64,17 @@ impl Filter {
     /// excluded ones pruned) when the walk entered them, so only the file's own name and path
     /// are matched, and `rel` is already clean (`relative` of a walkdir path).
     fn matches_walked(&self, rel: &Path) -> bool {
-        let Some(name) = rel.file_name() else {
+        let Some(name) = last_name(rel) else {
             return false;
         };
-        let included =
-            self.include_any || self.include_name.is_match(name) || self.include_path.is_match(rel);
-        included && !self.exclude_name.is_match(name) && !self.exclude_path.is_match(rel)
+        // One candidate for the name sets; the path sets (often empty) only when they hold a
+        // pattern.
+        let name = Candidate::new(name);
+        let path = |set: &GlobSet| !set.is_empty() && set.is_match(rel);
+        let included = self.include_any
+            || self.include_name.is_match_candidate(&name)
+            || path(&self.include_path);
+        included && !self.exclude_name.is_match_candidate(&name) && !path(&self.exclude_path)
     }
 
     /// Is `rel`, or any folder on the way to it, excluded? Used to prune folders during the walk
@@ -338,7 +343,7 @@ impl Walked {
     /// `DirEntry::metadata` does).
     fn stat(&self) -> io::Result<(FileStat, u64, u64)> {
         #[cfg(target_os = "linux")]
-        if let (Some(dir), Some(name)) = (&self.dir, self.abs.file_name()) {
+        if let (Some(dir), Some(name)) = (&self.dir, last_name(&self.abs)) {
             use rustix::fs::{AtFlags, StatxFlags};
             let flags = if self.followed {
                 AtFlags::empty()
@@ -556,6 +561,18 @@ fn check_root(root: &Path) -> Result<(), IngestError> {
         .map_err(|source| IngestError::RootUnreadable { path, source })
 }
 
+/// The last component of a path the walk made (`root/…/name`, no trailing `/`, `.` or `..`):
+/// [`Path::file_name`] without parsing the components, a cost per file of every scan.
+fn last_name(path: &Path) -> Option<&std::ffi::OsStr> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let name = match bytes.iter().rposition(|&b| b == b'/') {
+        Some(i) => &bytes[i + 1..],
+        None => bytes,
+    };
+    (!name.is_empty() && name != b"." && name != b"..").then(|| std::ffi::OsStr::from_bytes(name))
+}
+
 /// `path` relative to the root (walkdir yields `root.join(...)`, so the prefix is there).
 /// Cut by bytes when the root's bytes and a separator begin `path` (always, from the walk):
 /// `Path::strip_prefix` compares component by component, a cost per file of a re-check.
@@ -663,6 +680,16 @@ fn walk_warning(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_name_is_file_name_for_walked_paths() {
+        for p in ["/r/a.txt", "a.txt", "/r/d/خبر.txt", "/r/d/.h", "d/e/f"] {
+            assert_eq!(last_name(Path::new(p)), Path::new(p).file_name(), "{p}");
+        }
+        for p in ["", "/", "/r/..", "/r/."] {
+            assert_eq!(last_name(Path::new(p)), None, "{p}");
+        }
+    }
 
     /// The walk's cheaper file test agrees with [`Filter::matches`] wherever the walk can
     /// reach a file, i.e. when no folder on its way is excluded.
