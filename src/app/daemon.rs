@@ -119,8 +119,17 @@ impl Daemon {
             }
             // The folder gone or mostly emptied: say so and keep watching; nothing recorded,
             // and the next reconcile looks at the whole folder again.
-            Err(e @ (AppError::Root(_) | AppError::MassRemoval { .. })) => {
+            Err(e @ AppError::Root(_)) => {
                 tracing::error!("{e}");
+                self.full_due = true;
+            }
+            // The advice names `dossier check`, which cannot run beside the daemon (one writer
+            // holds the state): say so.
+            Err(e @ AppError::MassRemoval { .. }) => {
+                tracing::error!(
+                    "{e}, with this daemon stopped first (it holds the state); until then \
+                     nothing is recorded and the whole folder is looked at again at each change"
+                );
                 self.full_due = true;
             }
             Err(e) => return Err(e),
