@@ -32,7 +32,11 @@ struct Form {
 
 impl Form {
     fn new(kind: EntityType, display: &str, qualifies: bool) -> Form {
-        let key = key(display);
+        Form::with_key(kind, display, key(display), qualifies)
+    }
+
+    /// A form whose [`key`] is already known.
+    fn with_key(kind: EntityType, display: &str, key: String, qualifies: bool) -> Form {
         let mut sorted: Vec<String> = Vec::new();
         if matches!(kind, EntityType::Person | EntityType::Org) && key.contains(' ') {
             sorted = key.split(' ').map(loose_of_key).collect();
@@ -65,7 +69,7 @@ pub fn key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut space = false;
     for c in name.chars().filter_map(fold_char) {
-        if c.is_whitespace() {
+        if is_space(c) {
             space = !out.is_empty();
             continue;
         }
@@ -76,6 +80,17 @@ pub fn key(name: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// [`char::is_whitespace`], answered without the Unicode table for the characters below
+/// U+1680 (ASCII, Arabic), none of which but U+0085 and U+00A0 is white space.
+#[inline]
+fn is_space(c: char) -> bool {
+    if (c as u32) < 0x1680 {
+        matches!(c, ' ' | '\t'..='\r' | '\u{85}' | '\u{A0}')
+    } else {
+        c.is_whitespace()
+    }
 }
 
 /// The loose key of a name: folded, the article dropped from every word but the first,
@@ -101,24 +116,22 @@ pub fn loose_ends(name: &str) -> (Option<char>, Option<char>) {
 
 /// [`loose`] of a string already folded by [`key`].
 fn loose_of_key(k: &str) -> String {
-    let mut joined = String::with_capacity(k.len());
+    let mut out = String::with_capacity(k.len());
+    let mut prev = None;
     for (n, w) in k.split(' ').enumerate() {
         let w = if n > 0 {
             w.strip_prefix("ال")
-                .filter(|r| r.chars().count() >= 2)
+                .filter(|r| r.chars().nth(1).is_some())
                 .unwrap_or(w)
         } else {
             w
         };
-        joined.push_str(w);
-    }
-    let mut out = String::with_capacity(joined.len());
-    let mut prev = None;
-    for c in joined.chars() {
-        if Some(c) != prev {
-            out.push(c);
+        for c in w.chars() {
+            if Some(c) != prev {
+                out.push(c);
+            }
+            prev = Some(c);
         }
-        prev = Some(c);
     }
     out
 }
@@ -230,7 +243,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
         } else if let Some(&gi) = seen[type_index(c.kind)].get(&k) {
             Some(gi)
         } else {
-            let f = Form::new(c.kind, &c.display, c.qualifies);
+            let f = Form::with_key(c.kind, &c.display, k.clone(), c.qualifies);
             let gi = groups.iter().position(|x| {
                 x.kind == c.kind
                     && x.family.is_none()
@@ -258,8 +271,9 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
         }
         let g = &mut groups[gi];
         if !c.anaphor && !g.forms.iter().any(|f| f.key == k) {
-            g.forms
-                .push(form.unwrap_or_else(|| Form::new(c.kind, &c.display, c.qualifies)));
+            g.forms.push(
+                form.unwrap_or_else(|| Form::with_key(c.kind, &c.display, k.clone(), c.qualifies)),
+            );
         }
         if let Some(a) = &c.also {
             let ak = key(a);
@@ -290,22 +304,32 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
                 Some(e) => e.name.clone(),
                 None => fullest(&g.forms),
             };
-            if let Some(k) = std::iter::once(loose(&name))
-                .chain(g.forms.iter().map(|f| f.loose.clone()))
-                .find_map(|f| known_keys.get(&(g.kind, f)))
-                .and_then(|&i| known.entities.get(i))
-            {
+            // No known entity: nothing to look up, no loose key to build.
+            let renamed = if known_keys.is_empty() {
+                None
+            } else {
+                std::iter::once(loose(&name))
+                    .chain(g.forms.iter().map(|f| f.loose.clone()))
+                    .find_map(|f| known_keys.get(&(g.kind, f)))
+                    .and_then(|&i| known.entities.get(i))
+            };
+            if let Some(k) = renamed {
                 name = k.name.clone();
             }
             let name_key = key(&name);
-            let mut aliases: Vec<String> = Vec::new();
-            let mut seen = vec![name_key];
-            for f in &g.forms {
-                if !seen.contains(&f.key) {
-                    seen.push(f.key.clone());
-                    aliases.push(f.display.clone());
-                }
-            }
+            // Every form whose key is neither the name's nor that of a form before it.
+            let new: Vec<bool> = (0..g.forms.len())
+                .map(|i| {
+                    let k = &g.forms[i].key;
+                    *k != name_key && !g.forms[..i].iter().any(|x| x.key == *k)
+                })
+                .collect();
+            let aliases: Vec<String> = g
+                .forms
+                .into_iter()
+                .zip(new)
+                .filter_map(|(f, new)| new.then_some(f.display))
+                .collect();
             let mut mentions = g.mentions;
             mentions.sort();
             mentions.dedup();

@@ -83,19 +83,41 @@ fn is_word_char(c: char) -> bool {
     }
 }
 
+/// The character of `text` starting at byte `i` (a char boundary) and its length in bytes.
+/// One- and two-byte characters (ASCII, Arabic) are decoded here, the others by `chars`.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    let b = text.as_bytes();
+    let x = *b.get(i)?;
+    if x < 0x80 {
+        return Some((char::from(x), 1));
+    }
+    if x & 0xE0 == 0xC0 {
+        if let Some(&y) = b.get(i + 1) {
+            let v = (u32::from(x & 0x1F) << 6) | u32::from(y & 0x3F);
+            if let Some(c) = char::from_u32(v) {
+                return Some((c, 2));
+            }
+        }
+    }
+    let c = text.get(i..)?.chars().next()?;
+    Some((c, c.len_utf8()))
+}
+
 impl Tokens {
     pub fn new(text: &str) -> Tokens {
         let mut toks: Vec<Token> = Vec::with_capacity(text.len() / 6);
         let mut keys = String::with_capacity(text.len());
         let mut gap = Gap::default();
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            let handle = c == '@'
-                && chars
-                    .peek()
-                    .is_some_and(|&(_, n)| n.is_ascii_alphanumeric());
+        let mut at = 0;
+        while let Some((c, len)) = char_at(text, at) {
+            let i = at;
+            at += len;
+            let handle =
+                c == '@' && char_at(text, at).is_some_and(|(n, _)| n.is_ascii_alphanumeric());
             if !(is_word_char(c) || handle) {
                 match c {
+                    ' ' => {}
                     '،' | ',' => {
                         gap.punct = true;
                         gap.comma = true;
@@ -120,7 +142,7 @@ impl Tokens {
             // A word: letters, digits, marks; a hyphen or dot inside Latin words (F-16, F-35).
             // Its key is folded as it is read.
             let start = i;
-            let mut end = i + c.len_utf8();
+            let mut end = i + len;
             let ascii = c.is_ascii_alphanumeric() || handle;
             let latin = c.is_ascii_alphabetic() || handle;
             if !keys.is_empty() {
@@ -130,14 +152,15 @@ impl Tokens {
             if let Some(f) = fold_char(c) {
                 keys.push(f);
             }
-            while let Some(&(j, n)) = chars.peek() {
+            while let Some((n, nlen)) = char_at(text, at) {
+                let j = at;
                 let same_script = n.is_ascii_alphanumeric() == ascii || n.is_ascii_digit();
                 let take = if is_word_char(n) {
                     same_script
                 } else if matches!(n, '-' | '_' | '.') {
                     // F-16, F-35, @a_b, pic.twitter.com; and a model number on an Arabic name
                     // (شاهد-136).
-                    let after = text[j + 1..].chars().next();
+                    let after = char_at(text, j + 1).map(|(m, _)| m);
                     ascii && after.is_some_and(|m| m.is_ascii_alphanumeric())
                         || n == '-' && after.is_some_and(|m| m.is_ascii_digit())
                 } else {
@@ -146,8 +169,8 @@ impl Tokens {
                 if !take {
                     break;
                 }
-                end = j + n.len_utf8();
-                chars.next();
+                end = j + nlen;
+                at = end;
                 if let Some(f) = fold_char(n) {
                     keys.push(f);
                 }
