@@ -327,8 +327,14 @@ pub fn parse_prefix(p: &str, word_starts_with_lam: bool) -> Option<Prefix> {
     })
 }
 
+/// In [`Lexicon::slot_pat`]: several patterns share this bit.
+const SHARED: u32 = u32::MAX;
+
 /// Size of [`Lexicon::bits`] in bits.
-const SPAN_BITS: usize = 1 << 18;
+/// (Small enough for the filter to stay in the L1 cache; the lexicon has a few thousand
+/// patterns.)
+const SPAN_LOG: u32 = 15;
+const SPAN_BITS: usize = 1 << SPAN_LOG;
 
 /// A hash of a span's length, first four and last two bytes, in `0..SPAN_BITS`.
 fn span_bits(w: &str) -> usize {
@@ -340,7 +346,7 @@ fn span_bits(w: &str) -> usize {
     if let [.., y, z] = b {
         x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
     }
-    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 46) as usize
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SPAN_LOG)) as usize
 }
 
 /// Byte lengths of the prefixes of `key` that [`parse_prefix`] reads as proclitics (0 always),
@@ -404,8 +410,19 @@ pub struct Lexicon {
     /// Quick filter on [`span_bits`] of the patterns: most spans of the text are no pattern
     /// and skip the hash lookup.
     bits: Vec<u64>,
-    /// The first words of the patterns of several words.
+    /// The pattern of each bit of [`Lexicon::bits`], found without hashing: `ranks[w]` counts
+    /// the bits set in the words of `bits` before word `w`, and `slot_pat[r]` is the pattern
+    /// of the bit of rank `r`, or [`SHARED`] when several patterns share it (then `index`
+    /// decides).
+    ranks: Vec<u32>,
+    slot_pat: Vec<u32>,
+    /// The text of every pattern, laid end to end, and each one's byte range in it.
+    pat_text: String,
+    pat_range: Vec<(u32, u32)>,
+    /// The first words of the patterns of several words, and a quick filter on their
+    /// [`span_bits`].
     multi_first: WordMap<()>,
+    multi_bits: Vec<u64>,
     /// The most words in a pattern.
     max_words: usize,
     /// The patterns, for checking the anchored scan against an overlapping search.
@@ -662,23 +679,50 @@ impl Lexicon {
         let mut index: WordMap<u32> = WordMap::default();
         let mut bits = vec![0u64; SPAN_BITS / 64];
         let mut multi_first: WordMap<()> = WordMap::default();
+        let mut multi_bits = vec![0u64; SPAN_BITS / 64];
         let mut max_words = 1;
+        let mut by_bit: HashMap<usize, u32> = HashMap::new();
+        let mut pat_text = String::new();
+        let mut pat_range = Vec::with_capacity(b.patterns.len());
         for (n, p) in b.patterns.iter().enumerate() {
             index.insert(p.clone(), n as u32);
             let h = span_bits(p);
             bits[h / 64] |= 1 << (h % 64);
+            by_bit
+                .entry(h)
+                .and_modify(|x| *x = SHARED)
+                .or_insert(n as u32);
+            pat_range.push((pat_text.len() as u32, (pat_text.len() + p.len()) as u32));
+            pat_text.push_str(p);
             let words = p.split(' ').count();
             if words > 1 {
                 max_words = max_words.max(words);
                 if let Some((first, _)) = p.split_once(' ') {
                     multi_first.insert(first.to_string(), ());
+                    let h = span_bits(first);
+                    multi_bits[h / 64] |= 1 << (h % 64);
+                }
+            }
+        }
+        let mut ranks = Vec::with_capacity(bits.len());
+        let mut slot_pat = Vec::with_capacity(by_bit.len());
+        for (w, &word) in bits.iter().enumerate() {
+            ranks.push(slot_pat.len() as u32);
+            for bit in 0..64 {
+                if word & (1 << bit) != 0 {
+                    slot_pat.push(by_bit.get(&(w * 64 + bit)).copied().unwrap_or(SHARED));
                 }
             }
         }
         Lexicon {
             index,
             bits,
+            ranks,
+            slot_pat,
+            pat_text,
+            pat_range,
             multi_first,
+            multi_bits,
             max_words,
             #[cfg(test)]
             patterns: b.patterns,
@@ -710,7 +754,7 @@ impl Lexicon {
             for plen in clitic_prefix_lens(key) {
                 let s = t.kstart + plen;
                 self.ending_in(keys, s, t.kend, &mut found);
-                if self.max_words > 1 && self.multi_first.contains_key(&keys[s..t.kend]) {
+                if self.max_words > 1 && self.multi_first_word(&keys[s..t.kend]) {
                     let more = toks.toks.iter().skip(ti + 1).take(self.max_words - 1);
                     for tl in more {
                         self.ending_in(keys, s, tl.kend, &mut found);
@@ -751,14 +795,37 @@ impl Lexicon {
             let Some(span) = keys.get(s..e) else {
                 continue;
             };
-            let h = span_bits(span);
-            if self.bits[h / 64] & (1 << (h % 64)) == 0 {
-                continue;
-            }
-            if let Some(&pid) = self.index.get(span) {
+            if let Some(pid) = self.pattern(span) {
                 found.push((e, s, pid as usize));
             }
         }
+    }
+
+    /// The pattern whose text is `span`, if any: its bit in [`Lexicon::bits`] gives the one
+    /// pattern to compare with (the index is asked only when several share the bit).
+    #[inline]
+    fn pattern(&self, span: &str) -> Option<u32> {
+        let h = span_bits(span);
+        let word = *self.bits.get(h / 64)?;
+        let bit = 1u64 << (h % 64);
+        if word & bit == 0 {
+            return None;
+        }
+        let rank = *self.ranks.get(h / 64)? + (word & (bit - 1)).count_ones();
+        let pid = *self.slot_pat.get(rank as usize)?;
+        if pid == SHARED {
+            return self.index.get(span).copied();
+        }
+        let &(a, b) = self.pat_range.get(pid as usize)?;
+        (self.pat_text.as_bytes().get(a as usize..b as usize) == Some(span.as_bytes()))
+            .then_some(pid)
+    }
+
+    /// Is `w` the first word of a pattern of several words?
+    #[inline]
+    fn multi_first_word(&self, w: &str) -> bool {
+        let h = span_bits(w);
+        self.multi_bits[h / 64] & (1 << (h % 64)) != 0 && self.multi_first.contains_key(w)
     }
 
     /// The hits of pattern occurrences given as (end, start, pattern), sorted.
