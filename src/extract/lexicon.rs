@@ -739,31 +739,46 @@ impl Lexicon {
     /// order an overlapping search of every pattern over the whole key buffer gives them (by
     /// end, then by start), which is the order the rules depend on for ties.
     pub fn scan(&self, text: &str, toks: &Tokens) -> Vec<Hit> {
-        let found = self.matches(toks);
-        self.hits(text, toks, found)
+        let mut found = Vec::new();
+        let mut hits = Vec::new();
+        self.scan_into(text, toks, &mut found, &mut hits);
+        hits
+    }
+
+    /// [`Lexicon::scan`] into `hits`, with `found` for the matches (both cleared first): a
+    /// caller keeps the buffers from one document to the next.
+    pub fn scan_into(
+        &self,
+        text: &str,
+        toks: &Tokens,
+        found: &mut Vec<(usize, usize, usize)>,
+        hits: &mut Vec<Hit>,
+    ) {
+        self.matches(toks, found);
+        hits.clear();
+        self.hits(text, toks, found, hits);
     }
 
     /// (end, start, pattern) of every pattern occurrence that can make a hit, sorted: those
     /// starting where a token starts or after proclitics [`parse_prefix`] accepts, and ending
     /// where a token ends or before a pronoun suffix. Each such span is looked up whole.
-    fn matches(&self, toks: &Tokens) -> Vec<(usize, usize, usize)> {
-        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    fn matches(&self, toks: &Tokens, found: &mut Vec<(usize, usize, usize)>) {
+        found.clear();
         let keys = toks.keys.as_str();
         for (ti, t) in toks.toks.iter().enumerate() {
             let key = keys.get(t.kstart..t.kend).unwrap_or("");
             for plen in clitic_prefix_lens(key) {
                 let s = t.kstart + plen;
-                self.ending_in(keys, s, t.kend, &mut found);
+                self.ending_in(keys, s, t.kend, found);
                 if self.max_words > 1 && self.multi_first_word(&keys[s..t.kend]) {
                     let more = toks.toks.iter().skip(ti + 1).take(self.max_words - 1);
                     for tl in more {
-                        self.ending_in(keys, s, tl.kend, &mut found);
+                        self.ending_in(keys, s, tl.kend, found);
                     }
                 }
             }
         }
         found.sort_unstable();
-        found
     }
 
     /// The patterns `keys[s..e]` for `e` at `kend` or before a pronoun suffix ending there
@@ -829,12 +844,17 @@ impl Lexicon {
     }
 
     /// The hits of pattern occurrences given as (end, start, pattern), sorted.
-    fn hits(&self, text: &str, toks: &Tokens, found: Vec<(usize, usize, usize)>) -> Vec<Hit> {
-        let mut hits = Vec::new();
+    fn hits(
+        &self,
+        text: &str,
+        toks: &Tokens,
+        found: &[(usize, usize, usize)],
+        hits: &mut Vec<Hit>,
+    ) {
         let keys = toks.keys.as_str();
         // Matches come in order of their end: a cursor finds the last token.
         let mut last = 0;
-        for (e, s, pid) in found {
+        for &(e, s, pid) in found {
             while last + 1 < toks.toks.len() && toks.toks[last].kend < e {
                 last += 1;
             }
@@ -931,7 +951,6 @@ impl Lexicon {
                 });
             }
         }
-        hits
     }
 }
 
@@ -987,8 +1006,10 @@ mod tests {
                 .find_overlapping_iter(toks.keys.as_str())
                 .map(|m| (m.end(), m.start(), m.pattern().as_usize()))
                 .collect();
+            let mut hits = Vec::new();
+            lex.hits(text, &toks, &all, &mut hits);
             assert_eq!(
-                lex.hits(text, &toks, all),
+                hits,
                 lex.scan(text, &toks),
                 "{}",
                 text.chars().take(40).collect::<String>()

@@ -106,8 +106,18 @@ fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
 
 impl Tokens {
     pub fn new(text: &str) -> Tokens {
-        let mut toks: Vec<Token> = Vec::with_capacity(text.len() / 6);
-        let mut keys = String::with_capacity(text.len());
+        let mut t = Tokens::default();
+        t.fill(text);
+        t
+    }
+
+    /// Replaces the tokens with those of `text`, reusing the buffers.
+    pub fn fill(&mut self, text: &str) {
+        let Tokens { toks, keys } = self;
+        toks.clear();
+        keys.clear();
+        toks.reserve(text.len() / 6);
+        keys.reserve(text.len());
         let mut gap = Gap::default();
         let mut at = 0;
         while let Some((c, len)) = char_at(text, at) {
@@ -192,7 +202,6 @@ impl Tokens {
             });
             gap = Gap::default();
         }
-        Tokens { toks, keys }
     }
 
     /// The token a byte of [`Tokens::keys`] belongs to (a separating space: the token after).
