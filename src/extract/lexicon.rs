@@ -334,10 +334,10 @@ const SHARED: u32 = u32::MAX;
 /// (Small enough for the filter to stay in the L1 cache; the lexicon has a few thousand
 /// patterns.)
 const SPAN_LOG: u32 = 15;
-const SPAN_BITS: usize = 1 << SPAN_LOG;
+pub(crate) const SPAN_BITS: usize = 1 << SPAN_LOG;
 
 /// A hash of a span's length, first four and last two bytes, in `0..SPAN_BITS`.
-fn span_bits(w: &str) -> usize {
+pub(crate) fn span_bits(w: &str) -> usize {
     let b = w.as_bytes();
     let mut x = b.len() as u64;
     for (k, &c) in b.iter().take(4).enumerate() {
@@ -765,20 +765,40 @@ impl Lexicon {
     fn matches(&self, toks: &Tokens, found: &mut Vec<(usize, usize, usize)>) {
         found.clear();
         let keys = toks.keys.as_str();
+        // The list comes out sorted without sorting it whole: every match ends inside one
+        // token's stretch of the key buffer (after the previous token's key, up to the end of
+        // its own), so the matches of each stretch are sorted among themselves and appended.
+        // Those of one token (`here`), and those of several tokens met earlier (`later`),
+        // which wait for the stretch they end in.
+        let mut here: Vec<(usize, usize, usize)> = Vec::new();
+        let mut later: Vec<(usize, usize, usize)> = Vec::new();
         for (ti, t) in toks.toks.iter().enumerate() {
+            here.clear();
             let key = keys.get(t.kstart..t.kend).unwrap_or("");
             for plen in clitic_prefix_lens(key) {
                 let s = t.kstart + plen;
-                self.ending_in(keys, s, t.kend, found);
+                self.ending_in(keys, s, t.kend, &mut here);
                 if self.max_words > 1 && self.multi_first_word(&keys[s..t.kend]) {
                     let more = toks.toks.iter().skip(ti + 1).take(self.max_words - 1);
                     for tl in more {
-                        self.ending_in(keys, s, tl.kend, found);
+                        self.ending_in(keys, s, tl.kend, &mut later);
                     }
                 }
             }
+            if !later.is_empty() {
+                later.retain(|&m| {
+                    let ends_here = m.0 <= t.kend;
+                    if ends_here {
+                        here.push(m);
+                    }
+                    !ends_here
+                });
+            }
+            here.sort_unstable();
+            found.extend_from_slice(&here);
         }
-        found.sort_unstable();
+        later.sort_unstable();
+        found.extend_from_slice(&later);
     }
 
     /// The patterns `keys[s..e]` for `e` at `kend` or before a pronoun suffix ending there

@@ -12,7 +12,7 @@ use std::hash::BuildHasherDefault;
 
 use super::rules::{clean, Cand, Doc};
 use crate::extract::claims::lists::WordHasher;
-use crate::extract::lexicon::EventFamily;
+use crate::extract::lexicon::{span_bits, EventFamily, SPAN_BITS};
 use crate::model::{Entity, EntityType, KnownEntities, Mention};
 use crate::text::fold_char;
 
@@ -478,15 +478,17 @@ fn sweep(doc: &Doc, groups: &mut [Group], memo: &mut ShortForms) {
             }
         }
     }
-    // first word → (group, all words, is a short form)
-    let mut index: FastMap<String, Vec<(usize, Vec<String>, bool)>> = FastMap::default();
+    // first word → (group, key of all words, number of words, is a short form)
+    let mut index: FastMap<String, Vec<(usize, String, usize, bool)>> = FastMap::default();
     let mut short_owner: FastMap<String, Option<usize>> = FastMap::default();
     for (gi, g) in groups.iter().enumerate() {
         for f in &g.forms {
-            let words: Vec<String> = f.key.split(' ').map(str::to_string).collect();
-            if let Some(first) = words.first().cloned() {
-                index.entry(first).or_default().push((gi, words, false));
-            }
+            let first = f.key.split(' ').next().unwrap_or("");
+            let words = f.key.split(' ').count();
+            index
+                .entry(first.to_string())
+                .or_default()
+                .push((gi, f.key.clone(), words, false));
             if g.kind == EntityType::Person {
                 for s in memo.of(doc, &f.display) {
                     let e = short_owner.entry(s.clone()).or_insert(Some(gi));
@@ -499,12 +501,19 @@ fn sweep(doc: &Doc, groups: &mut [Group], memo: &mut ShortForms) {
     }
     for (s, owner) in short_owner {
         if let Some(gi) = owner {
-            index
-                .entry(s.clone())
-                .or_default()
-                .push((gi, vec![s], true));
+            index.entry(s.clone()).or_default().push((gi, s, 1, true));
         }
     }
+    // A quick filter on the first words: most tokens start no form.
+    let mut maybe = vec![0u64; SPAN_BITS / 64];
+    for w in index.keys() {
+        let h = span_bits(w);
+        maybe[h / 64] |= 1 << (h % 64);
+    }
+    let may_start = |w: &str| {
+        let h = span_bits(w);
+        maybe[h / 64] & (1 << (h % 64)) != 0
+    };
     let mut i = 0;
     while i < n {
         if taken[i] {
@@ -514,21 +523,21 @@ fn sweep(doc: &Doc, groups: &mut [Group], memo: &mut ShortForms) {
         let k = toks.key(i);
         let mut matched = None;
         'variants: for (strip, variant) in variants(k) {
+            if !may_start(&variant) {
+                continue;
+            }
             let Some(list) = index.get(variant.as_ref()) else {
                 continue;
             };
-            for (gi, words, is_short) in list {
-                let len = words.len();
+            for &(gi, ref words, len, is_short) in list {
                 if i + len > n {
                     continue;
                 }
-                let rest_ok = (1..len).all(|o| {
-                    !taken[i + o]
-                        && !toks.toks[i + o].gap.hard()
-                        && toks.key(i + o) == words[o].as_str()
+                let rest_ok = words.split(' ').enumerate().skip(1).all(|(o, w)| {
+                    !taken[i + o] && !toks.toks[i + o].gap.hard() && toks.key(i + o) == w
                 });
                 if rest_ok {
-                    matched = Some((*gi, len, strip, *is_short));
+                    matched = Some((gi, len, strip, is_short));
                     break 'variants;
                 }
             }

@@ -548,11 +548,6 @@ impl<'a> Doc<'a> {
             && (letters.ends_with('ه') || letters.ends_with("ها") || letters.ends_with("هم"))
     }
 
-    fn surface(&self, i: usize) -> String {
-        let t = self.toks.toks[i];
-        clean(self.text.get(t.start..t.end).unwrap_or(""))
-    }
-
     /// A candidate over tokens `first..=last`, with `clitic` key characters of token
     /// `first` left out and `art_fix` written before it (the elided article of للمغرب).
     fn cand(
@@ -566,14 +561,16 @@ impl<'a> Doc<'a> {
         let start = self.toks.src_after_key_chars(self.text, first, clitic);
         let end = self.toks.toks[last].end.max(start);
         let mut display = String::from(art_fix);
-        display.push_str(&clean(
+        push_clean(
+            &mut display,
             self.text
                 .get(start..end.min(self.toks.toks[first].end))
                 .unwrap_or(""),
-        ));
+        );
         for t in first + 1..=last {
             display.push(' ');
-            display.push_str(&self.surface(t));
+            let tok = self.toks.toks[t];
+            push_clean(&mut display, self.text.get(tok.start..tok.end).unwrap_or(""));
         }
         Cand {
             kind,
@@ -1575,22 +1572,36 @@ impl<'a> Doc<'a> {
 /// Drops marks, tatweel and invisible characters, collapses white space.
 pub fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    push_clean(&mut out, s);
+    out
+}
+
+/// Appends [`clean`]`(s)` to `out`; runs of characters kept as they are go in one piece.
+pub fn push_clean(out: &mut String, s: &str) {
+    let base = out.len();
     let mut space = false;
-    for c in s.chars() {
+    // Start of the run of kept characters not yet copied.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let keep = !c.is_whitespace() && fold_char(c).is_some();
+        if keep && !space {
+            continue;
+        }
+        out.push_str(s.get(run..i).unwrap_or(""));
+        run = i + c.len_utf8();
         if c.is_whitespace() {
-            space = !out.is_empty();
+            space = out.len() > base;
             continue;
         }
-        if fold_char(c).is_none() {
+        if !keep {
             continue;
         }
-        if space {
-            out.push(' ');
-            space = false;
-        }
+        // A kept character after white space: the space, then the character.
+        out.push(' ');
+        space = false;
         out.push(c);
     }
-    out
+    out.push_str(s.get(run..).unwrap_or(""));
 }
 
 /// Settles overlaps: longer candidates first, then higher priority, then leftmost.

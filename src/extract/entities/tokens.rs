@@ -159,8 +159,15 @@ impl Tokens {
                 keys.push(' ');
             }
             let kstart = keys.len();
-            if let Some(f) = fold_char(c) {
-                keys.push(f);
+            // Characters that fold to themselves are copied in runs: `run` is where the run
+            // not yet copied starts.
+            let mut run = i;
+            let f = fold_char(c);
+            if f != Some(c) {
+                if let Some(f) = f {
+                    keys.push(f);
+                }
+                run = end;
             }
             while let Some((n, nlen)) = char_at(text, at) {
                 let j = at;
@@ -181,10 +188,16 @@ impl Tokens {
                 }
                 end = j + nlen;
                 at = end;
-                if let Some(f) = fold_char(n) {
-                    keys.push(f);
+                let f = fold_char(n);
+                if f != Some(n) {
+                    keys.push_str(text.get(run..j).unwrap_or(""));
+                    if let Some(f) = f {
+                        keys.push(f);
+                    }
+                    run = end;
                 }
             }
+            keys.push_str(text.get(run..end).unwrap_or(""));
             let kend = keys.len();
             if kend == kstart {
                 // Only marks: not a word.
