@@ -560,7 +560,8 @@ impl<'a> Doc<'a> {
     ) -> Cand {
         let start = self.toks.src_after_key_chars(self.text, first, clitic);
         let end = self.toks.toks[last].end.max(start);
-        let mut display = String::from(art_fix);
+        let mut display = String::with_capacity(art_fix.len() + end - start + 1);
+        display.push_str(art_fix);
         push_clean(
             &mut display,
             self.text
@@ -570,7 +571,10 @@ impl<'a> Doc<'a> {
         for t in first + 1..=last {
             display.push(' ');
             let tok = self.toks.toks[t];
-            push_clean(&mut display, self.text.get(tok.start..tok.end).unwrap_or(""));
+            push_clean(
+                &mut display,
+                self.text.get(tok.start..tok.end).unwrap_or(""),
+            );
         }
         Cand {
             kind,
