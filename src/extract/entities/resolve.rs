@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use super::rules::{clean, Cand, Doc};
+use super::tokens::folds_to_itself;
 use crate::extract::claims::lists::WordHasher;
 use crate::extract::lexicon::{span_bits, EventFamily, SPAN_BITS};
 use crate::model::{Entity, EntityType, KnownEntities, Mention};
@@ -68,7 +69,18 @@ struct Group {
 pub fn key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut space = false;
-    for c in name.chars().filter_map(fold_char) {
+    // Characters that fold to themselves are copied in runs: `run` is where the run not yet
+    // copied starts.
+    let mut run = 0;
+    for (i, c) in name.char_indices() {
+        if !space && folds_to_itself(c) {
+            continue;
+        }
+        out.push_str(name.get(run..i).unwrap_or(""));
+        run = i + c.len_utf8();
+        let Some(c) = fold_char(c) else {
+            continue;
+        };
         if is_space(c) {
             space = !out.is_empty();
             continue;
@@ -79,6 +91,8 @@ pub fn key(name: &str) -> String {
         }
         out.push(c);
     }
+    // (After a space nothing is left to copy.)
+    out.push_str(name.get(run..).unwrap_or(""));
     out
 }
 
@@ -664,6 +678,31 @@ mod tests {
         fn loose_ends_agree_with_loose(n in "[ اأإلبةىيّ\u{200F}aBن-]{0,12}") {
             let l = loose(&n);
             proptest::prop_assert_eq!(loose_ends(&n), (l.chars().next(), l.chars().last()));
+        }
+    }
+
+    /// [`key`] as it was written first, one character at a time.
+    fn key_reference(name: &str) -> String {
+        let mut out = String::new();
+        let mut space = false;
+        for c in name.chars().filter_map(fold_char) {
+            if c.is_whitespace() {
+                space = !out.is_empty();
+                continue;
+            }
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keys_agree_with_the_reference(n in "[ \t\u{A0}اأةىلbB1ّ\u{200F}\u{2003}ـ-]{0,12}") {
+            proptest::prop_assert_eq!(key(&n), key_reference(&n));
         }
     }
 

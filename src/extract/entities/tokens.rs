@@ -104,6 +104,14 @@ fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
     Some((c, c.len_utf8()))
 }
 
+/// True for the commonest characters that [`fold_char`] leaves as they are: the Arabic letters
+/// but the hamza carriers, ta marbuta and alef maqsura, and ASCII lower-case letters and digits.
+/// (False means: ask `fold_char`.)
+#[inline]
+pub(crate) fn folds_to_itself(c: char) -> bool {
+    matches!(c, 'ء' | 'ا' | 'ب' | 'ت'..='غ' | 'ف'..='و' | 'ي' | 'a'..='z' | '0'..='9')
+}
+
 impl Tokens {
     pub fn new(text: &str) -> Tokens {
         let mut t = Tokens::default();
@@ -188,6 +196,9 @@ impl Tokens {
                 }
                 end = j + nlen;
                 at = end;
+                if folds_to_itself(n) {
+                    continue;
+                }
                 let f = fold_char(n);
                 if f != Some(n) {
                     keys.push_str(text.get(run..j).unwrap_or(""));
@@ -309,6 +320,15 @@ mod tests {
         assert_eq!(t.key(3), "f-16");
         assert_eq!(t.key(5), "@handle_1");
         assert_eq!(t.key(6), "12");
+    }
+
+    #[test]
+    fn characters_said_to_fold_to_themselves_do() {
+        for c in (0..0x800u32).filter_map(char::from_u32) {
+            if folds_to_itself(c) {
+                assert_eq!(fold_char(c), Some(c), "{c:?}");
+            }
+        }
     }
 
     #[test]
