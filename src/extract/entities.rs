@@ -16,7 +16,7 @@ pub(crate) mod tokens;
 
 use std::cell::Cell;
 
-use super::lexicon::{Hit, Lexicon};
+use super::lexicon::{Hit, Lexicon, ScanMemo};
 use crate::model::{Entity, KnownEntities};
 
 /// The buffers of one document's pass, kept by each thread for its next document: the
@@ -25,6 +25,7 @@ use crate::model::{Entity, KnownEntities};
 struct Scratch {
     toks: tokens::Tokens,
     found: Vec<(usize, usize, usize)>,
+    memo: ScanMemo,
     hits: Vec<Hit>,
     doc: rules::DocBuffers,
 }
@@ -52,7 +53,7 @@ fn find_in(text: &str, lexicon: &Lexicon, known: &KnownEntities, s: &mut Scratch
     if toks.len() == 0 {
         return Vec::new();
     }
-    lexicon.scan_into(text, toks, &mut s.found, &mut s.hits);
+    lexicon.scan_into(text, toks, &mut s.memo, &mut s.found, &mut s.hits);
     let (doc, spare) =
         rules::Doc::with_buffers(text, toks, lexicon, &s.hits, std::mem::take(&mut s.doc));
     let cands = doc.candidates();

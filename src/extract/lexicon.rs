@@ -402,9 +402,30 @@ pub struct Hit {
 
 const POSSESSIVE_SUFFIXES: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
 
+/// What [`Lexicon::scan_into`] found in the token keys it has read: for each key, its range
+/// of `single` (the patterns matching inside the token, as key byte offsets of their start and
+/// end and the pattern) and of `multi` (the offsets where a pattern of several words may
+/// start).
+#[derive(Debug, Default)]
+pub struct ScanMemo {
+    /// The [`Lexicon::id`] of the lexicon that filled it.
+    lexicon: Option<u64>,
+    words: WordMap<(u32, u32, u32, u32)>,
+    single: Vec<(u32, u32, u32)>,
+    multi: Vec<u32>,
+}
+
+impl ScanMemo {
+    /// Past this many keys the memo starts afresh.
+    const MAX_WORDS: usize = 1 << 16;
+}
+
 /// Word lists loaded from `data/` at compile time, compiled into one index.
 #[derive(Debug)]
 pub struct Lexicon {
+    /// Tells this lexicon from every other one built in the process, so that a
+    /// [`ScanMemo`] is only ever read with the lexicon that filled it.
+    id: u64,
     /// Every pattern, by its text.
     index: WordMap<u32>,
     /// Quick filter on [`span_bits`] of the patterns: most spans of the text are no pattern
@@ -714,7 +735,9 @@ impl Lexicon {
                 }
             }
         }
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Lexicon {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             index,
             bits,
             ranks,
@@ -741,20 +764,28 @@ impl Lexicon {
     pub fn scan(&self, text: &str, toks: &Tokens) -> Vec<Hit> {
         let mut found = Vec::new();
         let mut hits = Vec::new();
-        self.scan_into(text, toks, &mut found, &mut hits);
+        self.scan_into(text, toks, &mut ScanMemo::default(), &mut found, &mut hits);
         hits
     }
 
-    /// [`Lexicon::scan`] into `hits`, with `found` for the matches (both cleared first): a
-    /// caller keeps the buffers from one document to the next.
+    /// [`Lexicon::scan`] into `hits`, with `found` for the matches (both cleared first) and
+    /// `memo` for the words already read: a caller keeps them from one document to the next.
+    /// A memo filled by another lexicon is emptied first.
     pub fn scan_into(
         &self,
         text: &str,
         toks: &Tokens,
+        memo: &mut ScanMemo,
         found: &mut Vec<(usize, usize, usize)>,
         hits: &mut Vec<Hit>,
     ) {
-        self.matches(toks, found);
+        if memo.lexicon != Some(self.id) || memo.words.len() > ScanMemo::MAX_WORDS {
+            *memo = ScanMemo {
+                lexicon: Some(self.id),
+                ..ScanMemo::default()
+            };
+        }
+        self.matches(toks, memo, found);
         hits.clear();
         self.hits(text, toks, found, hits);
     }
@@ -762,7 +793,7 @@ impl Lexicon {
     /// (end, start, pattern) of every pattern occurrence that can make a hit, sorted: those
     /// starting where a token starts or after proclitics [`parse_prefix`] accepts, and ending
     /// where a token ends or before a pronoun suffix. Each such span is looked up whole.
-    fn matches(&self, toks: &Tokens, found: &mut Vec<(usize, usize, usize)>) {
+    fn matches(&self, toks: &Tokens, memo: &mut ScanMemo, found: &mut Vec<(usize, usize, usize)>) {
         found.clear();
         let keys = toks.keys.as_str();
         // The list comes out sorted without sorting it whole: every match ends inside one
@@ -772,17 +803,45 @@ impl Lexicon {
         // which wait for the stretch they end in.
         let mut here: Vec<(usize, usize, usize)> = Vec::new();
         let mut later: Vec<(usize, usize, usize)> = Vec::new();
+        let ScanMemo {
+            words,
+            single,
+            multi,
+            ..
+        } = memo;
         for (ti, t) in toks.toks.iter().enumerate() {
             here.clear();
             let key = keys.get(t.kstart..t.kend).unwrap_or("");
-            for plen in clitic_prefix_lens(key) {
-                let s = t.kstart + plen;
-                self.ending_in(keys, s, t.kend, &mut here);
-                if self.max_words > 1 && self.multi_first_word(&keys[s..t.kend]) {
-                    let more = toks.toks.iter().skip(ti + 1).take(self.max_words - 1);
-                    for tl in more {
-                        self.ending_in(keys, s, tl.kend, &mut later);
+            // What a token matches on its own, and where patterns of several words may start
+            // in it, depend on its key alone: a key met before is read from the memo.
+            let (a, b, ma, mb) = match words.get(key) {
+                Some(&r) => r,
+                None => {
+                    let (a, ma) = (single.len() as u32, multi.len() as u32);
+                    for plen in clitic_prefix_lens(key) {
+                        let s = t.kstart + plen;
+                        self.ending_in(keys, s, t.kend, &mut here);
+                        if self.max_words > 1 && self.multi_first_word(&keys[s..t.kend]) {
+                            multi.push(plen as u32);
+                        }
                     }
+                    single.extend(here.iter().map(|&(e, s, p)| {
+                        ((s - t.kstart) as u32, (e - t.kstart) as u32, p as u32)
+                    }));
+                    here.clear();
+                    let r = (a, single.len() as u32, ma, multi.len() as u32);
+                    words.insert(key.to_string(), r);
+                    r
+                }
+            };
+            for &(so, eo, p) in single.get(a as usize..b as usize).unwrap_or(&[]) {
+                here.push((t.kstart + eo as usize, t.kstart + so as usize, p as usize));
+            }
+            for &plen in multi.get(ma as usize..mb as usize).unwrap_or(&[]) {
+                let s = t.kstart + plen as usize;
+                let more = toks.toks.iter().skip(ti + 1).take(self.max_words - 1);
+                for tl in more {
+                    self.ending_in(keys, s, tl.kend, &mut later);
                 }
             }
             if !later.is_empty() {
@@ -1020,6 +1079,7 @@ mod tests {
                 texts.push(t);
             }
         }
+        let mut memo = ScanMemo::default();
         for text in &texts {
             let toks = Tokens::new(text);
             let all: Vec<(usize, usize, usize)> = ac
@@ -1028,12 +1088,31 @@ mod tests {
                 .collect();
             let mut hits = Vec::new();
             lex.hits(text, &toks, &all, &mut hits);
+            // Also with the words of the texts before already in the memo.
+            let (mut found, mut memo_hits) = (Vec::new(), Vec::new());
+            lex.scan_into(text, &toks, &mut memo, &mut found, &mut memo_hits);
+            assert_eq!(hits, memo_hits);
             assert_eq!(
                 hits,
                 lex.scan(text, &toks),
                 "{}",
                 text.chars().take(40).collect::<String>()
             );
+        }
+    }
+
+    #[test]
+    fn a_memo_is_never_read_with_another_lexicon() {
+        let a = Lexicon::builtin();
+        let b = Lexicon::builtin_without(|name, _| name == "gazetteer_countries.txt");
+        let text = "زار وزير الدفاع المغرب وبالمغرب";
+        let toks = Tokens::new(text);
+        assert_ne!(a.scan(text, &toks), b.scan(text, &toks));
+        let mut memo = ScanMemo::default();
+        let (mut found, mut hits) = (Vec::new(), Vec::new());
+        for lex in [&a, &a, &b, &a] {
+            lex.scan_into(text, &toks, &mut memo, &mut found, &mut hits);
+            assert_eq!(hits, lex.scan(text, &toks));
         }
     }
 
