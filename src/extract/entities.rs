@@ -21,13 +21,24 @@ use crate::model::{Entity, KnownEntities};
 
 /// The buffers of one document's pass, kept by each thread for its next document: the
 /// tables of a long text are large, and allocating them anew showed in profiles.
-#[derive(Default)]
 struct Scratch {
     toks: tokens::Tokens,
     found: Vec<(usize, usize, usize)>,
     memo: ScanMemo,
     hits: Vec<Hit>,
     doc: rules::DocBuffers,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            toks: tokens::Tokens::default(),
+            found: Vec::new(),
+            memo: ScanMemo::recording(),
+            hits: Vec::new(),
+            doc: rules::DocBuffers::default(),
+        }
+    }
 }
 
 /// Texts longer than this do not leave their buffers behind.

@@ -408,6 +408,9 @@ const POSSESSIVE_SUFFIXES: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
 /// start).
 #[derive(Debug, Default)]
 pub struct ScanMemo {
+    /// Keys are added (a memo kept across documents); a default memo, for one short text,
+    /// only saves the cost of filling it.
+    record: bool,
     /// The [`Lexicon::id`] of the lexicon that filled it.
     lexicon: Option<u64>,
     words: WordMap<(u32, u32, u32, u32)>,
@@ -418,6 +421,14 @@ pub struct ScanMemo {
 impl ScanMemo {
     /// Past this many keys the memo starts afresh.
     const MAX_WORDS: usize = 1 << 16;
+
+    /// A memo that keeps the keys it reads, for a caller that scans many documents.
+    pub fn recording() -> ScanMemo {
+        ScanMemo {
+            record: true,
+            ..ScanMemo::default()
+        }
+    }
 }
 
 /// Word lists loaded from `data/` at compile time, compiled into one index.
@@ -781,6 +792,7 @@ impl Lexicon {
     ) {
         if memo.lexicon != Some(self.id) || memo.words.len() > ScanMemo::MAX_WORDS {
             *memo = ScanMemo {
+                record: memo.record,
                 lexicon: Some(self.id),
                 ..ScanMemo::default()
             };
@@ -804,11 +816,13 @@ impl Lexicon {
         let mut here: Vec<(usize, usize, usize)> = Vec::new();
         let mut later: Vec<(usize, usize, usize)> = Vec::new();
         let ScanMemo {
+            record,
             words,
             single,
             multi,
             ..
         } = memo;
+        let record = *record;
         for (ti, t) in toks.toks.iter().enumerate() {
             here.clear();
             let key = keys.get(t.kstart..t.kend).unwrap_or("");
@@ -817,6 +831,10 @@ impl Lexicon {
             let (a, b, ma, mb) = match words.get(key) {
                 Some(&r) => r,
                 None => {
+                    if !record {
+                        single.clear();
+                        multi.clear();
+                    }
                     let (a, ma) = (single.len() as u32, multi.len() as u32);
                     for plen in clitic_prefix_lens(key) {
                         let s = t.kstart + plen;
@@ -830,7 +848,9 @@ impl Lexicon {
                     }));
                     here.clear();
                     let r = (a, single.len() as u32, ma, multi.len() as u32);
-                    words.insert(key.to_string(), r);
+                    if record {
+                        words.insert(key.to_string(), r);
+                    }
                     r
                 }
             };
@@ -1079,7 +1099,7 @@ mod tests {
                 texts.push(t);
             }
         }
-        let mut memo = ScanMemo::default();
+        let mut memo = ScanMemo::recording();
         for text in &texts {
             let toks = Tokens::new(text);
             let all: Vec<(usize, usize, usize)> = ac
@@ -1108,7 +1128,7 @@ mod tests {
         let text = "زار وزير الدفاع المغرب وبالمغرب";
         let toks = Tokens::new(text);
         assert_ne!(a.scan(text, &toks), b.scan(text, &toks));
-        let mut memo = ScanMemo::default();
+        let mut memo = ScanMemo::recording();
         let (mut found, mut hits) = (Vec::new(), Vec::new());
         for lex in [&a, &a, &b, &a] {
             lex.scan_into(text, &toks, &mut memo, &mut found, &mut hits);
