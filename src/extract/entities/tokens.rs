@@ -112,6 +112,15 @@ pub(crate) fn folds_to_itself(c: char) -> bool {
     matches!(c, 'ء' | 'ا' | 'ب' | 'ت'..='غ' | 'ف'..='و' | 'ي' | 'a'..='z' | '0'..='9')
 }
 
+/// True for the UTF-8 bytes of the Arabic letters of [`folds_to_itself`] (ء ا ب ت-غ ف-و ي).
+#[inline]
+fn arabic_letter_kept(x: u8, y: u8) -> bool {
+    matches!(
+        (x, y),
+        (0xD8, 0xA1 | 0xA7 | 0xA8 | 0xAA..=0xBA) | (0xD9, 0x81..=0x88 | 0x8A)
+    )
+}
+
 impl Tokens {
     pub fn new(text: &str) -> Tokens {
         let mut t = Tokens::default();
@@ -127,6 +136,7 @@ impl Tokens {
         toks.reserve(text.len() / 6);
         keys.reserve(text.len());
         let mut gap = Gap::default();
+        let bytes = text.as_bytes();
         let mut at = 0;
         while let Some((c, len)) = char_at(text, at) {
             let i = at;
@@ -177,7 +187,21 @@ impl Tokens {
                 }
                 run = end;
             }
-            while let Some((n, nlen)) = char_at(text, at) {
+            loop {
+                // In an Arabic word, the letters that fold to themselves are taken a byte pair
+                // at a time (`at` is always `end` here).
+                if !ascii {
+                    while let Some(&[x, y]) = bytes.get(at..at + 2) {
+                        if !arabic_letter_kept(x, y) {
+                            break;
+                        }
+                        at += 2;
+                    }
+                    end = at;
+                }
+                let Some((n, nlen)) = char_at(text, at) else {
+                    break;
+                };
                 let j = at;
                 let same_script = n.is_ascii_alphanumeric() == ascii || n.is_ascii_digit();
                 let take = if is_word_char(n) {
@@ -320,6 +344,20 @@ mod tests {
         assert_eq!(t.key(3), "f-16");
         assert_eq!(t.key(5), "@handle_1");
         assert_eq!(t.key(6), "12");
+    }
+
+    #[test]
+    fn arabic_letters_kept_by_their_bytes_are_those_that_fold_to_themselves() {
+        for c in '\u{0600}'..='\u{06FF}' {
+            let mut b = [0u8; 4];
+            let b = c.encode_utf8(&mut b).as_bytes();
+            let arabic_letter = matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}');
+            assert_eq!(
+                arabic_letter_kept(b[0], b[1]),
+                arabic_letter && folds_to_itself(c),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]
