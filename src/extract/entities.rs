@@ -14,17 +14,61 @@ pub(crate) mod resolve;
 pub(crate) mod rules;
 pub(crate) mod tokens;
 
-use super::lexicon::Lexicon;
+use std::cell::Cell;
+
+use super::lexicon::{Hit, Lexicon, ScanMemo};
 use crate::model::{Entity, KnownEntities};
+
+/// The buffers of one document's pass, kept by each thread for its next document: the
+/// tables of a long text are large, and allocating them anew showed in profiles.
+struct Scratch {
+    toks: tokens::Tokens,
+    found: Vec<(usize, usize, usize)>,
+    memo: ScanMemo,
+    hits: Vec<Hit>,
+    doc: rules::DocBuffers,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            toks: tokens::Tokens::default(),
+            found: Vec::new(),
+            memo: ScanMemo::recording(),
+            hits: Vec::new(),
+            doc: rules::DocBuffers::default(),
+        }
+    }
+}
+
+/// Texts longer than this do not leave their buffers behind.
+const KEEP_SCRATCH_BELOW: usize = 1 << 22;
+
+thread_local! {
+    static SCRATCH: Cell<Option<Scratch>> = const { Cell::new(None) };
+}
 
 /// Every entity of `text`, resolved to one canonical name each, with aliases and mentions.
 pub fn find(text: &str, lexicon: &Lexicon, known: &KnownEntities) -> Vec<Entity> {
-    let toks = tokens::Tokens::new(text);
+    let mut s = SCRATCH.with(Cell::take).unwrap_or_default();
+    let out = find_in(text, lexicon, known, &mut s);
+    if text.len() < KEEP_SCRATCH_BELOW {
+        SCRATCH.with(|c| c.set(Some(s)));
+    }
+    out
+}
+
+fn find_in(text: &str, lexicon: &Lexicon, known: &KnownEntities, s: &mut Scratch) -> Vec<Entity> {
+    s.toks.fill(text);
+    let toks = &s.toks;
     if toks.len() == 0 {
         return Vec::new();
     }
-    let hits = lexicon.scan(text, &toks);
-    let doc = rules::Doc::new(text, &toks, lexicon, &hits);
+    lexicon.scan_into(text, toks, &mut s.memo, &mut s.found, &mut s.hits);
+    let (doc, spare) =
+        rules::Doc::with_buffers(text, toks, lexicon, &s.hits, std::mem::take(&mut s.doc));
     let cands = doc.candidates();
-    resolve::entities(&doc, cands, known)
+    let out = resolve::entities(&doc, cands, known);
+    s.doc = doc.into_buffers(spare);
+    out
 }

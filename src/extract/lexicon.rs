@@ -327,11 +327,17 @@ pub fn parse_prefix(p: &str, word_starts_with_lam: bool) -> Option<Prefix> {
     })
 }
 
+/// In [`Lexicon::slot_pat`]: several patterns share this bit.
+const SHARED: u32 = u32::MAX;
+
 /// Size of [`Lexicon::bits`] in bits.
-const SPAN_BITS: usize = 1 << 18;
+/// (Small enough for the filter to stay in the L1 cache; the lexicon has a few thousand
+/// patterns.)
+const SPAN_LOG: u32 = 15;
+pub(crate) const SPAN_BITS: usize = 1 << SPAN_LOG;
 
 /// A hash of a span's length, first four and last two bytes, in `0..SPAN_BITS`.
-fn span_bits(w: &str) -> usize {
+pub(crate) fn span_bits(w: &str) -> usize {
     let b = w.as_bytes();
     let mut x = b.len() as u64;
     for (k, &c) in b.iter().take(4).enumerate() {
@@ -340,7 +346,7 @@ fn span_bits(w: &str) -> usize {
     if let [.., y, z] = b {
         x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
     }
-    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 46) as usize
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SPAN_LOG)) as usize
 }
 
 /// Byte lengths of the prefixes of `key` that [`parse_prefix`] reads as proclitics (0 always),
@@ -396,16 +402,59 @@ pub struct Hit {
 
 const POSSESSIVE_SUFFIXES: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
 
+/// What [`Lexicon::scan_into`] found in the token keys it has read: for each key, its range
+/// of `single` (the patterns matching inside the token, as key byte offsets of their start and
+/// end and the pattern) and of `multi` (the offsets where a pattern of several words may
+/// start).
+#[derive(Debug, Default)]
+pub struct ScanMemo {
+    /// Keys are added (a memo kept across documents); a default memo, for one short text,
+    /// only saves the cost of filling it.
+    record: bool,
+    /// The [`Lexicon::id`] of the lexicon that filled it.
+    lexicon: Option<u64>,
+    words: WordMap<(u32, u32, u32, u32)>,
+    single: Vec<(u32, u32, u32)>,
+    multi: Vec<u32>,
+}
+
+impl ScanMemo {
+    /// Past this many keys the memo starts afresh.
+    const MAX_WORDS: usize = 1 << 16;
+
+    /// A memo that keeps the keys it reads, for a caller that scans many documents.
+    pub fn recording() -> ScanMemo {
+        ScanMemo {
+            record: true,
+            ..ScanMemo::default()
+        }
+    }
+}
+
 /// Word lists loaded from `data/` at compile time, compiled into one index.
 #[derive(Debug)]
 pub struct Lexicon {
+    /// Tells this lexicon from every other one built in the process, so that a
+    /// [`ScanMemo`] is only ever read with the lexicon that filled it.
+    id: u64,
     /// Every pattern, by its text.
     index: WordMap<u32>,
     /// Quick filter on [`span_bits`] of the patterns: most spans of the text are no pattern
     /// and skip the hash lookup.
     bits: Vec<u64>,
-    /// The first words of the patterns of several words.
+    /// The pattern of each bit of [`Lexicon::bits`], found without hashing: `ranks[w]` counts
+    /// the bits set in the words of `bits` before word `w`, and `slot_pat[r]` is the pattern
+    /// of the bit of rank `r`, or [`SHARED`] when several patterns share it (then `index`
+    /// decides).
+    ranks: Vec<u32>,
+    slot_pat: Vec<u32>,
+    /// The text of every pattern, laid end to end, and each one's byte range in it.
+    pat_text: String,
+    pat_range: Vec<(u32, u32)>,
+    /// The first words of the patterns of several words, and a quick filter on their
+    /// [`span_bits`].
     multi_first: WordMap<()>,
+    multi_bits: Vec<u64>,
     /// The most words in a pattern.
     max_words: usize,
     /// The patterns, for checking the anchored scan against an overlapping search.
@@ -662,23 +711,52 @@ impl Lexicon {
         let mut index: WordMap<u32> = WordMap::default();
         let mut bits = vec![0u64; SPAN_BITS / 64];
         let mut multi_first: WordMap<()> = WordMap::default();
+        let mut multi_bits = vec![0u64; SPAN_BITS / 64];
         let mut max_words = 1;
+        let mut by_bit: HashMap<usize, u32> = HashMap::new();
+        let mut pat_text = String::new();
+        let mut pat_range = Vec::with_capacity(b.patterns.len());
         for (n, p) in b.patterns.iter().enumerate() {
             index.insert(p.clone(), n as u32);
             let h = span_bits(p);
             bits[h / 64] |= 1 << (h % 64);
+            by_bit
+                .entry(h)
+                .and_modify(|x| *x = SHARED)
+                .or_insert(n as u32);
+            pat_range.push((pat_text.len() as u32, (pat_text.len() + p.len()) as u32));
+            pat_text.push_str(p);
             let words = p.split(' ').count();
             if words > 1 {
                 max_words = max_words.max(words);
                 if let Some((first, _)) = p.split_once(' ') {
                     multi_first.insert(first.to_string(), ());
+                    let h = span_bits(first);
+                    multi_bits[h / 64] |= 1 << (h % 64);
                 }
             }
         }
+        let mut ranks = Vec::with_capacity(bits.len());
+        let mut slot_pat = Vec::with_capacity(by_bit.len());
+        for (w, &word) in bits.iter().enumerate() {
+            ranks.push(slot_pat.len() as u32);
+            for bit in 0..64 {
+                if word & (1 << bit) != 0 {
+                    slot_pat.push(by_bit.get(&(w * 64 + bit)).copied().unwrap_or(SHARED));
+                }
+            }
+        }
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Lexicon {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             index,
             bits,
+            ranks,
+            slot_pat,
+            pat_text,
+            pat_range,
             multi_first,
+            multi_bits,
             max_words,
             #[cfg(test)]
             patterns: b.patterns,
@@ -695,31 +773,111 @@ impl Lexicon {
     /// order an overlapping search of every pattern over the whole key buffer gives them (by
     /// end, then by start), which is the order the rules depend on for ties.
     pub fn scan(&self, text: &str, toks: &Tokens) -> Vec<Hit> {
-        let found = self.matches(toks);
-        self.hits(text, toks, found)
+        let mut found = Vec::new();
+        let mut hits = Vec::new();
+        self.scan_into(text, toks, &mut ScanMemo::default(), &mut found, &mut hits);
+        hits
+    }
+
+    /// [`Lexicon::scan`] into `hits`, with `found` for the matches (both cleared first) and
+    /// `memo` for the words already read: a caller keeps them from one document to the next.
+    /// A memo filled by another lexicon is emptied first.
+    pub fn scan_into(
+        &self,
+        text: &str,
+        toks: &Tokens,
+        memo: &mut ScanMemo,
+        found: &mut Vec<(usize, usize, usize)>,
+        hits: &mut Vec<Hit>,
+    ) {
+        if memo.lexicon != Some(self.id) || memo.words.len() > ScanMemo::MAX_WORDS {
+            *memo = ScanMemo {
+                record: memo.record,
+                lexicon: Some(self.id),
+                ..ScanMemo::default()
+            };
+        }
+        self.matches(toks, memo, found);
+        hits.clear();
+        self.hits(text, toks, found, hits);
     }
 
     /// (end, start, pattern) of every pattern occurrence that can make a hit, sorted: those
     /// starting where a token starts or after proclitics [`parse_prefix`] accepts, and ending
     /// where a token ends or before a pronoun suffix. Each such span is looked up whole.
-    fn matches(&self, toks: &Tokens) -> Vec<(usize, usize, usize)> {
-        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    fn matches(&self, toks: &Tokens, memo: &mut ScanMemo, found: &mut Vec<(usize, usize, usize)>) {
+        found.clear();
         let keys = toks.keys.as_str();
+        // The list comes out sorted without sorting it whole: every match ends inside one
+        // token's stretch of the key buffer (after the previous token's key, up to the end of
+        // its own), so the matches of each stretch are sorted among themselves and appended.
+        // Those of one token (`here`), and those of several tokens met earlier (`later`),
+        // which wait for the stretch they end in.
+        let mut here: Vec<(usize, usize, usize)> = Vec::new();
+        let mut later: Vec<(usize, usize, usize)> = Vec::new();
+        let ScanMemo {
+            record,
+            words,
+            single,
+            multi,
+            ..
+        } = memo;
+        let record = *record;
         for (ti, t) in toks.toks.iter().enumerate() {
+            here.clear();
             let key = keys.get(t.kstart..t.kend).unwrap_or("");
-            for plen in clitic_prefix_lens(key) {
-                let s = t.kstart + plen;
-                self.ending_in(keys, s, t.kend, &mut found);
-                if self.max_words > 1 && self.multi_first.contains_key(&keys[s..t.kend]) {
-                    let more = toks.toks.iter().skip(ti + 1).take(self.max_words - 1);
-                    for tl in more {
-                        self.ending_in(keys, s, tl.kend, &mut found);
+            // What a token matches on its own, and where patterns of several words may start
+            // in it, depend on its key alone: a key met before is read from the memo.
+            let (a, b, ma, mb) = match words.get(key) {
+                Some(&r) => r,
+                None => {
+                    if !record {
+                        single.clear();
+                        multi.clear();
                     }
+                    let (a, ma) = (single.len() as u32, multi.len() as u32);
+                    for plen in clitic_prefix_lens(key) {
+                        let s = t.kstart + plen;
+                        self.ending_in(keys, s, t.kend, &mut here);
+                        if self.max_words > 1 && self.multi_first_word(&keys[s..t.kend]) {
+                            multi.push(plen as u32);
+                        }
+                    }
+                    single.extend(here.iter().map(|&(e, s, p)| {
+                        ((s - t.kstart) as u32, (e - t.kstart) as u32, p as u32)
+                    }));
+                    here.clear();
+                    let r = (a, single.len() as u32, ma, multi.len() as u32);
+                    if record {
+                        words.insert(key.to_string(), r);
+                    }
+                    r
+                }
+            };
+            for &(so, eo, p) in single.get(a as usize..b as usize).unwrap_or(&[]) {
+                here.push((t.kstart + eo as usize, t.kstart + so as usize, p as usize));
+            }
+            for &plen in multi.get(ma as usize..mb as usize).unwrap_or(&[]) {
+                let s = t.kstart + plen as usize;
+                let more = toks.toks.iter().skip(ti + 1).take(self.max_words - 1);
+                for tl in more {
+                    self.ending_in(keys, s, tl.kend, &mut later);
                 }
             }
+            if !later.is_empty() {
+                later.retain(|&m| {
+                    let ends_here = m.0 <= t.kend;
+                    if ends_here {
+                        here.push(m);
+                    }
+                    !ends_here
+                });
+            }
+            here.sort_unstable();
+            found.extend_from_slice(&here);
         }
-        found.sort_unstable();
-        found
+        later.sort_unstable();
+        found.extend_from_slice(&later);
     }
 
     /// The patterns `keys[s..e]` for `e` at `kend` or before a pronoun suffix ending there
@@ -751,23 +909,51 @@ impl Lexicon {
             let Some(span) = keys.get(s..e) else {
                 continue;
             };
-            let h = span_bits(span);
-            if self.bits[h / 64] & (1 << (h % 64)) == 0 {
-                continue;
-            }
-            if let Some(&pid) = self.index.get(span) {
+            if let Some(pid) = self.pattern(span) {
                 found.push((e, s, pid as usize));
             }
         }
     }
 
+    /// The pattern whose text is `span`, if any: its bit in [`Lexicon::bits`] gives the one
+    /// pattern to compare with (the index is asked only when several share the bit).
+    #[inline]
+    fn pattern(&self, span: &str) -> Option<u32> {
+        let h = span_bits(span);
+        let word = *self.bits.get(h / 64)?;
+        let bit = 1u64 << (h % 64);
+        if word & bit == 0 {
+            return None;
+        }
+        let rank = *self.ranks.get(h / 64)? + (word & (bit - 1)).count_ones();
+        let pid = *self.slot_pat.get(rank as usize)?;
+        if pid == SHARED {
+            return self.index.get(span).copied();
+        }
+        let &(a, b) = self.pat_range.get(pid as usize)?;
+        (self.pat_text.as_bytes().get(a as usize..b as usize) == Some(span.as_bytes()))
+            .then_some(pid)
+    }
+
+    /// Is `w` the first word of a pattern of several words?
+    #[inline]
+    fn multi_first_word(&self, w: &str) -> bool {
+        let h = span_bits(w);
+        self.multi_bits[h / 64] & (1 << (h % 64)) != 0 && self.multi_first.contains_key(w)
+    }
+
     /// The hits of pattern occurrences given as (end, start, pattern), sorted.
-    fn hits(&self, text: &str, toks: &Tokens, found: Vec<(usize, usize, usize)>) -> Vec<Hit> {
-        let mut hits = Vec::new();
+    fn hits(
+        &self,
+        text: &str,
+        toks: &Tokens,
+        found: &[(usize, usize, usize)],
+        hits: &mut Vec<Hit>,
+    ) {
         let keys = toks.keys.as_str();
         // Matches come in order of their end: a cursor finds the last token.
         let mut last = 0;
-        for (e, s, pid) in found {
+        for &(e, s, pid) in found {
             while last + 1 < toks.toks.len() && toks.toks[last].kend < e {
                 last += 1;
             }
@@ -864,7 +1050,6 @@ impl Lexicon {
                 });
             }
         }
-        hits
     }
 }
 
@@ -914,18 +1099,40 @@ mod tests {
                 texts.push(t);
             }
         }
+        let mut memo = ScanMemo::recording();
         for text in &texts {
             let toks = Tokens::new(text);
             let all: Vec<(usize, usize, usize)> = ac
                 .find_overlapping_iter(toks.keys.as_str())
                 .map(|m| (m.end(), m.start(), m.pattern().as_usize()))
                 .collect();
+            let mut hits = Vec::new();
+            lex.hits(text, &toks, &all, &mut hits);
+            // Also with the words of the texts before already in the memo.
+            let (mut found, mut memo_hits) = (Vec::new(), Vec::new());
+            lex.scan_into(text, &toks, &mut memo, &mut found, &mut memo_hits);
+            assert_eq!(hits, memo_hits);
             assert_eq!(
-                lex.hits(text, &toks, all),
+                hits,
                 lex.scan(text, &toks),
                 "{}",
                 text.chars().take(40).collect::<String>()
             );
+        }
+    }
+
+    #[test]
+    fn a_memo_is_never_read_with_another_lexicon() {
+        let a = Lexicon::builtin();
+        let b = Lexicon::builtin_without(|name, _| name == "gazetteer_countries.txt");
+        let text = "زار وزير الدفاع المغرب وبالمغرب";
+        let toks = Tokens::new(text);
+        assert_ne!(a.scan(text, &toks), b.scan(text, &toks));
+        let mut memo = ScanMemo::recording();
+        let (mut found, mut hits) = (Vec::new(), Vec::new());
+        for lex in [&a, &a, &b, &a] {
+            lex.scan_into(text, &toks, &mut memo, &mut found, &mut hits);
+            assert_eq!(hits, lex.scan(text, &toks));
         }
     }
 

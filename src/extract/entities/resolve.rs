@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use super::rules::{clean, Cand, Doc};
+use super::tokens::folds_to_itself;
 use crate::extract::claims::lists::WordHasher;
-use crate::extract::lexicon::EventFamily;
+use crate::extract::lexicon::{span_bits, EventFamily, SPAN_BITS};
 use crate::model::{Entity, EntityType, KnownEntities, Mention};
 use crate::text::fold_char;
 
@@ -32,7 +33,11 @@ struct Form {
 
 impl Form {
     fn new(kind: EntityType, display: &str, qualifies: bool) -> Form {
-        let key = key(display);
+        Form::with_key(kind, display, key(display), qualifies)
+    }
+
+    /// A form whose [`key`] is already known.
+    fn with_key(kind: EntityType, display: &str, key: String, qualifies: bool) -> Form {
         let mut sorted: Vec<String> = Vec::new();
         if matches!(kind, EntityType::Person | EntityType::Org) && key.contains(' ') {
             sorted = key.split(' ').map(loose_of_key).collect();
@@ -64,8 +69,19 @@ struct Group {
 pub fn key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut space = false;
-    for c in name.chars().filter_map(fold_char) {
-        if c.is_whitespace() {
+    // Characters that fold to themselves are copied in runs: `run` is where the run not yet
+    // copied starts.
+    let mut run = 0;
+    for (i, c) in name.char_indices() {
+        if !space && folds_to_itself(c) {
+            continue;
+        }
+        out.push_str(name.get(run..i).unwrap_or(""));
+        run = i + c.len_utf8();
+        let Some(c) = fold_char(c) else {
+            continue;
+        };
+        if is_space(c) {
             space = !out.is_empty();
             continue;
         }
@@ -75,7 +91,20 @@ pub fn key(name: &str) -> String {
         }
         out.push(c);
     }
+    // (After a space nothing is left to copy.)
+    out.push_str(name.get(run..).unwrap_or(""));
     out
+}
+
+/// [`char::is_whitespace`], answered without the Unicode table for the characters below
+/// U+1680 (ASCII, Arabic), none of which but U+0085 and U+00A0 is white space.
+#[inline]
+fn is_space(c: char) -> bool {
+    if (c as u32) < 0x1680 {
+        matches!(c, ' ' | '\t'..='\r' | '\u{85}' | '\u{A0}')
+    } else {
+        c.is_whitespace()
+    }
 }
 
 /// The loose key of a name: folded, the article dropped from every word but the first,
@@ -101,24 +130,22 @@ pub fn loose_ends(name: &str) -> (Option<char>, Option<char>) {
 
 /// [`loose`] of a string already folded by [`key`].
 fn loose_of_key(k: &str) -> String {
-    let mut joined = String::with_capacity(k.len());
+    let mut out = String::with_capacity(k.len());
+    let mut prev = None;
     for (n, w) in k.split(' ').enumerate() {
         let w = if n > 0 {
             w.strip_prefix("ال")
-                .filter(|r| r.chars().count() >= 2)
+                .filter(|r| r.chars().nth(1).is_some())
                 .unwrap_or(w)
         } else {
             w
         };
-        joined.push_str(w);
-    }
-    let mut out = String::with_capacity(joined.len());
-    let mut prev = None;
-    for c in joined.chars() {
-        if Some(c) != prev {
-            out.push(c);
+        for c in w.chars() {
+            if Some(c) != prev {
+                out.push(c);
+            }
+            prev = Some(c);
         }
-        prev = Some(c);
     }
     out
 }
@@ -134,14 +161,16 @@ fn same_name(kind: EntityType, a: &Form, b: &Form) -> bool {
             if a.sorted.len() < 2 || b.sorted.len() < 2 || a.key.len() == b.key.len() {
                 return false;
             }
-            let (wa, wb): (Vec<&str>, Vec<&str>) =
-                (a.key.split(' ').collect(), b.key.split(' ').collect());
-            let (short, long) = if wa.len() <= wb.len() {
-                (&wa, &wb)
+            // `sorted` has one entry a word. The shorter name's words open the longer one
+            // when its key, then a space, opens the longer key.
+            let (short, long) = if a.sorted.len() <= b.sorted.len() {
+                (a, b)
             } else {
-                (&wb, &wa)
+                (b, a)
             };
-            short.len() >= 2 && long.len() > short.len() && long[..short.len()] == short[..]
+            long.sorted.len() > short.sorted.len()
+                && long.key.as_bytes().get(short.key.len()) == Some(&b' ')
+                && long.key.starts_with(short.key.as_str())
         }
         _ => false,
     }
@@ -230,7 +259,7 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
         } else if let Some(&gi) = seen[type_index(c.kind)].get(&k) {
             Some(gi)
         } else {
-            let f = Form::new(c.kind, &c.display, c.qualifies);
+            let f = Form::with_key(c.kind, &c.display, k.clone(), c.qualifies);
             let gi = groups.iter().position(|x| {
                 x.kind == c.kind
                     && x.family.is_none()
@@ -254,12 +283,19 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
             }
         };
         if c.gaz.is_none() && c.family.is_none() && !c.link_prev {
-            seen[type_index(c.kind)].insert(k.clone(), gi);
+            let seen = &mut seen[type_index(c.kind)];
+            match seen.get_mut(&k) {
+                Some(g) => *g = gi,
+                None => {
+                    seen.insert(k.clone(), gi);
+                }
+            }
         }
         let g = &mut groups[gi];
         if !c.anaphor && !g.forms.iter().any(|f| f.key == k) {
-            g.forms
-                .push(form.unwrap_or_else(|| Form::new(c.kind, &c.display, c.qualifies)));
+            g.forms.push(
+                form.unwrap_or_else(|| Form::with_key(c.kind, &c.display, k.clone(), c.qualifies)),
+            );
         }
         if let Some(a) = &c.also {
             let ak = key(a);
@@ -290,22 +326,32 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
                 Some(e) => e.name.clone(),
                 None => fullest(&g.forms),
             };
-            if let Some(k) = std::iter::once(loose(&name))
-                .chain(g.forms.iter().map(|f| f.loose.clone()))
-                .find_map(|f| known_keys.get(&(g.kind, f)))
-                .and_then(|&i| known.entities.get(i))
-            {
+            // No known entity: nothing to look up, no loose key to build.
+            let renamed = if known_keys.is_empty() {
+                None
+            } else {
+                std::iter::once(loose(&name))
+                    .chain(g.forms.iter().map(|f| f.loose.clone()))
+                    .find_map(|f| known_keys.get(&(g.kind, f)))
+                    .and_then(|&i| known.entities.get(i))
+            };
+            if let Some(k) = renamed {
                 name = k.name.clone();
             }
             let name_key = key(&name);
-            let mut aliases: Vec<String> = Vec::new();
-            let mut seen = vec![name_key];
-            for f in &g.forms {
-                if !seen.contains(&f.key) {
-                    seen.push(f.key.clone());
-                    aliases.push(f.display.clone());
-                }
-            }
+            // Every form whose key is neither the name's nor that of a form before it.
+            let new: Vec<bool> = (0..g.forms.len())
+                .map(|i| {
+                    let k = &g.forms[i].key;
+                    *k != name_key && !g.forms[..i].iter().any(|x| x.key == *k)
+                })
+                .collect();
+            let aliases: Vec<String> = g
+                .forms
+                .into_iter()
+                .zip(new)
+                .filter_map(|(f, new)| new.then_some(f.display))
+                .collect();
             let mut mentions = g.mentions;
             mentions.sort();
             mentions.dedup();
@@ -454,15 +500,17 @@ fn sweep(doc: &Doc, groups: &mut [Group], memo: &mut ShortForms) {
             }
         }
     }
-    // first word → (group, all words, is a short form)
-    let mut index: FastMap<String, Vec<(usize, Vec<String>, bool)>> = FastMap::default();
+    // first word → (group, key of all words, number of words, is a short form)
+    let mut index: FastMap<String, Vec<(usize, String, usize, bool)>> = FastMap::default();
     let mut short_owner: FastMap<String, Option<usize>> = FastMap::default();
     for (gi, g) in groups.iter().enumerate() {
         for f in &g.forms {
-            let words: Vec<String> = f.key.split(' ').map(str::to_string).collect();
-            if let Some(first) = words.first().cloned() {
-                index.entry(first).or_default().push((gi, words, false));
-            }
+            let first = f.key.split(' ').next().unwrap_or("");
+            let words = f.key.split(' ').count();
+            index
+                .entry(first.to_string())
+                .or_default()
+                .push((gi, f.key.clone(), words, false));
             if g.kind == EntityType::Person {
                 for s in memo.of(doc, &f.display) {
                     let e = short_owner.entry(s.clone()).or_insert(Some(gi));
@@ -475,12 +523,24 @@ fn sweep(doc: &Doc, groups: &mut [Group], memo: &mut ShortForms) {
     }
     for (s, owner) in short_owner {
         if let Some(gi) = owner {
-            index
-                .entry(s.clone())
-                .or_default()
-                .push((gi, vec![s], true));
+            index.entry(s.clone()).or_default().push((gi, s, 1, true));
         }
     }
+    // Quick filters on the first words: most tokens start no form. Every reading of a token
+    // (see [`variants`]) ends in the token's last two characters, so a token whose last two
+    // characters end no first word is skipped before it is read.
+    let mut maybe = vec![0u64; SPAN_BITS / 64];
+    let mut maybe_end = [0u64; LAST2_BITS / 64];
+    for w in index.keys() {
+        let h = span_bits(w);
+        maybe[h / 64] |= 1 << (h % 64);
+        let h = last2_bits(w);
+        maybe_end[h / 64] |= 1 << (h % 64);
+    }
+    let may_start = |w: &str| {
+        let h = span_bits(w);
+        maybe[h / 64] & (1 << (h % 64)) != 0
+    };
     let mut i = 0;
     while i < n {
         if taken[i] {
@@ -488,23 +548,28 @@ fn sweep(doc: &Doc, groups: &mut [Group], memo: &mut ShortForms) {
             continue;
         }
         let k = toks.key(i);
+        let h = last2_bits(k);
+        if maybe_end[h / 64] & (1 << (h % 64)) == 0 {
+            i += 1;
+            continue;
+        }
         let mut matched = None;
         'variants: for (strip, variant) in variants(k) {
+            if !may_start(&variant) {
+                continue;
+            }
             let Some(list) = index.get(variant.as_ref()) else {
                 continue;
             };
-            for (gi, words, is_short) in list {
-                let len = words.len();
+            for &(gi, ref words, len, is_short) in list {
                 if i + len > n {
                     continue;
                 }
-                let rest_ok = (1..len).all(|o| {
-                    !taken[i + o]
-                        && !toks.toks[i + o].gap.hard()
-                        && toks.key(i + o) == words[o].as_str()
+                let rest_ok = words.split(' ').enumerate().skip(1).all(|(o, w)| {
+                    !taken[i + o] && !toks.toks[i + o].gap.hard() && toks.key(i + o) == w
                 });
                 if rest_ok {
-                    matched = Some((*gi, len, strip, *is_short));
+                    matched = Some((gi, len, strip, is_short));
                     break 'variants;
                 }
             }
@@ -530,6 +595,19 @@ fn sweep(doc: &Doc, groups: &mut [Group], memo: &mut ShortForms) {
         }
         i += 1;
     }
+}
+
+/// Size of the filter on [`last2_bits`].
+const LAST2_BITS: usize = 1 << 12;
+
+/// A hash of the last two characters of a word (all of it when shorter), in `0..LAST2_BITS`.
+fn last2_bits(w: &str) -> usize {
+    let from = w.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
+    let mut x = 0u64;
+    for &c in w.as_bytes().get(from..).unwrap_or(&[]) {
+        x = (x << 8) | u64::from(c);
+    }
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
 }
 
 /// A token key read as it stands and with its proclitics peeled off: (characters removed,
@@ -600,6 +678,41 @@ mod tests {
         fn loose_ends_agree_with_loose(n in "[ اأإلبةىيّ\u{200F}aBن-]{0,12}") {
             let l = loose(&n);
             proptest::prop_assert_eq!(loose_ends(&n), (l.chars().next(), l.chars().last()));
+        }
+    }
+
+    /// [`key`] as it was written first, one character at a time.
+    fn key_reference(name: &str) -> String {
+        let mut out = String::new();
+        let mut space = false;
+        for c in name.chars().filter_map(fold_char) {
+            if c.is_whitespace() {
+                space = !out.is_empty();
+                continue;
+            }
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn keys_agree_with_the_reference(n in "[ \t\u{A0}اأةىلbB1ّ\u{200F}\u{2003}ـ-]{0,12}") {
+            proptest::prop_assert_eq!(key(&n), key_reference(&n));
+        }
+    }
+
+    proptest::proptest! {
+        /// What lets the sweep skip a token on its last two characters.
+        #[test]
+        fn every_reading_of_a_token_ends_like_it(k in "[وفبكلامa1]{1,7}") {
+            for (_, v) in variants(&k) {
+                proptest::prop_assert_eq!(last2_bits(&v), last2_bits(&k), "{} {}", k, v);
+            }
         }
     }
 

@@ -124,12 +124,49 @@ fn bare_offset(key: &str, clitic: usize, art: ArtKind) -> usize {
     key.char_indices().nth(skip).map_or(key.len(), |(b, _)| b)
 }
 
+/// The per-token tables of a [`Doc`], kept by a caller from one document to the next.
+#[derive(Debug, Default)]
+pub struct DocBuffers {
+    words: Vec<Word>,
+    best: Vec<Option<usize>>,
+    heads: Vec<Option<HeadSpan>>,
+    gaz_at: Vec<Option<u32>>,
+    gaz: Vec<GazSpan>,
+    gh: Vec<usize>,
+}
+
+/// `v` cleared and filled with `n` copies of `x`.
+fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.resize(n, x);
+}
+
 impl<'a> Doc<'a> {
-    pub fn new(text: &'a str, toks: &'a Tokens, lex: &'a Lexicon, hits: &[Hit]) -> Doc<'a> {
+    /// Gives the tables back for the next document.
+    pub fn into_buffers(self, mut spare: DocBuffers) -> DocBuffers {
+        spare.words = self.words;
+        spare.heads = self.heads;
+        spare.gaz_at = self.gaz_at;
+        spare.gaz = self.gaz;
+        spare
+    }
+
+    /// The document read through the lexicon's hits, in the tables of `bufs` (cleared
+    /// first); what the doc does not keep comes back with it.
+    pub fn with_buffers(
+        text: &'a str,
+        toks: &'a Tokens,
+        lex: &'a Lexicon,
+        hits: &[Hit],
+        mut bufs: DocBuffers,
+    ) -> (Doc<'a>, DocBuffers) {
         let n = toks.len();
-        let mut words = vec![Word::default(); n];
-        let mut best: Vec<Option<usize>> = vec![None; n];
-        let mut heads: Vec<Option<HeadSpan>> = vec![None; n];
+        let mut words = std::mem::take(&mut bufs.words);
+        refill(&mut words, n, Word::default());
+        let best = &mut bufs.best;
+        refill(best, n, None);
+        let mut heads = std::mem::take(&mut bufs.heads);
+        refill(&mut heads, n, None);
         // Word classes come from single-token hits with the fewest clitics stripped: the
         // token read as it stands wins over a reading that peels a letter off (وجدة).
         for h in hits.iter().filter(|h| h.first == h.last) {
@@ -251,20 +288,22 @@ impl<'a> Doc<'a> {
             w.bare = kstart + bare_offset(key, w.clitic, w.art);
         }
         // Gazetteer spans: longest first, then the reading with fewer clitics, then leftmost.
-        let mut gh: Vec<&Hit> = hits
-            .iter()
-            .filter(|h| matches!(h.info.class, Class::Gaz(_)))
-            .collect();
-        gh.sort_by_key(|h| {
+        let gh = &mut bufs.gh;
+        gh.clear();
+        gh.extend((0..hits.len()).filter(|&k| matches!(hits[k].info.class, Class::Gaz(_))));
+        gh.sort_by_key(|&k| {
+            let h = &hits[k];
             (
                 usize::MAX - (h.last - h.first),
                 h.prefix.clitic_chars,
                 h.first,
             )
         });
-        let mut gaz_at: Vec<Option<u32>> = vec![None; n];
-        let mut gaz: Vec<GazSpan> = Vec::new();
-        for h in gh {
+        let mut gaz_at = std::mem::take(&mut bufs.gaz_at);
+        refill(&mut gaz_at, n, None);
+        let mut gaz = std::mem::take(&mut bufs.gaz);
+        gaz.clear();
+        for h in gh.iter().map(|&k| &hits[k]) {
             if (h.first..=h.last).any(|t| gaz_at[t].is_some()) {
                 continue;
             }
@@ -291,7 +330,7 @@ impl<'a> Doc<'a> {
                 *slot = Some(id);
             }
         }
-        Doc {
+        let doc = Doc {
             text,
             toks,
             lex,
@@ -299,7 +338,8 @@ impl<'a> Doc<'a> {
             heads,
             gaz_at,
             gaz,
-        }
+        };
+        (doc, bufs)
     }
 
     fn n(&self) -> usize {
@@ -508,11 +548,6 @@ impl<'a> Doc<'a> {
             && (letters.ends_with('ه') || letters.ends_with("ها") || letters.ends_with("هم"))
     }
 
-    fn surface(&self, i: usize) -> String {
-        let t = self.toks.toks[i];
-        clean(self.text.get(t.start..t.end).unwrap_or(""))
-    }
-
     /// A candidate over tokens `first..=last`, with `clitic` key characters of token
     /// `first` left out and `art_fix` written before it (the elided article of للمغرب).
     fn cand(
@@ -525,15 +560,21 @@ impl<'a> Doc<'a> {
     ) -> Cand {
         let start = self.toks.src_after_key_chars(self.text, first, clitic);
         let end = self.toks.toks[last].end.max(start);
-        let mut display = String::from(art_fix);
-        display.push_str(&clean(
+        let mut display = String::with_capacity(art_fix.len() + end - start + 1);
+        display.push_str(art_fix);
+        push_clean(
+            &mut display,
             self.text
                 .get(start..end.min(self.toks.toks[first].end))
                 .unwrap_or(""),
-        ));
+        );
         for t in first + 1..=last {
             display.push(' ');
-            display.push_str(&self.surface(t));
+            let tok = self.toks.toks[t];
+            push_clean(
+                &mut display,
+                self.text.get(tok.start..tok.end).unwrap_or(""),
+            );
         }
         Cand {
             kind,
@@ -1535,22 +1576,36 @@ impl<'a> Doc<'a> {
 /// Drops marks, tatweel and invisible characters, collapses white space.
 pub fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    push_clean(&mut out, s);
+    out
+}
+
+/// Appends [`clean`]`(s)` to `out`; runs of characters kept as they are go in one piece.
+pub fn push_clean(out: &mut String, s: &str) {
+    let base = out.len();
     let mut space = false;
-    for c in s.chars() {
+    // Start of the run of kept characters not yet copied.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let keep = !c.is_whitespace() && fold_char(c).is_some();
+        if keep && !space {
+            continue;
+        }
+        out.push_str(s.get(run..i).unwrap_or(""));
+        run = i + c.len_utf8();
         if c.is_whitespace() {
-            space = !out.is_empty();
+            space = out.len() > base;
             continue;
         }
-        if fold_char(c).is_none() {
+        if !keep {
             continue;
         }
-        if space {
-            out.push(' ');
-            space = false;
-        }
+        // A kept character after white space: the space, then the character.
+        out.push(' ');
+        space = false;
         out.push(c);
     }
-    out
+    out.push_str(s.get(run..).unwrap_or(""));
 }
 
 /// Settles overlaps: longer candidates first, then higher priority, then leftmost.

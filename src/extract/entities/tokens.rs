@@ -83,19 +83,69 @@ fn is_word_char(c: char) -> bool {
     }
 }
 
+/// The character of `text` starting at byte `i` (a char boundary) and its length in bytes.
+/// One- and two-byte characters (ASCII, Arabic) are decoded here, the others by `chars`.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    let b = text.as_bytes();
+    let x = *b.get(i)?;
+    if x < 0x80 {
+        return Some((char::from(x), 1));
+    }
+    if x & 0xE0 == 0xC0 {
+        if let Some(&y) = b.get(i + 1) {
+            let v = (u32::from(x & 0x1F) << 6) | u32::from(y & 0x3F);
+            if let Some(c) = char::from_u32(v) {
+                return Some((c, 2));
+            }
+        }
+    }
+    let c = text.get(i..)?.chars().next()?;
+    Some((c, c.len_utf8()))
+}
+
+/// True for the commonest characters that [`fold_char`] leaves as they are: the Arabic letters
+/// but the hamza carriers, ta marbuta and alef maqsura, and ASCII lower-case letters and digits.
+/// (False means: ask `fold_char`.)
+#[inline]
+pub(crate) fn folds_to_itself(c: char) -> bool {
+    matches!(c, 'ء' | 'ا' | 'ب' | 'ت'..='غ' | 'ف'..='و' | 'ي' | 'a'..='z' | '0'..='9')
+}
+
+/// True for the UTF-8 bytes of the Arabic letters of [`folds_to_itself`] (ء ا ب ت-غ ف-و ي).
+#[inline]
+fn arabic_letter_kept(x: u8, y: u8) -> bool {
+    matches!(
+        (x, y),
+        (0xD8, 0xA1 | 0xA7 | 0xA8 | 0xAA..=0xBA) | (0xD9, 0x81..=0x88 | 0x8A)
+    )
+}
+
 impl Tokens {
     pub fn new(text: &str) -> Tokens {
-        let mut toks: Vec<Token> = Vec::with_capacity(text.len() / 6);
-        let mut keys = String::with_capacity(text.len());
+        let mut t = Tokens::default();
+        t.fill(text);
+        t
+    }
+
+    /// Replaces the tokens with those of `text`, reusing the buffers.
+    pub fn fill(&mut self, text: &str) {
+        let Tokens { toks, keys } = self;
+        toks.clear();
+        keys.clear();
+        toks.reserve(text.len() / 6);
+        keys.reserve(text.len());
         let mut gap = Gap::default();
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            let handle = c == '@'
-                && chars
-                    .peek()
-                    .is_some_and(|&(_, n)| n.is_ascii_alphanumeric());
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while let Some((c, len)) = char_at(text, at) {
+            let i = at;
+            at += len;
+            let handle =
+                c == '@' && char_at(text, at).is_some_and(|(n, _)| n.is_ascii_alphanumeric());
             if !(is_word_char(c) || handle) {
                 match c {
+                    ' ' => {}
                     '،' | ',' => {
                         gap.punct = true;
                         gap.comma = true;
@@ -120,24 +170,46 @@ impl Tokens {
             // A word: letters, digits, marks; a hyphen or dot inside Latin words (F-16, F-35).
             // Its key is folded as it is read.
             let start = i;
-            let mut end = i + c.len_utf8();
+            let mut end = i + len;
             let ascii = c.is_ascii_alphanumeric() || handle;
             let latin = c.is_ascii_alphabetic() || handle;
             if !keys.is_empty() {
                 keys.push(' ');
             }
             let kstart = keys.len();
-            if let Some(f) = fold_char(c) {
-                keys.push(f);
+            // Characters that fold to themselves are copied in runs: `run` is where the run
+            // not yet copied starts.
+            let mut run = i;
+            let f = fold_char(c);
+            if f != Some(c) {
+                if let Some(f) = f {
+                    keys.push(f);
+                }
+                run = end;
             }
-            while let Some(&(j, n)) = chars.peek() {
+            loop {
+                // In an Arabic word, the letters that fold to themselves are taken a byte pair
+                // at a time (`at` is always `end` here).
+                if !ascii {
+                    while let Some(&[x, y]) = bytes.get(at..at + 2) {
+                        if !arabic_letter_kept(x, y) {
+                            break;
+                        }
+                        at += 2;
+                    }
+                    end = at;
+                }
+                let Some((n, nlen)) = char_at(text, at) else {
+                    break;
+                };
+                let j = at;
                 let same_script = n.is_ascii_alphanumeric() == ascii || n.is_ascii_digit();
                 let take = if is_word_char(n) {
                     same_script
                 } else if matches!(n, '-' | '_' | '.') {
                     // F-16, F-35, @a_b, pic.twitter.com; and a model number on an Arabic name
                     // (شاهد-136).
-                    let after = text[j + 1..].chars().next();
+                    let after = char_at(text, j + 1).map(|(m, _)| m);
                     ascii && after.is_some_and(|m| m.is_ascii_alphanumeric())
                         || n == '-' && after.is_some_and(|m| m.is_ascii_digit())
                 } else {
@@ -146,12 +218,21 @@ impl Tokens {
                 if !take {
                     break;
                 }
-                end = j + n.len_utf8();
-                chars.next();
-                if let Some(f) = fold_char(n) {
-                    keys.push(f);
+                end = j + nlen;
+                at = end;
+                if folds_to_itself(n) {
+                    continue;
+                }
+                let f = fold_char(n);
+                if f != Some(n) {
+                    keys.push_str(text.get(run..j).unwrap_or(""));
+                    if let Some(f) = f {
+                        keys.push(f);
+                    }
+                    run = end;
                 }
             }
+            keys.push_str(text.get(run..end).unwrap_or(""));
             let kend = keys.len();
             if kend == kstart {
                 // Only marks: not a word.
@@ -169,7 +250,6 @@ impl Tokens {
             });
             gap = Gap::default();
         }
-        Tokens { toks, keys }
     }
 
     /// The token a byte of [`Tokens::keys`] belongs to (a separating space: the token after).
@@ -264,6 +344,29 @@ mod tests {
         assert_eq!(t.key(3), "f-16");
         assert_eq!(t.key(5), "@handle_1");
         assert_eq!(t.key(6), "12");
+    }
+
+    #[test]
+    fn arabic_letters_kept_by_their_bytes_are_those_that_fold_to_themselves() {
+        for c in '\u{0600}'..='\u{06FF}' {
+            let mut b = [0u8; 4];
+            let b = c.encode_utf8(&mut b).as_bytes();
+            let arabic_letter = matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}');
+            assert_eq!(
+                arabic_letter_kept(b[0], b[1]),
+                arabic_letter && folds_to_itself(c),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn characters_said_to_fold_to_themselves_do() {
+        for c in (0..0x800u32).filter_map(char::from_u32) {
+            if folds_to_itself(c) {
+                assert_eq!(fold_char(c), Some(c), "{c:?}");
+            }
+        }
     }
 
     #[test]
