@@ -22,9 +22,8 @@ pub(crate) mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    all_stems, demonyms_of, near, stems, AllStems, Stem, Trigger, WordFlags, ATTRIBUTION, CAPITALS,
-    CLAUSE_BREAKS, MEDIA_HEADS, MODALITY, NEGATION, PAIR_WORDS, RELATIVE_MONTH, TRIGGERS,
-    WORD_FLAGS,
+    all_stems, demonyms_of, near, stems, AllStems, ClaimWords, Stem, Trigger, WordFlags,
+    ATTRIBUTION, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, MODALITY, NEGATION, TRIGGERS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -97,7 +96,7 @@ pub(crate) fn find_in(
     let st = all_stems(t);
     let marks = Marks::new(t, &st);
     let sent = sentence_ids(t);
-    let clause = clause_ids(t, &sent, &marks);
+    let clause = clause_ids(t, &st, &sent, &marks);
     let segment = segment_ids(t, &clause);
     let canon = canonical(entities);
     let canon_of = |e: usize| canon.get(e).copied().unwrap_or(e);
@@ -420,22 +419,38 @@ impl Marks {
                 continue;
             }
             let st: &[Stem<'_>] = stems.get(i).unwrap_or(&[]);
-            let tr = TRIGGERS.at(t, i, st);
+            // Which stems are an exact first word of each pattern set, and the lists any is in.
+            let mut flags = 0u16;
+            let mut hits = [0u32; 4];
+            for (n, &f) in stems.info(i).iter().enumerate() {
+                flags |= f;
+                for (h, set) in hits.iter_mut().zip([
+                    ClaimWords::TRIGGER,
+                    ClaimWords::ATTRIBUTION,
+                    ClaimWords::NEGATION,
+                    ClaimWords::MODALITY,
+                ]) {
+                    if f & set != 0 {
+                        *h |= 1 << n;
+                    }
+                }
+            }
+            let tr = TRIGGERS.at_known(t, i, st, hits[0]);
             if !tr.is_empty() {
                 m.trig.insert(i, tr);
             }
-            for (set, map) in [
-                (&*ATTRIBUTION, &mut m.attr),
-                (&*NEGATION, &mut m.neg),
-                (&*MODALITY, &mut m.modal),
+            for (set, map, h) in [
+                (&*ATTRIBUTION, &mut m.attr, hits[1]),
+                (&*NEGATION, &mut m.neg, hits[2]),
+                (&*MODALITY, &mut m.modal, hits[3]),
             ] {
-                let found = set.at(t, i, st);
+                let found = set.at_known(t, i, st, h);
                 if !found.is_empty() {
                     map.insert(i, found);
                 }
             }
             // In which of the blocker, recent-word and limit lists some stem is.
-            let flags = st.iter().fold(0, |f, s| f | WORD_FLAGS.of(&s.form));
+            let flags = flags as u8;
             if let Some(b) = m.blocker.get_mut(i) {
                 *b = flags & WordFlags::BLOCKER != 0;
             }
@@ -445,7 +460,12 @@ impl Marks {
             if let Some(b) = m.limit.get_mut(i) {
                 *b = flags & WordFlags::LIMIT != 0;
             }
-            if RELATIVE_MONTH.contains(t.f(i + 1)) {
+            // The next token is a relative-month word (its own form is its first stem).
+            let next = match stems.info(i + 1).first() {
+                Some(&f) => f,
+                None => CLAIM_WORDS.of(t.f(i + 1)),
+            };
+            if next & ClaimWords::RELATIVE_MONTH != 0 {
                 if let Some(x) = m.rel_month.get_mut(i) {
                     *x = super::dates::month_name_at(t, i);
                 }
@@ -484,7 +504,7 @@ fn sentence_ids(t: &Tokens) -> Vec<u32> {
 
 /// Clause number of every token: sentences cut at ؛ ; : and before a connective or a verb
 /// trigger with a و/ف clitic.
-fn clause_ids(t: &Tokens, sent: &[u32], m: &Marks) -> Vec<u32> {
+fn clause_ids(t: &Tokens, st: &AllStems<'_>, sent: &[u32], m: &Marks) -> Vec<u32> {
     let mut ids = Vec::with_capacity(t.len());
     let mut id = 0u32;
     for i in 0..t.len() {
@@ -493,7 +513,10 @@ fn clause_ids(t: &Tokens, sent: &[u32], m: &Marks) -> Vec<u32> {
             brk = t.kind(i - 1) == Some(Kind::Punct) && matches!(t.f(i - 1), "؛" | ";" | ":");
             if t.kind(i) == Some(Kind::Word) {
                 let w = t.f(i);
-                brk |= CLAUSE_BREAKS.contains(w)
+                brk |= st
+                    .info(i)
+                    .first()
+                    .is_some_and(|f| f & ClaimWords::CLAUSE_BREAK != 0)
                     || m.trig.get(&i).is_some_and(|v| {
                         v.iter()
                             .any(|(tr, _, clitics)| tr.verb && *clitics > 0 && starts_conj(w))
@@ -648,9 +671,11 @@ fn occurrences(
         if t.kind(i) != Some(Kind::Word) {
             continue;
         }
-        for st in stems.get(i).unwrap_or(&[]) {
+        let info = stems.info(i);
+        for (n, st) in stems.get(i).unwrap_or(&[]).iter().enumerate() {
             let s: &str = &st.form;
-            if top2.len() == 2 && PAIR_WORDS.contains(s) {
+            let pair = info.get(n).is_some_and(|f| f & ClaimWords::PAIR != 0);
+            if top2.len() == 2 && pair {
                 occ.extend(top2.iter().map(|&e| (i, e)));
                 break;
             }
