@@ -319,11 +319,12 @@ pub(crate) fn find_in(
                 matches!(t.f(k - 1), "الي" | "نحو") || w.starts_with('ل') && !w.starts_with("ال")
             })
             .map(|(_, e)| *e);
-        let recent = marks.recent.get(cs..ce).is_some_and(|v| v.contains(&true));
-        let rel_month = marks
-            .rel_month
-            .get(cs..ce)
-            .and_then(|v| v.iter().find_map(|m| *m));
+        let recent = !positions_in(&marks.recent, cs, ce).is_empty();
+        let rel_month = {
+            let r = &marks.rel_month;
+            let a = r.partition_point(|(k, _)| *k < cs);
+            r.get(a).filter(|(k, _)| *k < ce).map(|(_, m)| *m)
+        };
         let claim = Claim {
             kind,
             actors: actors
@@ -360,11 +361,16 @@ pub(crate) fn find_in(
 /// token, an empty list meaning none.
 struct Sparse<T> {
     at: Vec<Vec<T>>,
+    /// The tokens with a non-empty list, in order.
+    keys: Vec<usize>,
 }
 
 impl<T> Default for Sparse<T> {
     fn default() -> Self {
-        Sparse { at: Vec::new() }
+        Sparse {
+            at: Vec::new(),
+            keys: Vec::new(),
+        }
     }
 }
 
@@ -373,7 +379,18 @@ impl<T> Sparse<T> {
         if self.at.len() <= k {
             self.at.resize_with(k + 1, Vec::new);
         }
+        if !v.is_empty() {
+            let p = self.keys.partition_point(|&x| x < k);
+            if self.keys.get(p) != Some(&k) {
+                self.keys.insert(p, k);
+            }
+        }
         self.at[k] = v;
+    }
+
+    /// The tokens in `lo..hi` with a non-empty list, in order.
+    fn keys_in(&self, lo: usize, hi: usize) -> &[usize] {
+        positions_in(&self.keys, lo, hi)
     }
 
     fn get(&self, k: &usize) -> Option<&Vec<T>> {
@@ -394,12 +411,12 @@ struct Marks {
     modal: Sparse<(&'static String, usize, usize)>,
     /// A blocker word (يسمح، بهدف).
     blocker: Vec<bool>,
-    /// A weekday or `أمس`.
-    recent: Vec<bool>,
+    /// The tokens that are a weekday or `أمس`, in order.
+    recent: Vec<usize>,
     /// A word making a following date a limit (حتى، غاية).
     limit: Vec<bool>,
-    /// A month name followed by `الماضي`, `المقبل`...: its number.
-    rel_month: Vec<Option<u8>>,
+    /// The month names followed by `الماضي`, `المقبل`...: (token, month number), in order.
+    rel_month: Vec<(usize, u8)>,
 }
 
 impl Marks {
@@ -410,9 +427,9 @@ impl Marks {
             neg: Sparse::default(),
             modal: Sparse::default(),
             blocker: vec![false; t.len()],
-            recent: vec![false; t.len()],
+            recent: Vec::new(),
             limit: vec![false; t.len()],
-            rel_month: vec![None; t.len()],
+            rel_month: Vec::new(),
         };
         for i in 0..t.len() {
             if t.kind(i) != Some(Kind::Word) {
@@ -444,6 +461,9 @@ impl Marks {
                 (&*NEGATION, &mut m.neg, hits[2]),
                 (&*MODALITY, &mut m.modal, hits[3]),
             ] {
+                if !set.may_match(h) {
+                    continue;
+                }
                 let found = set.at_known(t, i, st, h);
                 if !found.is_empty() {
                     map.insert(i, found);
@@ -454,8 +474,8 @@ impl Marks {
             if let Some(b) = m.blocker.get_mut(i) {
                 *b = flags & WordFlags::BLOCKER != 0;
             }
-            if let Some(b) = m.recent.get_mut(i) {
-                *b = flags & WordFlags::RECENT != 0;
+            if flags & WordFlags::RECENT != 0 {
+                m.recent.push(i);
             }
             if let Some(b) = m.limit.get_mut(i) {
                 *b = flags & WordFlags::LIMIT != 0;
@@ -466,8 +486,8 @@ impl Marks {
                 None => CLAIM_WORDS.of(t.f(i + 1)),
             };
             if next & ClaimWords::RELATIVE_MONTH != 0 {
-                if let Some(x) = m.rel_month.get_mut(i) {
-                    *x = super::dates::month_name_at(t, i);
+                if let Some(x) = super::dates::month_name_at(t, i) {
+                    m.rel_month.push((i, x));
                 }
             }
         }
@@ -552,6 +572,13 @@ fn segment_ids(t: &Tokens, clause: &[u32]) -> Vec<u32> {
         ids.push(id);
     }
     ids
+}
+
+/// The positions (sorted) in `lo..hi`.
+fn positions_in(pos: &[usize], lo: usize, hi: usize) -> &[usize] {
+    let a = pos.partition_point(|&k| k < lo);
+    let b = pos.partition_point(|&k| k < hi).max(a);
+    pos.get(a..b).unwrap_or(&[])
 }
 
 /// The token range sharing `ids[i]` (ids are non-decreasing).
@@ -713,7 +740,7 @@ fn mention_end_tok(k: usize, ends: &HashMap<usize, usize>) -> usize {
 /// Negated: a particle (لم، لن، عدم) just before the trigger, or a verb of denial earlier in
 /// its clause.
 fn negated(m: &Marks, ti: usize, cs: usize) -> bool {
-    (cs..ti).any(|k| {
+    m.neg.keys_in(cs, ti).iter().any(|&k| {
         let here = m.neg.get(&k).map_or(&[][..], Vec::as_slice);
         // A fixed phrase (طائرات بدون طيار) negates nothing.
         if here.iter().any(|(tag, _, _)| tag.as_str() == "except") {
@@ -730,7 +757,7 @@ fn negated(m: &Marks, ti: usize, cs: usize) -> bool {
 /// sentence.
 fn modality(m: &Marks, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
     let mut planned = false;
-    for k in ss..se {
+    for &k in m.modal.keys_in(ss, se) {
         for (tag, _, _) in m.modal.get(&k).into_iter().flatten() {
             match tag.as_str() {
                 "reported" => return Some(Modality::Reported),
@@ -792,7 +819,7 @@ fn attribution(
             .first()
             .map(|(_, e)| *e)
     };
-    for k in ss..se {
+    for &k in m.attr.keys_in(ss, se) {
         for (tag, n, _) in m.attr(k) {
             if tag.as_str() == "per" {
                 if let Some(e) = first_after(k + n - 1, 5) {
@@ -801,7 +828,7 @@ fn attribution(
             }
         }
     }
-    for k in (ss..ti).rev() {
+    for &k in m.attr.keys_in(ss, ti).iter().rev() {
         for (tag, n, _) in m.attr(k) {
             if tag.as_str() == "say" {
                 if let Some(e) = first_after(k + n - 1, 5) {

@@ -216,23 +216,31 @@ pub fn stems<'a>(w: &'a str, out: &mut Vec<Stem<'a>>) {
             prep,
         }
     }
+    /// At least two characters (without counting them all).
+    fn two_chars(r: &str) -> bool {
+        let mut c = r.chars();
+        c.next().is_some() && c.next().is_some()
+    }
     out.push(stem(Cow::Borrowed(w), 0, false));
     let mut conj: [Option<(&str, usize)>; 2] = [Some((w, 0)), None];
     if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
-        if r.chars().count() >= 2 {
+        if two_chars(r) {
             conj[1] = Some((r, 1));
             out.push(stem(Cow::Borrowed(r), 1, false));
         }
     }
     for (s, n) in conj.into_iter().flatten() {
         if let Some(r) = s.strip_prefix("لل") {
-            if r.chars().count() >= 2 {
-                out.push(stem(Cow::Owned(format!("ال{r}")), n + 2, true));
+            if two_chars(r) {
+                let mut form = String::with_capacity(r.len() + 4);
+                form.push_str("ال");
+                form.push_str(r);
+                out.push(stem(Cow::Owned(form), n + 2, true));
             }
         }
         for p in ['ب', 'ل', 'ك'] {
             if let Some(r) = s.strip_prefix(p) {
-                if r.chars().count() >= 2 {
+                if two_chars(r) {
                     out.push(stem(Cow::Borrowed(r), n + 1, true));
                 }
             }
@@ -491,6 +499,11 @@ impl<T: Clone + Accepts> PatternSet<T> {
             out.sort_by_key(|x| std::cmp::Reverse(x.1));
         }
         out
+    }
+
+    /// False when [`Self::at_known`] with these `exact_hits` certainly finds nothing.
+    pub fn may_match(&self, exact_hits: u32) -> bool {
+        exact_hits != 0 || !self.prefix_lens.is_empty()
     }
 
     /// The exact keys (first words that are whole forms).
