@@ -100,7 +100,7 @@ pub(crate) fn find_in(
     let segment = segment_ids(t, &clause);
     let canon = canonical(entities);
     let canon_of = |e: usize| canon.get(e).copied().unwrap_or(e);
-    let mut ends: HashMap<usize, usize> = HashMap::new();
+    let mut ends: Vec<usize> = vec![0; t.len()];
     let occ = occurrences(t, &st, entities, &mut ends);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
@@ -666,7 +666,7 @@ fn occurrences(
     t: &Tokens,
     stems: &AllStems<'_>,
     entities: &[Entity],
-    ends: &mut HashMap<usize, usize>,
+    ends: &mut [usize],
 ) -> Vec<(usize, usize)> {
     let mut occ: Vec<(usize, usize)> = Vec::new();
     for (e, ent) in entities.iter().enumerate() {
@@ -674,8 +674,9 @@ fn occurrences(
             if let Some(k) = token_at(t, m.start) {
                 occ.push((k, e));
                 if let Some(last) = token_at(t, m.end.saturating_sub(1)) {
-                    let end = ends.entry(k).or_insert(k);
-                    *end = (*end).max(last);
+                    if let Some(end) = ends.get_mut(k) {
+                        *end = (*end).max(last);
+                    }
                 }
             }
         }
@@ -694,6 +695,23 @@ fn occurrences(
     };
     let dem_starts: Vec<u16> = dems.iter().filter_map(|(d, _)| two(d)).collect();
     let short_dem = dems.len() != dem_starts.len();
+    // The same, as a set of bits.
+    let mut starts = vec![0u64; 1024];
+    for &b in &dem_starts {
+        if let Some(w) = starts.get_mut(usize::from(b) / 64) {
+            *w |= 1 << (b % 64);
+        }
+    }
+    let starts_like = |b: u16| {
+        starts
+            .get(usize::from(b) / 64)
+            .is_some_and(|w| w & (1 << (b % 64)) != 0)
+    };
+    if dems.is_empty() && top2.len() != 2 {
+        occ.sort_unstable();
+        occ.dedup();
+        return occ;
+    }
     for i in 0..t.len() {
         if t.kind(i) != Some(Kind::Word) {
             continue;
@@ -707,7 +725,7 @@ fn occurrences(
                 break;
             }
             let bare = s.strip_prefix("ال").unwrap_or(s);
-            if !short_dem && !two(bare).is_some_and(|b| dem_starts.contains(&b)) {
+            if !short_dem && !two(bare).is_some_and(starts_like) {
                 continue;
             }
             if let Some(&(_, e)) = dems.iter().find(|(d, _)| {
@@ -733,8 +751,8 @@ fn occ_in(occ: &[(usize, usize)], lo: usize, hi: usize) -> &[(usize, usize)] {
 }
 
 /// The last token of the mention starting at token `k` (the longest, when several do).
-fn mention_end_tok(k: usize, ends: &HashMap<usize, usize>) -> usize {
-    ends.get(&k).copied().unwrap_or(k).max(k)
+fn mention_end_tok(k: usize, ends: &[usize]) -> usize {
+    ends.get(k).copied().unwrap_or(k).max(k)
 }
 
 /// Negated: a particle (لم، لن، عدم) just before the trigger, or a verb of denial earlier in

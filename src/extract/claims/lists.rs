@@ -134,10 +134,20 @@ pub struct PatternSet<T> {
     prefix_heads6: [u64; HEAD_WORDS],
     heads4: [u64; HEAD_WORDS],
     any4: bool,
+    /// [`head`] of the first 4 bytes of every prefix key, read first (see [`head4`]); `None`
+    /// when a prefix key is shorter than that.
+    starts4: Option<[u64; HEAD_WORDS]>,
 }
 
 /// Size of [`PatternSet::heads`] in 64-bit words (4,096 bits).
 const HEAD_WORDS: usize = 64;
+
+/// [`head`]`(w, 4)` of a word of at least four bytes, read at once (`None` when shorter).
+fn head4(w: &str) -> Option<usize> {
+    let b = w.as_bytes().first_chunk::<4>()?;
+    let x = u64::from(u32::from_le_bytes(*b));
+    Some((x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize)
+}
 
 /// A hash of a word's first `n` bytes (all of them when it is shorter), in
 /// `0..HEAD_WORDS * 64`.
@@ -420,7 +430,11 @@ impl<T: Clone + Accepts> PatternSet<T> {
         let mut prefix_heads6 = [0u64; HEAD_WORDS];
         let mut any4 = false;
         let mut short = false;
+        let mut starts4 = [0u64; HEAD_WORDS];
         for k in prefix.keys() {
+            if let Some(h) = head4(k) {
+                starts4[h / 64] |= 1 << (h % 64);
+            }
             if k.len() >= 6 {
                 let h = head(k, 6);
                 prefix_heads6[h / 64] |= 1 << (h % 64);
@@ -443,6 +457,7 @@ impl<T: Clone + Accepts> PatternSet<T> {
             prefix_heads6,
             heads4,
             any4,
+            starts4: (!short).then_some(starts4),
         }
     }
 
@@ -450,38 +465,19 @@ impl<T: Clone + Accepts> PatternSet<T> {
     /// (value, number of tokens, clitic letters stripped). Longest first. Which stems are a key
     /// of `exact` is known already (one probe of [`ClaimWords`] answers every list): bit `k`
     /// of `exact_hits` is set when `st[k]` is.
-    pub fn at_known(
-        &self,
+    pub fn at_known<'s>(
+        &'s self,
         t: &Tokens,
         i: usize,
         st: &[Stem<'_>],
         exact_hits: u32,
-    ) -> Vec<(&T, usize, usize)> {
-        let mut out: Vec<(&T, usize, usize)> = Vec::new();
+    ) -> Vec<(&'s T, usize, usize)> {
+        let mut out: Vec<(&'s T, usize, usize)> = Vec::new();
         if exact_hits == 0 && self.prefix_lens.is_empty() || t.kind(i) != Some(Kind::Word) {
             return out;
         }
-        for (n, stem) in st.iter().enumerate() {
-            let form: &str = &stem.form;
-            let exact = (exact_hits >> n & 1 != 0)
-                .then(|| self.exact.get(form))
-                .flatten()
-                .into_iter()
-                .flatten();
-            let may_prefix = !self.prefix_lens.is_empty()
-                && (bit(&self.prefix_heads6, head(form, 6))
-                    || self.any4 && bit(&self.heads4, head(form, 4)));
-            let prefixed = self
-                .prefix_lens
-                .iter()
-                .filter(|&&l| may_prefix && l <= form.len())
-                .filter_map(|&l| {
-                    form.get(..l)
-                        .filter(|p| self.maybe_prefix[slot(p)])
-                        .and_then(|p| self.prefix.get(p))
-                })
-                .flatten();
-            for p in exact.chain(prefixed) {
+        let mut try_all = |pats: &'s [Pattern<T>], stem: &Stem<'_>| {
+            for p in pats {
                 if !p.value.accepts(stem) {
                     continue;
                 }
@@ -492,6 +488,34 @@ impl<T: Clone + Accepts> PatternSet<T> {
                 });
                 if rest_ok {
                     out.push((&p.value, p.words.len(), stem.clitics));
+                }
+            }
+        };
+        for (n, stem) in st.iter().enumerate() {
+            let form: &str = &stem.form;
+            if exact_hits >> n & 1 != 0 {
+                if let Some(pats) = self.exact.get(form) {
+                    try_all(pats, stem);
+                }
+            }
+            let may_prefix = !self.prefix_lens.is_empty()
+                && self
+                    .starts4
+                    .as_ref()
+                    .is_none_or(|s| head4(form).is_some_and(|h| bit(s, h)))
+                && (bit(&self.prefix_heads6, head(form, 6))
+                    || self.any4 && bit(&self.heads4, head(form, 4)));
+            if !may_prefix {
+                continue;
+            }
+            // `prefix_lens` is sorted.
+            for &l in self.prefix_lens.iter().take_while(|&&l| l <= form.len()) {
+                if let Some(pats) = form
+                    .get(..l)
+                    .filter(|p| self.maybe_prefix[slot(p)])
+                    .and_then(|p| self.prefix.get(p))
+                {
+                    try_all(pats, stem);
                 }
             }
         }
