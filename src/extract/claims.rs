@@ -22,7 +22,7 @@ pub(crate) mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    all_stems, demonyms_of, near, stems, AllStems, ClaimWords, Stem, Trigger, WordFlags,
+    all_stems, demonyms_of_key, near, stems, AllStems, ClaimWords, Stem, Trigger, WordFlags,
     ATTRIBUTION, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, MODALITY, NEGATION, TRIGGERS,
 };
 use super::dates::tokens::{Kind, Tokens};
@@ -98,10 +98,15 @@ pub(crate) fn find_in(
     let sent = sentence_ids(t);
     let clause = clause_ids(t, &st, &sent, &marks);
     let segment = segment_ids(t, &clause);
-    let canon = canonical(entities);
+    // The folded names of the places, made once for the capitals and the demonyms.
+    let place_keys: Vec<Option<String>> = entities
+        .iter()
+        .map(|x| (x.kind == EntityType::Location).then(|| key(&x.name)))
+        .collect();
+    let canon = canonical(entities, &place_keys);
     let canon_of = |e: usize| canon.get(e).copied().unwrap_or(e);
     let mut ends: Vec<usize> = vec![0; t.len()];
-    let occ = occurrences(t, &st, entities, &mut ends);
+    let occ = occurrences(t, &st, entities, &place_keys, &mut ends);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
@@ -435,6 +440,20 @@ impl Marks {
             if t.kind(i) != Some(Kind::Word) {
                 continue;
             }
+            // The next token is a relative-month word (its own form is its first stem).
+            let next = match stems.info(i + 1).first() {
+                Some(&f) => f,
+                None => CLAIM_WORDS.of(t.f(i + 1)),
+            };
+            if next & ClaimWords::RELATIVE_MONTH != 0 {
+                if let Some(x) = super::dates::month_name_at(t, i) {
+                    m.rel_month.push((i, x));
+                }
+            }
+            // A word in no list, and starting like no pattern, matches nothing more.
+            if stems.any_info(i) == 0 {
+                continue;
+            }
             let st: &[Stem<'_>] = stems.get(i).unwrap_or(&[]);
             // Which stems are an exact first word of each pattern set, and the lists any is in.
             let mut flags = 0u16;
@@ -479,16 +498,6 @@ impl Marks {
             }
             if let Some(b) = m.limit.get_mut(i) {
                 *b = flags & WordFlags::LIMIT != 0;
-            }
-            // The next token is a relative-month word (its own form is its first stem).
-            let next = match stems.info(i + 1).first() {
-                Some(&f) => f,
-                None => CLAIM_WORDS.of(t.f(i + 1)),
-            };
-            if next & ClaimWords::RELATIVE_MONTH != 0 {
-                if let Some(x) = super::dates::month_name_at(t, i) {
-                    m.rel_month.push((i, x));
-                }
             }
         }
         m
@@ -622,12 +631,12 @@ fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
 
 /// For every entity, the entity it stands for when comparing events: a capital named as a
 /// government stands for its country when the document names that country too.
-fn canonical(entities: &[Entity]) -> Vec<usize> {
-    let by_key: HashMap<String, usize> = entities
+/// `place_keys` are the places' folded names (`None` for other entities).
+fn canonical(entities: &[Entity], place_keys: &[Option<String>]) -> Vec<usize> {
+    let by_key: HashMap<&str, usize> = place_keys
         .iter()
         .enumerate()
-        .filter(|(_, x)| x.kind == EntityType::Location)
-        .map(|(e, x)| (key(&x.name), e))
+        .filter_map(|(e, k)| k.as_deref().map(|k| (k, e)))
         .collect();
     entities
         .iter()
@@ -636,8 +645,12 @@ fn canonical(entities: &[Entity]) -> Vec<usize> {
             if x.kind != EntityType::Location {
                 return e;
             }
+            let Some(Some(k)) = place_keys.get(e) else {
+                return e;
+            };
             CAPITALS
-                .get(&key(&x.name))
+                .get(k)
+                .map(String::as_str)
                 .and_then(|country| by_key.get(country))
                 .copied()
                 .unwrap_or(e)
@@ -666,6 +679,7 @@ fn occurrences(
     t: &Tokens,
     stems: &AllStems<'_>,
     entities: &[Entity],
+    place_keys: &[Option<String>],
     ends: &mut [usize],
 ) -> Vec<(usize, usize)> {
     let mut occ: Vec<(usize, usize)> = Vec::new();
@@ -685,7 +699,15 @@ fn occurrences(
         .iter()
         .enumerate()
         .filter(|(_, x)| x.kind == EntityType::Location)
-        .flat_map(|(e, x)| demonyms_of(&x.name).into_iter().map(move |d| (d, e)))
+        .flat_map(|(e, _)| {
+            place_keys
+                .get(e)
+                .and_then(Option::as_deref)
+                .map(demonyms_of_key)
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |d| (d, e))
+        })
         .collect();
     let top2: Vec<usize> = main_pair(entities).map(|p| p.to_vec()).unwrap_or_default();
     // The first two bytes of every demonym: most words start like none and skip the list.

@@ -275,6 +275,12 @@ impl<'a> AllStems<'a> {
         self.stems.get(start..end)
     }
 
+    /// The [`ClaimWords`] bits of any stem of token `i` (0 past the last token, and for a
+    /// token in no list that starts like no prefix key).
+    pub fn any_info(&self, i: usize) -> u16 {
+        self.info(i).iter().fold(0, |f, x| f | x)
+    }
+
     /// [`ClaimWords::of`] of the stems of token `i` (empty past the last token).
     pub fn info(&self, i: usize) -> &[u16] {
         self.bounds(i)
@@ -305,7 +311,22 @@ pub fn all_stems(t: &Tokens) -> AllStems<'_> {
         all.ends.push(all.stems.len());
     }
     let words = &*CLAIM_WORDS;
-    all.info = all.stems.iter().map(|s| words.of(&s.form)).collect();
+    let triggers = &*TRIGGERS;
+    let others = [&*ATTRIBUTION, &*NEGATION, &*MODALITY];
+    all.info = all
+        .stems
+        .iter()
+        .map(|s| {
+            let mut f = words.of(&s.form);
+            if triggers.may_prefix(&s.form) {
+                f |= ClaimWords::TRIGGER_PREFIX;
+            }
+            if others.iter().any(|set| set.may_prefix(&s.form)) {
+                f |= ClaimWords::OTHER_PREFIX;
+            }
+            f
+        })
+        .collect();
     all
 }
 
@@ -332,6 +353,10 @@ impl ClaimWords {
     pub const NEGATION: u16 = 1 << 10;
     /// An exact first word of [`MODALITY`].
     pub const MODALITY: u16 = 1 << 11;
+    /// May start with a prefix key of [`TRIGGERS`] (set by [`all_stems`], not by [`Self::of`]).
+    pub const TRIGGER_PREFIX: u16 = 1 << 12;
+    /// May start with a prefix key of the other pattern sets (set by [`all_stems`]).
+    pub const OTHER_PREFIX: u16 = 1 << 13;
 
     /// The lists `w` is in (0 for none).
     pub fn of(&self, w: &str) -> u16 {
@@ -498,14 +523,7 @@ impl<T: Clone + Accepts> PatternSet<T> {
                     try_all(pats, stem);
                 }
             }
-            let may_prefix = !self.prefix_lens.is_empty()
-                && self
-                    .starts4
-                    .as_ref()
-                    .is_none_or(|s| head4(form).is_some_and(|h| bit(s, h)))
-                && (bit(&self.prefix_heads6, head(form, 6))
-                    || self.any4 && bit(&self.heads4, head(form, 4)));
-            if !may_prefix {
+            if !self.may_prefix(form) {
                 continue;
             }
             // `prefix_lens` is sorted.
@@ -523,6 +541,17 @@ impl<T: Clone + Accepts> PatternSet<T> {
             out.sort_by_key(|x| std::cmp::Reverse(x.1));
         }
         out
+    }
+
+    /// False when no prefix key is a prefix of `form` (quick filters only: no false negative).
+    pub fn may_prefix(&self, form: &str) -> bool {
+        !self.prefix_lens.is_empty()
+            && self
+                .starts4
+                .as_ref()
+                .is_none_or(|s| head4(form).is_some_and(|h| bit(s, h)))
+            && (bit(&self.prefix_heads6, head(form, 6))
+                || self.any4 && bit(&self.heads4, head(form, 4)))
     }
 
     /// False when [`Self::at_known`] with these `exact_hits` certainly finds nothing.
@@ -666,15 +695,14 @@ pub static DEMONYMS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
     m
 });
 
-/// The masculine demonym stems of a country name: the irregular ones listed, and the regular
-/// one (drop ال and a final ا/يا/ه, add ي).
-pub fn demonyms_of(country: &str) -> Vec<String> {
-    let k = key(country);
-    let mut out = DEMONYMS.get(&k).cloned().unwrap_or_default();
+/// The masculine demonym stems of a country name folded by [`key`]: the irregular ones
+/// listed, and the regular one (drop ال and a final ا/يا/ه, add ي).
+pub fn demonyms_of_key(k: &str) -> Vec<String> {
+    let mut out = DEMONYMS.get(k).cloned().unwrap_or_default();
     if k.contains(' ') {
         return out;
     }
-    let bare = k.strip_prefix("ال").unwrap_or(&k);
+    let bare = k.strip_prefix("ال").unwrap_or(k);
     let stem = bare
         .strip_suffix("يا")
         .or_else(|| bare.strip_suffix('ا'))
