@@ -540,19 +540,19 @@ fn clause_ids(t: &Tokens, st: &AllStems<'_>, sent: &[u32], m: &Marks) -> Vec<u32
         let mut brk = i > 0 && sent.get(i) != sent.get(i - 1);
         if i > 0 && !brk {
             brk = t.kind(i - 1) == Some(Kind::Punct) && matches!(t.f(i - 1), "؛" | ";" | ":");
-            if t.kind(i) == Some(Kind::Word) {
-                let w = t.f(i);
-                brk |= st
+            if !brk && t.kind(i) == Some(Kind::Word) {
+                brk = st
                     .info(i)
                     .first()
                     .is_some_and(|f| f & ClaimWords::CLAUSE_BREAK != 0)
-                    || m.trig.get(&i).is_some_and(|v| {
-                        v.iter()
-                            .any(|(tr, _, clitics)| tr.verb && *clitics > 0 && starts_conj(w))
-                    })
-                    || m.attr(i).iter().any(|(tag, _, clitics)| {
-                        tag.as_str() == "say" && *clitics > 0 && starts_conj(w)
-                    });
+                    // A verb trigger or a verb of saying with a و/ف clitic.
+                    || starts_conj(t.f(i))
+                        && (m.trig.get(&i).is_some_and(|v| {
+                            v.iter().any(|(tr, _, clitics)| tr.verb && *clitics > 0)
+                        }) || m
+                            .attr(i)
+                            .iter()
+                            .any(|(tag, _, clitics)| tag.as_str() == "say" && *clitics > 0));
             }
         }
         if brk {

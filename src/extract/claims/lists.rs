@@ -232,6 +232,13 @@ pub fn stems<'a>(w: &'a str, out: &mut Vec<Stem<'a>>) {
         c.next().is_some() && c.next().is_some()
     }
     out.push(stem(Cow::Borrowed(w), 0, false));
+    // Only a word opening with و ف ب ل ك (two bytes each in UTF-8) has a clitic to strip.
+    if !matches!(
+        w.as_bytes(),
+        [0xD9, 0x88 | 0x81 | 0x84 | 0x83, ..] | [0xD8, 0xA8, ..]
+    ) {
+        return;
+    }
     let mut conj: [Option<(&str, usize)>; 2] = [Some((w, 0)), None];
     if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
         if two_chars(r) {
