@@ -710,25 +710,27 @@ fn occurrences(
         })
         .collect();
     let top2: Vec<usize> = main_pair(entities).map(|p| p.to_vec()).unwrap_or_default();
-    // The first two bytes of every demonym: most words start like none and skip the list.
-    let two = |w: &str| match w.as_bytes() {
-        [a, b, ..] => Some(u16::from_le_bytes([*a, *b])),
-        _ => None,
+    // The first four bytes (two letters) of every demonym, hashed into a set of bits: most
+    // words start like none and skip the list.
+    let four = |w: &str| {
+        w.as_bytes().first_chunk::<4>().map(|b| {
+            let x = u64::from(u32::from_le_bytes(*b));
+            (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+        })
     };
-    let dem_starts: Vec<u16> = dems.iter().filter_map(|(d, _)| two(d)).collect();
-    let short_dem = dems.len() != dem_starts.len();
-    // The same, as a set of bits.
-    let mut starts = vec![0u64; 1024];
-    for &b in &dem_starts {
-        if let Some(w) = starts.get_mut(usize::from(b) / 64) {
-            *w |= 1 << (b % 64);
+    let mut starts = [0u64; 64];
+    let mut short_dem = false;
+    for (d, _) in &dems {
+        match four(d) {
+            Some(h) => {
+                if let Some(w) = starts.get_mut(h / 64) {
+                    *w |= 1 << (h % 64);
+                }
+            }
+            None => short_dem = true,
         }
     }
-    let starts_like = |b: u16| {
-        starts
-            .get(usize::from(b) / 64)
-            .is_some_and(|w| w & (1 << (b % 64)) != 0)
-    };
+    let starts_like = |h: usize| starts.get(h / 64).is_some_and(|w| w & (1 << (h % 64)) != 0);
     if dems.is_empty() && top2.len() != 2 {
         occ.sort_unstable();
         occ.dedup();
@@ -747,7 +749,7 @@ fn occurrences(
                 break;
             }
             let bare = s.strip_prefix("ال").unwrap_or(s);
-            if !short_dem && !two(bare).is_some_and(starts_like) {
+            if !short_dem && !four(bare).is_some_and(starts_like) {
                 continue;
             }
             if let Some(&(_, e)) = dems.iter().find(|(d, _)| {
