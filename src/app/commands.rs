@@ -185,8 +185,8 @@ fn extract(files: &[std::path::PathBuf], format: Format) -> Result<u8, AppError>
         .par_iter()
         .map(|f| {
             let shown = f.display().to_string();
-            crate::ingest::read_document(f, &shown, EXTRACT_MAX_BYTES)
-                .map(|d| extractor.extract(&d.text, &known))
+            crate::ingest::read_text(f, &shown, EXTRACT_MAX_BYTES)
+                .map(|text| extractor.extract(&text, &known))
                 .map_err(|e| e.to_string())
         })
         .collect();

@@ -22,9 +22,8 @@ pub(crate) mod lists;
 use std::collections::HashMap;
 
 use self::lists::{
-    all_stems, demonyms_of, near, stems, AllStems, Stem, Trigger, WordFlags, ATTRIBUTION, CAPITALS,
-    CLAUSE_BREAKS, MEDIA_HEADS, MODALITY, NEGATION, PAIR_WORDS, RELATIVE_MONTH, TRIGGERS,
-    WORD_FLAGS,
+    all_stems, demonyms_of_key, near, stems, AllStems, ClaimWords, Stem, Trigger, WordFlags,
+    ATTRIBUTION, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, MODALITY, NEGATION, TRIGGERS,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -97,12 +96,17 @@ pub(crate) fn find_in(
     let st = all_stems(t);
     let marks = Marks::new(t, &st);
     let sent = sentence_ids(t);
-    let clause = clause_ids(t, &sent, &marks);
+    let clause = clause_ids(t, &st, &sent, &marks);
     let segment = segment_ids(t, &clause);
-    let canon = canonical(entities);
+    // The folded names of the places, made once for the capitals and the demonyms.
+    let place_keys: Vec<Option<String>> = entities
+        .iter()
+        .map(|x| (x.kind == EntityType::Location).then(|| key(&x.name)))
+        .collect();
+    let canon = canonical(entities, &place_keys);
     let canon_of = |e: usize| canon.get(e).copied().unwrap_or(e);
-    let mut ends: HashMap<usize, usize> = HashMap::new();
-    let occ = occurrences(t, &st, entities, &mut ends);
+    let mut ends: Vec<usize> = vec![0; t.len()];
+    let occ = occurrences(t, &st, entities, &place_keys, &mut ends);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
@@ -320,11 +324,12 @@ pub(crate) fn find_in(
                 matches!(t.f(k - 1), "الي" | "نحو") || w.starts_with('ل') && !w.starts_with("ال")
             })
             .map(|(_, e)| *e);
-        let recent = marks.recent.get(cs..ce).is_some_and(|v| v.contains(&true));
-        let rel_month = marks
-            .rel_month
-            .get(cs..ce)
-            .and_then(|v| v.iter().find_map(|m| *m));
+        let recent = !positions_in(&marks.recent, cs, ce).is_empty();
+        let rel_month = {
+            let r = &marks.rel_month;
+            let a = r.partition_point(|(k, _)| *k < cs);
+            r.get(a).filter(|(k, _)| *k < ce).map(|(_, m)| *m)
+        };
         let claim = Claim {
             kind,
             actors: actors
@@ -361,11 +366,16 @@ pub(crate) fn find_in(
 /// token, an empty list meaning none.
 struct Sparse<T> {
     at: Vec<Vec<T>>,
+    /// The tokens with a non-empty list, in order.
+    keys: Vec<usize>,
 }
 
 impl<T> Default for Sparse<T> {
     fn default() -> Self {
-        Sparse { at: Vec::new() }
+        Sparse {
+            at: Vec::new(),
+            keys: Vec::new(),
+        }
     }
 }
 
@@ -374,7 +384,18 @@ impl<T> Sparse<T> {
         if self.at.len() <= k {
             self.at.resize_with(k + 1, Vec::new);
         }
+        if !v.is_empty() {
+            let p = self.keys.partition_point(|&x| x < k);
+            if self.keys.get(p) != Some(&k) {
+                self.keys.insert(p, k);
+            }
+        }
         self.at[k] = v;
+    }
+
+    /// The tokens in `lo..hi` with a non-empty list, in order.
+    fn keys_in(&self, lo: usize, hi: usize) -> &[usize] {
+        positions_in(&self.keys, lo, hi)
     }
 
     fn get(&self, k: &usize) -> Option<&Vec<T>> {
@@ -395,12 +416,12 @@ struct Marks {
     modal: Sparse<(&'static String, usize, usize)>,
     /// A blocker word (يسمح، بهدف).
     blocker: Vec<bool>,
-    /// A weekday or `أمس`.
-    recent: Vec<bool>,
+    /// The tokens that are a weekday or `أمس`, in order.
+    recent: Vec<usize>,
     /// A word making a following date a limit (حتى، غاية).
     limit: Vec<bool>,
-    /// A month name followed by `الماضي`, `المقبل`...: its number.
-    rel_month: Vec<Option<u8>>,
+    /// The month names followed by `الماضي`, `المقبل`...: (token, month number), in order.
+    rel_month: Vec<(usize, u8)>,
 }
 
 impl Marks {
@@ -411,44 +432,72 @@ impl Marks {
             neg: Sparse::default(),
             modal: Sparse::default(),
             blocker: vec![false; t.len()],
-            recent: vec![false; t.len()],
+            recent: Vec::new(),
             limit: vec![false; t.len()],
-            rel_month: vec![None; t.len()],
+            rel_month: Vec::new(),
         };
         for i in 0..t.len() {
             if t.kind(i) != Some(Kind::Word) {
                 continue;
             }
+            // The next token is a relative-month word (its own form is its first stem).
+            let next = match stems.info(i + 1).first() {
+                Some(&f) => f,
+                None => CLAIM_WORDS.of(t.f(i + 1)),
+            };
+            if next & ClaimWords::RELATIVE_MONTH != 0 {
+                if let Some(x) = super::dates::month_name_at(t, i) {
+                    m.rel_month.push((i, x));
+                }
+            }
+            // A word in no list, and starting like no pattern, matches nothing more.
+            if stems.any_info(i) == 0 {
+                continue;
+            }
             let st: &[Stem<'_>] = stems.get(i).unwrap_or(&[]);
-            let tr = TRIGGERS.at(t, i, st);
+            // Which stems are an exact first word of each pattern set, and the lists any is in.
+            let mut flags = 0u16;
+            let mut hits = [0u32; 4];
+            for (n, &f) in stems.info(i).iter().enumerate() {
+                flags |= f;
+                for (h, set) in hits.iter_mut().zip([
+                    ClaimWords::TRIGGER,
+                    ClaimWords::ATTRIBUTION,
+                    ClaimWords::NEGATION,
+                    ClaimWords::MODALITY,
+                ]) {
+                    if f & set != 0 {
+                        *h |= 1 << n;
+                    }
+                }
+            }
+            let tr = TRIGGERS.at_known(t, i, st, hits[0]);
             if !tr.is_empty() {
                 m.trig.insert(i, tr);
             }
-            for (set, map) in [
-                (&*ATTRIBUTION, &mut m.attr),
-                (&*NEGATION, &mut m.neg),
-                (&*MODALITY, &mut m.modal),
+            for (set, map, h) in [
+                (&*ATTRIBUTION, &mut m.attr, hits[1]),
+                (&*NEGATION, &mut m.neg, hits[2]),
+                (&*MODALITY, &mut m.modal, hits[3]),
             ] {
-                let found = set.at(t, i, st);
+                if !set.may_match(h) {
+                    continue;
+                }
+                let found = set.at_known(t, i, st, h);
                 if !found.is_empty() {
                     map.insert(i, found);
                 }
             }
             // In which of the blocker, recent-word and limit lists some stem is.
-            let flags = st.iter().fold(0, |f, s| f | WORD_FLAGS.of(&s.form));
+            let flags = flags as u8;
             if let Some(b) = m.blocker.get_mut(i) {
                 *b = flags & WordFlags::BLOCKER != 0;
             }
-            if let Some(b) = m.recent.get_mut(i) {
-                *b = flags & WordFlags::RECENT != 0;
+            if flags & WordFlags::RECENT != 0 {
+                m.recent.push(i);
             }
             if let Some(b) = m.limit.get_mut(i) {
                 *b = flags & WordFlags::LIMIT != 0;
-            }
-            if RELATIVE_MONTH.contains(t.f(i + 1)) {
-                if let Some(x) = m.rel_month.get_mut(i) {
-                    *x = super::dates::month_name_at(t, i);
-                }
             }
         }
         m
@@ -484,23 +533,26 @@ fn sentence_ids(t: &Tokens) -> Vec<u32> {
 
 /// Clause number of every token: sentences cut at ؛ ; : and before a connective or a verb
 /// trigger with a و/ف clitic.
-fn clause_ids(t: &Tokens, sent: &[u32], m: &Marks) -> Vec<u32> {
+fn clause_ids(t: &Tokens, st: &AllStems<'_>, sent: &[u32], m: &Marks) -> Vec<u32> {
     let mut ids = Vec::with_capacity(t.len());
     let mut id = 0u32;
     for i in 0..t.len() {
         let mut brk = i > 0 && sent.get(i) != sent.get(i - 1);
         if i > 0 && !brk {
             brk = t.kind(i - 1) == Some(Kind::Punct) && matches!(t.f(i - 1), "؛" | ";" | ":");
-            if t.kind(i) == Some(Kind::Word) {
-                let w = t.f(i);
-                brk |= CLAUSE_BREAKS.contains(w)
-                    || m.trig.get(&i).is_some_and(|v| {
-                        v.iter()
-                            .any(|(tr, _, clitics)| tr.verb && *clitics > 0 && starts_conj(w))
-                    })
-                    || m.attr(i).iter().any(|(tag, _, clitics)| {
-                        tag.as_str() == "say" && *clitics > 0 && starts_conj(w)
-                    });
+            if !brk && t.kind(i) == Some(Kind::Word) {
+                brk = st
+                    .info(i)
+                    .first()
+                    .is_some_and(|f| f & ClaimWords::CLAUSE_BREAK != 0)
+                    // A verb trigger or a verb of saying with a و/ف clitic.
+                    || starts_conj(t.f(i))
+                        && (m.trig.get(&i).is_some_and(|v| {
+                            v.iter().any(|(tr, _, clitics)| tr.verb && *clitics > 0)
+                        }) || m
+                            .attr(i)
+                            .iter()
+                            .any(|(tag, _, clitics)| tag.as_str() == "say" && *clitics > 0));
             }
         }
         if brk {
@@ -529,6 +581,13 @@ fn segment_ids(t: &Tokens, clause: &[u32]) -> Vec<u32> {
         ids.push(id);
     }
     ids
+}
+
+/// The positions (sorted) in `lo..hi`.
+fn positions_in(pos: &[usize], lo: usize, hi: usize) -> &[usize] {
+    let a = pos.partition_point(|&k| k < lo);
+    let b = pos.partition_point(|&k| k < hi).max(a);
+    pos.get(a..b).unwrap_or(&[])
 }
 
 /// The token range sharing `ids[i]` (ids are non-decreasing).
@@ -572,12 +631,12 @@ fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
 
 /// For every entity, the entity it stands for when comparing events: a capital named as a
 /// government stands for its country when the document names that country too.
-fn canonical(entities: &[Entity]) -> Vec<usize> {
-    let by_key: HashMap<String, usize> = entities
+/// `place_keys` are the places' folded names (`None` for other entities).
+fn canonical(entities: &[Entity], place_keys: &[Option<String>]) -> Vec<usize> {
+    let by_key: HashMap<&str, usize> = place_keys
         .iter()
         .enumerate()
-        .filter(|(_, x)| x.kind == EntityType::Location)
-        .map(|(e, x)| (key(&x.name), e))
+        .filter_map(|(e, k)| k.as_deref().map(|k| (k, e)))
         .collect();
     entities
         .iter()
@@ -586,8 +645,12 @@ fn canonical(entities: &[Entity]) -> Vec<usize> {
             if x.kind != EntityType::Location {
                 return e;
             }
+            let Some(Some(k)) = place_keys.get(e) else {
+                return e;
+            };
             CAPITALS
-                .get(&key(&x.name))
+                .get(k)
+                .map(String::as_str)
                 .and_then(|country| by_key.get(country))
                 .copied()
                 .unwrap_or(e)
@@ -616,7 +679,8 @@ fn occurrences(
     t: &Tokens,
     stems: &AllStems<'_>,
     entities: &[Entity],
-    ends: &mut HashMap<usize, usize>,
+    place_keys: &[Option<String>],
+    ends: &mut [usize],
 ) -> Vec<(usize, usize)> {
     let mut occ: Vec<(usize, usize)> = Vec::new();
     for (e, ent) in entities.iter().enumerate() {
@@ -624,8 +688,9 @@ fn occurrences(
             if let Some(k) = token_at(t, m.start) {
                 occ.push((k, e));
                 if let Some(last) = token_at(t, m.end.saturating_sub(1)) {
-                    let end = ends.entry(k).or_insert(k);
-                    *end = (*end).max(last);
+                    if let Some(end) = ends.get_mut(k) {
+                        *end = (*end).max(last);
+                    }
                 }
             }
         }
@@ -634,28 +699,57 @@ fn occurrences(
         .iter()
         .enumerate()
         .filter(|(_, x)| x.kind == EntityType::Location)
-        .flat_map(|(e, x)| demonyms_of(&x.name).into_iter().map(move |d| (d, e)))
+        .flat_map(|(e, _)| {
+            place_keys
+                .get(e)
+                .and_then(Option::as_deref)
+                .map(demonyms_of_key)
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |d| (d, e))
+        })
         .collect();
     let top2: Vec<usize> = main_pair(entities).map(|p| p.to_vec()).unwrap_or_default();
-    // The first two bytes of every demonym: most words start like none and skip the list.
-    let two = |w: &str| match w.as_bytes() {
-        [a, b, ..] => Some(u16::from_le_bytes([*a, *b])),
-        _ => None,
+    // The first four bytes (two letters) of every demonym, hashed into a set of bits: most
+    // words start like none and skip the list.
+    let four = |w: &str| {
+        w.as_bytes().first_chunk::<4>().map(|b| {
+            let x = u64::from(u32::from_le_bytes(*b));
+            (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+        })
     };
-    let dem_starts: Vec<u16> = dems.iter().filter_map(|(d, _)| two(d)).collect();
-    let short_dem = dems.len() != dem_starts.len();
+    let mut starts = [0u64; 64];
+    let mut short_dem = false;
+    for (d, _) in &dems {
+        match four(d) {
+            Some(h) => {
+                if let Some(w) = starts.get_mut(h / 64) {
+                    *w |= 1 << (h % 64);
+                }
+            }
+            None => short_dem = true,
+        }
+    }
+    let starts_like = |h: usize| starts.get(h / 64).is_some_and(|w| w & (1 << (h % 64)) != 0);
+    if dems.is_empty() && top2.len() != 2 {
+        occ.sort_unstable();
+        occ.dedup();
+        return occ;
+    }
     for i in 0..t.len() {
         if t.kind(i) != Some(Kind::Word) {
             continue;
         }
-        for st in stems.get(i).unwrap_or(&[]) {
+        let info = stems.info(i);
+        for (n, st) in stems.get(i).unwrap_or(&[]).iter().enumerate() {
             let s: &str = &st.form;
-            if top2.len() == 2 && PAIR_WORDS.contains(s) {
+            let pair = info.get(n).is_some_and(|f| f & ClaimWords::PAIR != 0);
+            if top2.len() == 2 && pair {
                 occ.extend(top2.iter().map(|&e| (i, e)));
                 break;
             }
             let bare = s.strip_prefix("ال").unwrap_or(s);
-            if !short_dem && !two(bare).is_some_and(|b| dem_starts.contains(&b)) {
+            if !short_dem && !four(bare).is_some_and(starts_like) {
                 continue;
             }
             if let Some(&(_, e)) = dems.iter().find(|(d, _)| {
@@ -681,14 +775,14 @@ fn occ_in(occ: &[(usize, usize)], lo: usize, hi: usize) -> &[(usize, usize)] {
 }
 
 /// The last token of the mention starting at token `k` (the longest, when several do).
-fn mention_end_tok(k: usize, ends: &HashMap<usize, usize>) -> usize {
-    ends.get(&k).copied().unwrap_or(k).max(k)
+fn mention_end_tok(k: usize, ends: &[usize]) -> usize {
+    ends.get(k).copied().unwrap_or(k).max(k)
 }
 
 /// Negated: a particle (لم، لن، عدم) just before the trigger, or a verb of denial earlier in
 /// its clause.
 fn negated(m: &Marks, ti: usize, cs: usize) -> bool {
-    (cs..ti).any(|k| {
+    m.neg.keys_in(cs, ti).iter().any(|&k| {
         let here = m.neg.get(&k).map_or(&[][..], Vec::as_slice);
         // A fixed phrase (طائرات بدون طيار) negates nothing.
         if here.iter().any(|(tag, _, _)| tag.as_str() == "except") {
@@ -705,7 +799,7 @@ fn negated(m: &Marks, ti: usize, cs: usize) -> bool {
 /// sentence.
 fn modality(m: &Marks, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
     let mut planned = false;
-    for k in ss..se {
+    for &k in m.modal.keys_in(ss, se) {
         for (tag, _, _) in m.modal.get(&k).into_iter().flatten() {
             match tag.as_str() {
                 "reported" => return Some(Modality::Reported),
@@ -767,7 +861,7 @@ fn attribution(
             .first()
             .map(|(_, e)| *e)
     };
-    for k in ss..se {
+    for &k in m.attr.keys_in(ss, se) {
         for (tag, n, _) in m.attr(k) {
             if tag.as_str() == "per" {
                 if let Some(e) = first_after(k + n - 1, 5) {
@@ -776,7 +870,7 @@ fn attribution(
             }
         }
     }
-    for k in (ss..ti).rev() {
+    for &k in m.attr.keys_in(ss, ti).iter().rev() {
         for (tag, n, _) in m.attr(k) {
             if tag.as_str() == "say" {
                 if let Some(e) = first_after(k + n - 1, 5) {

@@ -104,6 +104,16 @@ static MONTHS: LazyLock<MonthTable> =
     LazyLock::new(|| MonthTable::parse(include_str!("data/months.txt")));
 static HIJRI_MONTHS: LazyLock<MonthTable> =
     LazyLock::new(|| MonthTable::parse(include_str!("data/months_hijri.txt")));
+/// [`MonthTable::maybe`] of both tables: most words are no month of either, known in one test.
+static ANY_MONTH: LazyLock<WordBits> = LazyLock::new(|| {
+    let mut bits = WordBits::default();
+    for table in [&*MONTHS, &*HIJRI_MONTHS] {
+        for k in table.single.keys().chain(table.double.keys()) {
+            bits.insert(k);
+        }
+    }
+    bits
+});
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Cue {
@@ -278,6 +288,10 @@ fn ordinal_day_at(t: &Tokens, i: usize) -> Option<(u32, usize)> {
         return None;
     }
     let w = t.f(i);
+    // Every form below but two opens with the article: most words are none of them.
+    if !w.starts_with("ال") && !matches!(w, "فاتح" | "غره") {
+        return None;
+    }
     match w {
         "فاتح" | "الفاتح" | "غره" | "الاول" => return Some((1, 1)),
         "العشرين" => return Some((20, 1)),
@@ -314,6 +328,9 @@ fn connector(t: &Tokens, i: usize) -> Option<usize> {
 /// A month at token `i` (standard or Hijri), with a paired name (`نوفمبر/تشرين الثاني`,
 /// `تشرين الثاني (نوفمبر)`) absorbed. Returns (month, hijri, tokens taken).
 fn month_at(t: &Tokens, i: usize) -> Option<(u8, bool, usize)> {
+    if t.kind(i) != Some(Kind::Word) || !ANY_MONTH.may_contain(t.f(i)) {
+        return None;
+    }
     let (m, hijri, n) = match MONTHS.at(t, i) {
         Some((m, n)) => (m, false, n),
         None => {
@@ -353,6 +370,12 @@ fn month_date(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
 /// [`month_date`]; `ranges` allows a yearless first end of a range (one level only, so that a
 /// long chain of ranges cannot recurse deeply).
 fn month_date_in(t: &Tokens, i: usize, out: &mut Vec<DateMatch>, ranges: bool) -> Option<usize> {
+    // What opens a date is a word (a month, an ordinal, شهر) or a day number.
+    match t.kind(i) {
+        Some(Kind::Word) => {}
+        Some(Kind::Num) if (1..=2).contains(&t.digits(i)) => {}
+        _ => return None,
+    }
     let mut j = i;
     let mut days: Vec<(u32, usize)> = Vec::new();
     if let Some(d) = day_at(t, j) {

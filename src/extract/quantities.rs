@@ -118,7 +118,8 @@ fn strip_clitic(w: &str) -> (&str, usize) {
     let mut chars = w.chars();
     if let Some('و' | 'ب' | 'ل' | 'ف') = chars.next() {
         let rest = chars.as_str();
-        if rest.chars().count() >= 3 && NUMBER_WORDS.contains(rest) {
+        // At least three letters (without counting them all).
+        if rest.chars().nth(2).is_some() && NUMBER_WORDS.contains(rest) {
             return (rest, 1);
         }
     }
@@ -159,7 +160,7 @@ fn is_percent_words(t: &Tokens, j: usize) -> Option<usize> {
 /// The quantity starting at token `i`: (value, byte start, byte end, next token).
 fn quantity_at(t: &Tokens, text: &str, i: usize) -> Option<(String, usize, usize, usize)> {
     // A label: القرار 2231, رقم 5.
-    if i > 0 && LABEL_CUES.contains(t.f(i - 1)) && t.kind(i) == Some(Kind::Num) {
+    if t.kind(i) == Some(Kind::Num) && i > 0 && LABEL_CUES.contains(t.f(i - 1)) {
         return None;
     }
     // `$5`, `€ 3 مليون`.

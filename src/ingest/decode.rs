@@ -37,6 +37,29 @@ pub enum Refusal {
 /// Reads one document: size checked before reading, raw bytes hashed, text decoded (and, for
 /// `.html`/`.htm`, stripped of markup). `display` is the name used in error messages.
 pub fn read_document(abs: &Path, display: &str, max_bytes: u64) -> Result<Decoded, ReadError> {
+    let (bytes, stat) = read_bytes(abs, display, max_bytes)?;
+    let content_hash = hex(&Sha256::digest(&bytes));
+    let (text, encoding) = decode_bytes(&bytes, is_html(abs)).map_err(|r| r.into_error(display))?;
+    Ok(Decoded {
+        text,
+        encoding,
+        content_hash,
+        stat,
+    })
+}
+
+/// The text of one document, read and decoded exactly as [`read_document`] does (same checks,
+/// same errors), for callers that need neither its hash nor its metadata (`dossier extract`):
+/// no hash is computed, and UTF-8 bytes become the text without a copy.
+pub fn read_text(abs: &Path, display: &str, max_bytes: u64) -> Result<String, ReadError> {
+    let (bytes, _) = read_bytes(abs, display, max_bytes)?;
+    decode_owned(bytes, is_html(abs))
+        .map(|(text, _)| text)
+        .map_err(|r| r.into_error(display))
+}
+
+/// Opens, checks and reads a document's bytes (see [`read_document`]).
+fn read_bytes(abs: &Path, display: &str, max_bytes: u64) -> Result<(Vec<u8>, FileStat), ReadError> {
     let fail = |e: io::Error| ReadError::from_io(display, e);
     // O_NONBLOCK: opening a FIFO that replaced a document must not wait for a writer. Reads on
     // a regular file ignore the flag.
@@ -68,14 +91,7 @@ pub fn read_document(abs: &Path, display: &str, max_bytes: u64) -> Result<Decode
             max: max_bytes,
         });
     }
-    let content_hash = hex(&Sha256::digest(&bytes));
-    let (text, encoding) = decode_bytes(&bytes, is_html(abs)).map_err(|r| r.into_error(display))?;
-    Ok(Decoded {
-        text,
-        encoding,
-        content_hash,
-        stat,
-    })
+    Ok((bytes, stat))
 }
 
 fn read_at_most(mut file: &File, expected: u64, max_bytes: u64) -> io::Result<Vec<u8>> {
@@ -130,6 +146,30 @@ pub fn decode_bytes(bytes: &[u8], html: bool) -> Result<(String, &'static str), 
         return Err(Refusal::Empty);
     }
     Ok((text, encoding.name()))
+}
+
+/// [`decode_bytes`] of bytes it may keep: plain UTF-8 text (no BOM, no markup to strip)
+/// becomes the `String` in place instead of being copied. Same result in every case.
+pub fn decode_owned(bytes: Vec<u8>, html: bool) -> Result<(String, &'static str), Refusal> {
+    if html || bytes.is_empty() || Encoding::for_bom(&bytes).is_some() {
+        return decode_bytes(&bytes, html);
+    }
+    if bytes.contains(&0) || binary_controls(&bytes) {
+        return Err(Refusal::Binary);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            // What decode_bytes checks after decoding.
+            if too_many_controls(&text) {
+                return Err(Refusal::Binary);
+            }
+            if text.trim().is_empty() {
+                return Err(Refusal::Empty);
+            }
+            Ok((text, UTF_8.name()))
+        }
+        Err(e) => decode_bytes(e.as_bytes(), html),
+    }
 }
 
 fn decode_raw(bytes: &[u8], html: bool) -> Result<(String, &'static Encoding), Refusal> {
@@ -316,6 +356,32 @@ pub fn plausible_arabic(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_owned_agrees_with_decode_bytes() {
+        let (win, _, _) = WINDOWS_1256.encode("قال الوزير إن الاتفاق سيوقع في الرباط غدا");
+        let samples: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"   \n\t ".to_vec(),
+            "نص عربي عادي\n".as_bytes().to_vec(),
+            b"\xEF\xBB\xBFplain with a BOM".to_vec(),
+            b"\xFF\xFEa\x00b\x00".to_vec(),
+            b"nul\x00inside".to_vec(),
+            b"\x01\x02\x03\x04ab".to_vec(),
+            "نص\u{1}\u{2}\u{3}\u{4}".as_bytes().to_vec(),
+            b"bad \xC3 utf-8 in latin text".to_vec(),
+            win.into_owned(),
+        ];
+        for b in samples {
+            for html in [false, true] {
+                assert_eq!(
+                    decode_owned(b.clone(), html),
+                    decode_bytes(&b, html),
+                    "{b:?} {html}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn control_counting_on_bytes_agrees_with_chars() {

@@ -17,7 +17,7 @@ mod scan;
 use std::io;
 use std::path::PathBuf;
 
-pub use decode::{decode_bytes, plausible_arabic, read_document, Refusal};
+pub use decode::{decode_bytes, decode_owned, plausible_arabic, read_document, read_text, Refusal};
 pub use html::{declared_charset, decode_entities, to_text as html_to_text};
 pub use path::{escape_path, DocPath};
 pub use scan::{matches, scan, stat, Filter};

@@ -124,21 +124,30 @@ pub struct PatternSet<T> {
     prefix: WordMap<Vec<Pattern<T>>>,
     /// Byte lengths of the keys of `prefix`, so a stem is probed only at those lengths.
     prefix_lens: Vec<usize>,
-    /// Quick filters on [`word_bits`] of the keys of `exact` and on [`slot`] of those of
-    /// `prefix`: most stems and prefixes are no key and skip the hash lookup.
-    maybe_exact: WordBits,
+    /// Quick filter on [`slot`] of the keys of `prefix`: most prefixes are no key and skip
+    /// the hash lookup.
     maybe_prefix: [bool; 256],
-    /// Quick filters on the stems' first bytes, so that most stems, which start like no key,
-    /// are skipped before any slicing or hashing: [`head`] of the first 6 bytes of every exact
-    /// key and of the prefix keys that long, and of the first 4 bytes of the shorter prefix
-    /// keys (every bit set when a prefix key is shorter still).
-    heads6: [u64; HEAD_WORDS],
+    /// Quick filters on the stems' first bytes, so that most stems, which start like no
+    /// prefix key, are skipped before any slicing or hashing: [`head`] of the first 6 bytes of
+    /// the prefix keys that long, and of the first 4 bytes of the shorter ones (every bit set
+    /// when a prefix key is shorter still).
+    prefix_heads6: [u64; HEAD_WORDS],
     heads4: [u64; HEAD_WORDS],
     any4: bool,
+    /// [`head`] of the first 4 bytes of every prefix key, read first (see [`head4`]); `None`
+    /// when a prefix key is shorter than that.
+    starts4: Option<[u64; HEAD_WORDS]>,
 }
 
 /// Size of [`PatternSet::heads`] in 64-bit words (4,096 bits).
 const HEAD_WORDS: usize = 64;
+
+/// [`head`]`(w, 4)` of a word of at least four bytes, read at once (`None` when shorter).
+fn head4(w: &str) -> Option<usize> {
+    let b = w.as_bytes().first_chunk::<4>()?;
+    let x = u64::from(u32::from_le_bytes(*b));
+    Some((x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize)
+}
 
 /// A hash of a word's first `n` bytes (all of them when it is shorter), in
 /// `0..HEAD_WORDS * 64`.
@@ -217,23 +226,38 @@ pub fn stems<'a>(w: &'a str, out: &mut Vec<Stem<'a>>) {
             prep,
         }
     }
+    /// At least two characters (without counting them all).
+    fn two_chars(r: &str) -> bool {
+        let mut c = r.chars();
+        c.next().is_some() && c.next().is_some()
+    }
     out.push(stem(Cow::Borrowed(w), 0, false));
+    // Only a word opening with و ف ب ل ك (two bytes each in UTF-8) has a clitic to strip.
+    if !matches!(
+        w.as_bytes(),
+        [0xD9, 0x88 | 0x81 | 0x84 | 0x83, ..] | [0xD8, 0xA8, ..]
+    ) {
+        return;
+    }
     let mut conj: [Option<(&str, usize)>; 2] = [Some((w, 0)), None];
     if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
-        if r.chars().count() >= 2 {
+        if two_chars(r) {
             conj[1] = Some((r, 1));
             out.push(stem(Cow::Borrowed(r), 1, false));
         }
     }
     for (s, n) in conj.into_iter().flatten() {
         if let Some(r) = s.strip_prefix("لل") {
-            if r.chars().count() >= 2 {
-                out.push(stem(Cow::Owned(format!("ال{r}")), n + 2, true));
+            if two_chars(r) {
+                let mut form = String::with_capacity(r.len() + 4);
+                form.push_str("ال");
+                form.push_str(r);
+                out.push(stem(Cow::Owned(form), n + 2, true));
             }
         }
         for p in ['ب', 'ل', 'ك'] {
             if let Some(r) = s.strip_prefix(p) {
-                if r.chars().count() >= 2 {
+                if two_chars(r) {
                     out.push(stem(Cow::Borrowed(r), n + 1, true));
                 }
             }
@@ -242,9 +266,11 @@ pub fn stems<'a>(w: &'a str, out: &mut Vec<Stem<'a>>) {
 }
 
 /// The [`stems`] of every token (none for tokens that are not words), made once per text and
-/// laid end to end in one vector.
+/// laid end to end in one vector, each with its [`ClaimWords::of`].
 pub struct AllStems<'a> {
     stems: Vec<Stem<'a>>,
+    /// [`ClaimWords::of`] of every stem, in the order of `stems`.
+    info: Vec<u16>,
     /// Token `i`'s stems are `stems[ends[i - 1]..ends[i]]` (from 0 for the first).
     ends: Vec<usize>,
 }
@@ -252,15 +278,37 @@ pub struct AllStems<'a> {
 impl<'a> AllStems<'a> {
     /// The stems of token `i` (`None` past the last token).
     pub fn get(&self, i: usize) -> Option<&[Stem<'a>]> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let (start, end) = self.bounds(i)?;
         self.stems.get(start..end)
+    }
+
+    /// The [`ClaimWords`] bits of any stem of token `i` (0 past the last token, and for a
+    /// token in no list that starts like no prefix key).
+    pub fn any_info(&self, i: usize) -> u16 {
+        self.info(i).iter().fold(0, |f, x| f | x)
+    }
+
+    /// [`ClaimWords::of`] of the stems of token `i` (empty past the last token).
+    pub fn info(&self, i: usize) -> &[u16] {
+        self.bounds(i)
+            .and_then(|(start, end)| self.info.get(start..end))
+            .unwrap_or(&[])
+    }
+
+    fn bounds(&self, i: usize) -> Option<(usize, usize)> {
+        let end = *self.ends.get(i)?;
+        let start = match i.checked_sub(1) {
+            Some(p) => *self.ends.get(p)?,
+            None => 0,
+        };
+        Some((start, end))
     }
 }
 
 pub fn all_stems(t: &Tokens) -> AllStems<'_> {
     let mut all = AllStems {
         stems: Vec::with_capacity(t.len() * 2),
+        info: Vec::new(),
         ends: Vec::with_capacity(t.len()),
     };
     for i in 0..t.len() {
@@ -269,8 +317,115 @@ pub fn all_stems(t: &Tokens) -> AllStems<'_> {
         }
         all.ends.push(all.stems.len());
     }
+    let words = &*CLAIM_WORDS;
+    let triggers = &*TRIGGERS;
+    let others = [&*ATTRIBUTION, &*NEGATION, &*MODALITY];
+    all.info = all
+        .stems
+        .iter()
+        .map(|s| {
+            let mut f = words.of(&s.form);
+            if triggers.may_prefix(&s.form) {
+                f |= ClaimWords::TRIGGER_PREFIX;
+            }
+            if others.iter().any(|set| set.may_prefix(&s.form)) {
+                f |= ClaimWords::OTHER_PREFIX;
+            }
+            f
+        })
+        .collect();
     all
 }
+
+/// Every word list of the claim finder in one map: a stem's lists in one probe. Low byte: the
+/// [`WordFlags`] lists and the word sets (pair words, clause breaks, relative months); high
+/// byte: the pattern sets of which it is an exact first word.
+pub struct ClaimWords {
+    map: WordMap<u16>,
+    maybe: WordBits,
+}
+
+impl ClaimWords {
+    /// A word standing for "the two countries" (`claim_pair_words.txt`).
+    pub const PAIR: u16 = 8;
+    /// A word opening a new clause (`claim_clause_breaks.txt`).
+    pub const CLAUSE_BREAK: u16 = 16;
+    /// A word making a month name relative, `نوفمبر الماضي` (`claim_relative_months.txt`).
+    pub const RELATIVE_MONTH: u16 = 32;
+    /// An exact first word of [`TRIGGERS`].
+    pub const TRIGGER: u16 = 1 << 8;
+    /// An exact first word of [`ATTRIBUTION`].
+    pub const ATTRIBUTION: u16 = 1 << 9;
+    /// An exact first word of [`NEGATION`].
+    pub const NEGATION: u16 = 1 << 10;
+    /// An exact first word of [`MODALITY`].
+    pub const MODALITY: u16 = 1 << 11;
+    /// May start with a prefix key of [`TRIGGERS`] (set by [`all_stems`], not by [`Self::of`]).
+    pub const TRIGGER_PREFIX: u16 = 1 << 12;
+    /// May start with a prefix key of the other pattern sets (set by [`all_stems`]).
+    pub const OTHER_PREFIX: u16 = 1 << 13;
+
+    /// The lists `w` is in (0 for none).
+    pub fn of(&self, w: &str) -> u16 {
+        if !self.maybe.may_contain(w) {
+            return 0;
+        }
+        self.map.get(w).copied().unwrap_or(0)
+    }
+}
+
+pub static CLAIM_WORDS: LazyLock<ClaimWords> = LazyLock::new(|| {
+    let mut map: WordMap<u16> = WordMap::default();
+    for (data, flag) in [
+        (
+            include_str!("../data/claim_blockers.txt"),
+            u16::from(WordFlags::BLOCKER),
+        ),
+        (
+            include_str!("../data/claim_recent_words.txt"),
+            u16::from(WordFlags::RECENT),
+        ),
+        (
+            include_str!("../data/claim_date_limits.txt"),
+            u16::from(WordFlags::LIMIT),
+        ),
+        (
+            include_str!("../data/claim_pair_words.txt"),
+            ClaimWords::PAIR,
+        ),
+        (
+            include_str!("../data/claim_clause_breaks.txt"),
+            ClaimWords::CLAUSE_BREAK,
+        ),
+        (
+            include_str!("../data/claim_relative_months.txt"),
+            ClaimWords::RELATIVE_MONTH,
+        ),
+    ] {
+        for w in lines(data).map(key) {
+            *map.entry(w).or_default() |= flag;
+        }
+    }
+    let keys: Vec<(&String, u16)> = TRIGGERS
+        .exact_keys()
+        .map(|k| (k, ClaimWords::TRIGGER))
+        .chain(
+            ATTRIBUTION
+                .exact_keys()
+                .map(|k| (k, ClaimWords::ATTRIBUTION)),
+        )
+        .chain(NEGATION.exact_keys().map(|k| (k, ClaimWords::NEGATION)))
+        .chain(MODALITY.exact_keys().map(|k| (k, ClaimWords::MODALITY)))
+        .collect();
+    for (k, flag) in keys {
+        *map.entry(k.clone()).or_default() |= flag;
+    }
+    let mut maybe = WordBits::default();
+    for k in map.keys() {
+        maybe.insert(k);
+    }
+    ClaimWords { map, maybe }
+});
 
 /// Whether a pattern may match a stem: finite verbs take no preposition (لبحث is a noun).
 pub trait Accepts {
@@ -299,76 +454,62 @@ impl<T: Clone + Accepts> PatternSet<T> {
         let mut prefix_lens: Vec<usize> = prefix.keys().map(String::len).collect();
         prefix_lens.sort_unstable();
         prefix_lens.dedup();
-        let mut maybe_exact = WordBits::default();
-        for k in exact.keys() {
-            maybe_exact.insert(k);
-        }
         let mut maybe_prefix = [false; 256];
         for k in prefix.keys() {
             maybe_prefix[slot(k)] = true;
         }
-        let mut heads6 = [0u64; HEAD_WORDS];
         let mut heads4 = [0u64; HEAD_WORDS];
+        let mut prefix_heads6 = [0u64; HEAD_WORDS];
         let mut any4 = false;
-        for k in exact.keys() {
-            let h = head(k, 6);
-            heads6[h / 64] |= 1 << (h % 64);
-        }
+        let mut short = false;
+        let mut starts4 = [0u64; HEAD_WORDS];
         for k in prefix.keys() {
+            if let Some(h) = head4(k) {
+                starts4[h / 64] |= 1 << (h % 64);
+            }
             if k.len() >= 6 {
                 let h = head(k, 6);
-                heads6[h / 64] |= 1 << (h % 64);
+                prefix_heads6[h / 64] |= 1 << (h % 64);
             } else if k.len() >= 4 {
                 let h = head(k, 4);
                 heads4[h / 64] |= 1 << (h % 64);
                 any4 = true;
             } else {
-                heads6 = [u64::MAX; HEAD_WORDS];
+                short = true;
             }
+        }
+        if short {
+            prefix_heads6 = [u64::MAX; HEAD_WORDS];
         }
         PatternSet {
             exact,
             prefix,
             prefix_lens,
-            maybe_exact,
             maybe_prefix,
-            heads6,
+            prefix_heads6,
             heads4,
             any4,
+            starts4: (!short).then_some(starts4),
         }
     }
 
     /// Patterns matching at token `i`, whose clitic-stripped forms are `st`:
-    /// (value, number of tokens, clitic letters stripped). Longest first.
-    pub fn at(&self, t: &Tokens, i: usize, st: &[Stem<'_>]) -> Vec<(&T, usize, usize)> {
-        let mut out: Vec<(&T, usize, usize)> = Vec::new();
-        if t.kind(i) != Some(Kind::Word) {
+    /// (value, number of tokens, clitic letters stripped). Longest first. Which stems are a key
+    /// of `exact` is known already (one probe of [`ClaimWords`] answers every list): bit `k`
+    /// of `exact_hits` is set when `st[k]` is.
+    pub fn at_known<'s>(
+        &'s self,
+        t: &Tokens,
+        i: usize,
+        st: &[Stem<'_>],
+        exact_hits: u32,
+    ) -> Vec<(&'s T, usize, usize)> {
+        let mut out: Vec<(&'s T, usize, usize)> = Vec::new();
+        if exact_hits == 0 && self.prefix_lens.is_empty() || t.kind(i) != Some(Kind::Word) {
             return out;
         }
-        for stem in st {
-            let form: &str = &stem.form;
-            if !(bit(&self.heads6, head(form, 6)) || self.any4 && bit(&self.heads4, head(form, 4)))
-            {
-                continue;
-            }
-            let exact = self
-                .maybe_exact
-                .may_contain(form)
-                .then(|| self.exact.get(form))
-                .flatten()
-                .into_iter()
-                .flatten();
-            let prefixed = self
-                .prefix_lens
-                .iter()
-                .filter(|&&l| l <= form.len())
-                .filter_map(|&l| {
-                    form.get(..l)
-                        .filter(|p| self.maybe_prefix[slot(p)])
-                        .and_then(|p| self.prefix.get(p))
-                })
-                .flatten();
-            for p in exact.chain(prefixed) {
+        let mut try_all = |pats: &'s [Pattern<T>], stem: &Stem<'_>| {
+            for p in pats {
                 if !p.value.accepts(stem) {
                     continue;
                 }
@@ -381,9 +522,53 @@ impl<T: Clone + Accepts> PatternSet<T> {
                     out.push((&p.value, p.words.len(), stem.clitics));
                 }
             }
+        };
+        for (n, stem) in st.iter().enumerate() {
+            let form: &str = &stem.form;
+            if exact_hits >> n & 1 != 0 {
+                if let Some(pats) = self.exact.get(form) {
+                    try_all(pats, stem);
+                }
+            }
+            if !self.may_prefix(form) {
+                continue;
+            }
+            // `prefix_lens` is sorted.
+            for &l in self.prefix_lens.iter().take_while(|&&l| l <= form.len()) {
+                if let Some(pats) = form
+                    .get(..l)
+                    .filter(|p| self.maybe_prefix[slot(p)])
+                    .and_then(|p| self.prefix.get(p))
+                {
+                    try_all(pats, stem);
+                }
+            }
         }
-        out.sort_by_key(|x| std::cmp::Reverse(x.1));
+        if out.len() > 1 {
+            out.sort_by_key(|x| std::cmp::Reverse(x.1));
+        }
         out
+    }
+
+    /// False when no prefix key is a prefix of `form` (quick filters only: no false negative).
+    pub fn may_prefix(&self, form: &str) -> bool {
+        !self.prefix_lens.is_empty()
+            && self
+                .starts4
+                .as_ref()
+                .is_none_or(|s| head4(form).is_some_and(|h| bit(s, h)))
+            && (bit(&self.prefix_heads6, head(form, 6))
+                || self.any4 && bit(&self.heads4, head(form, 4)))
+    }
+
+    /// False when [`Self::at_known`] with these `exact_hits` certainly finds nothing.
+    pub fn may_match(&self, exact_hits: u32) -> bool {
+        exact_hits != 0 || !self.prefix_lens.is_empty()
+    }
+
+    /// The exact keys (first words that are whole forms).
+    fn exact_keys(&self) -> impl Iterator<Item = &String> {
+        self.exact.keys()
     }
 }
 
@@ -500,17 +685,9 @@ pub static NEGATION: LazyLock<PatternSet<String>> =
 pub static ATTRIBUTION: LazyLock<PatternSet<String>> =
     LazyLock::new(|| set_of(include_str!("../data/attribution.txt")));
 
-/// Words opening a new clause (exact folded forms).
-pub static CLAUSE_BREAKS: LazyLock<WordSet> =
-    LazyLock::new(|| word_set(include_str!("../data/claim_clause_breaks.txt")));
-
 /// Nouns naming a news outlet (`data/claim_media_heads.txt`).
 pub static MEDIA_HEADS: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("../data/claim_media_heads.txt")));
-
-/// Words standing for "the two countries".
-pub static PAIR_WORDS: LazyLock<WordSet> =
-    LazyLock::new(|| word_set(include_str!("../data/claim_pair_words.txt")));
 
 /// Irregular demonyms: folded country name → folded masculine demonyms.
 pub static DEMONYMS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
@@ -525,15 +702,14 @@ pub static DEMONYMS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
     m
 });
 
-/// The masculine demonym stems of a country name: the irregular ones listed, and the regular
-/// one (drop ال and a final ا/يا/ه, add ي).
-pub fn demonyms_of(country: &str) -> Vec<String> {
-    let k = key(country);
-    let mut out = DEMONYMS.get(&k).cloned().unwrap_or_default();
+/// The masculine demonym stems of a country name folded by [`key`]: the irregular ones
+/// listed, and the regular one (drop ال and a final ا/يا/ه, add ي).
+pub fn demonyms_of_key(k: &str) -> Vec<String> {
+    let mut out = DEMONYMS.get(k).cloned().unwrap_or_default();
     if k.contains(' ') {
         return out;
     }
-    let bare = k.strip_prefix("ال").unwrap_or(&k);
+    let bare = k.strip_prefix("ال").unwrap_or(k);
     let stem = bare
         .strip_suffix("يا")
         .or_else(|| bare.strip_suffix('ا'))
@@ -545,10 +721,6 @@ pub fn demonyms_of(country: &str) -> Vec<String> {
     out
 }
 
-/// Words making a month name relative (`نوفمبر الماضي`).
-pub static RELATIVE_MONTH: LazyLock<WordSet> =
-    LazyLock::new(|| word_set(include_str!("../data/claim_relative_months.txt")));
-
 /// Capital → country, both folded (`الرباط` → `المغرب`).
 pub static CAPITALS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
     lines(include_str!("../data/claim_capitals.txt"))
@@ -557,11 +729,9 @@ pub static CAPITALS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Which of three word lists a word is in, looked up once for the three.
-pub struct WordFlags {
-    flags: WordMap<u8>,
-    maybe: WordBits,
-}
+/// Bits of [`ClaimWords::of`] for three word lists: `claim_blockers.txt`,
+/// `claim_recent_words.txt` and `claim_date_limits.txt`.
+pub struct WordFlags;
 
 impl WordFlags {
     /// Words making a following trigger an aim or a possibility (`يسمح ... باقتناء`).
@@ -570,38 +740,4 @@ impl WordFlags {
     pub const RECENT: u8 = 2;
     /// Words making a following date a limit (`إلى غاية 2030`), not an event's date.
     pub const LIMIT: u8 = 4;
-
-    /// The flags of the lists `w` is in (0 for none).
-    pub fn of(&self, w: &str) -> u8 {
-        if !self.maybe.may_contain(w) {
-            return 0;
-        }
-        self.flags.get(w).copied().unwrap_or(0)
-    }
 }
-
-/// [`WordFlags`] of `claim_blockers.txt`, `claim_recent_words.txt` and `claim_date_limits.txt`.
-pub static WORD_FLAGS: LazyLock<WordFlags> = LazyLock::new(|| {
-    let mut flags: WordMap<u8> = WordMap::default();
-    let mut maybe = WordBits::default();
-    for (data, flag) in [
-        (
-            include_str!("../data/claim_blockers.txt"),
-            WordFlags::BLOCKER,
-        ),
-        (
-            include_str!("../data/claim_recent_words.txt"),
-            WordFlags::RECENT,
-        ),
-        (
-            include_str!("../data/claim_date_limits.txt"),
-            WordFlags::LIMIT,
-        ),
-    ] {
-        for w in lines(data).map(key) {
-            maybe.insert(&w);
-            *flags.entry(w).or_default() |= flag;
-        }
-    }
-    WordFlags { flags, maybe }
-});

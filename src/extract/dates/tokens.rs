@@ -76,6 +76,14 @@ fn class(c: char) -> Class {
     }
 }
 
+/// [`class`] and [`fold_char`] of every character below U+0800 (ASCII and the two-byte
+/// characters of UTF-8, the Arabic block among them), by code point.
+static LOW: std::sync::LazyLock<Vec<(Class, Option<char>)>> = std::sync::LazyLock::new(|| {
+    (0..0x800u32)
+        .map(|u| char::from_u32(u).map_or((Class::Space, None), |c| (class(c), fold_char(c))))
+        .collect()
+});
+
 /// `char::is_alphabetic`, without its slow Unicode tables for ASCII and the Arabic letters
 /// (all of U+0621–U+064A, U+066E–U+066F, U+0671–U+06D3 and U+0750–U+077F are alphabetic).
 fn is_alphabetic(c: char) -> bool {
@@ -120,8 +128,31 @@ impl Tokens {
                 *newline = false;
             }
         };
-        for (i, c) in text.char_indices() {
-            let cl = class(c);
+        let table = &*LOW;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            // ASCII and two-byte characters (Arabic among them) are read from the table; the
+            // rest decoded and classified one by one.
+            let (n, c, cl, f) = if b < 0x80 {
+                let c = char::from(b);
+                let (cl, f) = table
+                    .get(usize::from(b))
+                    .copied()
+                    .unwrap_or((Class::Other, None));
+                (1, c, cl, f)
+            } else if b & 0xE0 == 0xC0 {
+                let lo = bytes.get(i + 1).copied().unwrap_or(0);
+                let u = (usize::from(b & 0x1F) << 6) | usize::from(lo & 0x3F);
+                let c = char::from_u32(u as u32).unwrap_or('\0');
+                let (cl, f) = table.get(u).copied().unwrap_or((Class::Other, None));
+                (2, c, cl, f)
+            } else {
+                let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else {
+                    break;
+                };
+                (c.len_utf8(), c, class(c), fold_char(c))
+            };
             let same = matches!(cur, Some((k, _, _)) if k == cl && cl != Class::Other);
             if !same {
                 close(&mut cur, i, &folded, &mut toks, &mut space, &mut newline);
@@ -131,13 +162,15 @@ impl Tokens {
                         space = true;
                         newline |= c == '\n' || c == '\r';
                     }
+                    i += n;
                     continue;
                 }
                 cur = Some((cl, i, folded.len()));
             }
-            if let Some(f) = fold_char(c) {
+            if let Some(f) = f {
                 folded.push(f);
             }
+            i += n;
         }
         close(
             &mut cur,
