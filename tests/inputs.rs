@@ -195,3 +195,45 @@ fn the_default_configuration_works_out_of_the_box() {
     assert!(stderr(&out).contains("alert "), "{}", stderr(&out));
     assert!(tmp.path().join("state/dossier.db").exists());
 }
+
+/// `extract` over more files than one chunk of its parallel work: one line per readable file,
+/// in the order given; a missing or empty file is a warning naming it, the rest goes on, and
+/// the exit code says something was skipped.
+#[test]
+fn extract_prints_every_file_in_order_and_names_the_ones_it_skips() {
+    let ws = Workspace::with_seeds(Some(&["000"]));
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(seed_files()[1].clone()).unwrap();
+    let first_paragraph = seed.split("\n\n").find(|p| p.len() > 200).unwrap();
+    let mut args: Vec<String> = vec!["extract".into(), "--format".into(), "json".into()];
+    let mut want = Vec::new();
+    for i in 0..300 {
+        let p = dir.path().join(format!("{:03}.txt", 299 - i));
+        std::fs::write(&p, first_paragraph).unwrap();
+        want.push(p.to_str().unwrap().to_owned());
+        args.push(p.to_str().unwrap().to_owned());
+        if i == 150 {
+            args.push("/nonexistent/dossier-missing.txt".into());
+            let empty = dir.path().join("empty.txt");
+            std::fs::write(&empty, "").unwrap();
+            args.push(empty.to_str().unwrap().to_owned());
+        }
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = ws.run(&argv);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("/nonexistent/dossier-missing.txt: no such file"),
+        "{err}"
+    );
+    assert!(err.contains("empty.txt"), "{err}");
+    let got: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["doc"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(got, want);
+}

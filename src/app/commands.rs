@@ -20,6 +20,8 @@ use crate::store::{Store, StoredAlert};
 
 /// Files larger than this are not extracted by `dossier extract` (the watched folder has its
 /// own `max_bytes`).
+/// Files extracted together (on every core) before their lines are printed.
+const EXTRACT_CHUNK: usize = 256;
 const EXTRACT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Runs one parsed command line and returns the process exit code.
@@ -181,29 +183,64 @@ fn check(
 fn extract(files: &[std::path::PathBuf], format: Format) -> Result<u8, AppError> {
     let extractor = ArabicExtractor::new();
     let known = KnownEntities::default();
-    let results: Vec<Result<Extraction, String>> = files
-        .par_iter()
-        .map(|f| {
-            let shown = f.display().to_string();
-            crate::ingest::read_text(f, &shown, EXTRACT_MAX_BYTES)
-                .map(|text| extractor.extract(&text, &known))
-                .map_err(|e| e.to_string())
-        })
-        .collect();
+    // Files are extracted a chunk at a time on every core and printed in their order, through
+    // one buffer flushed per chunk: memory does not grow with the number of files, and a line
+    // is no longer a write and a flush of its own.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut failed = false;
-    for (f, r) in files.iter().zip(results) {
-        match r {
-            Ok(x) => match format {
-                Format::Json => out(&json_line(&extraction_json(f, &x))),
-                Format::Text => out(&extraction_text(f, &x)),
-            },
-            Err(e) => {
-                failed = true;
-                eprintln!("warning: {e}");
+    for chunk in files.chunks(EXTRACT_CHUNK) {
+        let results: Vec<Result<Extraction, String>> = chunk
+            .par_iter()
+            .map(|f| {
+                let shown = f.display().to_string();
+                crate::ingest::read_text(f, &shown, EXTRACT_MAX_BYTES)
+                    .map(|text| extractor.extract(&text, &known))
+                    .map_err(|e| match e {
+                        // A file named on the command line that is not there was never read:
+                        // the daemon's "disappeared, read again if it comes back" is not for
+                        // this command.
+                        crate::ingest::ReadError::Vanished { path } => {
+                            format!("{path}: no such file")
+                        }
+                        e => e.to_string(),
+                    })
+            })
+            .collect();
+        for (f, r) in chunk.iter().zip(results) {
+            let line = match r {
+                Ok(x) => match format {
+                    Format::Json => json_line(&extraction_json(f, &x)),
+                    Format::Text => extraction_text(f, &x),
+                },
+                Err(e) => {
+                    failed = true;
+                    // What was printed before the warning is printed before it.
+                    let _ = stdout.flush();
+                    eprintln!("warning: {e}");
+                    continue;
+                }
+            };
+            if let Err(e) = stdout.write_all(line.as_bytes()) {
+                return extract_ended(e, failed);
             }
+        }
+        if let Err(e) = stdout.flush() {
+            return extract_ended(e, failed);
         }
     }
     Ok(if failed { 3 } else { 0 })
+}
+
+/// The output of `extract` could not be written: a reader that went away (`| head`) ends it
+/// without an error; anything else is one.
+fn extract_ended(e: std::io::Error, failed: bool) -> Result<u8, AppError> {
+    match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Ok(if failed { 3 } else { 0 }),
+        _ => Err(AppError::Io {
+            what: "the extraction".into(),
+            source: e,
+        }),
+    }
 }
 
 /// One line of `dossier extract --format json`: the document's path and its [`Extraction`].
