@@ -621,3 +621,23 @@ proptest! {
         prop_assert_eq!(back.as_os_str().as_bytes(), &a[..]);
     }
 }
+
+/// Many small folders: more than the scan keeps open at once (its descriptors are bounded),
+/// every file listed, in path order.
+#[test]
+fn a_tree_of_many_small_folders_is_listed_whole() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut expected = Vec::new();
+    for d in 0..400 {
+        for f in 0..2 {
+            let rel = format!("y{:02}/d{d:03}/{f}.txt", d % 7);
+            write(dir.path(), &rel, b"x");
+            expected.push(rel);
+        }
+    }
+    expected.sort();
+    let s = scan(&ScanConfig::with_root(dir.path())).expect("scan");
+    let keys: Vec<&str> = s.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(keys, expected);
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+}
