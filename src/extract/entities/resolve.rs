@@ -602,7 +602,19 @@ const LAST2_BITS: usize = 1 << 12;
 
 /// A hash of the last two characters of a word (all of it when shorter), in `0..LAST2_BITS`.
 fn last2_bits(w: &str) -> usize {
-    let from = w.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
+    // The start of the second character from the end: two bytes back that begin a character
+    // (UTF-8 continuation bytes are 0b10xx_xxxx).
+    let b = w.as_bytes();
+    let mut from = b.len();
+    for _ in 0..2 {
+        if from == 0 {
+            break;
+        }
+        from -= 1;
+        while from > 0 && b[from] & 0xC0 == 0x80 {
+            from -= 1;
+        }
+    }
     let mut x = 0u64;
     for &c in w.as_bytes().get(from..).unwrap_or(&[]) {
         x = (x << 8) | u64::from(c);
@@ -703,6 +715,20 @@ mod tests {
         #[test]
         fn keys_agree_with_the_reference(n in "[ \t\u{A0}اأةىلbB1ّ\u{200F}\u{2003}ـ-]{0,12}") {
             proptest::prop_assert_eq!(key(&n), key_reference(&n));
+        }
+    }
+
+    proptest::proptest! {
+        /// [`last2_bits`] as first written, on the characters.
+        #[test]
+        fn last2_bits_hash_the_last_two_characters(w in "[وفبكلامa1ّ\u{200F}]{0,5}") {
+            let from = w.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
+            let mut x = 0u64;
+            for &c in &w.as_bytes()[from..] {
+                x = (x << 8) | u64::from(c);
+            }
+            let want = (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize;
+            proptest::prop_assert_eq!(last2_bits(&w), want);
         }
     }
 
