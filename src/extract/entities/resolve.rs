@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use super::rules::{clean, Cand, Doc};
-use super::tokens::folds_to_itself;
+use super::tokens::{folds_to_itself, Tokens};
 use crate::extract::claims::lists::WordHasher;
-use crate::extract::lexicon::{span_bits, EventFamily, SPAN_BITS};
+use crate::extract::lexicon::{span_bits, EventFamily, Hit, ScanMemo, SPAN_BITS};
 use crate::model::{Entity, EntityType, KnownEntities, Mention};
 use crate::text::fold_char;
 
@@ -176,29 +176,47 @@ fn same_name(kind: EntityType, a: &Form, b: &Form) -> bool {
     }
 }
 
-/// [`short_forms`] of the names met, computed once per name.
-#[derive(Default)]
-struct ShortForms(FastMap<String, Vec<String>>);
+/// [`short_forms`] of the names met, computed once per name, with the buffers of the
+/// lexicon scans and the caller's memo of the words already read.
+struct ShortForms<'m> {
+    forms: FastMap<String, Vec<String>>,
+    memo: &'m mut ScanMemo,
+    toks: Tokens,
+    found: Vec<(usize, usize, usize)>,
+    hits: Vec<Hit>,
+}
 
-impl ShortForms {
+impl ShortForms<'_> {
     fn of(&mut self, doc: &Doc, display: &str) -> &[String] {
-        if !self.0.contains_key(display) {
-            let forms = short_forms(doc, display);
-            self.0.insert(display.to_string(), forms);
+        if !self.forms.contains_key(display) {
+            let forms = self.short_forms(doc, display);
+            self.forms.insert(display.to_string(), forms);
         }
-        self.0.get(display).map_or(&[], Vec::as_slice)
+        self.forms.get(display).map_or(&[], Vec::as_slice)
+    }
+
+    /// Short forms of a person's name: its words that are not given names or particles.
+    fn short_forms(&mut self, doc: &Doc, display: &str) -> Vec<String> {
+        let k = key(display);
+        let words: Vec<&str> = k.split(' ').collect();
+        if words.len() < 2 {
+            return Vec::new();
+        }
+        self.toks.fill(display);
+        doc.lex.scan_into(
+            display,
+            &self.toks,
+            self.memo,
+            &mut self.found,
+            &mut self.hits,
+        );
+        short_words(&words, &self.hits)
     }
 }
 
-/// Short forms of a person's name: its words that are not given names or particles.
-fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
-    let k = key(display);
-    let words: Vec<&str> = k.split(' ').collect();
-    if words.len() < 2 {
-        return Vec::new();
-    }
-    let lex_words = crate::extract::entities::tokens::Tokens::new(display);
-    let hits = doc.lex.scan(display, &lex_words);
+/// The words of a name (`words`, its key split) that are no lexicon word of the classes
+/// that never make a surname alone, given the `hits` of the lexicon in the name.
+fn short_words(words: &[&str], hits: &[Hit]) -> Vec<String> {
     let mut out = Vec::new();
     for (n, w) in words.iter().enumerate() {
         if w.chars().count() < 3 {
@@ -226,8 +244,14 @@ fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
     out
 }
 
-/// Groups the candidates into entities.
-pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entity> {
+/// Groups the candidates into entities; `memo` is the lexicon's memo of the words already
+/// read (a thread's, kept from one document to the next).
+pub fn entities(
+    doc: &Doc,
+    cands: Vec<Cand>,
+    known: &KnownEntities,
+    memo: &mut ScanMemo,
+) -> Vec<Entity> {
     // An event family is an entity only when one mention is definite and specific.
     let mut fam_ok: HashMap<&(EventFamily, String), bool> = HashMap::new();
     for c in &cands {
@@ -313,7 +337,13 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
     groups.retain(|g| !g.forms.is_empty());
     // Short forms of a person's name need its words read against the lexicon; both passes
     // below ask for the same forms.
-    let mut shorts = ShortForms::default();
+    let mut shorts = ShortForms {
+        forms: FastMap::default(),
+        memo,
+        toks: Tokens::default(),
+        found: Vec::new(),
+        hits: Vec::new(),
+    };
     link_short_persons(doc, &mut groups, &mut shorts);
     sweep(doc, &mut groups, &mut shorts);
 
