@@ -26,8 +26,12 @@ struct Form {
     display: String,
     key: String,
     loose: String,
-    /// Loose keys of the words, sorted: the same name in another order has the same list.
-    sorted: Vec<String>,
+    /// Loose keys of the words, sorted and joined by spaces: the same name in another order
+    /// has the same string. Empty, and `words` 0, but for persons and organizations of
+    /// several words.
+    sorted: String,
+    /// The number of words in `sorted`.
+    words: usize,
     qualifies: bool,
 }
 
@@ -38,16 +42,43 @@ impl Form {
 
     /// A form whose [`key`] is already known.
     fn with_key(kind: EntityType, display: &str, key: String, qualifies: bool) -> Form {
-        let mut sorted: Vec<String> = Vec::new();
+        let mut sorted = String::new();
+        let mut words = 0;
         if matches!(kind, EntityType::Person | EntityType::Org) && key.contains(' ') {
-            sorted = key.split(' ').map(loose_of_key).collect();
-            sorted.sort();
+            // One buffer: the loose key of each word laid end to end, then the same words in
+            // order, joined; the first part is dropped at the end. A name of more words than
+            // the ranges hold sorts a list of strings.
+            let mut ranges = [(0usize, 0usize); 16];
+            words = key.split(' ').count();
+            sorted.reserve(2 * key.len() + 1);
+            if words <= ranges.len() {
+                for (w, r) in key.split(' ').zip(ranges.iter_mut()) {
+                    let a = sorted.len();
+                    push_loose_word(&mut sorted, w);
+                    *r = (a, sorted.len());
+                }
+                let all = sorted.len();
+                let ranges = &mut ranges[..words];
+                ranges.sort_unstable_by(|&(a, b), &(c, d)| sorted[a..b].cmp(&sorted[c..d]));
+                for (i, &(a, b)) in ranges.iter().enumerate() {
+                    if i > 0 {
+                        sorted.push(' ');
+                    }
+                    sorted.extend_from_within(a..b);
+                }
+                sorted.drain(..all);
+            } else {
+                let mut list: Vec<String> = key.split(' ').map(loose_of_key).collect();
+                list.sort();
+                sorted = list.join(" ");
+            }
         }
         Form {
             display: display.to_string(),
             loose: loose_of_key(&key),
             key,
             sorted,
+            words,
             qualifies,
         }
     }
@@ -128,6 +159,17 @@ pub fn loose_ends(name: &str) -> (Option<char>, Option<char>) {
     (first, last)
 }
 
+/// [`loose_of_key`] of one word (no space): its doubled letters single.
+fn push_loose_word(out: &mut String, w: &str) {
+    let mut prev = None;
+    for c in w.chars() {
+        if Some(c) != prev {
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+}
+
 /// [`loose`] of a string already folded by [`key`].
 fn loose_of_key(k: &str) -> String {
     let mut out = String::with_capacity(k.len());
@@ -156,19 +198,15 @@ fn same_name(kind: EntityType, a: &Form, b: &Form) -> bool {
         return true;
     }
     match kind {
-        EntityType::Person => a.sorted.len() > 1 && a.sorted == b.sorted,
+        EntityType::Person => a.words > 1 && a.words == b.words && a.sorted == b.sorted,
         EntityType::Org => {
-            if a.sorted.len() < 2 || b.sorted.len() < 2 || a.key.len() == b.key.len() {
+            if a.words < 2 || b.words < 2 || a.key.len() == b.key.len() {
                 return false;
             }
-            // `sorted` has one entry a word. The shorter name's words open the longer one
+            // `words` counts the words. The shorter name's words open the longer one
             // when its key, then a space, opens the longer key.
-            let (short, long) = if a.sorted.len() <= b.sorted.len() {
-                (a, b)
-            } else {
-                (b, a)
-            };
-            long.sorted.len() > short.sorted.len()
+            let (short, long) = if a.words <= b.words { (a, b) } else { (b, a) };
+            long.words > short.words
                 && long.key.as_bytes().get(short.key.len()) == Some(&b' ')
                 && long.key.starts_with(short.key.as_str())
         }
