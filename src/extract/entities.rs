@@ -68,7 +68,7 @@ fn find_in(text: &str, lexicon: &Lexicon, known: &KnownEntities, s: &mut Scratch
     let (doc, spare) =
         rules::Doc::with_buffers(text, toks, lexicon, &s.hits, std::mem::take(&mut s.doc));
     let cands = doc.candidates();
-    let out = resolve::entities(&doc, cands, known);
+    let out = resolve::entities(&doc, cands, known, &mut s.memo);
     s.doc = doc.into_buffers(spare);
     out
 }

@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use super::rules::{clean, Cand, Doc};
-use super::tokens::folds_to_itself;
+use super::tokens::{folds_to_itself, Tokens};
 use crate::extract::claims::lists::WordHasher;
-use crate::extract::lexicon::{span_bits, EventFamily, SPAN_BITS};
+use crate::extract::lexicon::{span_bits, EventFamily, Hit, ScanMemo, SPAN_BITS};
 use crate::model::{Entity, EntityType, KnownEntities, Mention};
 use crate::text::fold_char;
 
@@ -26,8 +26,12 @@ struct Form {
     display: String,
     key: String,
     loose: String,
-    /// Loose keys of the words, sorted: the same name in another order has the same list.
-    sorted: Vec<String>,
+    /// Loose keys of the words, sorted and joined by spaces: the same name in another order
+    /// has the same string. Empty, and `words` 0, but for persons and organizations of
+    /// several words.
+    sorted: String,
+    /// The number of words in `sorted`.
+    words: usize,
     qualifies: bool,
 }
 
@@ -38,16 +42,43 @@ impl Form {
 
     /// A form whose [`key`] is already known.
     fn with_key(kind: EntityType, display: &str, key: String, qualifies: bool) -> Form {
-        let mut sorted: Vec<String> = Vec::new();
+        let mut sorted = String::new();
+        let mut words = 0;
         if matches!(kind, EntityType::Person | EntityType::Org) && key.contains(' ') {
-            sorted = key.split(' ').map(loose_of_key).collect();
-            sorted.sort();
+            // One buffer: the loose key of each word laid end to end, then the same words in
+            // order, joined; the first part is dropped at the end. A name of more words than
+            // the ranges hold sorts a list of strings.
+            let mut ranges = [(0usize, 0usize); 16];
+            words = key.split(' ').count();
+            sorted.reserve(2 * key.len() + 1);
+            if words <= ranges.len() {
+                for (w, r) in key.split(' ').zip(ranges.iter_mut()) {
+                    let a = sorted.len();
+                    push_loose_word(&mut sorted, w);
+                    *r = (a, sorted.len());
+                }
+                let all = sorted.len();
+                let ranges = &mut ranges[..words];
+                ranges.sort_unstable_by(|&(a, b), &(c, d)| sorted[a..b].cmp(&sorted[c..d]));
+                for (i, &(a, b)) in ranges.iter().enumerate() {
+                    if i > 0 {
+                        sorted.push(' ');
+                    }
+                    sorted.extend_from_within(a..b);
+                }
+                sorted.drain(..all);
+            } else {
+                let mut list: Vec<String> = key.split(' ').map(loose_of_key).collect();
+                list.sort();
+                sorted = list.join(" ");
+            }
         }
         Form {
             display: display.to_string(),
             loose: loose_of_key(&key),
             key,
             sorted,
+            words,
             qualifies,
         }
     }
@@ -128,6 +159,17 @@ pub fn loose_ends(name: &str) -> (Option<char>, Option<char>) {
     (first, last)
 }
 
+/// [`loose_of_key`] of one word (no space): its doubled letters single.
+fn push_loose_word(out: &mut String, w: &str) {
+    let mut prev = None;
+    for c in w.chars() {
+        if Some(c) != prev {
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+}
+
 /// [`loose`] of a string already folded by [`key`].
 fn loose_of_key(k: &str) -> String {
     let mut out = String::with_capacity(k.len());
@@ -156,19 +198,15 @@ fn same_name(kind: EntityType, a: &Form, b: &Form) -> bool {
         return true;
     }
     match kind {
-        EntityType::Person => a.sorted.len() > 1 && a.sorted == b.sorted,
+        EntityType::Person => a.words > 1 && a.words == b.words && a.sorted == b.sorted,
         EntityType::Org => {
-            if a.sorted.len() < 2 || b.sorted.len() < 2 || a.key.len() == b.key.len() {
+            if a.words < 2 || b.words < 2 || a.key.len() == b.key.len() {
                 return false;
             }
-            // `sorted` has one entry a word. The shorter name's words open the longer one
+            // `words` counts the words. The shorter name's words open the longer one
             // when its key, then a space, opens the longer key.
-            let (short, long) = if a.sorted.len() <= b.sorted.len() {
-                (a, b)
-            } else {
-                (b, a)
-            };
-            long.sorted.len() > short.sorted.len()
+            let (short, long) = if a.words <= b.words { (a, b) } else { (b, a) };
+            long.words > short.words
                 && long.key.as_bytes().get(short.key.len()) == Some(&b' ')
                 && long.key.starts_with(short.key.as_str())
         }
@@ -176,29 +214,47 @@ fn same_name(kind: EntityType, a: &Form, b: &Form) -> bool {
     }
 }
 
-/// [`short_forms`] of the names met, computed once per name.
-#[derive(Default)]
-struct ShortForms(FastMap<String, Vec<String>>);
+/// [`short_forms`] of the names met, computed once per name, with the buffers of the
+/// lexicon scans and the caller's memo of the words already read.
+struct ShortForms<'m> {
+    forms: FastMap<String, Vec<String>>,
+    memo: &'m mut ScanMemo,
+    toks: Tokens,
+    found: Vec<(usize, usize, usize)>,
+    hits: Vec<Hit>,
+}
 
-impl ShortForms {
+impl ShortForms<'_> {
     fn of(&mut self, doc: &Doc, display: &str) -> &[String] {
-        if !self.0.contains_key(display) {
-            let forms = short_forms(doc, display);
-            self.0.insert(display.to_string(), forms);
+        if !self.forms.contains_key(display) {
+            let forms = self.short_forms(doc, display);
+            self.forms.insert(display.to_string(), forms);
         }
-        self.0.get(display).map_or(&[], Vec::as_slice)
+        self.forms.get(display).map_or(&[], Vec::as_slice)
+    }
+
+    /// Short forms of a person's name: its words that are not given names or particles.
+    fn short_forms(&mut self, doc: &Doc, display: &str) -> Vec<String> {
+        let k = key(display);
+        let words: Vec<&str> = k.split(' ').collect();
+        if words.len() < 2 {
+            return Vec::new();
+        }
+        self.toks.fill(display);
+        doc.lex.scan_into(
+            display,
+            &self.toks,
+            self.memo,
+            &mut self.found,
+            &mut self.hits,
+        );
+        short_words(&words, &self.hits)
     }
 }
 
-/// Short forms of a person's name: its words that are not given names or particles.
-fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
-    let k = key(display);
-    let words: Vec<&str> = k.split(' ').collect();
-    if words.len() < 2 {
-        return Vec::new();
-    }
-    let lex_words = crate::extract::entities::tokens::Tokens::new(display);
-    let hits = doc.lex.scan(display, &lex_words);
+/// The words of a name (`words`, its key split) that are no lexicon word of the classes
+/// that never make a surname alone, given the `hits` of the lexicon in the name.
+fn short_words(words: &[&str], hits: &[Hit]) -> Vec<String> {
     let mut out = Vec::new();
     for (n, w) in words.iter().enumerate() {
         if w.chars().count() < 3 {
@@ -226,8 +282,14 @@ fn short_forms(doc: &Doc, display: &str) -> Vec<String> {
     out
 }
 
-/// Groups the candidates into entities.
-pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entity> {
+/// Groups the candidates into entities; `memo` is the lexicon's memo of the words already
+/// read (a thread's, kept from one document to the next).
+pub fn entities(
+    doc: &Doc,
+    cands: Vec<Cand>,
+    known: &KnownEntities,
+    memo: &mut ScanMemo,
+) -> Vec<Entity> {
     // An event family is an entity only when one mention is definite and specific.
     let mut fam_ok: HashMap<&(EventFamily, String), bool> = HashMap::new();
     for c in &cands {
@@ -313,7 +375,13 @@ pub fn entities(doc: &Doc, cands: Vec<Cand>, known: &KnownEntities) -> Vec<Entit
     groups.retain(|g| !g.forms.is_empty());
     // Short forms of a person's name need its words read against the lexicon; both passes
     // below ask for the same forms.
-    let mut shorts = ShortForms::default();
+    let mut shorts = ShortForms {
+        forms: FastMap::default(),
+        memo,
+        toks: Tokens::default(),
+        found: Vec::new(),
+        hits: Vec::new(),
+    };
     link_short_persons(doc, &mut groups, &mut shorts);
     sweep(doc, &mut groups, &mut shorts);
 
@@ -602,7 +670,19 @@ const LAST2_BITS: usize = 1 << 12;
 
 /// A hash of the last two characters of a word (all of it when shorter), in `0..LAST2_BITS`.
 fn last2_bits(w: &str) -> usize {
-    let from = w.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
+    // The start of the second character from the end: two bytes back that begin a character
+    // (UTF-8 continuation bytes are 0b10xx_xxxx).
+    let b = w.as_bytes();
+    let mut from = b.len();
+    for _ in 0..2 {
+        if from == 0 {
+            break;
+        }
+        from -= 1;
+        while from > 0 && b[from] & 0xC0 == 0x80 {
+            from -= 1;
+        }
+    }
     let mut x = 0u64;
     for &c in w.as_bytes().get(from..).unwrap_or(&[]) {
         x = (x << 8) | u64::from(c);
@@ -703,6 +783,20 @@ mod tests {
         #[test]
         fn keys_agree_with_the_reference(n in "[ \t\u{A0}اأةىلbB1ّ\u{200F}\u{2003}ـ-]{0,12}") {
             proptest::prop_assert_eq!(key(&n), key_reference(&n));
+        }
+    }
+
+    proptest::proptest! {
+        /// [`last2_bits`] as first written, on the characters.
+        #[test]
+        fn last2_bits_hash_the_last_two_characters(w in "[وفبكلامa1ّ\u{200F}]{0,5}") {
+            let from = w.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
+            let mut x = 0u64;
+            for &c in &w.as_bytes()[from..] {
+                x = (x << 8) | u64::from(c);
+            }
+            let want = (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize;
+            proptest::prop_assert_eq!(last2_bits(&w), want);
         }
     }
 

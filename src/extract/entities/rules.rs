@@ -100,6 +100,19 @@ pub struct Doc<'a> {
     pub gaz: Vec<GazSpan>,
 }
 
+/// Whether `key` can be that of a token starting with a clitic and a hamza-alef (لأفيف): its
+/// first letter a folded و ف ل ب ك, its second a folded أ إ آ, and a third after them.
+fn hamza_clitic_key(key: &str) -> bool {
+    let mut kc = key.chars();
+    let (Some(a), Some(b), Some(_)) = (kc.next(), kc.next(), kc.next()) else {
+        return false;
+    };
+    ['و', 'ف', 'ل', 'ب', 'ك']
+        .iter()
+        .any(|&c| fold_char(c) == Some(a))
+        && ['أ', 'إ', 'آ'].iter().any(|&c| fold_char(c) == Some(b))
+}
+
 const DEF_PREFIXES: &[(&str, usize, ArtKind)] = &[
     ("وبال", 2, ArtKind::Written),
     ("وكال", 2, ArtKind::Written),
@@ -265,7 +278,9 @@ impl<'a> Doc<'a> {
             }
             // A clitic before a hamza-alef (لأفيف، وإيلا): no word or name starts with لأ, so
             // the first letter is a clitic even when the rest is not a known word.
-            if !w.known && w.art == ArtKind::None {
+            // The token's key holds the folded letters of its text in order: a key whose
+            // first two letters cannot be those folded is passed over without reading the text.
+            if !w.known && w.art == ArtKind::None && hamza_clitic_key(key) {
                 let t = toks.toks[i];
                 let mut cs = text
                     .get(t.start..t.end)
