@@ -94,16 +94,6 @@ fn is_alphabetic(c: char) -> bool {
         || c.is_alphabetic()
 }
 
-/// True for the UTF-8 bytes of the Arabic letters that are a [`Class::Letter`] and fold to
-/// themselves (ء ا ب ت-غ ف-و ي).
-#[inline]
-fn arabic_letter_kept(x: u8, y: u8) -> bool {
-    matches!(
-        (x, y),
-        (0xD8, 0xA1 | 0xA7 | 0xA8 | 0xAA..=0xBA) | (0xD9, 0x81..=0x88 | 0x8A)
-    )
-}
-
 impl Tokens {
     pub fn new(text: &str) -> Tokens {
         let mut toks: Vec<Token> = Vec::with_capacity(text.len() / 5);
@@ -181,20 +171,6 @@ impl Tokens {
                 folded.push(f);
             }
             i += n;
-            if cl == Class::Letter {
-                // In a word, the Arabic letters that fold to themselves are copied a byte pair
-                // at a time.
-                let run = i;
-                while let Some(&[x, y]) = bytes.get(i..i + 2) {
-                    if !arabic_letter_kept(x, y) {
-                        break;
-                    }
-                    i += 2;
-                }
-                if i > run {
-                    folded.push_str(text.get(run..i).unwrap_or(""));
-                }
-            }
         }
         close(
             &mut cur,
@@ -273,22 +249,6 @@ mod tests {
         assert!(t.glued(3));
         assert!(!t.glued(2));
         assert_eq!(t.num(1), Some(2020));
-    }
-
-    #[test]
-    fn letters_kept_by_their_bytes_fold_to_themselves() {
-        for c in '\u{0600}'..='\u{06FF}' {
-            let mut b = [0u8; 4];
-            let b = c.encode_utf8(&mut b).as_bytes();
-            if let [x, y] = *b {
-                if arabic_letter_kept(x, y) {
-                    assert!(
-                        class(c) == Class::Letter && fold_char(c) == Some(c),
-                        "{c:?}"
-                    );
-                }
-            }
-        }
     }
 
     #[test]
