@@ -71,7 +71,7 @@ struct Candidate {
     /// A relative month in the clause (`نوفمبر الماضي`): restatements must agree on it.
     rel_month: Option<u8>,
     /// The trigger's sense (see `Trigger::sense`).
-    sense: String,
+    sense: &'static str,
     /// How far (in tokens) its date is from the trigger; `usize::MAX` without a date.
     date_dist: usize,
 }
@@ -115,13 +115,14 @@ pub(crate) fn find_in(
         .collect();
 
     // Triggers, in text order: (token, tokens taken, type, sense).
-    let mut triggers: Vec<(usize, usize, ClaimType, String)> = Vec::new();
+    let mut triggers: Vec<(usize, usize, ClaimType, &'static str)> = Vec::new();
     let mut i = 0;
-    while i < t.len() {
-        if !marks.trig.contains_key(&i) {
-            i += 1;
+    // Only the tokens where some trigger matches; `i` is where the next may start.
+    for &k in &marks.trig.keys {
+        if k < i {
             continue;
         }
+        i = k;
         let (lo, hi) = range_of(&sent, i);
         let found = marks.trig.get(&i).and_then(|v| {
             v.iter().find(|(tr, _, _)| {
@@ -131,7 +132,7 @@ pub(crate) fn find_in(
         match found {
             Some((_, n, _)) if blocked(&marks, i, lo) => i += n,
             Some((tr, n, _)) => {
-                triggers.push((i, *n, tr.kind, tr.sense.clone()));
+                triggers.push((i, *n, tr.kind, tr.sense.as_str()));
                 i += *n;
             }
             None => i += 1,
@@ -171,25 +172,32 @@ pub(crate) fn find_in(
     }
 
     let mut out: Vec<Candidate> = Vec::new();
-    for (n, (ti, len, kind, sense)) in triggers.iter().enumerate() {
-        let (ti, len, kind) = (*ti, *len, *kind);
+    // Buffers reused from one trigger to the next.
+    let mut scratch: Vec<usize> = Vec::new();
+    let mut by_dist: Vec<(usize, usize)> = Vec::new();
+    let mut in_clause: Vec<usize> = Vec::new();
+    let mut seen: Vec<usize> = Vec::new();
+    let mut key_actors: Vec<usize> = Vec::new();
+    let mut places: Vec<usize> = Vec::new();
+    let mut events: Vec<usize> = Vec::new();
+    for (n, &(ti, len, kind, sense)) in triggers.iter().enumerate() {
         let (cs, ce) = range_of(&clause, ti);
         let (ss, se) = range_of(&sent, ti);
         // Very long "sentences" (text with no punctuation) are looked at near the trigger only.
         let (ss, se) = (ss.max(ti.saturating_sub(SCAN)), se.min(ti + SCAN));
         let (cs, ce) = (cs.max(ss), ce.min(se));
         // The actors: those of the trigger's clause, else of its sentence.
-        let mut used: Vec<(usize, usize)> = Vec::new();
+        let mut used: &[(usize, usize)] = &[];
         for (lo, hi) in [(cs, ce), (ss, se)] {
-            used = occ_in(&occ, lo, hi).to_vec();
+            used = occ_in(&occ, lo, hi);
             // The accord or summit a clause names is what the claim is about, not a party: a
             // clause naming it and one party takes its parties from the sentence.
-            if parties(&used, entities) >= 2 {
+            if parties(used, entities, &mut scratch) >= 2 {
                 break;
             }
         }
         let mut actors: Vec<usize> = Vec::new();
-        for &(_, e) in &used {
+        for &(_, e) in used {
             if !actors.contains(&e) {
                 actors.push(e);
             }
@@ -207,15 +215,12 @@ pub(crate) fn find_in(
         }
         // The quote: the trigger and the mentions of the two actors nearest to it in the
         // clause.
-        let mut by_dist: Vec<(usize, usize)> = used
-            .iter()
-            .filter(|(k, _)| (cs..ce).contains(k))
-            .copied()
-            .collect();
+        by_dist.clear();
+        by_dist.extend(used.iter().filter(|(k, _)| (cs..ce).contains(k)).copied());
         by_dist.sort_by_key(|(k, _)| k.abs_diff(ti));
-        let mut in_clause: Vec<usize> = Vec::new();
-        let mut seen: Vec<usize> = Vec::new();
-        for (k, e) in by_dist {
+        in_clause.clear();
+        seen.clear();
+        for &(k, e) in &by_dist {
             if seen.len() >= 2 {
                 break;
             }
@@ -259,14 +264,17 @@ pub(crate) fn find_in(
         if (per_source || outlet) && actors.len() > 2 {
             actors.retain(|&e| Some(e) != source);
         }
-        let key_actors: Vec<usize> = actors
-            .iter()
-            .copied()
-            // A person reporting the event (قال الخبير X إن) is not one of its parties.
-            .filter(|&e| {
-                Some(e) != source || entities.get(e).is_none_or(|x| x.kind != EntityType::Person)
-            })
-            .collect();
+        key_actors.clear();
+        key_actors.extend(
+            actors
+                .iter()
+                .copied()
+                // A person reporting the event (قال الخبير X إن) is not one of its parties.
+                .filter(|&e| {
+                    Some(e) != source
+                        || entities.get(e).is_none_or(|x| x.kind != EntityType::Person)
+                }),
+        );
         let persons: Vec<usize> = key_actors
             .iter()
             .copied()
@@ -285,7 +293,7 @@ pub(crate) fn find_in(
                     .is_some_and(|x| x.kind == EntityType::Equipment)
             })
             .collect();
-        let mut places: Vec<usize> = Vec::new();
+        places.clear();
         for &(k, e) in occ_in(&occ, cs, ce) {
             let close = (cs..ce).contains(&k) && k.abs_diff(ti) <= PLACE_WINDOW;
             let place = entities
@@ -297,7 +305,7 @@ pub(crate) fn find_in(
         }
         // The events of the trigger's comma segment, else of its clause.
         let (gs, ge) = range_of(&segment, ti);
-        let mut events: Vec<usize> = Vec::new();
+        events.clear();
         for (lo, hi) in [(gs.max(cs), ge.min(ce)), (cs, ce)] {
             for &(k, e) in occ_in(&occ, lo, hi) {
                 let event = entities.get(e).is_some_and(|x| x.kind == EntityType::Event);
@@ -354,7 +362,7 @@ pub(crate) fn find_in(
                 dest: dest.map(canon_of),
                 recent,
                 rel_month,
-                sense: sense.clone(),
+                sense,
                 date_dist,
             },
         );
@@ -362,35 +370,45 @@ pub(crate) fn find_in(
     out.into_iter().map(|c| c.claim).collect()
 }
 
-/// List entries matching at some tokens, by token (most tokens match nothing): indexed by
-/// token, an empty list meaning none.
+/// List entries matching at some tokens, by token (most tokens match nothing): the lists of
+/// the tokens that have one, and a compact index (four bytes a token) into them.
 struct Sparse<T> {
-    at: Vec<Vec<T>>,
+    /// Per token, the slot of its list in `vals`, or `NONE`.
+    idx: Vec<u32>,
+    vals: Vec<Vec<T>>,
     /// The tokens with a non-empty list, in order.
     keys: Vec<usize>,
 }
 
-impl<T> Default for Sparse<T> {
-    fn default() -> Self {
+const NONE: u32 = u32::MAX;
+
+impl<T> Sparse<T> {
+    fn new(len: usize) -> Self {
         Sparse {
-            at: Vec::new(),
+            idx: vec![NONE; len],
+            vals: Vec::new(),
             keys: Vec::new(),
         }
     }
-}
 
-impl<T> Sparse<T> {
     fn insert(&mut self, k: usize, v: Vec<T>) {
-        if self.at.len() <= k {
-            self.at.resize_with(k + 1, Vec::new);
+        if v.is_empty() {
+            return;
         }
-        if !v.is_empty() {
-            let p = self.keys.partition_point(|&x| x < k);
-            if self.keys.get(p) != Some(&k) {
-                self.keys.insert(p, k);
-            }
+        if self.idx.len() <= k {
+            self.idx.resize(k + 1, NONE);
         }
-        self.at[k] = v;
+        let Some(slot) = self.idx.get_mut(k) else {
+            return;
+        };
+        if let Some(old) = self.vals.get_mut(*slot as usize) {
+            *old = v;
+            return;
+        }
+        *slot = self.vals.len() as u32;
+        self.vals.push(v);
+        let p = self.keys.partition_point(|&x| x < k);
+        self.keys.insert(p, k);
     }
 
     /// The tokens in `lo..hi` with a non-empty list, in order.
@@ -399,11 +417,8 @@ impl<T> Sparse<T> {
     }
 
     fn get(&self, k: &usize) -> Option<&Vec<T>> {
-        self.at.get(*k).filter(|v| !v.is_empty())
-    }
-
-    fn contains_key(&self, k: &usize) -> bool {
-        self.get(k).is_some()
+        let slot = *self.idx.get(*k)?;
+        self.vals.get(slot as usize)
     }
 }
 
@@ -427,10 +442,10 @@ struct Marks {
 impl Marks {
     fn new(t: &Tokens, stems: &AllStems<'_>) -> Marks {
         let mut m = Marks {
-            trig: Sparse::default(),
-            attr: Sparse::default(),
-            neg: Sparse::default(),
-            modal: Sparse::default(),
+            trig: Sparse::new(t.len()),
+            attr: Sparse::new(t.len()),
+            neg: Sparse::new(t.len()),
+            modal: Sparse::new(t.len()),
             blocker: vec![false; t.len()],
             recent: Vec::new(),
             limit: vec![false; t.len()],
@@ -607,12 +622,14 @@ fn token_at(t: &Tokens, pos: usize) -> Option<usize> {
 }
 
 /// Distinct entities among `used` that can be a claim's party (any kind but EVENT).
-fn parties(used: &[(usize, usize)], entities: &[Entity]) -> usize {
-    let mut v: Vec<usize> = used
-        .iter()
-        .map(|(_, e)| *e)
-        .filter(|&e| entities.get(e).is_some_and(|x| x.kind != EntityType::Event))
-        .collect();
+/// `v` is a scratch buffer.
+fn parties(used: &[(usize, usize)], entities: &[Entity], v: &mut Vec<usize>) -> usize {
+    v.clear();
+    v.extend(
+        used.iter()
+            .map(|(_, e)| *e)
+            .filter(|&e| entities.get(e).is_some_and(|x| x.kind != EntityType::Event)),
+    );
     v.sort_unstable();
     v.dedup();
     v.len()

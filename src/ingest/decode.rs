@@ -281,18 +281,24 @@ fn binary_controls(bytes: &[u8]) -> bool {
 /// continuation byte, and the controls are C0 (one byte), DEL and C1 (`C2 80`..`C2 9F`).
 fn too_many_controls(text: &str) -> bool {
     let b = text.as_bytes();
-    let mut total = 0usize;
-    let mut odd = 0usize;
-    for (i, &x) in b.iter().enumerate() {
-        if x & 0xC0 != 0x80 {
-            total += 1;
+    // Counted branch-free in one-byte counters over runs of 255 bytes, which the compiler
+    // vectorises; C1 controls only when a `C2` byte is there at all.
+    let (mut total, mut odd) = (0usize, 0usize);
+    for run in b.chunks(255) {
+        let (mut t, mut o) = (0u8, 0u8);
+        for &x in run {
+            t += u8::from(x & 0xC0 != 0x80);
+            let c0 = x < 0x20 && x != b'\t' && x != b'\n' && x != b'\r' && x != 0x0c;
+            o += u8::from(c0 | (x == 0x7F));
         }
-        let control = x < 0x20 && !matches!(x, b'\t' | b'\n' | b'\r' | 0x0c)
-            || x == 0x7F
-            || x == 0xC2 && b.get(i + 1).is_some_and(|y| (0x80..=0x9F).contains(y));
-        if control {
-            odd += 1;
-        }
+        total += usize::from(t);
+        odd += usize::from(o);
+    }
+    if b.contains(&0xC2) {
+        odd += b
+            .windows(2)
+            .filter(|w| matches!(w, [0xC2, 0x80..=0x9F]))
+            .count();
     }
     odd > 2 && odd * 50 > total
 }
