@@ -173,17 +173,7 @@ impl Pipeline {
                 .then(|| needs_full(format!("{} is not a regular file", path.display()))));
         }
         let root = &self.config.watch.dir;
-        let walk = walkdir::WalkDir::new(path)
-            .follow_links(false)
-            .min_depth(1)
-            .into_iter()
-            .filter_entry(|e| {
-                !(e.file_type().is_dir()
-                    && e.path()
-                        .strip_prefix(root)
-                        .is_ok_and(|r| filter.excluded(r)))
-            });
-        for entry in walk {
+        for entry in walk_unexcluded(path, root, filter) {
             let entry = match entry {
                 Ok(entry) => entry,
                 // A file removed during the walk: its own event names it.
@@ -230,16 +220,7 @@ impl Pipeline {
         let Ok(filter) = Filter::new(&self.scan_config()) else {
             return true;
         };
-        walkdir::WalkDir::new(root)
-            .follow_links(false)
-            .min_depth(1)
-            .into_iter()
-            .filter_entry(|e| {
-                !(e.file_type().is_dir()
-                    && e.path()
-                        .strip_prefix(root)
-                        .is_ok_and(|r| filter.excluded(r)))
-            })
+        let links = walk_unexcluded(root, root, &filter)
             .filter_map(Result::ok)
             .any(|e| {
                 let ft = e.file_type();
@@ -247,7 +228,8 @@ impl Pipeline {
                     || (ft.is_file()
                         && e.path().strip_prefix(root).is_ok_and(|r| filter.matches(r))
                         && e.metadata().is_ok_and(|m| m.nlink() > 1))
-            })
+            });
+        links
     }
 
     /// [`Pipeline::read_chunk`] against only the known entities the chunk's documents can
@@ -332,6 +314,25 @@ fn found(rel: &Path, abs: &Path, meta: &fs::Metadata) -> FoundFile {
         abs: abs.to_path_buf(),
         stat: FileStat::from_metadata(meta),
     }
+}
+
+/// Everything under `start` (a folder inside the watched `root`, or the root), links not
+/// followed, folders the configuration excludes not entered.
+fn walk_unexcluded<'a>(
+    start: &Path,
+    root: &'a Path,
+    filter: &'a Filter,
+) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> + 'a {
+    walkdir::WalkDir::new(start)
+        .follow_links(false)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(move |e| {
+            !(e.file_type().is_dir()
+                && e.path()
+                    .strip_prefix(root)
+                    .is_ok_and(|r| filter.excluded(r)))
+        })
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use crate::extract::claims::lists::WordMap;
+use crate::extract::claims::lists::{shape_hash, WordMap};
 
 use super::entities::tokens::Tokens;
 use crate::model::EntityType;
@@ -336,17 +336,10 @@ const SHARED: u32 = u32::MAX;
 const SPAN_LOG: u32 = 15;
 pub(crate) const SPAN_BITS: usize = 1 << SPAN_LOG;
 
-/// A hash of a span's length, first four and last two bytes, in `0..SPAN_BITS`.
+/// The claim lists' [`shape_hash`] of a span (length, first four and last two bytes), in
+/// `0..SPAN_BITS`.
 pub(crate) fn span_bits(w: &str) -> usize {
-    let b = w.as_bytes();
-    let mut x = b.len() as u64;
-    for (k, &c) in b.iter().take(4).enumerate() {
-        x |= u64::from(c) << (8 * (k + 1));
-    }
-    if let [.., y, z] = b {
-        x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
-    }
-    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SPAN_LOG)) as usize
+    (shape_hash(w) >> (64 - SPAN_LOG)) as usize
 }
 
 /// Byte lengths of the prefixes of `key` that [`parse_prefix`] reads as proclitics (0 always),

@@ -167,13 +167,15 @@ pub struct EntityRow {
     pub documents: Vec<String>,
 }
 
-/// The columns of a document's file facts, read by [`meta_row`].
+/// The columns of a document's file facts, read by [`meta_row`]: its stat (the columns of
+/// [`stat_row`]) then its two hashes.
 const META_COLUMNS: &str =
-    "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns
+    "SELECT path, size, mtime_ns, ctime_ns, inode, scanned_ns, content_hash, norm_hash
      FROM documents";
 
-/// A row of [`META_COLUMNS`]: the path and its file facts.
-fn meta_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, StoredMeta)> {
+/// A row whose first columns are a path and its stat (`path, size, mtime_ns, ctime_ns, inode,
+/// scanned_ns`): the file facts without the hashes (left empty).
+fn stat_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, StoredMeta)> {
     Ok((
         r.get::<_, String>(0)?,
         StoredMeta {
@@ -181,11 +183,19 @@ fn meta_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, StoredMeta)> {
             mtime_ns: r.get(2)?,
             ctime_ns: r.get(3)?,
             inode: r.get::<_, i64>(4)? as u64,
-            content_hash: r.get(5)?,
-            norm_hash: r.get(6)?,
-            scanned_ns: r.get(7)?,
+            content_hash: String::new(),
+            norm_hash: String::new(),
+            scanned_ns: r.get(5)?,
         },
     ))
+}
+
+/// A row of [`META_COLUMNS`]: the path and its file facts.
+fn meta_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, StoredMeta)> {
+    let (path, mut meta) = stat_row(r)?;
+    meta.content_hash = r.get(6)?;
+    meta.norm_hash = r.get(7)?;
+    Ok((path, meta))
 }
 
 /// An open state database.
@@ -400,22 +410,7 @@ impl Store {
                  FROM documents ORDER BY path",
             )
             .map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    StoredMeta {
-                        size: r.get::<_, i64>(1)? as u64,
-                        mtime_ns: r.get(2)?,
-                        ctime_ns: r.get(3)?,
-                        inode: r.get::<_, i64>(4)? as u64,
-                        content_hash: String::new(),
-                        norm_hash: String::new(),
-                        scanned_ns: r.get(5)?,
-                    },
-                ))
-            })
-            .map_err(|e| self.sql(e))?;
+        let rows = stmt.query_map([], stat_row).map_err(|e| self.sql(e))?;
         let rows = rows
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.sql(e))?;

@@ -159,9 +159,10 @@ fn head(w: &str, n: usize) -> usize {
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
 }
 
-/// A hash of a whole word's length, first four and last two bytes, in `0..HEAD_WORDS * 64`:
-/// two words that differ there are different words.
-fn word_bits(w: &str) -> usize {
+/// A hash of a word's length, first four and last two bytes (its top bits are the best mixed):
+/// two words that differ there are different words. The claim lists' filters and the
+/// lexicon's take its top bits.
+pub(crate) fn shape_hash(w: &str) -> u64 {
     let b = w.as_bytes();
     let mut x = b.len() as u64;
     for (k, &c) in b.iter().take(4).enumerate() {
@@ -170,7 +171,12 @@ fn word_bits(w: &str) -> usize {
     if let [.., y, z] = b {
         x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
     }
-    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+    x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// [`shape_hash`] in `0..HEAD_WORDS * 64` (4,096 bits).
+fn word_bits(w: &str) -> usize {
+    (shape_hash(w) >> 52) as usize
 }
 
 /// A set of [`word_bits`]: a quick filter before a hash lookup (no false negatives).
