@@ -148,8 +148,12 @@ pub fn decode_bytes(bytes: &[u8], html: bool) -> Result<(String, &'static str), 
     Ok((text, encoding.name()))
 }
 
-/// [`decode_bytes`] of bytes it may keep: plain UTF-8 text (no BOM, no markup to strip)
-/// becomes the `String` in place instead of being copied. Same result in every case.
+/// [`decode_bytes`] of a document's bytes, with plain UTF-8 text (no BOM, no markup to strip)
+/// validated by SIMD instructions. Same result in every case.
+///
+/// `std`'s validation goes a character at a time through Arabic text (about 400 MB/s here, a
+/// few percent of `dossier extract`); simdutf8's runs at several GB/s. Its safe API lends the
+/// text as `&str`, so the text is copied once, which costs far less than the validation saved.
 pub fn decode_owned(bytes: Vec<u8>, html: bool) -> Result<(String, &'static str), Refusal> {
     if html || bytes.is_empty() || Encoding::for_bom(&bytes).is_some() {
         return decode_bytes(&bytes, html);
@@ -157,18 +161,18 @@ pub fn decode_owned(bytes: Vec<u8>, html: bool) -> Result<(String, &'static str)
     if bytes.contains(&0) || binary_controls(&bytes) {
         return Err(Refusal::Binary);
     }
-    match String::from_utf8(bytes) {
+    match simdutf8::basic::from_utf8(&bytes) {
         Ok(text) => {
             // What decode_bytes checks after decoding.
-            if too_many_controls(&text) {
+            if too_many_controls(text) {
                 return Err(Refusal::Binary);
             }
             if text.trim().is_empty() {
                 return Err(Refusal::Empty);
             }
-            Ok((text, UTF_8.name()))
+            Ok((text.to_owned(), UTF_8.name()))
         }
-        Err(e) => decode_bytes(e.as_bytes(), html),
+        Err(_) => decode_bytes(&bytes, html),
     }
 }
 
@@ -181,7 +185,7 @@ fn decode_raw(bytes: &[u8], html: bool) -> Result<(String, &'static Encoding), R
     if bytes.contains(&0) || binary_controls(bytes) {
         return Err(Refusal::Binary);
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
         // Valid UTF-8 wins over a `<meta charset>`: pages re-saved as UTF-8 often keep their old
         // declaration, and legacy Arabic text is practically never valid UTF-8 by accident.
         return Ok((s.to_owned(), UTF_8));
@@ -362,6 +366,42 @@ pub fn plausible_arabic(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn simd_validation_agrees_with_std() {
+        let text = "قال الوزير: «الاتفاق» F-16 ٩٤٪ 😀 é\n".as_bytes();
+        let mut samples: Vec<Vec<u8>> = vec![
+            text.to_vec(),
+            b"\xC0\xAF".to_vec(),         // overlong '/'
+            b"\xED\xA0\x80".to_vec(),     // a UTF-16 surrogate
+            b"\xF4\x90\x80\x80".to_vec(), // above U+10FFFF
+            b"\xD9".to_vec(),             // cut after the first byte
+            b"\xE2\x82".to_vec(),         // cut inside a 3-byte character
+            b"\x80 stray continuation".to_vec(),
+        ];
+        // Every cut of the text, and every byte of it replaced by a continuation byte.
+        for i in 0..text.len() {
+            samples.push(text[..i].to_vec());
+            let mut b = text.to_vec();
+            b[i] = 0x80;
+            samples.push(b);
+        }
+        // Long inputs, where the SIMD blocks are used, with the damage at every block offset.
+        let long: Vec<u8> = text.iter().copied().cycle().take(4096).collect();
+        for i in (0..long.len()).step_by(61) {
+            let mut b = long.clone();
+            b[i] = 0xFF;
+            samples.push(b);
+        }
+        samples.push(long);
+        for b in samples {
+            assert_eq!(
+                simdutf8::basic::from_utf8(&b).is_ok(),
+                std::str::from_utf8(&b).is_ok(),
+                "{b:?}"
+            );
+        }
+    }
 
     #[test]
     fn decode_owned_agrees_with_decode_bytes() {
