@@ -506,6 +506,10 @@ pub struct Lexicon {
     /// [`span_bits`].
     multi_first: WordMap<()>,
     multi_bits: Vec<u64>,
+    /// The spans of two words or more that begin a pattern of more words, and a quick filter
+    /// on their [`span_bits`]: a span that is none of them ends the look-up of longer ones.
+    multi_inner: WordMap<()>,
+    inner_bits: Vec<u64>,
     /// The most words in a pattern.
     max_words: usize,
     /// The patterns, for checking the anchored scan against an overlapping search.
@@ -763,6 +767,8 @@ impl Lexicon {
         let mut bits = vec![0u64; SPAN_BITS / 64];
         let mut multi_first: WordMap<()> = WordMap::default();
         let mut multi_bits = vec![0u64; SPAN_BITS / 64];
+        let mut multi_inner: WordMap<()> = WordMap::default();
+        let mut inner_bits = vec![0u64; SPAN_BITS / 64];
         let mut max_words = 1;
         let mut by_bit: HashMap<usize, u32> = HashMap::new();
         let mut pat_text = String::new();
@@ -784,6 +790,12 @@ impl Lexicon {
                     multi_first.insert(first.to_string(), ());
                     let h = span_bits(first);
                     multi_bits[h / 64] |= 1 << (h % 64);
+                }
+                // Its first two words, first three, ..., all but the last.
+                for (e, _) in p.match_indices(' ').skip(1) {
+                    multi_inner.insert(p[..e].to_string(), ());
+                    let h = span_bits(&p[..e]);
+                    inner_bits[h / 64] |= 1 << (h % 64);
                 }
             }
         }
@@ -808,6 +820,8 @@ impl Lexicon {
             pat_range,
             multi_first,
             multi_bits,
+            multi_inner,
+            inner_bits,
             max_words,
             #[cfg(test)]
             patterns: b.patterns,
@@ -872,6 +886,9 @@ impl Lexicon {
                 let more = toks.toks.iter().skip(ti + 1).take(self.max_words - 1);
                 for tl in more {
                     self.ending_in(keys, s, tl.kend, found);
+                    if !self.multi_inner_span(keys.get(s..tl.kend).unwrap_or("")) {
+                        break;
+                    }
                 }
             }
             ending.clear();
@@ -1082,6 +1099,13 @@ impl Lexicon {
         let &(a, b) = self.pat_range.get(pid as usize)?;
         (self.pat_text.as_bytes().get(a as usize..b as usize) == Some(span.as_bytes()))
             .then_some(pid)
+    }
+
+    /// Do the words `w` begin a pattern of more words?
+    #[inline]
+    fn multi_inner_span(&self, w: &str) -> bool {
+        let h = span_bits(w);
+        self.inner_bits[h / 64] & (1 << (h % 64)) != 0 && self.multi_inner.contains_key(w)
     }
 
     /// Is `w` the first word of a pattern of several words?
