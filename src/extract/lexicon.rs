@@ -395,6 +395,9 @@ pub struct Hit {
 
 const POSSESSIVE_SUFFIXES: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
 
+/// Numbers the [`ScanMemo`]s as they start afresh (0: none yet).
+static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// A hit of a pattern inside one token, as [`Lexicon::scan_into`] gives it for every token
 /// of the same key: all its checks done but those on the letter the token ends with as
 /// written, which the key does not tell (ى and ي fold together, ة and ه).
@@ -460,18 +463,47 @@ pub struct ScanMemo {
     record: bool,
     /// The [`Lexicon::id`] of the lexicon that filled it.
     lexicon: Option<u64>,
-    words: WordMap<(u32, u32, u32, u32)>,
+    /// Each key's ranges of `single` and `multi`, and its [`KeyRanges::tag`].
+    words: WordMap<KeyRanges>,
     single: Vec<Single>,
     multi: Vec<u32>,
     /// Matches of several words ending in the token being read, sorted (a scan's scratch).
     ending: Vec<(usize, usize, usize)>,
     /// (end, start, pattern) of the patterns inside a key being read (scratch).
     inside: Vec<(usize, usize, usize)>,
+    /// Tells this memo's keys from those of any memo before it: see [`ScanMemo::variants`].
+    generation: u64,
+    /// The variant of each token of the last text scanned.
+    variants: Vec<u32>,
+}
+
+/// Where a key's hits are in a [`ScanMemo`].
+#[derive(Debug, Clone, Copy)]
+struct KeyRanges {
+    single: (u32, u32),
+    multi: (u32, u32),
+    /// The key's number in the memo, times two, plus one when a hit of the key depends on
+    /// the written last letter.
+    tag: u32,
 }
 
 impl ScanMemo {
     /// Past this many keys the memo starts afresh.
     const MAX_WORDS: usize = 1 << 16;
+
+    /// The variant of each token of the last text scanned: tokens of one variant have the same
+    /// hits inside them (patterns of one token), so what is derived from those alone can be
+    /// kept by variant as long as [`ScanMemo::generation`] stays the same. It is the key's
+    /// number times four, plus, when a hit depends on it, a class of the last letter as
+    /// written (ى, ي, ه, another).
+    pub(crate) fn variants(&self) -> &[u32] {
+        &self.variants
+    }
+
+    /// Changes whenever the memo starts afresh (then variants are numbered anew).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
 
     /// A memo that keeps the keys it reads, for a caller that scans many documents.
     pub fn recording() -> ScanMemo {
@@ -864,9 +896,11 @@ impl Lexicon {
             *memo = ScanMemo {
                 record: memo.record,
                 lexicon: Some(self.id),
+                generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 ..ScanMemo::default()
             };
         }
+        memo.variants.clear();
         found.clear();
         hits.clear();
         let keys = toks.keys.as_str();
@@ -877,7 +911,11 @@ impl Lexicon {
         let mut ending = std::mem::take(&mut memo.ending);
         for (ti, t) in toks.toks.iter().enumerate() {
             let key = keys.get(t.kstart..t.kend).unwrap_or("");
-            let (a, b, ma, mb) = match memo.words.get(key) {
+            let KeyRanges {
+                single: (a, b),
+                multi: (ma, mb),
+                tag,
+            } = match memo.words.get(key) {
                 Some(&r) => r,
                 None => self.read_key(key, memo),
             };
@@ -928,6 +966,17 @@ impl Lexicon {
             for &m in multi {
                 self.hits_at(text, toks, ti, m, hits);
             }
+            let class = if tag & 1 == 0 {
+                0
+            } else {
+                match *last.get_or_insert_with(|| last_letter(text, t)) {
+                    Some('ى') => 1,
+                    Some('ي') => 2,
+                    Some('ه') => 3,
+                    _ => 0,
+                }
+            };
+            memo.variants.push((tag >> 1) * 4 + class);
         }
         // (None are left: every match ends in a token read after the one it starts in.)
         found.sort_unstable();
@@ -943,7 +992,7 @@ impl Lexicon {
 
     /// Reads a key not in the memo: the hits of the patterns inside it and the places where a
     /// pattern of several words may start, added to the memo; returns its ranges.
-    fn read_key(&self, key: &str, memo: &mut ScanMemo) -> (u32, u32, u32, u32) {
+    fn read_key(&self, key: &str, memo: &mut ScanMemo) -> KeyRanges {
         let (a, ma) = (memo.single.len() as u32, memo.multi.len() as u32);
         let inside = &mut memo.inside;
         inside.clear();
@@ -972,7 +1021,14 @@ impl Lexicon {
                 }
             }
         }
-        let r = (a, memo.single.len() as u32, ma, memo.multi.len() as u32);
+        let letter = memo.single[a as usize..]
+            .iter()
+            .any(Single::needs_last_letter);
+        let r = KeyRanges {
+            single: (a, memo.single.len() as u32),
+            multi: (ma, memo.multi.len() as u32),
+            tag: (memo.words.len() as u32) << 1 | u32::from(letter),
+        };
         memo.words.insert(key.to_string(), r);
         r
     }

@@ -4,7 +4,7 @@
 
 use super::tokens::Tokens;
 use crate::extract::lexicon::{
-    ArtKind, Class, EventFamily, Hit, Lexicon, OrgHeadKind, PlaceHead, Prefix, TitleKind,
+    ArtKind, Class, EventFamily, Hit, Lexicon, OrgHeadKind, PlaceHead, Prefix, ScanMemo, TitleKind,
 };
 use crate::model::EntityType;
 use crate::text::fold_char;
@@ -137,7 +137,9 @@ fn bare_offset(key: &str, clitic: usize, art: ArtKind) -> usize {
     key.char_indices().nth(skip).map_or(key.len(), |(b, _)| b)
 }
 
-/// The per-token tables of a [`Doc`], kept by a caller from one document to the next.
+/// The per-token tables of a [`Doc`], kept by a caller from one document to the next, and
+/// what the hits inside a token make of it, kept by the token's variant (see
+/// [`ScanMemo::variants`]).
 #[derive(Debug, Default)]
 pub struct DocBuffers {
     words: Vec<Word>,
@@ -146,6 +148,61 @@ pub struct DocBuffers {
     gaz_at: Vec<Option<u32>>,
     gaz: Vec<GazSpan>,
     gh: Vec<usize>,
+    /// Tokens whose variant was not kept yet.
+    fresh: Vec<usize>,
+    /// Tokens whose word may open with a clitic before a hamza-alef.
+    hamza: Vec<usize>,
+    /// The [`ScanMemo::generation`] the variants below belong to.
+    generation: u64,
+    /// For each variant, 1 + its place in `kept` (0: not kept).
+    slot: Vec<u32>,
+    kept: Vec<Kept>,
+}
+
+/// What the hits inside a token make of it: its word (`bare` counted from the token's key,
+/// `hamza_clitic` meaning "to be checked on the text"), its head of one token and the fewest
+/// clitics a hit of it strips.
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    word: Word,
+    head: Option<HeadSpan>,
+    best: Option<usize>,
+}
+
+/// A head hit `h` starting at the token of `slot`: it is kept when longer than the one there,
+/// or as long with fewer clitics.
+fn head_hit(slot: &mut Option<HeadSpan>, h: &Hit) {
+    if matches!(
+        h.info.class,
+        Class::Gaz(_)
+            | Class::Demonym(_)
+            | Class::Given
+            | Class::Particle
+            | Class::Stop
+            | Class::Say
+            | Class::Adjective
+            | Class::Ordinal
+            | Class::Common
+            | Class::Verb
+            | Class::LatinOrg
+            | Class::Naming
+    ) {
+        return;
+    }
+    let better = match slot {
+        None => true,
+        Some(s) => {
+            h.last > s.last || h.last == s.last && h.prefix.clitic_chars < s.prefix.clitic_chars
+        }
+    };
+    if better {
+        *slot = Some(HeadSpan {
+            last: h.last,
+            class: h.info.class,
+            prefix: h.prefix,
+            suffixed: h.suffix_chars > 0,
+        });
+    }
 }
 
 /// `v` cleared and filled with `n` copies of `x`.
@@ -165,35 +222,94 @@ impl<'a> Doc<'a> {
     }
 
     /// The document read through the lexicon's hits, in the tables of `bufs` (cleared
-    /// first); what the doc does not keep comes back with it.
+    /// first); what the doc does not keep comes back with it. `memo` is the one the hits
+    /// were scanned with: what a token's own hits make of it is kept by its variant.
     pub fn with_buffers(
         text: &'a str,
         toks: &'a Tokens,
         lex: &'a Lexicon,
         hits: &[Hit],
+        memo: &ScanMemo,
         mut bufs: DocBuffers,
     ) -> (Doc<'a>, DocBuffers) {
         let n = toks.len();
+        if bufs.generation != memo.generation() {
+            bufs.generation = memo.generation();
+            bufs.slot.clear();
+            bufs.kept.clear();
+        }
+        let variants = memo.variants();
+        let variant = |i: usize| -> Option<usize> {
+            // (A memo of another text has another number of tokens: nothing is kept then.)
+            (variants.len() == n)
+                .then(|| variants.get(i).map(|&v| v as usize))
+                .flatten()
+        };
         let mut words = std::mem::take(&mut bufs.words);
-        refill(&mut words, n, Word::default());
-        let best = &mut bufs.best;
-        refill(best, n, None);
         let mut heads = std::mem::take(&mut bufs.heads);
-        refill(&mut heads, n, None);
-        // Word classes come from single-token hits with the fewest clitics stripped: the
-        // token read as it stands wins over a reading that peels a letter off (وجدة).
-        for h in hits.iter().filter(|h| h.first == h.last) {
-            let b = &mut best[h.first];
-            let c = h.prefix.clitic_chars;
-            if b.is_none_or(|x| c < x) {
-                *b = Some(c);
+        let DocBuffers {
+            best,
+            fresh,
+            hamza,
+            slot,
+            kept,
+            gh,
+            gaz_at,
+            gaz,
+            ..
+        } = &mut bufs;
+        words.clear();
+        heads.clear();
+        best.clear();
+        fresh.clear();
+        hamza.clear();
+        // Tokens of a variant met before take what its hits made of it; the others (`fresh`,
+        // their `bare` unset) are read from the hits below.
+        const UNSET: usize = usize::MAX;
+        for (i, t) in toks.toks.iter().enumerate() {
+            let k = variant(i)
+                .and_then(|v| slot.get(v))
+                .and_then(|&k| kept.get((k as usize).checked_sub(1)?));
+            match k {
+                Some(k) => {
+                    let mut w = k.word;
+                    w.bare += t.kstart;
+                    if w.hamza_clitic {
+                        hamza.push(i);
+                    }
+                    words.push(w);
+                    heads.push(k.head.map(|h| HeadSpan { last: i, ..h }));
+                    best.push(k.best);
+                }
+                None => {
+                    words.push(Word {
+                        bare: UNSET,
+                        ..Word::default()
+                    });
+                    heads.push(None);
+                    best.push(None);
+                    fresh.push(i);
+                }
             }
         }
-        for h in hits {
-            if h.first == h.last && best[h.first] != Some(h.prefix.clitic_chars) {
-                continue;
+        if !fresh.is_empty() {
+            // Word classes come from single-token hits with the fewest clitics stripped: the
+            // token read as it stands wins over a reading that peels a letter off (وجدة).
+            let single = |h: &&Hit| h.first == h.last && words[h.first].bare == UNSET;
+            for h in hits.iter().filter(single) {
+                let b = &mut best[h.first];
+                let c = h.prefix.clitic_chars;
+                if b.is_none_or(|x| c < x) {
+                    *b = Some(c);
+                }
             }
-            if h.first == h.last {
+            for h in hits.iter() {
+                if h.first != h.last
+                    || words[h.first].bare != UNSET
+                    || best[h.first] != Some(h.prefix.clitic_chars)
+                {
+                    continue;
+                }
                 let w = &mut words[h.first];
                 w.known = true;
                 w.clitic = h.prefix.clitic_chars;
@@ -222,41 +338,11 @@ impl<'a> Doc<'a> {
                     Class::OrgHead(_) => w.org_head = true,
                     _ => {}
                 }
-            }
-            if !matches!(
-                h.info.class,
-                Class::Gaz(_)
-                    | Class::Demonym(_)
-                    | Class::Given
-                    | Class::Particle
-                    | Class::Stop
-                    | Class::Say
-                    | Class::Adjective
-                    | Class::Ordinal
-                    | Class::Common
-                    | Class::Verb
-                    | Class::LatinOrg
-                    | Class::Naming
-            ) {
-                let slot = &mut heads[h.first];
-                let better = match slot {
-                    None => true,
-                    Some(s) => {
-                        h.last > s.last
-                            || h.last == s.last && h.prefix.clitic_chars < s.prefix.clitic_chars
-                    }
-                };
-                if better {
-                    *slot = Some(HeadSpan {
-                        last: h.last,
-                        class: h.info.class,
-                        prefix: h.prefix,
-                        suffixed: h.suffix_chars > 0,
-                    });
-                }
+                head_hit(&mut heads[h.first], h);
             }
         }
-        for (i, w) in words.iter_mut().enumerate() {
+        for &i in fresh.iter() {
+            let w = &mut words[i];
             let key = toks.key(i);
             // Every prefix of DEF_PREFIXES starts with one of these letters.
             let def_start = matches!(key.chars().next(), Some('و' | 'ف' | 'ب' | 'ك' | 'ل' | 'ا'));
@@ -276,36 +362,62 @@ impl<'a> Doc<'a> {
                     }
                 }
             }
+            // A clitic before a hamza-alef (لأفيف، وإيلا): checked on the text below.
+            w.hamza_clitic = !w.known && w.art == ArtKind::None && hamza_clitic_key(key);
+            if w.hamza_clitic {
+                hamza.push(i);
+            }
+            w.bare = bare_offset(key, w.clitic, w.art);
+            if let Some(v) = variant(i).filter(|&v| slot.get(v).is_none_or(|&k| k == 0)) {
+                if slot.len() <= v {
+                    slot.resize(v + 1, 0);
+                }
+                kept.push(Kept {
+                    word: *w,
+                    head: heads[i],
+                    best: best[i],
+                });
+                slot[v] = kept.len() as u32;
+            }
+            w.bare += toks.toks.get(i).map_or(0, |t| t.kstart);
+        }
+        for &i in hamza.iter() {
+            let w = &mut words[i];
             // A clitic before a hamza-alef (لأفيف، وإيلا): no word or name starts with لأ, so
             // the first letter is a clitic even when the rest is not a known word.
             // The token's key holds the folded letters of its text in order: a key whose
             // first two letters cannot be those folded is passed over without reading the text.
-            if !w.known && w.art == ArtKind::None && hamza_clitic_key(key) {
-                let t = toks.toks[i];
-                let mut cs = text
-                    .get(t.start..t.end)
-                    .unwrap_or("")
-                    .chars()
-                    .filter(|&c| fold_char(c).is_some());
-                if let (Some(c), Some('أ' | 'إ' | 'آ')) = (cs.next(), cs.next()) {
-                    if matches!(c, 'و' | 'ف' | 'ل' | 'ب' | 'ك') && cs.next().is_some() {
-                        w.clitic = 1;
-                        w.hamza_clitic = true;
-                        if matches!(c, 'و' | 'ف') {
-                            w.conj = true;
-                        } else {
-                            w.prep = Some(c);
-                        }
+            w.hamza_clitic = false;
+            let t = toks.toks[i];
+            let mut cs = text
+                .get(t.start..t.end)
+                .unwrap_or("")
+                .chars()
+                .filter(|&c| fold_char(c).is_some());
+            if let (Some(c), Some('أ' | 'إ' | 'آ')) = (cs.next(), cs.next()) {
+                if matches!(c, 'و' | 'ف' | 'ل' | 'ب' | 'ك') && cs.next().is_some() {
+                    w.clitic = 1;
+                    w.hamza_clitic = true;
+                    if matches!(c, 'و' | 'ف') {
+                        w.conj = true;
+                    } else {
+                        w.prep = Some(c);
                     }
+                    w.bare = t.kstart + bare_offset(toks.key(i), w.clitic, w.art);
                 }
             }
-            let kstart = toks.toks.get(i).map_or(0, |t| t.kstart);
-            w.bare = kstart + bare_offset(key, w.clitic, w.art);
         }
-        // Gazetteer spans: longest first, then the reading with fewer clitics, then leftmost.
-        let gh = &mut bufs.gh;
+        // Heads of several tokens (always longer than a head of one), and the gazetteer
+        // spans: longest first, then the reading with fewer clitics, then leftmost.
         gh.clear();
-        gh.extend((0..hits.len()).filter(|&k| matches!(hits[k].info.class, Class::Gaz(_))));
+        for (k, h) in hits.iter().enumerate() {
+            if h.first != h.last {
+                head_hit(&mut heads[h.first], h);
+            }
+            if matches!(h.info.class, Class::Gaz(_)) {
+                gh.push(k);
+            }
+        }
         gh.sort_by_key(|&k| {
             let h = &hits[k];
             (
@@ -314,9 +426,9 @@ impl<'a> Doc<'a> {
                 h.first,
             )
         });
-        let mut gaz_at = std::mem::take(&mut bufs.gaz_at);
+        let mut gaz_at = std::mem::take(gaz_at);
         refill(&mut gaz_at, n, None);
-        let mut gaz = std::mem::take(&mut bufs.gaz);
+        let mut gaz = std::mem::take(gaz);
         gaz.clear();
         for h in gh.iter().map(|&k| &hits[k]) {
             if (h.first..=h.last).any(|t| gaz_at[t].is_some()) {
