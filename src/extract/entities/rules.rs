@@ -69,8 +69,11 @@ pub struct Cand {
     /// Byte range in the text (clitics excluded).
     pub start: usize,
     pub end: usize,
-    /// The surface form without clitics, marks dropped.
+    /// The surface form without clitics, marks dropped: written only for the candidates
+    /// [`Doc::candidates`] keeps.
     pub display: String,
+    /// What is written before the display (the elided article of للمغرب).
+    art_fix: &'static str,
     pub gaz: Option<u32>,
     /// An event without a proper name: its family and, except for agreements (whose
     /// wordings vary: مذكرة تفاهم، الاتفاق الأمني), its head word.
@@ -683,33 +686,18 @@ impl<'a> Doc<'a> {
         first: usize,
         last: usize,
         clitic: usize,
-        art_fix: &str,
+        art_fix: &'static str,
     ) -> Cand {
         let start = self.toks.src_after_key_chars(self.text, first, clitic);
         let end = self.toks.toks[last].end.max(start);
-        let mut display = String::with_capacity(art_fix.len() + end - start + 1);
-        display.push_str(art_fix);
-        push_clean(
-            &mut display,
-            self.text
-                .get(start..end.min(self.toks.toks[first].end))
-                .unwrap_or(""),
-        );
-        for t in first + 1..=last {
-            display.push(' ');
-            let tok = self.toks.toks[t];
-            push_clean(
-                &mut display,
-                self.text.get(tok.start..tok.end).unwrap_or(""),
-            );
-        }
         Cand {
             kind,
             first,
             last,
             start,
             end,
-            display,
+            display: String::new(),
+            art_fix,
             gaz: None,
             family: None,
             qualifies: true,
@@ -718,6 +706,26 @@ impl<'a> Doc<'a> {
             also: None,
             prio: 1,
         }
+    }
+
+    /// The display of candidate `c`: its words as written from its start, cleaned, after its
+    /// `art_fix`.
+    fn display_of(&self, c: &Cand) -> String {
+        let mut display = String::with_capacity(c.art_fix.len() + c.end - c.start + 1);
+        display.push_str(c.art_fix);
+        let first_end = self.toks.toks.get(c.first).map_or(c.end, |t| t.end);
+        push_clean(
+            &mut display,
+            self.text.get(c.start..c.end.min(first_end)).unwrap_or(""),
+        );
+        for tok in self.toks.toks.get(c.first + 1..=c.last).unwrap_or(&[]) {
+            display.push(' ');
+            push_clean(
+                &mut display,
+                self.text.get(tok.start..tok.end).unwrap_or(""),
+            );
+        }
+        display
     }
 
     /// A candidate from a phrase whose first token is read with the word's own clitics.
@@ -733,7 +741,7 @@ impl<'a> Doc<'a> {
 
     /// Every candidate mention, overlaps settled.
     pub fn candidates(&self) -> Vec<Cand> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.n() / 8 + 8);
         self.gazetteer(&mut out);
         self.latin_names(&mut out);
         for i in 0..self.n() {
@@ -753,7 +761,41 @@ impl<'a> Doc<'a> {
             self.cued_person(i, &mut out);
             self.named_by_cue(i, &mut out);
         }
-        select(out)
+        self.select(out)
+    }
+
+    /// Settles overlaps: longer candidates first, then higher priority, then leftmost; the
+    /// candidates kept get their display, and one whose display is empty is dropped.
+    fn select(&self, mut cands: Vec<Cand>) -> Vec<Cand> {
+        // (Indices are sorted: candidates are large.)
+        let mut order: Vec<u32> = (0..cands.len() as u32).collect();
+        order.sort_by_key(|&k| {
+            let c = &cands[k as usize];
+            (usize::MAX - (c.last - c.first), u8::MAX - c.prio, c.first)
+        });
+        let n = cands.iter().map(|c| c.last + 1).max().unwrap_or(0);
+        let mut taken = vec![false; n];
+        let mut kept: Vec<u32> = Vec::new();
+        for k in order {
+            let c = &cands[k as usize];
+            if taken[c.first..=c.last].iter().any(|&t| t) || c.start >= c.end {
+                continue;
+            }
+            let display = self.display_of(c);
+            if display.is_empty() {
+                continue;
+            }
+            for t in &mut taken[c.first..=c.last] {
+                *t = true;
+            }
+            cands[k as usize].display = display;
+            kept.push(k);
+        }
+        kept.sort_by_key(|&k| cands[k as usize].start);
+        let mut slots: Vec<Option<Cand>> = cands.into_iter().map(Some).collect();
+        kept.iter()
+            .filter_map(|&k| slots.get_mut(k as usize)?.take())
+            .collect()
     }
 
     fn gazetteer(&self, out: &mut Vec<Cand>) {
@@ -1206,7 +1248,7 @@ impl<'a> Doc<'a> {
             }
             // The quoted name is the event's name; with its head, another form of it.
             let mut c = self.word_cand(EntityType::Event, j, k);
-            c.also = Some(self.head_cand(EntityType::Event, i, &h, k).display);
+            c.also = Some(self.display_of(&self.head_cand(EntityType::Event, i, &h, k)));
             c.prio = 3;
             out.push(c);
             return;
@@ -1707,8 +1749,38 @@ pub fn clean(s: &str) -> String {
     out
 }
 
+/// True when [`push_clean`] keeps `s` as it is because it holds only printable ASCII but the
+/// space (which folds to itself) and Arabic letters that fold to a letter (U+0621-U+063A,
+/// U+0641-U+064A; not the tatweel U+0640 nor the marks after U+064A).
+fn kept_as_is(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(&x) = b.get(i) {
+        match x {
+            0x21..=0x7E => i += 1,
+            0xD8 | 0xD9 => {
+                let ok = matches!(
+                    (x, b.get(i + 1)),
+                    (0xD8, Some(0xA1..=0xBA)) | (0xD9, Some(0x81..=0x8A))
+                );
+                if !ok {
+                    return false;
+                }
+                i += 2;
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Appends [`clean`]`(s)` to `out`; runs of characters kept as they are go in one piece.
 pub fn push_clean(out: &mut String, s: &str) {
+    // Most words are printable ASCII or Arabic letters only, all kept: copied whole.
+    if kept_as_is(s) {
+        out.push_str(s);
+        return;
+    }
     let base = out.len();
     let mut space = false;
     // Start of the run of kept characters not yet copied.
@@ -1735,31 +1807,28 @@ pub fn push_clean(out: &mut String, s: &str) {
     out.push_str(s.get(run..).unwrap_or(""));
 }
 
-/// Settles overlaps: longer candidates first, then higher priority, then leftmost.
-fn select(mut cands: Vec<Cand>) -> Vec<Cand> {
-    cands.sort_by_key(|c| (usize::MAX - (c.last - c.first), u8::MAX - c.prio, c.first));
-    let n = cands.iter().map(|c| c.last + 1).max().unwrap_or(0);
-    let mut taken = vec![false; n];
-    let mut out = Vec::new();
-    for c in cands {
-        if taken[c.first..=c.last].iter().any(|&t| t) {
-            continue;
-        }
-        if c.display.is_empty() || c.start >= c.end {
-            continue;
-        }
-        for t in &mut taken[c.first..=c.last] {
-            *t = true;
-        }
-        out.push(c);
-    }
-    out.sort_by_key(|c| c.start);
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::DEF_PREFIXES;
+    use super::{kept_as_is, push_clean, DEF_PREFIXES};
+
+    /// The shortcut of `push_clean` agrees with its loop on every character up to U+FFFF,
+    /// alone and between Arabic letters.
+    #[test]
+    fn words_kept_as_is_are_those_the_cleaning_keeps() {
+        let slow = |s: &str| {
+            let mut out = String::new();
+            // The loop alone: a string the shortcut refuses.
+            push_clean(&mut out, &format!("\u{0640}{s}"));
+            out
+        };
+        for c in (0..0x1_0000u32).filter_map(char::from_u32) {
+            for s in [c.to_string(), format!("ب{c}ت"), format!("{c}{c}")] {
+                if kept_as_is(&s) {
+                    assert_eq!(slow(&s), s, "{c:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn definite_prefixes_start_with_a_clitic_letter_or_alef() {
