@@ -475,6 +475,37 @@ pub struct ScanMemo {
     generation: u64,
     /// The variant of each token of the last text scanned.
     variants: Vec<u32>,
+    /// The last short key met in each slot of a small table, by [`short_key`], with its
+    /// ranges: most tokens are common words, found here without hashing the key.
+    recent: Vec<(ShortKey, KeyRanges)>,
+}
+
+/// A key of at most 16 bytes as (length, two words that hold all its bytes).
+type ShortKey = (u32, u64, u64);
+
+/// Slots of [`ScanMemo::recent`], a power of two (40 bytes each).
+const RECENT_LOG: u32 = 11;
+const RECENT_SLOTS: usize = 1 << RECENT_LOG;
+
+/// `key` as a [`ShortKey`] (from overlapping reads: with the length they tell every byte),
+/// and its slot in [`ScanMemo::recent`]; `None` past 16 bytes.
+fn short_key(key: &str) -> Option<(ShortKey, usize)> {
+    let b = key.as_bytes();
+    let n = b.len();
+    let eight = |x: Option<&[u8]>| -> Option<u64> { Some(u64::from_le_bytes(x?.try_into().ok()?)) };
+    let (lo, hi) = match n {
+        0..=7 => {
+            let mut w = [0u8; 8];
+            for (d, &s) in w.iter_mut().zip(b) {
+                *d = s;
+            }
+            (u64::from_le_bytes(w), 0)
+        }
+        8..=16 => (eight(b.get(..8))?, eight(b.get(n - 8..))?),
+        _ => return None,
+    };
+    let h = (lo ^ hi.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    Some(((n as u32, lo, hi), (h >> (64 - RECENT_LOG)) as usize))
 }
 
 /// Where a key's hits are in a [`ScanMemo`].
@@ -915,9 +946,27 @@ impl Lexicon {
                 single: (a, b),
                 multi: (ma, mb),
                 tag,
-            } = match memo.words.get(key) {
-                Some(&r) => r,
-                None => self.read_key(key, memo),
+            } = match short_key(key) {
+                Some((sk, slot)) => match memo.recent.get(slot) {
+                    Some(&(k, r)) if k == sk => r,
+                    _ => {
+                        let r = match memo.words.get(key) {
+                            Some(&r) => r,
+                            None => self.read_key(key, memo),
+                        };
+                        if memo.recent.is_empty() {
+                            memo.recent = vec![((u32::MAX, 0, 0), r); RECENT_SLOTS];
+                        }
+                        if let Some(x) = memo.recent.get_mut(slot) {
+                            *x = (sk, r);
+                        }
+                        r
+                    }
+                },
+                None => match memo.words.get(key) {
+                    Some(&r) => r,
+                    None => self.read_key(key, memo),
+                },
             };
             for &plen in memo.multi.get(ma as usize..mb as usize).unwrap_or(&[]) {
                 let s = t.kstart + plen as usize;
@@ -1295,6 +1344,39 @@ mod tests {
                 "{}",
                 text.chars().take(40).collect::<String>()
             );
+        }
+    }
+
+    /// A short key tells its key: no two keys of up to 16 bytes share one.
+    #[test]
+    fn short_keys_tell_their_keys() {
+        let mut seen: HashMap<ShortKey, String> = HashMap::new();
+        let alphabet = ['a', 'b', '\u{0627}', '\u{0644}', ' '];
+        let mut words = vec![String::new()];
+        let mut all = vec![String::new()];
+        for _ in 0..9 {
+            let mut next = Vec::new();
+            for w in &words {
+                for c in alphabet {
+                    let x = format!("{w}{c}");
+                    if x.len() <= 17 {
+                        next.push(x);
+                    }
+                }
+            }
+            all.extend(next.iter().cloned());
+            words = next;
+        }
+        for w in &all {
+            match short_key(w) {
+                Some((k, slot)) => {
+                    assert!(slot < RECENT_SLOTS);
+                    if let Some(other) = seen.insert(k, w.clone()) {
+                        assert_eq!(&other, w);
+                    }
+                }
+                None => assert!(w.len() > 16, "{w}"),
+            }
         }
     }
 
