@@ -162,6 +162,10 @@ pub struct DocBuffers {
     kept: Vec<Kept>,
 }
 
+/// At most this many variants are kept (a few MB): past it, the others are read from the
+/// hits each time, until the memo starts afresh.
+const KEEP_VARIANTS: usize = 1 << 15;
+
 /// What the hits inside a token make of it: its word (`bare` counted from the token's key,
 /// `hamza_clitic` meaning "to be checked on the text"), its head of one token and the fewest
 /// clitics a hit of it strips.
@@ -371,7 +375,9 @@ impl<'a> Doc<'a> {
                 hamza.push(i);
             }
             w.bare = bare_offset(key, w.clitic, w.art);
-            if let Some(v) = variant(i).filter(|&v| slot.get(v).is_none_or(|&k| k == 0)) {
+            let new =
+                |&v: &usize| slot.get(v).is_none_or(|&k| k == 0) && kept.len() < KEEP_VARIANTS;
+            if let Some(v) = variant(i).filter(new) {
                 if slot.len() <= v {
                     slot.resize(v + 1, 0);
                 }
