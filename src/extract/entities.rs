@@ -65,10 +65,49 @@ fn find_in(text: &str, lexicon: &Lexicon, known: &KnownEntities, s: &mut Scratch
         return Vec::new();
     }
     lexicon.scan_into(text, toks, &mut s.memo, &mut s.found, &mut s.hits);
-    let (doc, spare) =
-        rules::Doc::with_buffers(text, toks, lexicon, &s.hits, std::mem::take(&mut s.doc));
+    let (doc, spare) = rules::Doc::with_buffers(
+        text,
+        toks,
+        lexicon,
+        &s.hits,
+        &s.memo,
+        std::mem::take(&mut s.doc),
+    );
     let cands = doc.candidates();
     let out = resolve::entities(&doc, cands, known, &mut s.memo);
     s.doc = doc.into_buffers(spare);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What is kept from one text to the next (the lexicon's memo, the readings of tokens by
+    /// variant) changes no result: each text read with fresh buffers, then all of them twice
+    /// through one set, in turn.
+    #[test]
+    fn buffers_kept_across_texts_change_nothing() {
+        let lex = Lexicon::builtin();
+        let known = KnownEntities::default();
+        let mut texts: Vec<String> = vec![
+            "لأفيف بن الوالي وإيلا، على علي إلى مؤسسة صحرائه وبالمغرب للجنة".into(),
+            "قال علي إن مؤسسته في صحرائها، وزارة الدفاع الوطني F-16 لأحمد".into(),
+        ];
+        for e in std::fs::read_dir("seeds").expect("seeds").flatten() {
+            if let Ok(t) = std::fs::read_to_string(e.path()) {
+                texts.push(t);
+            }
+        }
+        let alone: Vec<Vec<Entity>> = texts
+            .iter()
+            .map(|t| find_in(t, &lex, &known, &mut Scratch::default()))
+            .collect();
+        let mut s = Scratch::default();
+        for _ in 0..2 {
+            for (t, want) in texts.iter().zip(&alone) {
+                assert_eq!(&find_in(t, &lex, &known, &mut s), want);
+            }
+        }
+    }
 }

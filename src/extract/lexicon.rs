@@ -395,25 +395,146 @@ pub struct Hit {
 
 const POSSESSIVE_SUFFIXES: &[&str] = &["ه", "ها", "هم", "هما", "هن"];
 
+/// Numbers the [`ScanMemo`]s as they start afresh (0: none yet).
+static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A hit of a pattern inside one token, as [`Lexicon::scan_into`] gives it for every token
+/// of the same key: all its checks done but those on the letter the token ends with as
+/// written, which the key does not tell (ى and ي fold together, ة and ه).
+#[derive(Debug, Clone, Copy)]
+struct Single {
+    /// Byte offset of the match's end in the token's key (the order with matches of several
+    /// words that end in the same token).
+    end: u32,
+    prefix: Prefix,
+    suffix_chars: usize,
+    info: PatInfo,
+    /// The written last letter must not be ى (`Some(false)`) or ي (`Some(true)`).
+    maqsura: Option<bool>,
+    /// The written last letter must be ه (a ـه suffix, not ة).
+    written_ha: bool,
+}
+
+impl Single {
+    fn needs_last_letter(&self) -> bool {
+        self.maqsura.is_some() || self.written_ha
+    }
+}
+
+/// Whether a hit that needs `maqsura` (see [`PatInfo::final_maqsura`]) and, with
+/// `written_ha`, a written ه, stands on a token whose last letter as written is `last`.
+fn last_letter_ok(maqsura: Option<bool>, written_ha: bool, last: Option<char>) -> bool {
+    if let Some(maqsura) = maqsura {
+        let written = match last {
+            Some('ى') => Some(true),
+            Some('ي') => Some(false),
+            _ => None,
+        };
+        if written.is_some_and(|w| w != maqsura) {
+            return false;
+        }
+    }
+    !written_ha || last == Some('ه')
+}
+
+/// The last letter of token `t` as written (marks and other characters that fold to nothing
+/// skipped).
+fn last_letter(text: &str, t: &super::entities::tokens::Token) -> Option<char> {
+    text.get(t.start..t.end)
+        .and_then(|w| w.chars().rev().find(|&c| fold_char(c).is_some()))
+}
+
+/// Is the token of `key` a Latin word (see [`super::entities::tokens::Token::latin`])? Its key
+/// starts with what its first character folds to, and only an ASCII letter folds to one, or
+/// `@` for a handle.
+fn latin_key(key: &str) -> bool {
+    key.as_bytes()
+        .first()
+        .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'@')
+}
+
 /// What [`Lexicon::scan_into`] found in the token keys it has read: for each key, its range
-/// of `single` (the patterns matching inside the token, as key byte offsets of their start and
-/// end and the pattern) and of `multi` (the offsets where a pattern of several words may
-/// start).
+/// of `single` (the hits of patterns inside the token) and of `multi` (the key byte offsets
+/// where a pattern of several words may start).
 #[derive(Debug, Default)]
 pub struct ScanMemo {
     /// Keys are added (a memo kept across documents); a default memo, for one short text,
-    /// only saves the cost of filling it.
+    /// is emptied at each scan.
     record: bool,
     /// The [`Lexicon::id`] of the lexicon that filled it.
     lexicon: Option<u64>,
-    words: WordMap<(u32, u32, u32, u32)>,
-    single: Vec<(u32, u32, u32)>,
+    /// Each key's ranges of `single` and `multi`, and its [`KeyRanges::tag`].
+    words: WordMap<KeyRanges>,
+    single: Vec<Single>,
     multi: Vec<u32>,
+    /// Matches of several words ending in the token being read, sorted (a scan's scratch).
+    ending: Vec<(usize, usize, usize)>,
+    /// (end, start, pattern) of the patterns inside a key being read (scratch).
+    inside: Vec<(usize, usize, usize)>,
+    /// Tells this memo's keys from those of any memo before it: see [`ScanMemo::variants`].
+    generation: u64,
+    /// The variant of each token of the last text scanned.
+    variants: Vec<u32>,
+    /// The last short key met in each slot of a small table, by [`short_key`], with its
+    /// ranges: most tokens are common words, found here without hashing the key.
+    recent: Vec<(ShortKey, KeyRanges)>,
+}
+
+/// A key of at most 16 bytes as (length, two words that hold all its bytes).
+type ShortKey = (u32, u64, u64);
+
+/// Slots of [`ScanMemo::recent`], a power of two (40 bytes each).
+const RECENT_LOG: u32 = 11;
+const RECENT_SLOTS: usize = 1 << RECENT_LOG;
+
+/// `key` as a [`ShortKey`] (from overlapping reads: with the length they tell every byte),
+/// and its slot in [`ScanMemo::recent`]; `None` past 16 bytes.
+fn short_key(key: &str) -> Option<(ShortKey, usize)> {
+    let b = key.as_bytes();
+    let n = b.len();
+    let eight = |x: Option<&[u8]>| -> Option<u64> { Some(u64::from_le_bytes(x?.try_into().ok()?)) };
+    let (lo, hi) = match n {
+        0..=7 => {
+            let mut w = [0u8; 8];
+            for (d, &s) in w.iter_mut().zip(b) {
+                *d = s;
+            }
+            (u64::from_le_bytes(w), 0)
+        }
+        8..=16 => (eight(b.get(..8))?, eight(b.get(n - 8..))?),
+        _ => return None,
+    };
+    let h = (lo ^ hi.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    Some(((n as u32, lo, hi), (h >> (64 - RECENT_LOG)) as usize))
+}
+
+/// Where a key's hits are in a [`ScanMemo`].
+#[derive(Debug, Clone, Copy)]
+struct KeyRanges {
+    single: (u32, u32),
+    multi: (u32, u32),
+    /// The key's number in the memo, times two, plus one when a hit of the key depends on
+    /// the written last letter.
+    tag: u32,
 }
 
 impl ScanMemo {
     /// Past this many keys the memo starts afresh.
     const MAX_WORDS: usize = 1 << 16;
+
+    /// The variant of each token of the last text scanned: tokens of one variant have the same
+    /// hits inside them (patterns of one token), so what is derived from those alone can be
+    /// kept by variant as long as [`ScanMemo::generation`] stays the same. It is the key's
+    /// number times four, plus, when a hit depends on it, a class of the last letter as
+    /// written (ى, ي, ه, another).
+    pub(crate) fn variants(&self) -> &[u32] {
+        &self.variants
+    }
+
+    /// Changes whenever the memo starts afresh (then variants are numbered anew).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
 
     /// A memo that keeps the keys it reads, for a caller that scans many documents.
     pub fn recording() -> ScanMemo {
@@ -448,6 +569,10 @@ pub struct Lexicon {
     /// [`span_bits`].
     multi_first: WordMap<()>,
     multi_bits: Vec<u64>,
+    /// The spans of two words or more that begin a pattern of more words, and a quick filter
+    /// on their [`span_bits`]: a span that is none of them ends the look-up of longer ones.
+    multi_inner: WordMap<()>,
+    inner_bits: Vec<u64>,
     /// The most words in a pattern.
     max_words: usize,
     /// The patterns, for checking the anchored scan against an overlapping search.
@@ -705,6 +830,8 @@ impl Lexicon {
         let mut bits = vec![0u64; SPAN_BITS / 64];
         let mut multi_first: WordMap<()> = WordMap::default();
         let mut multi_bits = vec![0u64; SPAN_BITS / 64];
+        let mut multi_inner: WordMap<()> = WordMap::default();
+        let mut inner_bits = vec![0u64; SPAN_BITS / 64];
         let mut max_words = 1;
         let mut by_bit: HashMap<usize, u32> = HashMap::new();
         let mut pat_text = String::new();
@@ -726,6 +853,12 @@ impl Lexicon {
                     multi_first.insert(first.to_string(), ());
                     let h = span_bits(first);
                     multi_bits[h / 64] |= 1 << (h % 64);
+                }
+                // Its first two words, first three, ..., all but the last.
+                for (e, _) in p.match_indices(' ').skip(1) {
+                    multi_inner.insert(p[..e].to_string(), ());
+                    let h = span_bits(&p[..e]);
+                    inner_bits[h / 64] |= 1 << (h % 64);
                 }
             }
         }
@@ -750,6 +883,8 @@ impl Lexicon {
             pat_range,
             multi_first,
             multi_bits,
+            multi_inner,
+            inner_bits,
             max_words,
             #[cfg(test)]
             patterns: b.patterns,
@@ -775,6 +910,11 @@ impl Lexicon {
     /// [`Lexicon::scan`] into `hits`, with `found` for the matches (both cleared first) and
     /// `memo` for the words already read: a caller keeps them from one document to the next.
     /// A memo filled by another lexicon is emptied first.
+    ///
+    /// What a token matches on its own, with the clitics and suffix checked, depends on its
+    /// key alone (and on its last letter as written, checked for each token): a key met
+    /// before is read from the memo. Patterns of several words are looked up from each token
+    /// whose key may start one, and checked where they end.
     pub fn scan_into(
         &self,
         text: &str,
@@ -783,94 +923,232 @@ impl Lexicon {
         found: &mut Vec<(usize, usize, usize)>,
         hits: &mut Vec<Hit>,
     ) {
-        if memo.lexicon != Some(self.id) || memo.words.len() > ScanMemo::MAX_WORDS {
+        if memo.lexicon != Some(self.id) || memo.words.len() > ScanMemo::MAX_WORDS || !memo.record {
             *memo = ScanMemo {
                 record: memo.record,
                 lexicon: Some(self.id),
+                generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 ..ScanMemo::default()
             };
         }
-        self.matches(toks, memo, found);
-        hits.clear();
-        self.hits(text, toks, found, hits);
-    }
-
-    /// (end, start, pattern) of every pattern occurrence that can make a hit, sorted: those
-    /// starting where a token starts or after proclitics [`parse_prefix`] accepts, and ending
-    /// where a token ends or before a pronoun suffix. Each such span is looked up whole.
-    fn matches(&self, toks: &Tokens, memo: &mut ScanMemo, found: &mut Vec<(usize, usize, usize)>) {
+        memo.variants.clear();
         found.clear();
+        hits.clear();
         let keys = toks.keys.as_str();
-        // The list comes out sorted without sorting it whole: every match ends inside one
-        // token's stretch of the key buffer (after the previous token's key, up to the end of
-        // its own), so the matches of each stretch are sorted among themselves and appended.
-        // Those of one token (`here`), and those of several tokens met earlier (`later`),
-        // which wait for the stretch they end in.
-        let mut here: Vec<(usize, usize, usize)> = Vec::new();
-        let mut later: Vec<(usize, usize, usize)> = Vec::new();
-        let ScanMemo {
-            record,
-            words,
-            single,
-            multi,
-            ..
-        } = memo;
-        let record = *record;
+        // `found` holds the matches of several words met so far that end in a later token;
+        // each token takes those ending in its stretch of the key buffer (after the previous
+        // token's key, up to the end of its own) into `ending`. The hits come out in the
+        // order of the matches' (end, start, pattern).
+        let mut ending = std::mem::take(&mut memo.ending);
         for (ti, t) in toks.toks.iter().enumerate() {
-            here.clear();
             let key = keys.get(t.kstart..t.kend).unwrap_or("");
-            // What a token matches on its own, and where patterns of several words may start
-            // in it, depend on its key alone: a key met before is read from the memo.
-            let (a, b, ma, mb) = match words.get(key) {
-                Some(&r) => r,
-                None => {
-                    if !record {
-                        single.clear();
-                        multi.clear();
-                    }
-                    let (a, ma) = (single.len() as u32, multi.len() as u32);
-                    for plen in clitic_prefix_lens(key) {
-                        let s = t.kstart + plen;
-                        self.ending_in(keys, s, t.kend, &mut here);
-                        if self.max_words > 1 && self.multi_first_word(&keys[s..t.kend]) {
-                            multi.push(plen as u32);
+            let KeyRanges {
+                single: (a, b),
+                multi: (ma, mb),
+                tag,
+            } = match short_key(key) {
+                Some((sk, slot)) => match memo.recent.get(slot) {
+                    Some(&(k, r)) if k == sk => r,
+                    _ => {
+                        let r = match memo.words.get(key) {
+                            Some(&r) => r,
+                            None => self.read_key(key, memo),
+                        };
+                        if memo.recent.is_empty() {
+                            memo.recent = vec![((u32::MAX, 0, 0), r); RECENT_SLOTS];
                         }
+                        if let Some(x) = memo.recent.get_mut(slot) {
+                            *x = (sk, r);
+                        }
+                        r
                     }
-                    single.extend(here.iter().map(|&(e, s, p)| {
-                        ((s - t.kstart) as u32, (e - t.kstart) as u32, p as u32)
-                    }));
-                    here.clear();
-                    let r = (a, single.len() as u32, ma, multi.len() as u32);
-                    if record {
-                        words.insert(key.to_string(), r);
-                    }
-                    r
-                }
+                },
+                None => match memo.words.get(key) {
+                    Some(&r) => r,
+                    None => self.read_key(key, memo),
+                },
             };
-            for &(so, eo, p) in single.get(a as usize..b as usize).unwrap_or(&[]) {
-                here.push((t.kstart + eo as usize, t.kstart + so as usize, p as usize));
-            }
-            for &plen in multi.get(ma as usize..mb as usize).unwrap_or(&[]) {
+            for &plen in memo.multi.get(ma as usize..mb as usize).unwrap_or(&[]) {
                 let s = t.kstart + plen as usize;
                 let more = toks.toks.iter().skip(ti + 1).take(self.max_words - 1);
                 for tl in more {
-                    self.ending_in(keys, s, tl.kend, &mut later);
+                    self.ending_in(keys, s, tl.kend, found);
+                    if !self.multi_inner_span(keys.get(s..tl.kend).unwrap_or("")) {
+                        break;
+                    }
                 }
             }
-            if !later.is_empty() {
-                later.retain(|&m| {
+            ending.clear();
+            if !found.is_empty() {
+                found.retain(|&m| {
                     let ends_here = m.0 <= t.kend;
                     if ends_here {
-                        here.push(m);
+                        ending.push(m);
                     }
                     !ends_here
                 });
+                ending.sort_unstable();
             }
-            here.sort_unstable();
-            found.extend_from_slice(&here);
+            let mut multi = ending.iter().peekable();
+            // The written last letter, read once if a hit needs it.
+            let mut last: Option<Option<char>> = None;
+            for sg in memo.single.get(a as usize..b as usize).unwrap_or(&[]) {
+                // A match of several words ending at or before this one's end sorts first
+                // (it starts in an earlier token).
+                while let Some(&m) = multi.next_if(|m| m.0 <= t.kstart + sg.end as usize) {
+                    self.hits_at(text, toks, ti, m, hits);
+                }
+                if sg.needs_last_letter() {
+                    let l = *last.get_or_insert_with(|| last_letter(text, t));
+                    if !last_letter_ok(sg.maqsura, sg.written_ha, l) {
+                        continue;
+                    }
+                }
+                hits.push(Hit {
+                    first: ti,
+                    last: ti,
+                    prefix: sg.prefix,
+                    suffix_chars: sg.suffix_chars,
+                    info: sg.info,
+                });
+            }
+            for &m in multi {
+                self.hits_at(text, toks, ti, m, hits);
+            }
+            let class = if tag & 1 == 0 {
+                0
+            } else {
+                match *last.get_or_insert_with(|| last_letter(text, t)) {
+                    Some('ى') => 1,
+                    Some('ي') => 2,
+                    Some('ه') => 3,
+                    _ => 0,
+                }
+            };
+            memo.variants.push((tag >> 1) * 4 + class);
         }
-        later.sort_unstable();
-        found.extend_from_slice(&later);
+        // (None are left: every match ends in a token read after the one it starts in.)
+        found.sort_unstable();
+        let mut last = 0;
+        for &m in found.iter() {
+            while last + 1 < toks.toks.len() && toks.toks[last].kend < m.0 {
+                last += 1;
+            }
+            self.hits_at(text, toks, last, m, hits);
+        }
+        memo.ending = ending;
+    }
+
+    /// Reads a key not in the memo: the hits of the patterns inside it and the places where a
+    /// pattern of several words may start, added to the memo; returns its ranges.
+    fn read_key(&self, key: &str, memo: &mut ScanMemo) -> KeyRanges {
+        let (a, ma) = (memo.single.len() as u32, memo.multi.len() as u32);
+        let inside = &mut memo.inside;
+        inside.clear();
+        for plen in clitic_prefix_lens(key) {
+            self.ending_in(key, plen, key.len(), inside);
+            if self.max_words > 1 && self.multi_first_word(&key[plen..]) {
+                memo.multi.push(plen as u32);
+            }
+        }
+        inside.sort_unstable();
+        let latin = latin_key(key);
+        for &(e, s, pid) in inside.iter() {
+            let Some((prefix, suffix)) = self.affixes(key, 0, key.len(), s, e) else {
+                continue;
+            };
+            for &info in self.pats.get(pid).map_or(&[][..], Vec::as_slice) {
+                if let Some(written_ha) = info_ok(info, prefix, suffix, latin) {
+                    memo.single.push(Single {
+                        end: e as u32,
+                        prefix,
+                        suffix_chars: suffix.chars().count(),
+                        info,
+                        maqsura: info.final_maqsura,
+                        written_ha,
+                    });
+                }
+            }
+        }
+        let letter = memo.single[a as usize..]
+            .iter()
+            .any(Single::needs_last_letter);
+        let r = KeyRanges {
+            single: (a, memo.single.len() as u32),
+            multi: (ma, memo.multi.len() as u32),
+            tag: (memo.words.len() as u32) << 1 | u32::from(letter),
+        };
+        memo.words.insert(key.to_string(), r);
+        r
+    }
+
+    /// The clitics before a match `keys[s..e]` in a token whose key is `keys[kstart..kend]`
+    /// and the pronoun suffix after it, when they are valid.
+    fn affixes<'k>(
+        &self,
+        keys: &'k str,
+        kstart: usize,
+        kend: usize,
+        s: usize,
+        e: usize,
+    ) -> Option<(Prefix, &'k str)> {
+        // Clitics take at most five letters (10 bytes), a pronoun suffix three.
+        if s < kstart || s - kstart > 10 || e > kend || kend - e > 6 {
+            return None;
+        }
+        let pat = keys.get(s..e)?;
+        let prefix = parse_prefix(keys.get(kstart..s)?, pat.starts_with('ل'))?;
+        Some((prefix, keys.get(e..kend)?))
+    }
+
+    /// The hits of the match (end `e`, start `s`, pattern `pid`) ending in token `last`.
+    fn hits_at(
+        &self,
+        text: &str,
+        toks: &Tokens,
+        last: usize,
+        (e, s, pid): (usize, usize, usize),
+        hits: &mut Vec<Hit>,
+    ) {
+        let keys = toks.keys.as_str();
+        let Some(tl) = toks.toks.get(last) else {
+            return;
+        };
+        let mut first = last;
+        while first > 0 && toks.toks[first].kstart > s {
+            first -= 1;
+        }
+        let Some(tf) = toks.toks.get(first) else {
+            return;
+        };
+        if (first + 1..=last).any(|t| toks.toks[t].gap.hard()) {
+            return;
+        }
+        let Some((prefix, suffix)) = self.affixes(keys, tf.kstart, tl.kend, s, e) else {
+            return;
+        };
+        let Some(infos) = self.pats.get(pid) else {
+            return;
+        };
+        let mut last_written = None;
+        for &info in infos {
+            let Some(written_ha) = info_ok(info, prefix, suffix, tf.latin) else {
+                continue;
+            };
+            if info.final_maqsura.is_some() || written_ha {
+                let l = *last_written.get_or_insert_with(|| last_letter(text, tl));
+                if !last_letter_ok(info.final_maqsura, written_ha, l) {
+                    continue;
+                }
+            }
+            hits.push(Hit {
+                first,
+                last,
+                prefix,
+                suffix_chars: suffix.chars().count(),
+                info,
+            });
+        }
     }
 
     /// The patterns `keys[s..e]` for `e` at `kend` or before a pronoun suffix ending there
@@ -928,6 +1206,13 @@ impl Lexicon {
             .then_some(pid)
     }
 
+    /// Do the words `w` begin a pattern of more words?
+    #[inline]
+    fn multi_inner_span(&self, w: &str) -> bool {
+        let h = span_bits(w);
+        self.inner_bits[h / 64] & (1 << (h % 64)) != 0 && self.multi_inner.contains_key(w)
+    }
+
     /// Is `w` the first word of a pattern of several words?
     #[inline]
     fn multi_first_word(&self, w: &str) -> bool {
@@ -935,7 +1220,9 @@ impl Lexicon {
         self.multi_bits[h / 64] & (1 << (h % 64)) != 0 && self.multi_first.contains_key(w)
     }
 
-    /// The hits of pattern occurrences given as (end, start, pattern), sorted.
+    /// The hits of pattern occurrences given as (end, start, pattern), sorted: the checks of
+    /// [`Lexicon::scan_into`] made on every occurrence, for the tests to compare with.
+    #[cfg(test)]
     fn hits(
         &self,
         text: &str,
@@ -943,107 +1230,53 @@ impl Lexicon {
         found: &[(usize, usize, usize)],
         hits: &mut Vec<Hit>,
     ) {
-        let keys = toks.keys.as_str();
         // Matches come in order of their end: a cursor finds the last token.
         let mut last = 0;
         for &(e, s, pid) in found {
             while last + 1 < toks.toks.len() && toks.toks[last].kend < e {
                 last += 1;
             }
-            let Some(tl) = toks.toks.get(last) else {
-                continue;
-            };
-            let mut first = last;
-            while first > 0 && toks.toks[first].kstart > s {
-                first -= 1;
-            }
-            let Some(tf) = toks.toks.get(first) else {
-                continue;
-            };
-            // Clitics take at most five letters (10 bytes), a pronoun suffix three.
-            if s < tf.kstart || s - tf.kstart > 10 {
-                continue;
-            }
-            if e > tl.kend || tl.kend - e > 6 {
-                continue;
-            }
-            if (first + 1..=last).any(|t| toks.toks[t].gap.hard()) {
-                continue;
-            }
-            let pat = &keys[s..e];
-            let Some(prefix) = parse_prefix(&keys[tf.kstart..s], pat.starts_with('ل')) else {
-                continue;
-            };
-            let suffix = &keys[e..tl.kend];
-            let Some(infos) = self.pats.get(pid) else {
-                continue;
-            };
-            for &info in infos {
-                if !art_ok(info.art, prefix.art) {
-                    continue;
-                }
-                if let Some(maqsura) = info.final_maqsura {
-                    let last_letter = text
-                        .get(tl.start..tl.end)
-                        .and_then(|w| w.chars().rev().find(|&c| fold_char(c).is_some()));
-                    let written = match last_letter {
-                        Some('ى') => Some(true),
-                        Some('ي') => Some(false),
-                        _ => None,
-                    };
-                    if written.is_some_and(|w| w != maqsura) {
-                        continue;
-                    }
-                }
-                // Titles take a pronoun suffix freely (رئيسها التنفيذي); names only through
-                // their possessive stems.
-                // Heads too, so that a later cue can find them (قسمها الدولي المعروف بـ).
-                let title = matches!(
-                    info.class,
-                    Class::Title(_)
-                        | Class::OrgHead(_)
-                        | Class::EquipmentHead(_)
-                        | Class::EventHead(_)
-                        | Class::LocationHead(_)
-                );
-                if !suffix.is_empty() && !POSSESSIVE_SUFFIXES.contains(&suffix) {
-                    continue;
-                }
-                // ة folds to ه in the key: a ـه suffix must be written ه (مؤسسة is not مؤسس+ه).
-                if suffix == "ه" {
-                    let last_letter = text
-                        .get(tl.start..tl.end)
-                        .and_then(|w| w.chars().rev().find(|&c| fold_char(c).is_some()));
-                    if last_letter != Some('ه') {
-                        continue;
-                    }
-                }
-                if !title && info.possessive == suffix.is_empty() {
-                    continue;
-                }
-                // Function words and verbs take only a conjunction; particles also a
-                // preposition (بعبد), never the article.
-                let closed = matches!(info.class, Class::Stop | Class::Say);
-                let particle = info.class == Class::Particle;
-                if (closed || particle) && prefix.art != ArtKind::None
-                    || closed && prefix.prep.is_some()
-                {
-                    continue;
-                }
-                // Latin words take no Arabic clitics.
-                if tf.latin && (prefix.clitic_chars > 0 || prefix.art != ArtKind::None) {
-                    continue;
-                }
-                hits.push(Hit {
-                    first,
-                    last,
-                    prefix,
-                    suffix_chars: suffix.chars().count(),
-                    info,
-                });
-            }
+            self.hits_at(text, toks, last, (e, s, pid), hits);
         }
     }
+}
+
+/// The checks of a hit of `info` with `prefix` and `suffix` that do not need the text: `None`
+/// when it fails them, else whether it needs the token's last letter written ه.
+fn info_ok(info: PatInfo, prefix: Prefix, suffix: &str, latin: bool) -> Option<bool> {
+    if !art_ok(info.art, prefix.art) {
+        return None;
+    }
+    // Titles take a pronoun suffix freely (رئيسها التنفيذي); names only through
+    // their possessive stems.
+    // Heads too, so that a later cue can find them (قسمها الدولي المعروف بـ).
+    let title = matches!(
+        info.class,
+        Class::Title(_)
+            | Class::OrgHead(_)
+            | Class::EquipmentHead(_)
+            | Class::EventHead(_)
+            | Class::LocationHead(_)
+    );
+    if !suffix.is_empty() && !POSSESSIVE_SUFFIXES.contains(&suffix) {
+        return None;
+    }
+    if !title && info.possessive == suffix.is_empty() {
+        return None;
+    }
+    // Function words and verbs take only a conjunction; particles also a
+    // preposition (بعبد), never the article.
+    let closed = matches!(info.class, Class::Stop | Class::Say);
+    let particle = info.class == Class::Particle;
+    if (closed || particle) && prefix.art != ArtKind::None || closed && prefix.prep.is_some() {
+        return None;
+    }
+    // Latin words take no Arabic clitics.
+    if latin && (prefix.clitic_chars > 0 || prefix.art != ArtKind::None) {
+        return None;
+    }
+    // ة folds to ه in the key: a ـه suffix must be written ه (مؤسسة is not مؤسس+ه).
+    Some(suffix == "ه")
 }
 
 #[cfg(test)]
@@ -1111,6 +1344,59 @@ mod tests {
                 "{}",
                 text.chars().take(40).collect::<String>()
             );
+        }
+    }
+
+    /// A short key tells its key: no two keys of up to 16 bytes share one.
+    #[test]
+    fn short_keys_tell_their_keys() {
+        let mut seen: HashMap<ShortKey, String> = HashMap::new();
+        let alphabet = ['a', 'b', '\u{0627}', '\u{0644}', ' '];
+        let mut words = vec![String::new()];
+        let mut all = vec![String::new()];
+        for _ in 0..9 {
+            let mut next = Vec::new();
+            for w in &words {
+                for c in alphabet {
+                    let x = format!("{w}{c}");
+                    if x.len() <= 17 {
+                        next.push(x);
+                    }
+                }
+            }
+            all.extend(next.iter().cloned());
+            words = next;
+        }
+        for w in &all {
+            match short_key(w) {
+                Some((k, slot)) => {
+                    assert!(slot < RECENT_SLOTS);
+                    if let Some(other) = seen.insert(k, w.clone()) {
+                        assert_eq!(&other, w);
+                    }
+                }
+                None => assert!(w.len() > 16, "{w}"),
+            }
+        }
+    }
+
+    /// The memo reads whether a token is Latin from its key.
+    #[test]
+    fn a_key_tells_a_latin_token() {
+        let mut texts: Vec<String> = vec![
+            "F-16 @Handle_1 و@x ١٢ ًAbc éte Ωmega ـA 3D a-b «Saab» (NATO) وF".into(),
+            "\u{064B}abc \u{0640}x \u{200B}Ab \u{FEFF}q".into(),
+        ];
+        for e in std::fs::read_dir("seeds").expect("seeds").flatten() {
+            if let Ok(t) = std::fs::read_to_string(e.path()) {
+                texts.push(t);
+            }
+        }
+        for text in &texts {
+            let toks = Tokens::new(text);
+            for (i, t) in toks.toks.iter().enumerate() {
+                assert_eq!(latin_key(toks.key(i)), t.latin, "{}", &text[t.start..t.end]);
+            }
         }
     }
 

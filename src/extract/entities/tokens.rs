@@ -57,6 +57,7 @@ pub struct Tokens {
 
 /// Letters, digits and marks. The Arabic block is decided by hand (its punctuation listed),
 /// because the general Unicode tables are slow on the hot path.
+#[inline]
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
@@ -138,12 +139,23 @@ impl Tokens {
         let mut gap = Gap::default();
         let bytes = text.as_bytes();
         let mut at = 0;
-        while let Some((c, len)) = char_at(text, at) {
+        while let Some(&x) = bytes.get(at) {
+            // The commonest characters: a space between words, and an Arabic letter that
+            // folds to itself opening one (a word character).
+            if x == b' ' {
+                at += 1;
+                continue;
+            }
+            let kept = bytes.get(at + 1).is_some_and(|&y| arabic_letter_kept(x, y));
+            let Some((c, len)) = char_at(text, at) else {
+                break;
+            };
             let i = at;
             at += len;
-            let handle =
-                c == '@' && char_at(text, at).is_some_and(|(n, _)| n.is_ascii_alphanumeric());
-            if !(is_word_char(c) || handle) {
+            let handle = !kept
+                && c == '@'
+                && char_at(text, at).is_some_and(|(n, _)| n.is_ascii_alphanumeric());
+            if !(kept || is_word_char(c) || handle) {
                 match c {
                     ' ' => {}
                     '،' | ',' => {
@@ -180,7 +192,7 @@ impl Tokens {
             // Characters that fold to themselves are copied in runs: `run` is where the run
             // not yet copied starts.
             let mut run = i;
-            let f = fold_char(c);
+            let f = if kept { Some(c) } else { fold_char(c) };
             if f != Some(c) {
                 if let Some(f) = f {
                     keys.push(f);
@@ -198,6 +210,10 @@ impl Tokens {
                         at += 2;
                     }
                     end = at;
+                }
+                // A space ends every word.
+                if bytes.get(at) == Some(&b' ') {
+                    break;
                 }
                 let Some((n, nlen)) = char_at(text, at) else {
                     break;
