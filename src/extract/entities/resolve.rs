@@ -1116,9 +1116,9 @@ fn sweep(doc: &Doc, groups: &mut [Group], s: &mut Scratch, memo: &mut ScanMemo) 
             let first = if words == 1 {
                 f.key
             } else {
-                s.strs.word_ranges(f.key);
-                let (a, b) = s.strs.ranges[0];
-                s.strs.word_within(a, b)
+                let a = s.strs.info(f.key).start as usize;
+                let len = s.strs.bytes(f.key).iter().position(|&b| b == b' ');
+                s.strs.word_within(a, a + len.unwrap_or(s.strs.len(f.key)))
             };
             let entry = Entry {
                 group: gi,
@@ -1176,19 +1176,9 @@ fn sweep(doc: &Doc, groups: &mut [Group], s: &mut Scratch, memo: &mut ScanMemo) 
         maybe[h / 64] & (1 << (h % 64)) != 0
     };
     s.met.clear();
-    let keys = toks.keys.as_bytes();
     let mut i = 0;
-    while i < n {
-        if s.taken[i] {
-            i += 1;
-            continue;
-        }
-        let t = &toks.toks[i];
-        let h = last3_bits(keys.get(t.kstart..t.kend).unwrap_or(&[]));
-        if maybe_end[h / 64] & (1 << (h % 64)) == 0 {
-            i += 1;
-            continue;
-        }
+    while let Some(at) = next_to_read(toks, &s.taken, &maybe_end, i) {
+        i = at;
         let mut matched = None;
         'variants: for (strip, variant) in variants(toks.key(i), &mut s.variant) {
             if !may_start(variant) {
@@ -1249,6 +1239,22 @@ fn sweep(doc: &Doc, groups: &mut [Group], s: &mut Scratch, memo: &mut ScanMemo) 
     }
 }
 
+/// The first token from `i` on that is not taken and whose last three characters may end a
+/// first word, by `filter` (of [`last3_bits`]).
+fn next_to_read(toks: &Tokens, taken: &[bool], filter: &[u64], mut i: usize) -> Option<usize> {
+    let keys = toks.keys.as_bytes();
+    for (t, &taken) in toks.toks.get(i..)?.iter().zip(taken.get(i..)?) {
+        if !taken {
+            let h = last3_bits(keys.get(t.kstart..t.kend).unwrap_or(&[]));
+            if filter.get(h / 64).is_some_and(|&w| w >> (h % 64) & 1 != 0) {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Size of the filter on [`last3_bits`].
 const LAST3_BITS: usize = 1 << 12;
 
@@ -1261,8 +1267,15 @@ fn last3_bits(b: &[u8]) -> usize {
         .get(b.len().wrapping_sub(8)..)
         .and_then(|w| <[u8; 8]>::try_from(w).ok())
         .map(u64::from_be_bytes);
-    let x = match last8 {
-        Some(w) if w & 0xE000_E000_E000 == 0xC000_C000_C000 => w & 0xFFFF_FFFF_FFFF,
+    let x = match (last8, b) {
+        (Some(w), _) if w & 0xE000_E000_E000 == 0xC000_C000_C000 => w & 0xFFFF_FFFF_FFFF,
+        // Words of two or three of them, whole.
+        (None, &[p, q, r, s]) if p & r & 0xE0 == 0xC0 && (p | r) & 0x20 == 0 => {
+            u64::from(u32::from_be_bytes([p, q, r, s]))
+        }
+        (None, &[p, q, r, s, t, u]) if p & r & t & 0xE0 == 0xC0 && (p | r | t) & 0x20 == 0 => {
+            u64::from_be_bytes([0, 0, p, q, r, s, t, u])
+        }
         _ => last3_slow(b),
     };
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
