@@ -7,11 +7,12 @@
 //! words are the same in another order (حداد سمير = سمير حداد), when one is a person's
 //! surname met alone after the full name, or an organization's name cut short.
 //!
-//! The keys of a document (a form's key, loose key and sorted words, a name's first word, a
-//! short form) are each stored once in a table of strings ([`Strs`]) and named by their number:
-//! comparing two of them is comparing two numbers, what is known of a key (its loose key, the
-//! group a form with it joined) is computed once, and nothing is allocated per key. The
-//! table and the other buffers are kept by each thread for its next document.
+//! The strings compared (a form as written, its key, loose key and sorted words, a name's first
+//! word, a short form) are each stored once in a table ([`Strs`]) and named by their number:
+//! comparing two of them is comparing two numbers, and nothing is allocated per string. What
+//! depends on a string alone (its key, its loose key) is computed once and kept by the thread
+//! for its next documents, where the same names recur; what a document made of it (the group a
+//! form joined) is the document's only. The other buffers are kept by the thread too.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -83,6 +84,13 @@ struct Info {
     /// The loose keys of its words, sorted and joined by spaces: the same name in another
     /// order has the same string ([`NONE`] until asked for).
     sorted: u32,
+}
+
+/// What the document being read made of a string of [`Strs`].
+#[derive(Clone, Copy)]
+struct Marks {
+    /// The document ([`Strs::doc`]) these marks are of: those of another one are void.
+    doc: u32,
     /// The group of the last named form met with this key, by type (its index in
     /// `EntityType::ALL`), or [`NONE`].
     seen: [u32; 5],
@@ -93,6 +101,18 @@ struct Info {
     /// As a short form: the one group it is a short form of, [`NONE`] before any, [`MANY`]
     /// when of more than one.
     owner: u32,
+}
+
+impl Marks {
+    fn new(doc: u32) -> Marks {
+        Marks {
+            doc,
+            seen: [NONE; 5],
+            head: NONE,
+            tail: NONE,
+            owner: NONE,
+        }
+    }
 }
 
 /// A short form of more than one group.
@@ -118,20 +138,21 @@ impl Info {
             key: NONE,
             loose: NONE,
             sorted: NONE,
-            seen: [NONE; 5],
-            head: NONE,
-            tail: NONE,
-            owner: NONE,
         }
     }
 }
 
-/// The strings of one document, each stored once, laid end to end in one buffer, and found
-/// again by an open-addressing table of their numbers.
+/// The strings of the documents read, each stored once, laid end to end in one buffer, and
+/// found again by an open-addressing table of their numbers. What is known of a string (its
+/// key, loose key...) depends on it alone, so it is kept from one document to the next, up to
+/// [`Strs::MOST`] strings: the names of a dossier recur.
 #[derive(Default)]
 struct Strs {
     text: String,
     info: Vec<Info>,
+    marks: Vec<Marks>,
+    /// The number of the document being read, from 1.
+    doc: u32,
     /// Number + 1 of the string in each slot, 0 for an empty one; the length is a power of two.
     table: Vec<u32>,
     /// Room for a string built from another one of `text`.
@@ -141,17 +162,33 @@ struct Strs {
 }
 
 impl Strs {
-    /// Slots of a new table, and the most an emptied one keeps.
+    /// Slots of a new table.
     const TABLE_START: usize = 256;
-    const TABLE_KEPT: usize = 4096;
+    /// Past this many strings, or bytes of them, a document starts afresh.
+    const MOST: usize = 1 << 13;
+    const MOST_BYTES: usize = 1 << 18;
 
     fn clear(&mut self) {
+        // A long document's strings do not stay behind.
+        if self.info.capacity() > 2 * Strs::MOST || self.text.capacity() > 2 * Strs::MOST_BYTES {
+            *self = Strs::default();
+        }
         self.text.clear();
         self.info.clear();
-        if (Strs::TABLE_START..=Strs::TABLE_KEPT).contains(&self.table.len()) {
+        self.marks.clear();
+        self.doc = 1;
+        if self.table.len() == Strs::TABLE_START {
             self.table.fill(0);
         } else {
             self.table = vec![0; Strs::TABLE_START];
+        }
+    }
+
+    /// Starts a document: the marks of the last one are void.
+    fn next_doc(&mut self) {
+        self.doc = self.doc.wrapping_add(1);
+        if self.doc <= 1 || self.info.len() > Strs::MOST || self.text.len() > Strs::MOST_BYTES {
+            self.clear();
         }
     }
 
@@ -181,6 +218,23 @@ impl Strs {
 
     fn info_mut(&mut self, id: u32) -> &mut Info {
         &mut self.info[id as usize]
+    }
+
+    /// The marks of string `id` in this document.
+    fn marks(&self, id: u32) -> Marks {
+        match self.marks[id as usize] {
+            m if m.doc == self.doc => m,
+            _ => Marks::new(self.doc),
+        }
+    }
+
+    fn marks_mut(&mut self, id: u32) -> &mut Marks {
+        let doc = self.doc;
+        let m = &mut self.marks[id as usize];
+        if m.doc != doc {
+            *m = Marks::new(doc);
+        }
+        m
     }
 
     /// The number of words of string `id`.
@@ -256,6 +310,7 @@ impl Strs {
         let s = self.text.as_bytes().get(from..).unwrap_or(&[]);
         let id = self.info.len() as u32;
         self.info.push(Info::new(s, from, h));
+        self.marks.push(Marks::new(self.doc));
         self.table[slot] = id + 1;
         if self.info.len() * 2 > self.table.len() {
             self.grow();
@@ -276,22 +331,17 @@ impl Strs {
         self.table = table;
     }
 
-    /// The number of bytes `a..b` of `text`, as a string.
-    fn intern_within(&mut self, a: usize, b: usize) -> u32 {
+    /// The number of the word (no space) at bytes `a..b` of `text`.
+    fn word_within(&mut self, a: usize, b: usize) -> u32 {
         let from = self.text.len();
         self.text.extend_from_within(a..b);
-        self.commit(from)
-    }
-
-    /// [`Strs::intern_within`] of a word (no space).
-    fn word_within(&mut self, a: usize, b: usize) -> u32 {
-        let w = self.intern_within(a, b);
+        let w = self.commit(from);
         self.info_mut(w).words = 1;
         w
     }
 
-    /// The number of [`key`]`(name)`. A name met again (most mentions of a document repeat
-    /// one) is found by its text, and its key is computed once.
+    /// The number of [`key`]`(name)`. A name met again (most mentions repeat one) is found by
+    /// its text, and its key is computed once.
     fn key_of(&mut self, name: &str) -> u32 {
         let n = self.intern(name);
         let k = self.info(n).key;
@@ -580,9 +630,9 @@ fn two_chars(b: &[u8]) -> bool {
         .is_some()
 }
 
-/// Does a new form of key `b`, of a person or an organization (`kind`), name the entity of
-/// form `a` of a group of that kind? Their loose keys and sorted words are computed only when
-/// their ends and numbers of words leave the question open.
+/// Does a new form of key `b` and type `kind` name the entity of form `a` of a group of that
+/// type? Their loose keys and sorted words are computed only when their ends and numbers of
+/// words leave the question open.
 fn same_name(kind: EntityType, strs: &mut Strs, a: &Form, b: u32) -> bool {
     let a_key = a.key;
     if strs.info(a_key).ends == strs.info(b).ends && strs.loose(a_key) == strs.loose(b) {
@@ -630,8 +680,8 @@ struct Scratch {
     /// Loose keys of the person groups, in ranges of `ids` ([`link_short_persons`]).
     ids: Vec<u32>,
     of_group: Vec<[(usize, usize); 3]>,
-    /// The sweep's forms to look for, in lists by first word ([`Info::head`]); the first words;
-    /// the short forms met.
+    /// The sweep's forms to look for, in lists by first word ([`Marks::head`]); the first
+    /// words; the short forms met.
     entries: Vec<Entry>,
     firsts: Vec<u32>,
     owned: Vec<u32>,
@@ -743,14 +793,14 @@ impl Scratch {
     fn add_entry(&mut self, first: u32, e: Entry) {
         let at = self.entries.len() as u32;
         self.entries.push(e);
-        let info = self.strs.info_mut(first);
-        if info.head == NONE {
-            info.head = at;
+        let marks = self.strs.marks_mut(first);
+        if marks.head == NONE {
+            marks.head = at;
             self.firsts.push(first);
-        } else if let Some(last) = self.entries.get_mut(info.tail as usize) {
+        } else if let Some(last) = self.entries.get_mut(marks.tail as usize) {
             last.next = at;
         }
-        info.tail = at;
+        marks.tail = at;
     }
 }
 
@@ -790,7 +840,7 @@ fn resolve(
     memo: &mut ScanMemo,
     s: &mut Scratch,
 ) -> Vec<Entity> {
-    s.strs.clear();
+    s.strs.next_doc();
     s.spans.clear();
     s.shorts.clear();
     // An event family is an entity only when one mention is definite and specific.
@@ -840,7 +890,7 @@ fn resolve(
             groups.iter().position(|x| x.family.as_ref() == Some(f))
         } else if link_prev {
             last_group
-        } else if let Some(gi) = Some(s.strs.info(k).seen[ti]).filter(|&g| g != NONE) {
+        } else if let Some(gi) = Some(s.strs.marks(k).seen[ti]).filter(|&g| g != NONE) {
             Some(gi as usize)
         } else {
             let strs = &mut s.strs;
@@ -865,7 +915,7 @@ fn resolve(
             }
         };
         if named {
-            s.strs.info_mut(k).seen[ti] = gi as u32;
+            s.strs.marks_mut(k).seen[ti] = gi as u32;
         }
         let g = &mut groups[gi];
         if !anaphor && !g.forms.iter().any(|f| f.key == k) {
@@ -1132,7 +1182,7 @@ fn sweep(doc: &Doc, groups: &mut [Group], s: &mut Scratch, memo: &mut ScanMemo) 
                 let (x, y) = s.short_forms(doc, f, memo);
                 for k in x..y {
                     let w = s.shorts[k as usize].0;
-                    let owner = &mut s.strs.info_mut(w).owner;
+                    let owner = &mut s.strs.marks_mut(w).owner;
                     if *owner == NONE {
                         *owner = gi as u32;
                         s.owned.push(w);
@@ -1145,7 +1195,7 @@ fn sweep(doc: &Doc, groups: &mut [Group], s: &mut Scratch, memo: &mut ScanMemo) 
     }
     for i in 0..s.owned.len() {
         let w = s.owned[i];
-        let owner = s.strs.info(w).owner;
+        let owner = s.strs.marks(w).owner;
         if owner != MANY {
             let entry = Entry {
                 group: owner as usize,
@@ -1187,7 +1237,7 @@ fn sweep(doc: &Doc, groups: &mut [Group], s: &mut Scratch, memo: &mut ScanMemo) 
             let Some(first) = s.strs.find(variant) else {
                 continue;
             };
-            let mut e = s.strs.info(first).head;
+            let mut e = s.strs.marks(first).head;
             while let Some(entry) = s.entries.get(e as usize) {
                 e = entry.next;
                 if i + entry.words > n {
@@ -1260,7 +1310,7 @@ const LAST3_BITS: usize = 1 << 12;
 
 /// A hash of the last three characters of a word (all of it when shorter), in
 /// `0..LAST3_BITS`.
-#[inline]
+#[inline(always)]
 fn last3_bits(b: &[u8]) -> usize {
     // Three two-byte characters (Arabic) are read at once, from the last eight bytes.
     let last8 = b
@@ -1514,6 +1564,27 @@ mod tests {
             proptest::prop_assert_eq!(strs.key_of(&n), id);
             proptest::prop_assert_eq!(strs.key_of(&k), id);
         }
+    }
+
+    #[test]
+    fn what_a_document_made_of_a_string_is_void_in_the_next_one() {
+        let mut strs = Strs::default();
+        strs.next_doc();
+        let k = strs.key_of("سعيد الخمليشي");
+        strs.marks_mut(k).seen[0] = 7;
+        let l = strs.loose(k);
+        assert_eq!(strs.marks(k).seen[0], 7);
+        strs.next_doc();
+        assert_eq!(strs.key_of("سعيد الخمليشي"), k);
+        assert_eq!(strs.info(k).loose, l);
+        assert_eq!(strs.marks(k).seen[0], NONE);
+        // Past the most strings kept, all are dropped.
+        for i in 0..=Strs::MOST {
+            strs.key_of(&format!("w{i}"));
+        }
+        strs.next_doc();
+        assert_eq!(strs.find("w1"), None);
+        assert_eq!(strs.key_of("w1"), 0);
     }
 
     #[test]
