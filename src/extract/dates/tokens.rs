@@ -94,10 +94,50 @@ fn is_alphabetic(c: char) -> bool {
         || c.is_alphabetic()
 }
 
+/// The buffers of the last [`Tokens`] this thread dropped, taken by the next one: allocating
+/// them anew for every document showed in profiles.
+#[derive(Default)]
+struct Spare {
+    toks: Vec<Token>,
+    folded: String,
+}
+
+thread_local! {
+    static SPARE: std::cell::Cell<Option<Spare>> = const { std::cell::Cell::new(None) };
+}
+
+/// Buffers larger than this (in bytes) are not kept for the next text.
+const KEEP_BELOW: usize = 1 << 22;
+
+impl Drop for Tokens {
+    fn drop(&mut self) {
+        let size = self.toks.capacity() * std::mem::size_of::<Token>() + self.folded.capacity();
+        if size == 0 || size >= KEEP_BELOW {
+            return;
+        }
+        let spare = Spare {
+            toks: std::mem::take(&mut self.toks),
+            folded: std::mem::take(&mut self.folded),
+        };
+        // `try_with`: a thread being torn down keeps nothing.
+        let _ = SPARE.try_with(|s| s.set(Some(spare)));
+    }
+}
+
 impl Tokens {
     pub fn new(text: &str) -> Tokens {
-        let mut toks: Vec<Token> = Vec::with_capacity(text.len() / 5);
-        let mut folded = String::with_capacity(text.len());
+        let Spare {
+            mut toks,
+            mut folded,
+        } = SPARE
+            .try_with(std::cell::Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        toks.clear();
+        folded.clear();
+        toks.reserve(text.len() / 5);
+        folded.reserve(text.len());
         let mut space = false;
         let mut newline = false;
         let mut cur: Option<(Class, usize, usize)> = None; // class, start, fstart
