@@ -231,6 +231,15 @@ impl Tokens {
             .unwrap_or("")
     }
 
+    /// The folded forms of tokens `i` to `j` (inclusive) as one string: they lie end to end
+    /// in the folded buffer, with nothing between them (empty when either is past the end).
+    pub fn f_span(&self, i: usize, j: usize) -> &str {
+        match (self.toks.get(i), self.toks.get(j)) {
+            (Some(a), Some(b)) => self.folded.get(a.fstart..b.fend).unwrap_or(""),
+            _ => "",
+        }
+    }
+
     pub fn kind(&self, i: usize) -> Option<Kind> {
         self.toks.get(i).map(|t| t.kind)
     }
@@ -289,6 +298,17 @@ mod tests {
         assert!(t.glued(3));
         assert!(!t.glued(2));
         assert_eq!(t.num(1), Some(2020));
+    }
+
+    #[test]
+    fn folded_forms_lie_end_to_end() {
+        let t = Tokens::new("بلغ 3.5 مليون، أي ٢٫٥ \u{200B}%  «نعم» ـ 12,000");
+        for i in 0..t.len() {
+            for j in i..t.len() {
+                let joined: String = (i..=j).map(|k| t.f(k)).collect();
+                assert_eq!(t.f_span(i, j), joined);
+            }
+        }
     }
 
     #[test]
