@@ -143,6 +143,7 @@ pub struct PatternSet<T> {
 const HEAD_WORDS: usize = 64;
 
 /// [`head`]`(w, 4)` of a word of at least four bytes, read at once (`None` when shorter).
+#[inline]
 fn head4(w: &str) -> Option<usize> {
     let b = w.as_bytes().first_chunk::<4>()?;
     let x = u64::from(u32::from_le_bytes(*b));
@@ -151,6 +152,7 @@ fn head4(w: &str) -> Option<usize> {
 
 /// A hash of a word's first `n` bytes (all of them when it is shorter), in
 /// `0..HEAD_WORDS * 64`.
+#[inline]
 fn head(w: &str, n: usize) -> usize {
     let mut x = 0u64;
     for (k, &b) in w.as_bytes().iter().take(n).enumerate() {
@@ -162,11 +164,18 @@ fn head(w: &str, n: usize) -> usize {
 /// A hash of a word's length, first four and last two bytes (its top bits are the best mixed):
 /// two words that differ there are different words. The claim lists' filters and the
 /// lexicon's take its top bits.
+#[inline]
 pub(crate) fn shape_hash(w: &str) -> u64 {
     let b = w.as_bytes();
     let mut x = b.len() as u64;
-    for (k, &c) in b.iter().take(4).enumerate() {
-        x |= u64::from(c) << (8 * (k + 1));
+    // The first four bytes read at once when there are four (most words).
+    match b.first_chunk::<4>() {
+        Some(c) => x |= u64::from(u32::from_le_bytes(*c)) << 8,
+        None => {
+            for (k, &c) in b.iter().enumerate() {
+                x |= u64::from(c) << (8 * (k + 1));
+            }
+        }
     }
     if let [.., y, z] = b {
         x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
@@ -175,6 +184,7 @@ pub(crate) fn shape_hash(w: &str) -> u64 {
 }
 
 /// [`shape_hash`] in `0..HEAD_WORDS * 64` (4,096 bits).
+#[inline]
 fn word_bits(w: &str) -> usize {
     (shape_hash(w) >> 52) as usize
 }
@@ -196,11 +206,13 @@ impl WordBits {
     }
 
     /// False when `w` was certainly never inserted.
+    #[inline]
     pub fn may_contain(&self, w: &str) -> bool {
         bit(&self.0, word_bits(w))
     }
 }
 
+#[inline]
 fn bit(set: &[u64; HEAD_WORDS], h: usize) -> bool {
     set[h / 64] & (1 << (h % 64)) != 0
 }
@@ -209,6 +221,135 @@ fn bit(set: &[u64; HEAD_WORDS], h: usize) -> bool {
 fn slot(w: &str) -> usize {
     let last = w.as_bytes().last().copied().unwrap_or(0);
     usize::from((w.len() as u8).wrapping_mul(37).wrapping_add(last))
+}
+
+/// Where a stem of a word lies, without its form built: the word from byte `start` on, read
+/// after an `ا` when `article` (لل+X is read as الX: `ا`, then the ل+X of the word).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StemAt {
+    /// 0, 2 or 4: the clitics are two-byte letters.
+    start: u8,
+    /// Letters stripped.
+    clitics: u8,
+    /// A preposition (ب ل ك) was stripped: the stem is a noun, not a finite verb.
+    prep: bool,
+    article: bool,
+}
+
+impl StemAt {
+    /// The stem's form: a slice of `w`, or built in `buf` (لل+X read as الX).
+    pub fn form<'w>(&self, w: &'w str, buf: &'w mut String) -> &'w str {
+        let rest = w.get(usize::from(self.start)..).unwrap_or("");
+        if !self.article {
+            return rest;
+        }
+        buf.clear();
+        buf.push('ا');
+        buf.push_str(rest);
+        buf
+    }
+
+    /// The stem, its form borrowed from `w` unless built.
+    pub fn stem<'w>(&self, w: &'w str) -> Stem<'w> {
+        let rest = w.get(usize::from(self.start)..).unwrap_or("");
+        let form = if self.article {
+            let mut built = String::with_capacity(rest.len() + 2);
+            built.push('ا');
+            built.push_str(rest);
+            Cow::Owned(built)
+        } else {
+            Cow::Borrowed(rest)
+        };
+        Stem {
+            form,
+            clitics: usize::from(self.clitics),
+            prep: self.prep,
+        }
+    }
+}
+
+/// The stems of one word, in the order of [`stems`]: at most six.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StemsAt {
+    found: [StemAt; 6],
+    len: u8,
+}
+
+impl StemsAt {
+    fn push(&mut self, s: StemAt) {
+        if let Some(slot) = self.found.get_mut(usize::from(self.len)) {
+            *slot = s;
+            self.len += 1;
+        }
+    }
+
+    pub fn as_slice(&self) -> &[StemAt] {
+        self.found.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+/// [`stems`] of `w` as places in it, no form built: the word itself, then without و/ف, then
+/// without ب/ل/ك, and لل+X read as الX.
+pub fn stems_at(w: &str) -> StemsAt {
+    /// At least two characters (a first one, and more bytes than it takes).
+    fn two_chars(r: &[u8]) -> bool {
+        r.first().is_some_and(|&b| {
+            let first = match b {
+                0..0x80 => 1,
+                0x80..0xE0 => 2,
+                0xE0..0xF0 => 3,
+                _ => 4,
+            };
+            r.len() > first
+        })
+    }
+    let mut out = StemsAt {
+        found: [StemAt::default(); 6],
+        len: 1,
+    };
+    let b = w.as_bytes();
+    // Only a word opening with و ف ب ل ك (two bytes each in UTF-8) has a clitic to strip.
+    let Some(&[x, y]) = b.first_chunk::<2>() else {
+        return out;
+    };
+    if !matches!((x, y), (0xD9, 0x88 | 0x81 | 0x84 | 0x83) | (0xD8, 0xA8)) {
+        return out;
+    }
+    // Where the prepositions are stripped from (byte offset, letters stripped before): the
+    // word, and the word without و/ف.
+    let mut conj: [Option<(u8, u8)>; 2] = [Some((0, 0)), None];
+    // و and ف.
+    if x == 0xD9 && matches!(y, 0x88 | 0x81) && two_chars(b.get(2..).unwrap_or(&[])) {
+        conj[1] = Some((2, 1));
+        out.push(StemAt {
+            start: 2,
+            clitics: 1,
+            ..StemAt::default()
+        });
+    }
+    for (off, n) in conj.into_iter().flatten() {
+        let s = b.get(usize::from(off)..).unwrap_or(&[]);
+        // لل then at least two characters.
+        if s.starts_with(&[0xD9, 0x84, 0xD9, 0x84]) && two_chars(s.get(4..).unwrap_or(&[])) {
+            out.push(StemAt {
+                start: off + 2,
+                clitics: n + 2,
+                prep: true,
+                article: true,
+            });
+        }
+        // ب ل ك then at least two characters.
+        let prep = matches!(s, [0xD8, 0xA8, ..] | [0xD9, 0x84 | 0x83, ..]);
+        if prep && two_chars(s.get(2..).unwrap_or(&[])) {
+            out.push(StemAt {
+                start: off + 2,
+                clitics: n + 1,
+                prep: true,
+                article: false,
+            });
+        }
+    }
+    out
 }
 
 /// A form of a token with its leading clitics removed.
@@ -225,122 +366,162 @@ pub struct Stem<'a> {
 /// without و/ف, then without ب/ل/ك, and لل+X read as الX.
 /// Appended to `out`.
 pub fn stems<'a>(w: &'a str, out: &mut Vec<Stem<'a>>) {
-    fn stem(form: Cow<'_, str>, clitics: usize, prep: bool) -> Stem<'_> {
-        Stem {
-            form,
-            clitics,
-            prep,
-        }
-    }
-    /// At least two characters (without counting them all).
-    fn two_chars(r: &str) -> bool {
-        let mut c = r.chars();
-        c.next().is_some() && c.next().is_some()
-    }
-    out.push(stem(Cow::Borrowed(w), 0, false));
-    // Only a word opening with و ف ب ل ك (two bytes each in UTF-8) has a clitic to strip.
-    if !matches!(
-        w.as_bytes(),
-        [0xD9, 0x88 | 0x81 | 0x84 | 0x83, ..] | [0xD8, 0xA8, ..]
-    ) {
-        return;
-    }
-    let mut conj: [Option<(&str, usize)>; 2] = [Some((w, 0)), None];
-    if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
-        if two_chars(r) {
-            conj[1] = Some((r, 1));
-            out.push(stem(Cow::Borrowed(r), 1, false));
-        }
-    }
-    for (s, n) in conj.into_iter().flatten() {
-        if let Some(r) = s.strip_prefix("لل") {
-            if two_chars(r) {
-                let mut form = String::with_capacity(r.len() + 4);
-                form.push_str("ال");
-                form.push_str(r);
-                out.push(stem(Cow::Owned(form), n + 2, true));
-            }
-        }
-        for p in ['ب', 'ل', 'ك'] {
-            if let Some(r) = s.strip_prefix(p) {
-                if two_chars(r) {
-                    out.push(stem(Cow::Borrowed(r), n + 1, true));
-                }
-            }
-        }
-    }
+    out.extend(stems_at(w).as_slice().iter().map(|s| s.stem(w)));
 }
 
-/// The [`stems`] of every token (none for tokens that are not words), made once per text and
-/// laid end to end in one vector, each with its [`ClaimWords::of`].
-pub struct AllStems<'a> {
-    stems: Vec<Stem<'a>>,
-    /// [`ClaimWords::of`] of every stem, in the order of `stems`.
-    info: Vec<u16>,
-    /// Token `i`'s stems are `stems[ends[i - 1]..ends[i]]` (from 0 for the first).
-    ends: Vec<usize>,
+/// What the word lists say of one word, the same in every text: kept in a [`WordMemo`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WordInfo {
+    /// [`StemLists::bits`] of each stem, in the order of [`stems_at`].
+    pub bits: [u16; 6],
+    /// The bits of all the stems together.
+    pub any: u16,
+    /// [`head2`] of each stem's form without its article (ال), where a demonym may start
+    /// ([`NO_HEAD`] when shorter than two letters).
+    pub heads: [u16; 6],
+    /// How many stems the word has.
+    pub stems: u8,
 }
 
-impl<'a> AllStems<'a> {
-    /// The stems of token `i` (`None` past the last token).
-    pub fn get(&self, i: usize) -> Option<&[Stem<'a>]> {
-        let (start, end) = self.bounds(i)?;
-        self.stems.get(start..end)
-    }
+/// [`WordInfo::heads`] of a form too short for [`head2`].
+pub const NO_HEAD: u16 = u16::MAX;
 
-    /// The [`ClaimWords`] bits of any stem of token `i` (0 past the last token, and for a
-    /// token in no list that starts like no prefix key).
-    pub fn any_info(&self, i: usize) -> u16 {
-        self.info(i).iter().fold(0, |f, x| f | x)
-    }
+/// The first four bytes (two Arabic letters) of a word, hashed into `0..4096` (`None` when
+/// shorter).
+#[inline]
+pub fn head2(w: &[u8]) -> Option<usize> {
+    w.first_chunk::<4>().map(|b| {
+        let x = u64::from(u32::from_le_bytes(*b));
+        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+    })
+}
 
-    /// [`ClaimWords::of`] of the stems of token `i` (empty past the last token).
-    pub fn info(&self, i: usize) -> &[u16] {
-        self.bounds(i)
-            .and_then(|(start, end)| self.info.get(start..end))
-            .unwrap_or(&[])
-    }
-
-    fn bounds(&self, i: usize) -> Option<(usize, usize)> {
-        let end = *self.ends.get(i)?;
-        let start = match i.checked_sub(1) {
-            Some(p) => *self.ends.get(p)?,
-            None => 0,
+impl WordInfo {
+    /// Reads `w`'s stems against the lists (`buf` holds a stem built).
+    pub fn of(w: &str, lists: &StemLists, buf: &mut String) -> WordInfo {
+        let mut info = WordInfo {
+            heads: [NO_HEAD; 6],
+            ..WordInfo::default()
         };
-        Some((start, end))
+        let spans = stems_at(w);
+        for ((s, b), h) in spans
+            .as_slice()
+            .iter()
+            .zip(info.bits.iter_mut())
+            .zip(info.heads.iter_mut())
+        {
+            let form = s.form(w, buf);
+            *b = lists.bits(form);
+            info.any |= *b;
+            let f = form.as_bytes();
+            let bare = f.strip_prefix(&[0xD8, 0xA7, 0xD9, 0x84]).unwrap_or(f);
+            if let Some(x) = head2(bare) {
+                *h = x as u16;
+            }
+            info.stems += 1;
+        }
+        info
+    }
+
+    /// The [`Self::heads`] of the stems.
+    pub fn heads(&self) -> &[u16] {
+        self.heads.get(..usize::from(self.stems)).unwrap_or(&[])
     }
 }
 
-pub fn all_stems(t: &Tokens) -> AllStems<'_> {
-    let mut all = AllStems {
-        stems: Vec::with_capacity(t.len() * 2),
-        info: Vec::new(),
-        ends: Vec::with_capacity(t.len()),
+/// A hash of a word for [`WordMemo`]: its length and its first and last eight bytes (four,
+/// then the bytes one by one, for shorter words); words differing only in between share it
+/// and are told apart by comparing them.
+#[inline]
+fn memo_hash(b: &[u8]) -> u64 {
+    let (x, y) = match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(x), Some(y)) => (u64::from_le_bytes(*x), u64::from_le_bytes(*y)),
+        _ => match (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+            (Some(x), Some(y)) => (
+                u64::from(u32::from_le_bytes(*x)),
+                u64::from(u32::from_le_bytes(*y)),
+            ),
+            _ => {
+                let mut x = 0u64;
+                for (k, &c) in b.iter().enumerate() {
+                    x |= u64::from(c) << (8 * k);
+                }
+                (x, 0)
+            }
+        },
     };
-    for i in 0..t.len() {
-        if t.kind(i) == Some(Kind::Word) {
-            stems(t.f(i), &mut all.stems);
+    let h = (x.rotate_left(23) ^ y ^ (b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_mul(WORD_HASH_K);
+    h ^ (h >> 31)
+}
+
+/// The [`WordInfo`] of the words a thread has met, so that a word met before (most words
+/// of a text) is read once: a table of the words' hashes, open addressing, over the words
+/// laid end to end in one string. Emptied when full.
+#[derive(Default)]
+pub struct WordMemo {
+    /// Entry number + 1 of each slot (0: empty); twice [`Self::MAX_WORDS`] slots.
+    slots: Vec<u32>,
+    entries: Vec<MemoEntry>,
+    words: String,
+}
+
+struct MemoEntry {
+    hash: u64,
+    start: usize,
+    end: usize,
+    info: WordInfo,
+}
+
+impl WordMemo {
+    /// Words kept at most (about 1 MB of memory with the table).
+    const MAX_WORDS: usize = 1 << 14;
+    /// Longer words are read each time, not kept.
+    const MAX_LEN: usize = 64;
+
+    /// The [`WordInfo`] of `w`, read from the memo or found and kept.
+    pub fn get(&mut self, w: &str, lists: &StemLists, buf: &mut String) -> WordInfo {
+        if w.len() > Self::MAX_LEN {
+            return WordInfo::of(w, lists, buf);
         }
-        all.ends.push(all.stems.len());
+        if self.slots.is_empty() {
+            self.slots = vec![0; 2 * Self::MAX_WORDS];
+        }
+        let hash = memo_hash(w.as_bytes());
+        let mask = self.slots.len() - 1;
+        let mut pos = hash as usize & mask;
+        while let Some(&slot) = self.slots.get(pos) {
+            let Some(e) = slot
+                .checked_sub(1)
+                .and_then(|n| self.entries.get(n as usize))
+            else {
+                break;
+            };
+            if e.hash == hash && self.words.as_bytes().get(e.start..e.end) == Some(w.as_bytes()) {
+                return e.info;
+            }
+            pos = (pos + 1) & mask;
+        }
+        let info = WordInfo::of(w, lists, buf);
+        if self.entries.len() >= Self::MAX_WORDS {
+            self.slots.fill(0);
+            self.entries.clear();
+            self.words.clear();
+            pos = hash as usize & mask;
+        }
+        if let Some(slot) = self.slots.get_mut(pos) {
+            let start = self.words.len();
+            self.words.push_str(w);
+            self.entries.push(MemoEntry {
+                hash,
+                start,
+                end: self.words.len(),
+                info,
+            });
+            *slot = self.entries.len() as u32;
+        }
+        info
     }
-    let words = &*CLAIM_WORDS;
-    let triggers = &*TRIGGERS;
-    let others = [&*ATTRIBUTION, &*NEGATION, &*MODALITY];
-    all.info = all
-        .stems
-        .iter()
-        .map(|s| {
-            let mut f = words.of(&s.form);
-            if triggers.may_prefix(&s.form) {
-                f |= ClaimWords::TRIGGER_PREFIX;
-            }
-            if others.iter().any(|set| set.may_prefix(&s.form)) {
-                f |= ClaimWords::OTHER_PREFIX;
-            }
-            f
-        })
-        .collect();
-    all
 }
 
 /// Every word list of the claim finder in one map: a stem's lists in one probe. Low byte: the
@@ -349,6 +530,69 @@ pub fn all_stems(t: &Tokens) -> AllStems<'_> {
 pub struct ClaimWords {
     map: WordMap<u16>,
     maybe: WordBits,
+}
+
+/// The union of the pattern sets' [`PatternSet::starts4`] (`None` when some set has a
+/// prefix key shorter than four bytes): a stem starting like none of them may start with no
+/// prefix key of any set.
+static PREFIX_STARTS: LazyLock<Option<[u64; HEAD_WORDS]>> = LazyLock::new(|| {
+    let mut all = [0u64; HEAD_WORDS];
+    let sets = [
+        (&TRIGGERS.prefix_lens, &TRIGGERS.starts4),
+        (&ATTRIBUTION.prefix_lens, &ATTRIBUTION.starts4),
+        (&NEGATION.prefix_lens, &NEGATION.starts4),
+        (&MODALITY.prefix_lens, &MODALITY.starts4),
+    ];
+    for (lens, starts) in sets {
+        if lens.is_empty() {
+            continue;
+        }
+        let starts = starts.as_ref()?;
+        for (a, b) in all.iter_mut().zip(starts) {
+            *a |= b;
+        }
+    }
+    Some(all)
+});
+
+/// The word lists [`Self::bits`] reads, taken once for a whole text.
+pub struct StemLists {
+    words: &'static ClaimWords,
+    triggers: &'static PatternSet<Trigger>,
+    others: [&'static PatternSet<String>; 3],
+    starts: &'static Option<[u64; HEAD_WORDS]>,
+}
+
+impl StemLists {
+    pub fn get() -> StemLists {
+        StemLists {
+            words: &CLAIM_WORDS,
+            triggers: &TRIGGERS,
+            others: [&ATTRIBUTION, &NEGATION, &MODALITY],
+            starts: &PREFIX_STARTS,
+        }
+    }
+
+    /// The [`ClaimWords`] bits of one stem's form: [`ClaimWords::of`], with
+    /// [`ClaimWords::TRIGGER_PREFIX`] and [`ClaimWords::OTHER_PREFIX`] set when the pattern
+    /// sets' quick filters say it may start with one of their prefix keys.
+    #[inline]
+    pub fn bits(&self, form: &str) -> u16 {
+        let mut f = self.words.of(form);
+        let may_start = match self.starts {
+            Some(starts) => head4(form).is_some_and(|h| bit(starts, h)),
+            None => true,
+        };
+        if may_start {
+            if self.triggers.may_prefix(form) {
+                f |= ClaimWords::TRIGGER_PREFIX;
+            }
+            if self.others.iter().any(|set| set.may_prefix(form)) {
+                f |= ClaimWords::OTHER_PREFIX;
+            }
+        }
+        f
+    }
 }
 
 impl ClaimWords {
@@ -366,12 +610,14 @@ impl ClaimWords {
     pub const NEGATION: u16 = 1 << 10;
     /// An exact first word of [`MODALITY`].
     pub const MODALITY: u16 = 1 << 11;
-    /// May start with a prefix key of [`TRIGGERS`] (set by [`all_stems`], not by [`Self::of`]).
+    /// May start with a prefix key of [`TRIGGERS`] (set by [`StemLists::bits`], not by
+    /// [`Self::of`]).
     pub const TRIGGER_PREFIX: u16 = 1 << 12;
-    /// May start with a prefix key of the other pattern sets (set by [`all_stems`]).
+    /// May start with a prefix key of the other pattern sets (set by [`StemLists::bits`]).
     pub const OTHER_PREFIX: u16 = 1 << 13;
 
     /// The lists `w` is in (0 for none).
+    #[inline]
     pub fn of(&self, w: &str) -> u16 {
         if !self.maybe.may_contain(w) {
             return 0;
@@ -499,21 +745,22 @@ impl<T: Clone + Accepts> PatternSet<T> {
         }
     }
 
-    /// Patterns matching at token `i`, whose clitic-stripped forms are `st`:
-    /// (value, number of tokens, clitic letters stripped). Longest first. Which stems are a key
-    /// of `exact` is known already (one probe of [`ClaimWords`] answers every list): bit `k`
-    /// of `exact_hits` is set when `st[k]` is.
+    /// Appends to `out` the patterns matching at token `i`, whose clitic-stripped forms are
+    /// `st`: (value, number of tokens, clitic letters stripped). Longest first. Which stems are
+    /// a key of `exact` is known already (one probe of [`ClaimWords`] answers every list): bit
+    /// `k` of `exact_hits` is set when `st[k]` is.
     pub fn at_known<'s>(
         &'s self,
         t: &Tokens,
         i: usize,
         st: &[Stem<'_>],
         exact_hits: u32,
-    ) -> Vec<(&'s T, usize, usize)> {
-        let mut out: Vec<(&'s T, usize, usize)> = Vec::new();
+        out: &mut Vec<(&'s T, usize, usize)>,
+    ) {
         if exact_hits == 0 && self.prefix_lens.is_empty() || t.kind(i) != Some(Kind::Word) {
-            return out;
+            return;
         }
+        let first = out.len();
         let mut try_all = |pats: &'s [Pattern<T>], stem: &Stem<'_>| {
             for p in pats {
                 if !p.value.accepts(stem) {
@@ -550,13 +797,15 @@ impl<T: Clone + Accepts> PatternSet<T> {
                 }
             }
         }
-        if out.len() > 1 {
-            out.sort_by_key(|x| std::cmp::Reverse(x.1));
+        if let Some(found) = out.get_mut(first..) {
+            if found.len() > 1 {
+                found.sort_by_key(|x| std::cmp::Reverse(x.1));
+            }
         }
-        out
     }
 
     /// False when no prefix key is a prefix of `form` (quick filters only: no false negative).
+    #[inline]
     pub fn may_prefix(&self, form: &str) -> bool {
         !self.prefix_lens.is_empty()
             && self
@@ -641,23 +890,27 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
     PatternSet::new(items)
 });
 
-/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`).
-/// `st` are the tokens' [`all_stems`].
+/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`), read on
+/// the words' [`stems`] (`buf` holds a stem built).
 pub fn near(
-    st: &AllStems<'_>,
+    t: &Tokens,
     i: usize,
     words: &[Word],
-    lo: usize,
-    hi: usize,
+    (lo, hi): (usize, usize),
     window: usize,
+    buf: &mut String,
 ) -> bool {
     let from = i.saturating_sub(window).max(lo);
     let to = (i + window + 1).min(hi);
     (from..to).any(|k| {
-        k != i
-            && st
-                .get(k)
-                .is_some_and(|v| v.iter().any(|s| words.iter().any(|w| w.matches(&s.form))))
+        if k == i || t.kind(k) != Some(Kind::Word) {
+            return false;
+        }
+        let w = t.f(k);
+        stems_at(w).as_slice().iter().any(|s| {
+            let form = s.form(w, buf);
+            words.iter().any(|x| x.matches(form))
+        })
     })
 }
 
@@ -696,8 +949,8 @@ pub static MEDIA_HEADS: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("../data/claim_media_heads.txt")));
 
 /// Irregular demonyms: folded country name → folded masculine demonyms.
-pub static DEMONYMS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
-    let mut m: HashMap<String, Vec<String>> = HashMap::new();
+pub static DEMONYMS: LazyLock<WordMap<Vec<String>>> = LazyLock::new(|| {
+    let mut m: WordMap<Vec<String>> = WordMap::default();
     for l in lines(include_str!("../data/claim_demonyms.txt")) {
         if let Some((country, dem)) = l.split_once('|') {
             m.entry(key(country))
@@ -728,7 +981,7 @@ pub fn demonyms_of_key(k: &str) -> Vec<String> {
 }
 
 /// Capital → country, both folded (`الرباط` → `المغرب`).
-pub static CAPITALS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+pub static CAPITALS: LazyLock<WordMap<String>> = LazyLock::new(|| {
     lines(include_str!("../data/claim_capitals.txt"))
         .filter_map(|l| l.split_once('|'))
         .map(|(a, b)| (key(a), key(b)))
@@ -746,4 +999,97 @@ impl WordFlags {
     pub const RECENT: u8 = 2;
     /// Words making a following date a limit (`إلى غاية 2030`), not an event's date.
     pub const LIMIT: u8 = 4;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`stems`] as first written, on characters.
+    fn stems_reference(w: &str) -> Vec<(String, usize, bool)> {
+        fn two_chars(r: &str) -> bool {
+            r.chars().count() >= 2
+        }
+        let mut out = vec![(w.to_string(), 0, false)];
+        if !matches!(w.chars().next(), Some('و' | 'ف' | 'ب' | 'ل' | 'ك')) {
+            return out;
+        }
+        let mut conj = vec![(w, 0)];
+        if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
+            if two_chars(r) {
+                conj.push((r, 1));
+                out.push((r.to_string(), 1, false));
+            }
+        }
+        for (s, n) in conj {
+            if let Some(r) = s.strip_prefix("لل") {
+                if two_chars(r) {
+                    out.push((format!("ال{r}"), n + 2, true));
+                }
+            }
+            for p in ['ب', 'ل', 'ك'] {
+                if let Some(r) = s.strip_prefix(p) {
+                    if two_chars(r) {
+                        out.push((r.to_string(), n + 1, true));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn stems_of(w: &str) -> Vec<(String, usize, bool)> {
+        let mut v = Vec::new();
+        stems(w, &mut v);
+        v.into_iter()
+            .map(|s| (s.form.into_owned(), s.clitics, s.prep))
+            .collect()
+    }
+
+    #[test]
+    fn stems_of_words_with_clitics() {
+        for w in [
+            "وللتعاون",
+            "فبالتعاون",
+            "للتعاون",
+            "لل",
+            "للا",
+            "ولل",
+            "وب",
+            "وبا",
+            "كما",
+            "ب",
+        ] {
+            assert_eq!(stems_of(w), stems_reference(w), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stems_agree_with_the_reference(w in "[وفبلكاa日𝟘]{0,6}") {
+            proptest::prop_assert_eq!(stems_of(&w), stems_reference(&w));
+            // The forms built in a buffer are the stems' forms.
+            let mut buf = String::new();
+            let forms: Vec<String> = stems_at(&w)
+                .as_slice()
+                .iter()
+                .map(|s| s.form(&w, &mut buf).to_string())
+                .collect();
+            let want: Vec<String> = stems_reference(&w).into_iter().map(|x| x.0).collect();
+            proptest::prop_assert_eq!(forms, want);
+        }
+
+        #[test]
+        fn shape_hash_as_first_written(w in "[ab日وال]{0,7}") {
+            let b = w.as_bytes();
+            let mut x = b.len() as u64;
+            for (k, &c) in b.iter().take(4).enumerate() {
+                x |= u64::from(c) << (8 * (k + 1));
+            }
+            if let [.., y, z] = b {
+                x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
+            }
+            proptest::prop_assert_eq!(shape_hash(&w), x.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
+    }
 }
