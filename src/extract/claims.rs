@@ -23,8 +23,7 @@ use std::cell::Cell;
 
 use self::lists::{
     demonyms_of_key, head2, near, stems_at, ClaimWords, Stem, StemLists, Trigger, WordFlags,
-    WordMemo, ATTRIBUTION, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, MODALITY, NEGATION, NO_HEAD,
-    TRIGGERS,
+    WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -101,8 +100,8 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
 struct Scratch {
     scan: Scan,
     memo: WordMemo,
-    /// Per token, the last token of the longest mention starting there.
-    ends: Vec<usize>,
+    /// (first token, last token) of every mention, in order.
+    ends: Vec<(usize, usize)>,
     occ: Vec<(usize, usize)>,
 }
 
@@ -608,8 +607,8 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
         r.clear(t.len());
     }
     dem_tokens.clear();
-    let words = &*CLAIM_WORDS;
     let lists = StemLists::get();
+    let words = lists.words;
     let mut buf = String::new();
     let mut st: Vec<Stem<'_>> = Vec::new();
     // The break the previous token makes before this one, when it is a mark that makes one.
@@ -651,12 +650,15 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
                 }
                 st.clear();
                 st.extend(stems_at(w).as_slice().iter().map(|s| s.stem(w)));
-                TRIGGERS.at_known(t, i, &st, hits[0], &mut m.trig.items);
+                lists
+                    .triggers
+                    .at_known(t, i, &st, hits[0], &mut m.trig.items);
                 m.trig.close(i);
+                let [attr, neg, modal] = lists.others;
                 for (set, map, h) in [
-                    (&*ATTRIBUTION, &mut m.attr, hits[1]),
-                    (&*NEGATION, &mut m.neg, hits[2]),
-                    (&*MODALITY, &mut m.modal, hits[3]),
+                    (attr, &mut m.attr, hits[1]),
+                    (neg, &mut m.neg, hits[2]),
+                    (modal, &mut m.modal, hits[3]),
                 ] {
                     if set.may_match(h) {
                         set.at_known(t, i, &st, h, &mut map.items);
@@ -701,14 +703,14 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
                     || tok.kind == Kind::Word
                         && (own & ClaimWords::CLAUSE_BREAK != 0 || conj_verb));
         let gbrk = cbrk || i > 0 && after == Break::Segment;
-        for (r, brk) in [
-            (&mut *sent, sbrk),
-            (&mut *clause, cbrk),
-            (&mut *segment, gbrk),
-        ] {
-            if brk {
-                r.starts.push(i);
-            }
+        if sbrk {
+            sent.starts.push(i);
+        }
+        if cbrk {
+            clause.starts.push(i);
+        }
+        if gbrk {
+            segment.starts.push(i);
         }
         after = match (tok.kind, w) {
             (Kind::Punct, "." | "!" | "?" | "؟" | "…") => Break::Sentence,
@@ -911,30 +913,34 @@ impl Demonyms {
 /// Where entities occur, as (first token, entity index) in `occ`: their mentions, demonyms of
 /// the places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
 /// `dem_tokens` are the words [`scan`] found may be a demonym or pair word; `ends` gets the
-/// last token of the longest mention starting at each token.
+/// first and last tokens of every mention.
 fn occurrences(
     t: &Tokens,
     entities: &[Entity],
     dems: &Demonyms,
     dem_tokens: &[usize],
-    ends: &mut Vec<usize>,
+    ends: &mut Vec<(usize, usize)>,
     occ: &mut Vec<(usize, usize)>,
 ) {
     ends.clear();
-    ends.resize(t.len(), 0);
     occ.clear();
     for (e, ent) in entities.iter().enumerate() {
         for m in &ent.mentions {
             if let Some(k) = token_at(t, m.start) {
                 occ.push((k, e));
-                if let Some(last) = token_at(t, m.end.saturating_sub(1)) {
-                    if let Some(end) = ends.get_mut(k) {
-                        *end = (*end).max(last);
-                    }
+                // The token of the mention's last byte: `k` or one after it.
+                let last = m.end.saturating_sub(1);
+                let mut j = k;
+                while t.toks.get(j).is_some_and(|x| x.end <= last) {
+                    j += 1;
+                }
+                if j < t.len() {
+                    ends.push((k, j));
                 }
             }
         }
     }
+    ends.sort_unstable();
     if let Some(filter) = dems.filter() {
         let mut buf = String::new();
         for &i in dem_tokens {
@@ -973,8 +979,13 @@ fn occ_in(occ: &[(usize, usize)], lo: usize, hi: usize) -> &[(usize, usize)] {
 }
 
 /// The last token of the mention starting at token `k` (the longest, when several do).
-fn mention_end_tok(k: usize, ends: &[usize]) -> usize {
-    ends.get(k).copied().unwrap_or(k).max(k)
+fn mention_end_tok(k: usize, ends: &[(usize, usize)]) -> usize {
+    let a = ends.partition_point(|&(x, _)| x < k);
+    ends.get(a..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&(x, _)| x == k)
+        .fold(k, |m, &(_, last)| m.max(last))
 }
 
 /// Negated: a particle (لم، لن، عدم) just before the trigger, or a verb of denial earlier in

@@ -84,7 +84,8 @@ pub(crate) fn find_in(text: &str, t: &Tokens, dates: &[DateMatch]) -> Vec<Quanti
 
 /// A folded word is a cardinal number word, with or without a clitic.
 fn is_number_word(w: &str) -> bool {
-    NUMBER_WORDS.contains(strip_clitic(w).0)
+    // A clitic is stripped only before a number word.
+    strip_clitic(w).1 == 1 || NUMBER_WORDS.contains(w)
 }
 
 /// A number at token `i`: digits (with a decimal or thousands part glued: `3.5`, `2,000`), or
@@ -122,13 +123,22 @@ fn number_at<'a>(t: &'a Tokens, text: &'a str, i: usize) -> Option<(&'a str, usi
     }
 }
 
-/// A leading و ب ل ف (folded form) when what remains is at least three letters long.
+/// A leading و ب ل ف (folded form) when what remains is at least three letters long and a
+/// number word.
 fn strip_clitic(w: &str) -> (&str, usize) {
-    let mut chars = w.chars();
-    if let Some('و' | 'ب' | 'ل' | 'ف') = chars.next() {
-        let rest = chars.as_str();
-        // At least three letters (without counting them all).
-        if rest.chars().nth(2).is_some() && NUMBER_WORDS.contains(rest) {
+    // و ب ل ف are two bytes each; at least three letters follow when three of the bytes
+    // after them start a character (without counting them all).
+    if matches!(
+        w.as_bytes(),
+        [0xD9, 0x88 | 0x84 | 0x81, ..] | [0xD8, 0xA8, ..]
+    ) {
+        let rest = w.get(2..).unwrap_or("");
+        let three = rest
+            .bytes()
+            .filter(|&b| (b as i8) >= -0x40)
+            .nth(2)
+            .is_some();
+        if three && NUMBER_WORDS.contains(rest) {
             return (rest, 1);
         }
     }
@@ -290,6 +300,31 @@ mod tests {
 
     fn values(text: &str) -> Vec<String> {
         find(text).into_iter().map(|q| q.value).collect()
+    }
+
+    /// [`strip_clitic`] as first written, on characters.
+    fn strip_reference(w: &str) -> (&str, usize) {
+        let mut chars = w.chars();
+        if let Some('و' | 'ب' | 'ل' | 'ف') = chars.next() {
+            let rest = chars.as_str();
+            if rest.chars().count() >= 3 && NUMBER_WORDS.contains(rest) {
+                return (rest, 1);
+            }
+        }
+        (w, 0)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clitics_stripped_as_first_written(
+            w in "(و|ب|ل|ف|ك|a)?(خمسه|ثلاثه|عشره|مليون|ست|ا|ًٌ|日)?[بسهa]{0,2}"
+        ) {
+            proptest::prop_assert_eq!(strip_clitic(&w), strip_reference(&w));
+            proptest::prop_assert_eq!(
+                is_number_word(&w),
+                NUMBER_WORDS.contains(strip_reference(&w).0)
+            );
+        }
     }
 
     #[test]

@@ -480,34 +480,55 @@ impl WordMemo {
     const MAX_LEN: usize = 64;
 
     /// The [`WordInfo`] of `w`, read from the memo or found and kept.
+    #[inline]
     pub fn get(&mut self, w: &str, lists: &StemLists, buf: &mut String) -> WordInfo {
-        if w.len() > Self::MAX_LEN {
-            return WordInfo::of(w, lists, buf);
-        }
-        if self.slots.is_empty() {
-            self.slots = vec![0; 2 * Self::MAX_WORDS];
-        }
-        let hash = memo_hash(w.as_bytes());
-        let mask = self.slots.len() - 1;
-        let mut pos = hash as usize & mask;
-        while let Some(&slot) = self.slots.get(pos) {
-            let Some(e) = slot
-                .checked_sub(1)
-                .and_then(|n| self.entries.get(n as usize))
-            else {
-                break;
-            };
-            if e.hash == hash && self.words.as_bytes().get(e.start..e.end) == Some(w.as_bytes()) {
+        let b = w.as_bytes();
+        let hash = memo_hash(b);
+        if let Some(n) = self.find(b, hash) {
+            if let Some(e) = self.entries.get(n) {
                 return e.info;
+            }
+        }
+        self.add(w, hash, lists, buf)
+    }
+
+    /// The entry of `w`, whose [`memo_hash`] is `hash`.
+    #[inline]
+    fn find(&self, w: &[u8], hash: u64) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut pos = hash as usize & mask;
+        loop {
+            let n = usize::try_from(*self.slots.get(pos)?)
+                .ok()?
+                .checked_sub(1)?;
+            let e = self.entries.get(n)?;
+            if e.hash == hash && self.words.as_bytes().get(e.start..e.end) == Some(w) {
+                return Some(n);
             }
             pos = (pos + 1) & mask;
         }
+    }
+
+    /// [`Self::get`] of a word not kept yet: read, and kept unless too long.
+    #[cold]
+    #[inline(never)]
+    fn add(&mut self, w: &str, hash: u64, lists: &StemLists, buf: &mut String) -> WordInfo {
         let info = WordInfo::of(w, lists, buf);
-        if self.entries.len() >= Self::MAX_WORDS {
-            self.slots.fill(0);
+        if w.len() > Self::MAX_LEN {
+            return info;
+        }
+        if self.slots.is_empty() || self.entries.len() >= Self::MAX_WORDS {
+            self.slots.clear();
+            self.slots.resize(2 * Self::MAX_WORDS, 0);
             self.entries.clear();
             self.words.clear();
-            pos = hash as usize & mask;
+        }
+        // The first empty slot from the word's own (there is one: the table is never more
+        // than half full).
+        let mask = self.slots.len() - 1;
+        let mut pos = hash as usize & mask;
+        while self.slots.get(pos).is_some_and(|&n| n != 0) {
+            pos = (pos + 1) & mask;
         }
         if let Some(slot) = self.slots.get_mut(pos) {
             let start = self.words.len();
@@ -557,9 +578,10 @@ static PREFIX_STARTS: LazyLock<Option<[u64; HEAD_WORDS]>> = LazyLock::new(|| {
 
 /// The word lists [`Self::bits`] reads, taken once for a whole text.
 pub struct StemLists {
-    words: &'static ClaimWords,
-    triggers: &'static PatternSet<Trigger>,
-    others: [&'static PatternSet<String>; 3],
+    pub words: &'static ClaimWords,
+    pub triggers: &'static PatternSet<Trigger>,
+    /// [`ATTRIBUTION`], [`NEGATION`] and [`MODALITY`].
+    pub others: [&'static PatternSet<String>; 3],
     starts: &'static Option<[u64; HEAD_WORDS]>,
 }
 
