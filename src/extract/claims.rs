@@ -22,8 +22,8 @@ pub(crate) mod lists;
 use std::cell::Cell;
 
 use self::lists::{
-    demonyms_of_key, head2, near, stems_at, ClaimWords, Stem, StemLists, Trigger, WordFlags,
-    WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_HEAD,
+    demonyms_of_key, head3, near, stems_at, ClaimWords, First, StemLists, Trigger, WordFlags,
+    WordInfo, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -248,7 +248,7 @@ fn find_with(
                 break;
             }
         }
-        let mut actors: Vec<usize> = Vec::new();
+        let mut actors: Vec<usize> = Vec::with_capacity(used.len());
         for &(_, e) in used {
             if !actors.contains(&e) {
                 actors.push(e);
@@ -610,7 +610,6 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
     let lists = StemLists::get();
     let words = lists.words;
     let mut buf = String::new();
-    let mut st: Vec<Stem<'_>> = Vec::new();
     // The break the previous token makes before this one, when it is a mark that makes one.
     let mut after = Break::None;
     for (i, tok) in t.toks.iter().enumerate() {
@@ -621,7 +620,7 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
         let mut conj_verb = false;
         if tok.kind == Kind::Word {
             let info = memo.get(w, &lists, &mut buf);
-            own = info.bits[0];
+            own = info.own;
             // The lists any of its stems is in.
             let any = info.any;
             let dem = dems.as_ref().is_some_and(|d| {
@@ -632,60 +631,11 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
             if dem {
                 dem_tokens.push(i);
             }
-            // A word in no list, and starting like no pattern, matches nothing more.
-            if any != 0 {
-                // Which stems are an exact first word of each pattern set.
-                let mut hits = [0u32; 4];
-                for (n, b) in info.bits.iter().enumerate() {
-                    for (h, set) in hits.iter_mut().zip([
-                        ClaimWords::TRIGGER,
-                        ClaimWords::ATTRIBUTION,
-                        ClaimWords::NEGATION,
-                        ClaimWords::MODALITY,
-                    ]) {
-                        if b & set != 0 {
-                            *h |= 1 << n;
-                        }
-                    }
-                }
-                st.clear();
-                st.extend(stems_at(w).as_slice().iter().map(|s| s.stem(w)));
-                lists
-                    .triggers
-                    .at_known(t, i, &st, hits[0], &mut m.trig.items);
-                m.trig.close(i);
-                let [attr, neg, modal] = lists.others;
-                for (set, map, h) in [
-                    (attr, &mut m.attr, hits[1]),
-                    (neg, &mut m.neg, hits[2]),
-                    (modal, &mut m.modal, hits[3]),
-                ] {
-                    if set.may_match(h) {
-                        set.at_known(t, i, &st, h, &mut map.items);
-                        map.close(i);
-                    }
-                }
-                conj_verb = starts_conj(w)
-                    && (m
-                        .trig
-                        .last_at(i)
-                        .iter()
-                        .any(|(tr, _, clitics)| tr.verb && *clitics > 0)
-                        || m.attr
-                            .last_at(i)
-                            .iter()
-                            .any(|(tag, _, clitics)| tag.as_str() == "say" && *clitics > 0));
-                // In which of the blocker, recent-word and limit lists some stem is.
-                let flags = any as u8;
-                if flags & WordFlags::BLOCKER != 0 {
-                    m.blockers.push(i);
-                }
-                if flags & WordFlags::RECENT != 0 {
-                    m.recent.push(i);
-                }
-                if flags & WordFlags::LIMIT != 0 {
-                    m.limits.push(i);
-                }
+            // A word that is the first word of no pattern and in none of the blocker,
+            // recent-word and limit lists has nothing more to mark.
+            let listed = WordFlags::BLOCKER | WordFlags::RECENT | WordFlags::LIMIT;
+            if info.has_firsts() || any as u8 & listed != 0 {
+                conj_verb = mark(t, i, &info, memo.firsts(&info), m);
             }
         } else {
             own = words.of(w);
@@ -719,6 +669,75 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
             _ => Break::None,
         };
     }
+}
+
+/// Marks the word at token `i`, whose [`WordInfo`] says some stem is in some list, with
+/// `firsts` the patterns of which a stem is a first word: the patterns matching there, and
+/// the blocker, recent-word and limit lists. True when it is a verb trigger or a verb of
+/// saying with a و/ف clitic (which opens a clause). Out of [`scan`]'s loop, which most words
+/// pass straight through.
+#[inline(never)]
+fn mark(t: &Tokens, i: usize, info: &WordInfo, firsts: &[First], m: &mut Marks) -> bool {
+    // Each set's matches, longest first (a stable sort keeps the order they were found in).
+    let starts = [
+        m.trig.items.len(),
+        m.attr.items.len(),
+        m.neg.items.len(),
+        m.modal.items.len(),
+    ];
+    for f in firsts {
+        match *f {
+            First::Trigger(p, clitics) => {
+                if p.rest_matches(t, i) {
+                    m.trig.items.push((&p.value, p.words.len(), clitics));
+                }
+            }
+            First::Other(k, p, clitics) => {
+                let map = match k {
+                    0 => &mut m.attr,
+                    1 => &mut m.neg,
+                    _ => &mut m.modal,
+                };
+                if p.rest_matches(t, i) {
+                    map.items.push((&p.value, p.words.len(), clitics));
+                }
+            }
+        }
+    }
+    if let Some(found) = m.trig.items.get_mut(starts[0]..) {
+        found.sort_by_key(|x| std::cmp::Reverse(x.1));
+    }
+    m.trig.close(i);
+    for (map, start) in [&mut m.attr, &mut m.neg, &mut m.modal]
+        .into_iter()
+        .zip(&starts[1..])
+    {
+        if let Some(found) = map.items.get_mut(*start..) {
+            found.sort_by_key(|x| std::cmp::Reverse(x.1));
+        }
+        map.close(i);
+    }
+    // In which of the blocker, recent-word and limit lists some stem is.
+    let flags = info.any as u8;
+    if flags & WordFlags::BLOCKER != 0 {
+        m.blockers.push(i);
+    }
+    if flags & WordFlags::RECENT != 0 {
+        m.recent.push(i);
+    }
+    if flags & WordFlags::LIMIT != 0 {
+        m.limits.push(i);
+    }
+    starts_conj(t.f(i))
+        && (m
+            .trig
+            .last_at(i)
+            .iter()
+            .any(|(tr, _, clitics)| tr.verb && *clitics > 0)
+            || m.attr
+                .last_at(i)
+                .iter()
+                .any(|(tag, _, clitics)| tag.as_str() == "say" && *clitics > 0))
 }
 
 /// The break a punctuation mark makes before the next token.
@@ -770,8 +789,8 @@ fn parties(used: &[(usize, usize)], entities: &[Entity], v: &mut Vec<usize>) -> 
 }
 
 /// Indices without repeats, in first-seen order.
-fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
+fn dedup(it: impl ExactSizeIterator<Item = usize>) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::with_capacity(it.len());
     for e in it {
         if !out.contains(&e) {
             out.push(e);
@@ -829,9 +848,9 @@ struct Demonyms {
     /// (folded masculine demonym stem, place).
     dems: Vec<(String, usize)>,
     top2: Option<[usize; 2]>,
-    /// [`head2`] of every demonym, as bits: most words start like none and skip the list.
+    /// [`head3`] of every demonym, as bits: most words start like none and skip the list.
     starts: [u64; 64],
-    /// Some demonym is shorter than four bytes: every word must be looked at.
+    /// Some demonym is shorter than six bytes: every word must be looked at.
     short: bool,
 }
 
@@ -849,10 +868,10 @@ impl DemFilter<'_> {
         // The form without its article (ال, four bytes).
         let b = form.as_bytes();
         let bare = b.strip_prefix(&[0xD8, 0xA7, 0xD9, 0x84]).unwrap_or(b);
-        self.short || head2(bare).is_some_and(|h| self.starts_at(h as u16))
+        self.short || head3(bare).is_some_and(|h| self.starts_at(h as u16))
     }
 
-    /// Some demonym starts like a stem of [`head2`] `h` ([`NO_HEAD`]: none does).
+    /// Some demonym starts like a stem of [`head3`] `h` ([`NO_HEAD`]: none does).
     #[inline]
     fn starts_at(&self, h: u16) -> bool {
         h != NO_HEAD
@@ -882,7 +901,7 @@ impl Demonyms {
         let mut starts = [0u64; 64];
         let mut short = false;
         for (d, _) in &dems {
-            match head2(d.as_bytes()) {
+            match head3(d.as_bytes()) {
                 Some(h) => {
                     if let Some(w) = starts.get_mut(h / 64) {
                         *w |= 1 << (h % 64);

@@ -372,60 +372,112 @@ pub fn stems<'a>(w: &'a str, out: &mut Vec<Stem<'a>>) {
 /// What the word lists say of one word, the same in every text: kept in a [`WordMemo`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WordInfo {
-    /// [`StemLists::bits`] of each stem, in the order of [`stems_at`].
-    pub bits: [u16; 6],
+    /// [`StemLists::bits`] of the word itself (its first stem).
+    pub own: u16,
     /// The bits of all the stems together.
     pub any: u16,
-    /// [`head2`] of each stem's form without its article (ال), where a demonym may start
-    /// ([`NO_HEAD`] when shorter than two letters).
+    /// [`head3`] of each stem's form without its article (ال), where a demonym may start
+    /// ([`NO_HEAD`] when shorter than three letters).
     pub heads: [u16; 6],
     /// How many stems the word has.
     pub stems: u8,
+    /// Where its [`First`]s lie in the memo (see [`WordMemo::firsts`]).
+    firsts: (u32, u32),
+    /// Those are in the memo's place for a word it does not keep.
+    passing: bool,
 }
 
-/// [`WordInfo::heads`] of a form too short for [`head2`].
+/// A pattern one of whose first words a stem of a word is (with the clitic letters stripped
+/// to read it), and which accepts that stem: what [`PatternSet::first_words`] finds of a word
+/// before the words after it are looked at.
+#[derive(Debug, Clone, Copy)]
+pub enum First {
+    Trigger(&'static Pattern<Trigger>, usize),
+    /// [`ATTRIBUTION`] (0), [`NEGATION`] (1) or [`MODALITY`] (2).
+    Other(usize, &'static Pattern<String>, usize),
+}
+
+/// [`WordInfo::heads`] of a form too short for [`head3`].
 pub const NO_HEAD: u16 = u16::MAX;
 
-/// The first four bytes (two Arabic letters) of a word, hashed into `0..4096` (`None` when
+/// The first six bytes (three Arabic letters) of a word, hashed into `0..4096` (`None` when
 /// shorter).
 #[inline]
-pub fn head2(w: &[u8]) -> Option<usize> {
-    w.first_chunk::<4>().map(|b| {
-        let x = u64::from(u32::from_le_bytes(*b));
+pub fn head3(w: &[u8]) -> Option<usize> {
+    w.first_chunk::<6>().map(|b| {
+        let mut x = 0u64;
+        for (k, &c) in b.iter().enumerate() {
+            x |= u64::from(c) << (8 * k);
+        }
         (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
     })
 }
 
 impl WordInfo {
-    /// Reads `w`'s stems against the lists (`buf` holds a stem built).
-    pub fn of(w: &str, lists: &StemLists, buf: &mut String) -> WordInfo {
+    /// Reads `w`'s stems against the lists (`buf` holds a stem built), and appends to
+    /// `firsts` the patterns of which a stem is a first word, set by set ([`TRIGGERS`] first,
+    /// then [`ATTRIBUTION`], [`NEGATION`] and [`MODALITY`]), each in the order
+    /// [`PatternSet::first_words`] gives.
+    pub fn of(w: &str, lists: &StemLists, buf: &mut String, firsts: &mut Vec<First>) -> WordInfo {
         let mut info = WordInfo {
             heads: [NO_HEAD; 6],
             ..WordInfo::default()
         };
         let spans = stems_at(w);
-        for ((s, b), h) in spans
+        // Which stems are an exact first word of each pattern set.
+        let mut hits = [0u32; 4];
+        for (n, (s, h)) in spans
             .as_slice()
             .iter()
-            .zip(info.bits.iter_mut())
             .zip(info.heads.iter_mut())
+            .enumerate()
         {
             let form = s.form(w, buf);
-            *b = lists.bits(form);
-            info.any |= *b;
+            let b = lists.bits(form);
+            if n == 0 {
+                info.own = b;
+            }
+            info.any |= b;
+            for (hit, set) in hits.iter_mut().zip([
+                ClaimWords::TRIGGER,
+                ClaimWords::ATTRIBUTION,
+                ClaimWords::NEGATION,
+                ClaimWords::MODALITY,
+            ]) {
+                if b & set != 0 {
+                    *hit |= 1 << n;
+                }
+            }
             let f = form.as_bytes();
             let bare = f.strip_prefix(&[0xD8, 0xA7, 0xD9, 0x84]).unwrap_or(f);
-            if let Some(x) = head2(bare) {
+            if let Some(x) = head3(bare) {
                 *h = x as u16;
             }
             info.stems += 1;
         }
+        let start = firsts.len() as u32;
+        // A word in no list, and starting like no pattern, is the first word of none.
+        if info.any != 0 {
+            let st: Vec<Stem<'_>> = spans.as_slice().iter().map(|s| s.stem(w)).collect();
+            lists.triggers.first_words(&st, hits[0], |p, c| {
+                firsts.push(First::Trigger(p, c));
+            });
+            for (k, (set, h)) in lists.others.iter().zip(&hits[1..]).enumerate() {
+                set.first_words(&st, *h, |p, c| firsts.push(First::Other(k, p, c)));
+            }
+        }
+        info.firsts = (start, firsts.len() as u32);
         info
     }
 
     /// The [`Self::heads`] of the stems.
     pub fn heads(&self) -> &[u16] {
         self.heads.get(..usize::from(self.stems)).unwrap_or(&[])
+    }
+
+    /// Some stem is the first word of some pattern.
+    pub fn has_firsts(&self) -> bool {
+        self.firsts.1 > self.firsts.0
     }
 }
 
@@ -455,6 +507,24 @@ fn memo_hash(b: &[u8]) -> u64 {
     h ^ (h >> 31)
 }
 
+/// `a == b`, words of up to sixteen bytes compared as two (overlapping) eight-byte numbers
+/// instead of through a call.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    match (
+        a.first_chunk::<8>(),
+        a.last_chunk::<8>(),
+        b.first_chunk::<8>(),
+        b.last_chunk::<8>(),
+    ) {
+        (Some(w), Some(x), Some(y), Some(z)) if a.len() <= 16 => w == y && x == z,
+        _ => a == b,
+    }
+}
+
 /// The [`WordInfo`] of the words a thread has met, so that a word met before (most words
 /// of a text) is read once: a table of the words' hashes, open addressing, over the words
 /// laid end to end in one string. Emptied when full.
@@ -464,6 +534,10 @@ pub struct WordMemo {
     slots: Vec<u32>,
     entries: Vec<MemoEntry>,
     words: String,
+    /// The [`First`]s of the words kept, laid end to end.
+    firsts: Vec<First>,
+    /// Those of the last word read and not kept.
+    passing: Vec<First>,
 }
 
 struct MemoEntry {
@@ -502,19 +576,38 @@ impl WordMemo {
                 .ok()?
                 .checked_sub(1)?;
             let e = self.entries.get(n)?;
-            if e.hash == hash && self.words.as_bytes().get(e.start..e.end) == Some(w) {
+            if e.hash == hash
+                && self
+                    .words
+                    .as_bytes()
+                    .get(e.start..e.end)
+                    .is_some_and(|k| same_bytes(k, w))
+            {
                 return Some(n);
             }
             pos = (pos + 1) & mask;
         }
     }
 
+    /// The [`First`]s of a word read from this memo.
+    pub fn firsts(&self, info: &WordInfo) -> &[First] {
+        let all = if info.passing {
+            &self.passing
+        } else {
+            &self.firsts
+        };
+        all.get(info.firsts.0 as usize..info.firsts.1 as usize)
+            .unwrap_or(&[])
+    }
+
     /// [`Self::get`] of a word not kept yet: read, and kept unless too long.
     #[cold]
     #[inline(never)]
     fn add(&mut self, w: &str, hash: u64, lists: &StemLists, buf: &mut String) -> WordInfo {
-        let info = WordInfo::of(w, lists, buf);
         if w.len() > Self::MAX_LEN {
+            self.passing.clear();
+            let mut info = WordInfo::of(w, lists, buf, &mut self.passing);
+            info.passing = true;
             return info;
         }
         if self.slots.is_empty() || self.entries.len() >= Self::MAX_WORDS {
@@ -522,7 +615,9 @@ impl WordMemo {
             self.slots.resize(2 * Self::MAX_WORDS, 0);
             self.entries.clear();
             self.words.clear();
+            self.firsts.clear();
         }
+        let info = WordInfo::of(w, lists, buf, &mut self.firsts);
         // The first empty slot from the word's own (there is one: the table is never more
         // than half full).
         let mask = self.slots.len() - 1;
@@ -701,6 +796,17 @@ pub static CLAIM_WORDS: LazyLock<ClaimWords> = LazyLock::new(|| {
     ClaimWords { map, maybe }
 });
 
+impl<T> Pattern<T> {
+    /// The pattern's words after the first are the words after token `i`, on its line.
+    pub fn rest_matches(&self, t: &Tokens, i: usize) -> bool {
+        self.words.iter().enumerate().skip(1).all(|(k, w)| {
+            t.kind(i + k) == Some(Kind::Word)
+                && !t.toks.get(i + k).is_some_and(|x| x.newline_before)
+                && w.matches(t.f(i + k))
+        })
+    }
+}
+
 /// Whether a pattern may match a stem: finite verbs take no preposition (لبحث is a noun).
 pub trait Accepts {
     fn accepts(&self, _stem: &Stem<'_>) -> bool {
@@ -767,34 +873,25 @@ impl<T: Clone + Accepts> PatternSet<T> {
         }
     }
 
-    /// Appends to `out` the patterns matching at token `i`, whose clitic-stripped forms are
-    /// `st`: (value, number of tokens, clitic letters stripped). Longest first. Which stems are
-    /// a key of `exact` is known already (one probe of [`ClaimWords`] answers every list): bit
-    /// `k` of `exact_hits` is set when `st[k]` is.
-    pub fn at_known<'s>(
-        &'s self,
-        t: &Tokens,
-        i: usize,
+    /// Calls `found` with every pattern one of whose first words is a stem of `st` (a word's
+    /// [`stems`], in order) and which accepts it, with the clitic letters stripped: stem by
+    /// stem, the patterns of which it is the exact first word, then those whose first word
+    /// it starts with, shortest first. Which stems are a key of `exact` is known already (one
+    /// probe of [`ClaimWords`] answers every list): bit `k` of `exact_hits` is set when
+    /// `st[k]` is.
+    pub fn first_words(
+        &'static self,
         st: &[Stem<'_>],
         exact_hits: u32,
-        out: &mut Vec<(&'s T, usize, usize)>,
+        mut found: impl FnMut(&'static Pattern<T>, usize),
     ) {
-        if exact_hits == 0 && self.prefix_lens.is_empty() || t.kind(i) != Some(Kind::Word) {
+        if exact_hits == 0 && self.prefix_lens.is_empty() {
             return;
         }
-        let first = out.len();
-        let mut try_all = |pats: &'s [Pattern<T>], stem: &Stem<'_>| {
+        let mut try_all = |pats: &'static [Pattern<T>], stem: &Stem<'_>| {
             for p in pats {
-                if !p.value.accepts(stem) {
-                    continue;
-                }
-                let rest_ok = p.words.iter().enumerate().skip(1).all(|(k, w)| {
-                    t.kind(i + k) == Some(Kind::Word)
-                        && !t.toks.get(i + k).is_some_and(|x| x.newline_before)
-                        && w.matches(t.f(i + k))
-                });
-                if rest_ok {
-                    out.push((&p.value, p.words.len(), stem.clitics));
+                if p.value.accepts(stem) {
+                    found(p, stem.clitics);
                 }
             }
         };
@@ -819,11 +916,6 @@ impl<T: Clone + Accepts> PatternSet<T> {
                 }
             }
         }
-        if let Some(found) = out.get_mut(first..) {
-            if found.len() > 1 {
-                found.sort_by_key(|x| std::cmp::Reverse(x.1));
-            }
-        }
     }
 
     /// False when no prefix key is a prefix of `form` (quick filters only: no false negative).
@@ -836,11 +928,6 @@ impl<T: Clone + Accepts> PatternSet<T> {
                 .is_none_or(|s| head4(form).is_some_and(|h| bit(s, h)))
             && (bit(&self.prefix_heads6, head(form, 6))
                 || self.any4 && bit(&self.heads4, head(form, 4)))
-    }
-
-    /// False when [`Self::at_known`] with these `exact_hits` certainly finds nothing.
-    pub fn may_match(&self, exact_hits: u32) -> bool {
-        exact_hits != 0 || !self.prefix_lens.is_empty()
     }
 
     /// The exact keys (first words that are whole forms).
