@@ -19,11 +19,11 @@
 
 pub(crate) mod lists;
 
-use std::collections::HashMap;
+use std::cell::Cell;
 
 use self::lists::{
-    all_stems, demonyms_of_key, near, stems, AllStems, ClaimWords, Stem, Trigger, WordFlags,
-    ATTRIBUTION, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, MODALITY, NEGATION, TRIGGERS,
+    demonyms_of_key, head3, near, stems_at, ClaimWords, First, StemLists, Trigger, WordFlags,
+    WordInfo, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -49,10 +49,20 @@ const PLACE_WINDOW: usize = 8;
 /// Words of the sentence a trigger's near-words are looked for in, either side.
 const NEAR_WINDOW: usize = 10;
 
-/// A claim found at one trigger, before restatements are merged.
+/// A claim found at one trigger, before restatements are merged. Its strings (actor names,
+/// quote, date) are copied out only for the claims left after merging.
 #[derive(Debug, Clone)]
-struct Candidate {
-    claim: Claim,
+struct Candidate<'d> {
+    kind: ClaimType,
+    /// The claim's actors as entity indices, in order; merging compares their names.
+    names: Vec<usize>,
+    date: Option<&'d DateMatch>,
+    /// The quote's byte range in the text (`None`: an empty quote).
+    quote: Option<(usize, usize)>,
+    /// The entity the claim is attributed to.
+    attributed: Option<usize>,
+    negated: bool,
+    modality: Option<Modality>,
     /// Entity indices of the actors but the source, for merging.
     actors: Vec<usize>,
     /// Those of `actors` that are persons.
@@ -83,6 +93,25 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
     find_in(text, &t, entities, dates)
 }
 
+/// The per-token tables of one document, kept by each thread for its next document (as the
+/// entity finder keeps its own): allocating and growing them anew for every document showed
+/// in profiles.
+#[derive(Default)]
+struct Scratch {
+    scan: Scan,
+    memo: WordMemo,
+    /// (first token, last token) of every mention, in order.
+    ends: Vec<(usize, usize)>,
+    occ: Vec<(usize, usize)>,
+}
+
+/// Texts longer than this (in bytes) do not leave their tables behind.
+const KEEP_SCRATCH_BELOW: usize = 1 << 22;
+
+thread_local! {
+    static SCRATCH: Cell<Option<Scratch>> = const { Cell::new(None) };
+}
+
 /// [`find`] over tokens already made (the extractor shares them between finders).
 pub(crate) fn find_in(
     text: &str,
@@ -93,11 +122,22 @@ pub(crate) fn find_in(
     if t.len() == 0 {
         return Vec::new();
     }
-    let st = all_stems(t);
-    let marks = Marks::new(t, &st);
-    let sent = sentence_ids(t);
-    let clause = clause_ids(t, &st, &sent, &marks);
-    let segment = segment_ids(t, &clause);
+    let mut s = SCRATCH.with(Cell::take).unwrap_or_default();
+    let out = find_with(text, t, entities, dates, &mut s);
+    if text.len() < KEEP_SCRATCH_BELOW {
+        SCRATCH.with(|c| c.set(Some(s)));
+    }
+    out
+}
+
+/// [`find_in`] with the thread's tables.
+fn find_with(
+    text: &str,
+    t: &Tokens,
+    entities: &[Entity],
+    dates: &[DateMatch],
+    s: &mut Scratch,
+) -> Vec<Claim> {
     // The folded names of the places, made once for the capitals and the demonyms.
     let place_keys: Vec<Option<String>> = entities
         .iter()
@@ -105,32 +145,41 @@ pub(crate) fn find_in(
         .collect();
     let canon = canonical(entities, &place_keys);
     let canon_of = |e: usize| canon.get(e).copied().unwrap_or(e);
-    let mut ends: Vec<usize> = vec![0; t.len()];
-    let occ = occurrences(t, &st, entities, &place_keys, &mut ends);
+    let dems = Demonyms::new(entities, &place_keys);
+    scan(t, dems.filter(), &mut s.memo, &mut s.scan);
+    let Scan {
+        marks,
+        sent,
+        clause,
+        segment,
+        dem_tokens,
+    } = &s.scan;
+    occurrences(t, entities, &dems, dem_tokens, &mut s.ends, &mut s.occ);
+    let (ends, occ) = (&s.ends, &s.occ);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
         .filter_map(|d| token_at(t, d.span.start).map(|k| (k, d)))
-        .filter(|&(k, _)| !(k.saturating_sub(2)..k).any(|j| marks.limit.get(j) == Some(&true)))
+        .filter(|&(k, _)| positions_in(&marks.limits, k.saturating_sub(2), k).is_empty())
         .collect();
+    // A stem built (لل+X read as الX) while looking at a word.
+    let mut buf = String::new();
 
     // Triggers, in text order: (token, tokens taken, type, sense).
     let mut triggers: Vec<(usize, usize, ClaimType, &'static str)> = Vec::new();
     let mut i = 0;
     // Only the tokens where some trigger matches; `i` is where the next may start.
-    for &k in &marks.trig.keys {
+    for (k, found) in marks.trig.iter_in(0, t.len()) {
         if k < i {
             continue;
         }
         i = k;
-        let (lo, hi) = range_of(&sent, i);
-        let found = marks.trig.get(&i).and_then(|v| {
-            v.iter().find(|(tr, _, _)| {
-                tr.near.is_empty() || near(&st, i, &tr.near, lo, hi, NEAR_WINDOW)
-            })
+        let (lo, hi) = sent.range(i);
+        let found = found.iter().find(|(tr, _, _)| {
+            tr.near.is_empty() || near(t, i, &tr.near, (lo, hi), NEAR_WINDOW, &mut buf)
         });
         match found {
-            Some((_, n, _)) if blocked(&marks, i, lo) => i += n,
+            Some((_, n, _)) if blocked(marks, i, lo) => i += n,
             Some((tr, n, _)) => {
                 triggers.push((i, *n, tr.kind, tr.sense.as_str()));
                 i += *n;
@@ -142,10 +191,10 @@ pub(crate) fn find_in(
     // Each date goes to the nearest trigger of its comma segment, else of its clause, else of
     // its sentence; a trigger keeps the date of its own segment or clause over a nearer one
     // from another clause. Distances are ranked by that level first.
-    let mut date_of: HashMap<usize, (usize, &DateMatch)> = HashMap::new();
+    let mut date_of: Vec<Option<(usize, &DateMatch)>> = vec![None; triggers.len()];
     for &(dk, d) in &date_toks {
         // Only the triggers of the date's sentence, near it, can take it.
-        let (ss, se) = range_of(&sent, dk);
+        let (ss, se) = sent.range(dk);
         let (ss, se) = (ss.max(dk.saturating_sub(SCAN)), se.min(dk + SCAN));
         let first = triggers.partition_point(|(ti, _, _, _)| *ti < ss);
         let last = triggers.partition_point(|(ti, _, _, _)| *ti < se);
@@ -164,9 +213,10 @@ pub(crate) fn find_in(
             .or_else(|| pick(&|ti| clause.get(ti) == clause.get(dk)).map(|(n, d)| (n, d + LEVEL)))
             .or_else(|| pick(&|ti| sent.get(ti) == sent.get(dk)).map(|(n, d)| (n, d + 2 * LEVEL)));
         if let Some((n, dist)) = best {
-            let better = date_of.get(&n).is_none_or(|(old, _)| dist < *old);
-            if better {
-                date_of.insert(n, (dist, d));
+            if let Some(slot) = date_of.get_mut(n) {
+                if slot.is_none_or(|(old, _)| dist < old) {
+                    *slot = Some((dist, d));
+                }
             }
         }
     }
@@ -180,23 +230,25 @@ pub(crate) fn find_in(
     let mut key_actors: Vec<usize> = Vec::new();
     let mut places: Vec<usize> = Vec::new();
     let mut events: Vec<usize> = Vec::new();
+    // Per entity, whether it is a news outlet, once asked.
+    let mut outlets: Vec<Option<bool>> = Vec::new();
     for (n, &(ti, len, kind, sense)) in triggers.iter().enumerate() {
-        let (cs, ce) = range_of(&clause, ti);
-        let (ss, se) = range_of(&sent, ti);
+        let (cs, ce) = clause.range(ti);
+        let (ss, se) = sent.range(ti);
         // Very long "sentences" (text with no punctuation) are looked at near the trigger only.
         let (ss, se) = (ss.max(ti.saturating_sub(SCAN)), se.min(ti + SCAN));
         let (cs, ce) = (cs.max(ss), ce.min(se));
         // The actors: those of the trigger's clause, else of its sentence.
         let mut used: &[(usize, usize)] = &[];
         for (lo, hi) in [(cs, ce), (ss, se)] {
-            used = occ_in(&occ, lo, hi);
+            used = occ_in(occ, lo, hi);
             // The accord or summit a clause names is what the claim is about, not a party: a
             // clause naming it and one party takes its parties from the sentence.
             if parties(used, entities, &mut scratch) >= 2 {
                 break;
             }
         }
-        let mut actors: Vec<usize> = Vec::new();
+        let mut actors: Vec<usize> = Vec::with_capacity(used.len());
         for &(_, e) in used {
             if !actors.contains(&e) {
                 actors.push(e);
@@ -204,7 +256,7 @@ pub(crate) fn find_in(
         }
         if actors.len() < 2 {
             // A sentence naming no party speaks of the article's two main places.
-            if let Some(pair) = main_pair(entities) {
+            if let Some(pair) = dems.top2 {
                 if actors.iter().all(|a| pair.contains(a)) {
                     actors = pair.to_vec();
                 }
@@ -232,7 +284,7 @@ pub(crate) fn find_in(
         let mut qs = in_clause.iter().copied().min().unwrap_or(ti).min(ti);
         let mut qe = in_clause
             .iter()
-            .map(|&k| mention_end_tok(k, &ends))
+            .map(|&k| mention_end_tok(k, ends))
             .max()
             .unwrap_or(ti)
             .max(ti + len - 1);
@@ -247,20 +299,34 @@ pub(crate) fn find_in(
             }
         }
         let quote = match (t.toks.get(qs), t.toks.get(qe)) {
-            (Some(a), Some(b)) => text.get(a.start..b.end).unwrap_or("").to_string(),
-            _ => String::new(),
+            (Some(a), Some(b)) => Some((a.start, b.end)),
+            _ => None,
         };
-        let (date, date_dist) = match date_of.get(&n) {
-            Some((dist, d)) => (Some(d.value.clone()), *dist),
+        let (date, date_dist) = match date_of.get(n).copied().flatten() {
+            Some((dist, d)) => (Some(d), dist),
             None => (None, usize::MAX),
         };
-        let (source, per_source) = match attribution(&marks, ti, ss, se, &occ) {
+        let (source, per_source) = match attribution(marks, ti, ss, se, occ) {
             Some((e, per)) => (Some(e), per),
             None => (None, false),
         };
         // A source named by وفق/حسب, or a news outlet that reports it, is no party, unless
         // that leaves fewer than two.
-        let outlet = source.is_some_and(|e| is_outlet(t, &st, entities, &occ, e));
+        let outlet = source.is_some_and(|e| {
+            if outlets.is_empty() {
+                outlets.resize(entities.len(), None);
+            }
+            match outlets.get(e).copied().flatten() {
+                Some(known) => known,
+                None => {
+                    let found = is_outlet(t, entities, occ, e, &mut buf);
+                    if let Some(slot) = outlets.get_mut(e) {
+                        *slot = Some(found);
+                    }
+                    found
+                }
+            }
+        });
         if (per_source || outlet) && actors.len() > 2 {
             actors.retain(|&e| Some(e) != source);
         }
@@ -294,7 +360,7 @@ pub(crate) fn find_in(
             })
             .collect();
         places.clear();
-        for &(k, e) in occ_in(&occ, cs, ce) {
+        for &(k, e) in occ_in(occ, cs, ce) {
             let close = (cs..ce).contains(&k) && k.abs_diff(ti) <= PLACE_WINDOW;
             let place = entities
                 .get(e)
@@ -304,10 +370,10 @@ pub(crate) fn find_in(
             }
         }
         // The events of the trigger's comma segment, else of its clause.
-        let (gs, ge) = range_of(&segment, ti);
+        let (gs, ge) = segment.range(ti);
         events.clear();
         for (lo, hi) in [(gs.max(cs), ge.min(ce)), (cs, ce)] {
-            for &(k, e) in occ_in(&occ, lo, hi) {
+            for &(k, e) in occ_in(occ, lo, hi) {
                 let event = entities.get(e).is_some_and(|x| x.kind == EntityType::Event);
                 if (lo..hi).contains(&k) && event && !events.contains(&e) {
                     events.push(e);
@@ -317,7 +383,7 @@ pub(crate) fn find_in(
                 break;
             }
         }
-        let dest = occ_in(&occ, ti + 1, ce)
+        let dest = occ_in(occ, ti + 1, ce)
             .iter()
             .filter(|(k, e)| {
                 *k > ti
@@ -338,22 +404,17 @@ pub(crate) fn find_in(
             let a = r.partition_point(|(k, _)| *k < cs);
             r.get(a).filter(|(k, _)| *k < ce).map(|(_, m)| *m)
         };
-        let claim = Claim {
-            kind,
-            actors: actors
-                .iter()
-                .filter_map(|&e| entities.get(e).map(|x| x.name.clone()))
-                .collect(),
-            date,
-            quote,
-            attributed_to: source.and_then(|e| entities.get(e)).map(|x| x.name.clone()),
-            negated: negated(&marks, ti, cs),
-            modality: modality(&marks, ti, cs, ss, se),
-        };
+        actors.retain(|&e| e < entities.len());
         merge(
             &mut out,
             Candidate {
-                claim,
+                kind,
+                names: actors,
+                date,
+                quote,
+                attributed: source.filter(|&e| e < entities.len()),
+                negated: negated(marks, ti, cs),
+                modality: modality(marks, ti, cs, ss, se),
                 actors: dedup(key_actors.iter().map(|&e| canon_of(e))),
                 persons,
                 equipment,
@@ -365,237 +426,339 @@ pub(crate) fn find_in(
                 sense,
                 date_dist,
             },
+            entities,
         );
     }
-    out.into_iter().map(|c| c.claim).collect()
+    let name = |e: usize| entities.get(e).map(|x| x.name.clone());
+    out.into_iter()
+        .map(|c| Claim {
+            kind: c.kind,
+            actors: c.names.iter().filter_map(|&e| name(e)).collect(),
+            date: c.date.map(|d| d.value.clone()),
+            quote: c
+                .quote
+                .and_then(|(a, b)| text.get(a..b))
+                .unwrap_or("")
+                .to_string(),
+            attributed_to: c.attributed.and_then(name),
+            negated: c.negated,
+            modality: c.modality,
+        })
+        .collect()
 }
 
-/// List entries matching at some tokens, by token (most tokens match nothing): the lists of
-/// the tokens that have one, and a compact index (four bytes a token) into them.
+/// List entries matching at some tokens, by token (most tokens match nothing): the tokens
+/// that have some, in order, and their entries laid end to end.
 struct Sparse<T> {
-    /// Per token, the slot of its list in `vals`, or `NONE`.
-    idx: Vec<u32>,
-    vals: Vec<Vec<T>>,
-    /// The tokens with a non-empty list, in order.
     keys: Vec<usize>,
+    /// The entries of `keys[n]` end at `ends[n]` in `items` (and start where those of
+    /// `keys[n - 1]` end).
+    ends: Vec<usize>,
+    items: Vec<T>,
 }
 
-const NONE: u32 = u32::MAX;
+impl<T> Default for Sparse<T> {
+    fn default() -> Self {
+        Sparse {
+            keys: Vec::new(),
+            ends: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
 
 impl<T> Sparse<T> {
-    fn new(len: usize) -> Self {
-        Sparse {
-            idx: vec![NONE; len],
-            vals: Vec::new(),
-            keys: Vec::new(),
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.ends.clear();
+        self.items.clear();
+    }
+
+    /// The entries pushed onto `items` since the last call are those of token `k` (which
+    /// comes after every token before).
+    fn close(&mut self, k: usize) {
+        if self.items.len() > self.ends.last().copied().unwrap_or(0) {
+            self.keys.push(k);
+            self.ends.push(self.items.len());
         }
     }
 
-    fn insert(&mut self, k: usize, v: Vec<T>) {
-        if v.is_empty() {
-            return;
-        }
-        if self.idx.len() <= k {
-            self.idx.resize(k + 1, NONE);
-        }
-        let Some(slot) = self.idx.get_mut(k) else {
-            return;
+    /// The entries of the `n`th token that has some.
+    fn nth(&self, n: usize) -> &[T] {
+        let start = match n.checked_sub(1) {
+            Some(p) => self.ends.get(p).copied().unwrap_or(0),
+            None => 0,
         };
-        if let Some(old) = self.vals.get_mut(*slot as usize) {
-            *old = v;
-            return;
+        let end = self.ends.get(n).copied().unwrap_or(start);
+        self.items.get(start..end).unwrap_or(&[])
+    }
+
+    /// The entries of token `k` when it is the last token closed with some (else none).
+    fn last_at(&self, k: usize) -> &[T] {
+        match self.keys.last() {
+            Some(&last) if last == k => self.nth(self.keys.len() - 1),
+            _ => &[],
         }
-        *slot = self.vals.len() as u32;
-        self.vals.push(v);
-        let p = self.keys.partition_point(|&x| x < k);
-        self.keys.insert(p, k);
     }
 
-    /// The tokens in `lo..hi` with a non-empty list, in order.
-    fn keys_in(&self, lo: usize, hi: usize) -> &[usize] {
-        positions_in(&self.keys, lo, hi)
-    }
-
-    fn get(&self, k: &usize) -> Option<&Vec<T>> {
-        let slot = *self.idx.get(*k)?;
-        self.vals.get(slot as usize)
+    /// The tokens in `lo..hi` that have entries, in order, with them.
+    fn iter_in(&self, lo: usize, hi: usize) -> impl DoubleEndedIterator<Item = (usize, &[T])> {
+        let a = self.keys.partition_point(|&x| x < lo);
+        let b = self.keys.partition_point(|&x| x < hi).max(a);
+        (a..b).map(move |n| (self.keys.get(n).copied().unwrap_or(0), self.nth(n)))
     }
 }
 
 /// What every token is for the claim finder, computed once: the list entries that match at
-/// it, stored sparsely, and one-byte flags, so that memory stays a small multiple of the text.
+/// it, stored sparsely, and the tokens of the word lists, so that memory stays a small
+/// multiple of the text.
+#[derive(Default)]
 struct Marks {
     trig: Sparse<(&'static Trigger, usize, usize)>,
     attr: Sparse<(&'static String, usize, usize)>,
     neg: Sparse<(&'static String, usize, usize)>,
     modal: Sparse<(&'static String, usize, usize)>,
-    /// A blocker word (يسمح، بهدف).
-    blocker: Vec<bool>,
+    /// The tokens that are a blocker word (يسمح، بهدف), in order.
+    blockers: Vec<usize>,
     /// The tokens that are a weekday or `أمس`, in order.
     recent: Vec<usize>,
-    /// A word making a following date a limit (حتى، غاية).
-    limit: Vec<bool>,
+    /// The tokens that are a word making a following date a limit (حتى، غاية), in order.
+    limits: Vec<usize>,
     /// The month names followed by `الماضي`, `المقبل`...: (token, month number), in order.
     rel_month: Vec<(usize, u8)>,
 }
 
 impl Marks {
-    fn new(t: &Tokens, stems: &AllStems<'_>) -> Marks {
-        let mut m = Marks {
-            trig: Sparse::new(t.len()),
-            attr: Sparse::new(t.len()),
-            neg: Sparse::new(t.len()),
-            modal: Sparse::new(t.len()),
-            blocker: vec![false; t.len()],
-            recent: Vec::new(),
-            limit: vec![false; t.len()],
-            rel_month: Vec::new(),
-        };
-        for i in 0..t.len() {
-            if t.kind(i) != Some(Kind::Word) {
-                continue;
-            }
-            // The next token is a relative-month word (its own form is its first stem).
-            let next = match stems.info(i + 1).first() {
-                Some(&f) => f,
-                None => CLAIM_WORDS.of(t.f(i + 1)),
-            };
-            if next & ClaimWords::RELATIVE_MONTH != 0 {
-                if let Some(x) = super::dates::month_name_at(t, i) {
-                    m.rel_month.push((i, x));
-                }
-            }
-            // A word in no list, and starting like no pattern, matches nothing more.
-            if stems.any_info(i) == 0 {
-                continue;
-            }
-            let st: &[Stem<'_>] = stems.get(i).unwrap_or(&[]);
-            // Which stems are an exact first word of each pattern set, and the lists any is in.
-            let mut flags = 0u16;
-            let mut hits = [0u32; 4];
-            for (n, &f) in stems.info(i).iter().enumerate() {
-                flags |= f;
-                for (h, set) in hits.iter_mut().zip([
-                    ClaimWords::TRIGGER,
-                    ClaimWords::ATTRIBUTION,
-                    ClaimWords::NEGATION,
-                    ClaimWords::MODALITY,
-                ]) {
-                    if f & set != 0 {
-                        *h |= 1 << n;
-                    }
-                }
-            }
-            let tr = TRIGGERS.at_known(t, i, st, hits[0]);
-            if !tr.is_empty() {
-                m.trig.insert(i, tr);
-            }
-            for (set, map, h) in [
-                (&*ATTRIBUTION, &mut m.attr, hits[1]),
-                (&*NEGATION, &mut m.neg, hits[2]),
-                (&*MODALITY, &mut m.modal, hits[3]),
-            ] {
-                if !set.may_match(h) {
-                    continue;
-                }
-                let found = set.at_known(t, i, st, h);
-                if !found.is_empty() {
-                    map.insert(i, found);
-                }
-            }
-            // In which of the blocker, recent-word and limit lists some stem is.
-            let flags = flags as u8;
-            if let Some(b) = m.blocker.get_mut(i) {
-                *b = flags & WordFlags::BLOCKER != 0;
-            }
-            if flags & WordFlags::RECENT != 0 {
-                m.recent.push(i);
-            }
-            if let Some(b) = m.limit.get_mut(i) {
-                *b = flags & WordFlags::LIMIT != 0;
-            }
+    fn clear(&mut self) {
+        self.trig.clear();
+        self.attr.clear();
+        self.neg.clear();
+        self.modal.clear();
+        self.blockers.clear();
+        self.recent.clear();
+        self.limits.clear();
+        self.rel_month.clear();
+    }
+}
+
+/// Token ranges of one level (sentences, clauses or comma segments): where each range
+/// starts, in order.
+#[derive(Default)]
+struct Ranges {
+    starts: Vec<usize>,
+    /// Tokens in all.
+    len: usize,
+}
+
+impl Ranges {
+    /// Empty, for a text of `len` tokens: the first one opens a range.
+    fn clear(&mut self, len: usize) {
+        self.starts.clear();
+        if len > 0 {
+            self.starts.push(0);
         }
-        m
+        self.len = len;
     }
 
-    fn attr(&self, k: usize) -> &[(&'static String, usize, usize)] {
-        self.attr.get(&k).map_or(&[], Vec::as_slice)
+    /// The number of the range of token `i` (`None` past the last token).
+    fn get(&self, i: usize) -> Option<usize> {
+        (i < self.len).then(|| self.starts.partition_point(|&s| s <= i).saturating_sub(1))
     }
+
+    /// The token range of token `i` (`(i, i)` past the last token).
+    fn range(&self, i: usize) -> (usize, usize) {
+        let Some(n) = self.get(i) else {
+            return (i, i);
+        };
+        let lo = self.starts.get(n).copied().unwrap_or(i);
+        let hi = self.starts.get(n + 1).copied().unwrap_or(self.len);
+        (lo, hi)
+    }
+}
+
+/// What the one pass over the tokens finds.
+#[derive(Default)]
+struct Scan {
+    marks: Marks,
+    /// A new sentence after . ! ? ؟ … and at a line break.
+    sent: Ranges,
+    /// Sentences cut at ؛ ; : and before a connective or a verb trigger with a و/ف clitic.
+    clause: Ranges,
+    /// Clauses cut further at commas.
+    segment: Ranges,
+    /// The words that may be a pair word or a demonym (see [`occurrences`]).
+    dem_tokens: Vec<usize>,
+}
+
+/// Reads every token once: its stems against every word list (one probe of [`ClaimWords`]
+/// and the pattern sets' quick filters; the pattern sets themselves only for the few words
+/// that pass), the sentence, clause and segment breaks, and the words that may be a demonym
+/// or pair word when `dems` is given.
+fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan) {
+    let Scan {
+        marks: m,
+        sent,
+        clause,
+        segment,
+        dem_tokens,
+    } = out;
+    m.clear();
+    for r in [&mut *sent, &mut *clause, &mut *segment] {
+        r.clear(t.len());
+    }
+    dem_tokens.clear();
+    let lists = StemLists::get();
+    let words = lists.words;
+    let mut buf = String::new();
+    // The break the previous token makes before this one, when it is a mark that makes one.
+    let mut after = Break::None;
+    for (i, tok) in t.toks.iter().enumerate() {
+        let w = t.f(i);
+        // The lists the token itself is in.
+        let own: u16;
+        // A verb trigger or a verb of saying with a و/ف clitic.
+        let mut conj_verb = false;
+        if tok.kind == Kind::Word {
+            let info = memo.get(w, &lists, &mut buf);
+            own = info.own;
+            // The lists any of its stems is in.
+            let any = info.any;
+            let dem = dems.as_ref().is_some_and(|d| {
+                d.short
+                    || info.heads().iter().any(|&h| d.starts_at(h))
+                    || d.pair && any & ClaimWords::PAIR != 0
+            });
+            if dem {
+                dem_tokens.push(i);
+            }
+            // A word that is the first word of no pattern and in none of the blocker,
+            // recent-word and limit lists has nothing more to mark.
+            let listed = WordFlags::BLOCKER | WordFlags::RECENT | WordFlags::LIMIT;
+            if info.has_firsts() || any as u8 & listed != 0 {
+                conj_verb = mark(t, i, &info, memo.firsts(&info), m);
+            }
+        } else {
+            own = words.of(w);
+        }
+        // A relative-month word after a month name.
+        if own & ClaimWords::RELATIVE_MONTH != 0 && i > 0 {
+            if let Some(x) = super::dates::month_name_at(t, i - 1) {
+                m.rel_month.push((i - 1, x));
+            }
+        }
+        let sbrk = i > 0 && (tok.newline_before || after == Break::Sentence && tok.space_before);
+        let cbrk = sbrk
+            || i > 0
+                && (after == Break::Clause
+                    || tok.kind == Kind::Word
+                        && (own & ClaimWords::CLAUSE_BREAK != 0 || conj_verb));
+        let gbrk = cbrk || i > 0 && after == Break::Segment;
+        if sbrk {
+            sent.starts.push(i);
+        }
+        if cbrk {
+            clause.starts.push(i);
+        }
+        if gbrk {
+            segment.starts.push(i);
+        }
+        after = match (tok.kind, w) {
+            (Kind::Punct, "." | "!" | "?" | "؟" | "…") => Break::Sentence,
+            (Kind::Punct, "؛" | ";" | ":") => Break::Clause,
+            (Kind::Punct, "،" | ",") => Break::Segment,
+            _ => Break::None,
+        };
+    }
+}
+
+/// Marks the word at token `i`, whose [`WordInfo`] says some stem is in some list, with
+/// `firsts` the patterns of which a stem is a first word: the patterns matching there, and
+/// the blocker, recent-word and limit lists. True when it is a verb trigger or a verb of
+/// saying with a و/ف clitic (which opens a clause). Out of [`scan`]'s loop, which most words
+/// pass straight through.
+#[inline(never)]
+fn mark(t: &Tokens, i: usize, info: &WordInfo, firsts: &[First], m: &mut Marks) -> bool {
+    // Each set's matches, longest first (a stable sort keeps the order they were found in).
+    let starts = [
+        m.trig.items.len(),
+        m.attr.items.len(),
+        m.neg.items.len(),
+        m.modal.items.len(),
+    ];
+    for f in firsts {
+        match *f {
+            First::Trigger(p, clitics) => {
+                if p.rest_matches(t, i) {
+                    m.trig.items.push((&p.value, p.words.len(), clitics));
+                }
+            }
+            First::Other(k, p, clitics) => {
+                let map = match k {
+                    0 => &mut m.attr,
+                    1 => &mut m.neg,
+                    _ => &mut m.modal,
+                };
+                if p.rest_matches(t, i) {
+                    map.items.push((&p.value, p.words.len(), clitics));
+                }
+            }
+        }
+    }
+    if let Some(found) = m.trig.items.get_mut(starts[0]..) {
+        found.sort_by_key(|x| std::cmp::Reverse(x.1));
+    }
+    m.trig.close(i);
+    for (map, start) in [&mut m.attr, &mut m.neg, &mut m.modal]
+        .into_iter()
+        .zip(&starts[1..])
+    {
+        if let Some(found) = map.items.get_mut(*start..) {
+            found.sort_by_key(|x| std::cmp::Reverse(x.1));
+        }
+        map.close(i);
+    }
+    // In which of the blocker, recent-word and limit lists some stem is.
+    let flags = info.any as u8;
+    if flags & WordFlags::BLOCKER != 0 {
+        m.blockers.push(i);
+    }
+    if flags & WordFlags::RECENT != 0 {
+        m.recent.push(i);
+    }
+    if flags & WordFlags::LIMIT != 0 {
+        m.limits.push(i);
+    }
+    starts_conj(t.f(i))
+        && (m
+            .trig
+            .last_at(i)
+            .iter()
+            .any(|(tr, _, clitics)| tr.verb && *clitics > 0)
+            || m.attr
+                .last_at(i)
+                .iter()
+                .any(|(tag, _, clitics)| tag.as_str() == "say" && *clitics > 0))
+}
+
+/// The break a punctuation mark makes before the next token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Break {
+    None,
+    /// . ! ? ؟ … (a new sentence when white space follows).
+    Sentence,
+    /// ؛ ; :
+    Clause,
+    /// ، ,
+    Segment,
 }
 
 /// True when a blocker word stands just before the trigger at `i` (not before `lo`).
 fn blocked(m: &Marks, i: usize, lo: usize) -> bool {
-    (i.saturating_sub(BLOCK_WINDOW).max(lo)..i).any(|k| m.blocker.get(k) == Some(&true))
-}
-
-/// Sentence number of every token: a new sentence after . ! ? ؟ … and at a line break.
-fn sentence_ids(t: &Tokens) -> Vec<u32> {
-    let mut ids = Vec::with_capacity(t.len());
-    let mut id = 0u32;
-    for i in 0..t.len() {
-        let brk = i > 0
-            && (t.toks.get(i).is_some_and(|x| x.newline_before)
-                || (t.kind(i - 1) == Some(Kind::Punct)
-                    && matches!(t.f(i - 1), "." | "!" | "?" | "؟" | "…")
-                    && t.toks.get(i).is_some_and(|x| x.space_before)));
-        if brk {
-            id += 1;
-        }
-        ids.push(id);
-    }
-    ids
-}
-
-/// Clause number of every token: sentences cut at ؛ ; : and before a connective or a verb
-/// trigger with a و/ف clitic.
-fn clause_ids(t: &Tokens, st: &AllStems<'_>, sent: &[u32], m: &Marks) -> Vec<u32> {
-    let mut ids = Vec::with_capacity(t.len());
-    let mut id = 0u32;
-    for i in 0..t.len() {
-        let mut brk = i > 0 && sent.get(i) != sent.get(i - 1);
-        if i > 0 && !brk {
-            brk = t.kind(i - 1) == Some(Kind::Punct) && matches!(t.f(i - 1), "؛" | ";" | ":");
-            if !brk && t.kind(i) == Some(Kind::Word) {
-                brk = st
-                    .info(i)
-                    .first()
-                    .is_some_and(|f| f & ClaimWords::CLAUSE_BREAK != 0)
-                    // A verb trigger or a verb of saying with a و/ف clitic.
-                    || starts_conj(t.f(i))
-                        && (m.trig.get(&i).is_some_and(|v| {
-                            v.iter().any(|(tr, _, clitics)| tr.verb && *clitics > 0)
-                        }) || m
-                            .attr(i)
-                            .iter()
-                            .any(|(tag, _, clitics)| tag.as_str() == "say" && *clitics > 0));
-            }
-        }
-        if brk {
-            id += 1;
-        }
-        ids.push(id);
-    }
-    ids
+    !positions_in(&m.blockers, i.saturating_sub(BLOCK_WINDOW).max(lo), i).is_empty()
 }
 
 fn starts_conj(w: &str) -> bool {
     w.starts_with('و') || w.starts_with('ف')
-}
-
-/// Segment number of every token: clauses cut further at commas.
-fn segment_ids(t: &Tokens, clause: &[u32]) -> Vec<u32> {
-    let mut ids = Vec::with_capacity(t.len());
-    let mut id = 0u32;
-    for i in 0..t.len() {
-        let brk = i > 0
-            && (clause.get(i) != clause.get(i - 1)
-                || (t.kind(i - 1) == Some(Kind::Punct) && matches!(t.f(i - 1), "،" | ",")));
-        if brk {
-            id += 1;
-        }
-        ids.push(id);
-    }
-    ids
 }
 
 /// The positions (sorted) in `lo..hi`.
@@ -603,16 +766,6 @@ fn positions_in(pos: &[usize], lo: usize, hi: usize) -> &[usize] {
     let a = pos.partition_point(|&k| k < lo);
     let b = pos.partition_point(|&k| k < hi).max(a);
     pos.get(a..b).unwrap_or(&[])
-}
-
-/// The token range sharing `ids[i]` (ids are non-decreasing).
-fn range_of(ids: &[u32], i: usize) -> (usize, usize) {
-    let Some(&id) = ids.get(i) else {
-        return (i, i);
-    };
-    let lo = ids.partition_point(|&x| x < id);
-    let hi = ids.partition_point(|&x| x <= id);
-    (lo, hi)
 }
 
 /// The token starting at or containing byte `pos`.
@@ -636,8 +789,8 @@ fn parties(used: &[(usize, usize)], entities: &[Entity], v: &mut Vec<usize>) -> 
 }
 
 /// Indices without repeats, in first-seen order.
-fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
+fn dedup(it: impl ExactSizeIterator<Item = usize>) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::with_capacity(it.len());
     for e in it {
         if !out.contains(&e) {
             out.push(e);
@@ -650,11 +803,12 @@ fn dedup(it: impl Iterator<Item = usize>) -> Vec<usize> {
 /// government stands for its country when the document names that country too.
 /// `place_keys` are the places' folded names (`None` for other entities).
 fn canonical(entities: &[Entity], place_keys: &[Option<String>]) -> Vec<usize> {
-    let by_key: HashMap<&str, usize> = place_keys
-        .iter()
-        .enumerate()
-        .filter_map(|(e, k)| k.as_deref().map(|k| (k, e)))
-        .collect();
+    // The last place of that folded name (a document names few places).
+    let by_key = |country: &str| {
+        place_keys
+            .iter()
+            .rposition(|k| k.as_deref() == Some(country))
+    };
     entities
         .iter()
         .enumerate()
@@ -667,9 +821,7 @@ fn canonical(entities: &[Entity], place_keys: &[Option<String>]) -> Vec<usize> {
             };
             CAPITALS
                 .get(k)
-                .map(String::as_str)
-                .and_then(|country| by_key.get(country))
-                .copied()
+                .and_then(|country| by_key(country))
                 .unwrap_or(e)
         })
         .collect()
@@ -690,98 +842,152 @@ fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
     }
 }
 
-/// Where entities occur, as (first token, entity index): their mentions, demonyms of the
-/// places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
+/// The demonyms of a document's places (`الإسرائيلية` → إسرائيل) and its two main places
+/// (for `البلدين`).
+struct Demonyms {
+    /// (folded masculine demonym stem, place).
+    dems: Vec<(String, usize)>,
+    top2: Option<[usize; 2]>,
+    /// [`head3`] of every demonym, as bits: most words start like none and skip the list.
+    starts: [u64; 64],
+    /// Some demonym is shorter than six bytes: every word must be looked at.
+    short: bool,
+}
+
+/// What [`scan`] asks of each stem to know whether its word may be a demonym or pair word.
+struct DemFilter<'a> {
+    starts: &'a [u64; 64],
+    short: bool,
+    /// The document has two main places, for which a pair word stands.
+    pair: bool,
+}
+
+impl DemFilter<'_> {
+    /// The stem `form` (article stripped) may start with a demonym.
+    fn may_be(&self, form: &str) -> bool {
+        // The form without its article (ال, four bytes).
+        let b = form.as_bytes();
+        let bare = b.strip_prefix(&[0xD8, 0xA7, 0xD9, 0x84]).unwrap_or(b);
+        self.short || head3(bare).is_some_and(|h| self.starts_at(h as u16))
+    }
+
+    /// Some demonym starts like a stem of [`head3`] `h` ([`NO_HEAD`]: none does).
+    #[inline]
+    fn starts_at(&self, h: u16) -> bool {
+        h != NO_HEAD
+            && self
+                .starts
+                .get(usize::from(h) / 64)
+                .is_some_and(|w| w & (1 << (h % 64)) != 0)
+    }
+}
+
+impl Demonyms {
+    fn new(entities: &[Entity], place_keys: &[Option<String>]) -> Demonyms {
+        let dems: Vec<(String, usize)> = entities
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.kind == EntityType::Location)
+            .flat_map(|(e, _)| {
+                place_keys
+                    .get(e)
+                    .and_then(Option::as_deref)
+                    .map(demonyms_of_key)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |d| (d, e))
+            })
+            .collect();
+        let mut starts = [0u64; 64];
+        let mut short = false;
+        for (d, _) in &dems {
+            match head3(d.as_bytes()) {
+                Some(h) => {
+                    if let Some(w) = starts.get_mut(h / 64) {
+                        *w |= 1 << (h % 64);
+                    }
+                }
+                None => short = true,
+            }
+        }
+        Demonyms {
+            dems,
+            top2: main_pair(entities),
+            starts,
+            short,
+        }
+    }
+
+    /// What [`scan`] needs to mark the words that may be a demonym or pair word (`None` when
+    /// none can be: no demonym and no two main places).
+    fn filter(&self) -> Option<DemFilter<'_>> {
+        (!self.dems.is_empty() || self.top2.is_some()).then_some(DemFilter {
+            starts: &self.starts,
+            short: self.short,
+            pair: self.top2.is_some(),
+        })
+    }
+}
+
+/// Where entities occur, as (first token, entity index) in `occ`: their mentions, demonyms of
+/// the places (`الإسرائيلية` → إسرائيل), and `البلدين` for the two places mentioned most.
+/// `dem_tokens` are the words [`scan`] found may be a demonym or pair word; `ends` gets the
+/// first and last tokens of every mention.
 fn occurrences(
     t: &Tokens,
-    stems: &AllStems<'_>,
     entities: &[Entity],
-    place_keys: &[Option<String>],
-    ends: &mut [usize],
-) -> Vec<(usize, usize)> {
-    let mut occ: Vec<(usize, usize)> = Vec::new();
+    dems: &Demonyms,
+    dem_tokens: &[usize],
+    ends: &mut Vec<(usize, usize)>,
+    occ: &mut Vec<(usize, usize)>,
+) {
+    ends.clear();
+    occ.clear();
     for (e, ent) in entities.iter().enumerate() {
         for m in &ent.mentions {
             if let Some(k) = token_at(t, m.start) {
                 occ.push((k, e));
-                if let Some(last) = token_at(t, m.end.saturating_sub(1)) {
-                    if let Some(end) = ends.get_mut(k) {
-                        *end = (*end).max(last);
-                    }
+                // The token of the mention's last byte: `k` or one after it.
+                let last = m.end.saturating_sub(1);
+                let mut j = k;
+                while t.toks.get(j).is_some_and(|x| x.end <= last) {
+                    j += 1;
+                }
+                if j < t.len() {
+                    ends.push((k, j));
                 }
             }
         }
     }
-    let dems: Vec<(String, usize)> = entities
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| x.kind == EntityType::Location)
-        .flat_map(|(e, _)| {
-            place_keys
-                .get(e)
-                .and_then(Option::as_deref)
-                .map(demonyms_of_key)
-                .unwrap_or_default()
-                .into_iter()
-                .map(move |d| (d, e))
-        })
-        .collect();
-    let top2: Vec<usize> = main_pair(entities).map(|p| p.to_vec()).unwrap_or_default();
-    // The first four bytes (two letters) of every demonym, hashed into a set of bits: most
-    // words start like none and skip the list.
-    let four = |w: &str| {
-        w.as_bytes().first_chunk::<4>().map(|b| {
-            let x = u64::from(u32::from_le_bytes(*b));
-            (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
-        })
-    };
-    let mut starts = [0u64; 64];
-    let mut short_dem = false;
-    for (d, _) in &dems {
-        match four(d) {
-            Some(h) => {
-                if let Some(w) = starts.get_mut(h / 64) {
-                    *w |= 1 << (h % 64);
+    ends.sort_unstable();
+    if let Some(filter) = dems.filter() {
+        let mut buf = String::new();
+        for &i in dem_tokens {
+            let w = t.f(i);
+            for s in stems_at(w).as_slice() {
+                let form = s.form(w, &mut buf);
+                let pair = CLAIM_WORDS.of(form) & ClaimWords::PAIR != 0;
+                if let (Some(top2), true) = (dems.top2, pair) {
+                    occ.extend(top2.iter().map(|&e| (i, e)));
+                    break;
                 }
-            }
-            None => short_dem = true,
-        }
-    }
-    let starts_like = |h: usize| starts.get(h / 64).is_some_and(|w| w & (1 << (h % 64)) != 0);
-    if dems.is_empty() && top2.len() != 2 {
-        occ.sort_unstable();
-        occ.dedup();
-        return occ;
-    }
-    for i in 0..t.len() {
-        if t.kind(i) != Some(Kind::Word) {
-            continue;
-        }
-        let info = stems.info(i);
-        for (n, st) in stems.get(i).unwrap_or(&[]).iter().enumerate() {
-            let s: &str = &st.form;
-            let pair = info.get(n).is_some_and(|f| f & ClaimWords::PAIR != 0);
-            if top2.len() == 2 && pair {
-                occ.extend(top2.iter().map(|&e| (i, e)));
-                break;
-            }
-            let bare = s.strip_prefix("ال").unwrap_or(s);
-            if !short_dem && !four(bare).is_some_and(starts_like) {
-                continue;
-            }
-            if let Some(&(_, e)) = dems.iter().find(|(d, _)| {
-                bare.strip_prefix(d.as_str()).is_some_and(|rest| {
-                    matches!(rest, "" | "ه" | "ين" | "ون" | "يه" | "يين" | "يون")
-                })
-            }) {
-                occ.push((i, e));
-                break;
+                if !filter.may_be(form) {
+                    continue;
+                }
+                let bare = form.strip_prefix("ال").unwrap_or(form);
+                if let Some(&(_, e)) = dems.dems.iter().find(|(d, _)| {
+                    bare.strip_prefix(d.as_str()).is_some_and(|rest| {
+                        matches!(rest, "" | "ه" | "ين" | "ون" | "يه" | "يين" | "يون")
+                    })
+                }) {
+                    occ.push((i, e));
+                    break;
+                }
             }
         }
     }
     occ.sort_unstable();
     occ.dedup();
-    occ
 }
 
 /// The occurrences whose token is in `lo..hi` (`occ` is sorted by token).
@@ -792,15 +998,19 @@ fn occ_in(occ: &[(usize, usize)], lo: usize, hi: usize) -> &[(usize, usize)] {
 }
 
 /// The last token of the mention starting at token `k` (the longest, when several do).
-fn mention_end_tok(k: usize, ends: &[usize]) -> usize {
-    ends.get(k).copied().unwrap_or(k).max(k)
+fn mention_end_tok(k: usize, ends: &[(usize, usize)]) -> usize {
+    let a = ends.partition_point(|&(x, _)| x < k);
+    ends.get(a..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&(x, _)| x == k)
+        .fold(k, |m, &(_, last)| m.max(last))
 }
 
 /// Negated: a particle (لم، لن، عدم) just before the trigger, or a verb of denial earlier in
 /// its clause.
 fn negated(m: &Marks, ti: usize, cs: usize) -> bool {
-    m.neg.keys_in(cs, ti).iter().any(|&k| {
-        let here = m.neg.get(&k).map_or(&[][..], Vec::as_slice);
+    m.neg.iter_in(cs, ti).any(|(k, here)| {
         // A fixed phrase (طائرات بدون طيار) negates nothing.
         if here.iter().any(|(tag, _, _)| tag.as_str() == "except") {
             return false;
@@ -816,8 +1026,8 @@ fn negated(m: &Marks, ti: usize, cs: usize) -> bool {
 /// sentence.
 fn modality(m: &Marks, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
     let mut planned = false;
-    for &k in m.modal.keys_in(ss, se) {
-        for (tag, _, _) in m.modal.get(&k).into_iter().flatten() {
+    for (k, here) in m.modal.iter_in(ss, se) {
+        for (tag, _, _) in here {
             match tag.as_str() {
                 "reported" => return Some(Modality::Reported),
                 "planned" if (cs..=ti).contains(&k) => planned = true,
@@ -832,23 +1042,24 @@ fn modality(m: &Marks, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Mod
 }
 
 /// Entity `e` is a news outlet: its name or a mention opens with a media noun (صحيفة X).
+/// `buf` holds a stem built.
 fn is_outlet(
     t: &Tokens,
-    st: &AllStems<'_>,
     entities: &[Entity],
     occ: &[(usize, usize)],
     e: usize,
+    buf: &mut String,
 ) -> bool {
-    let media = |stems: &[Stem<'_>]| stems.iter().any(|s| MEDIA_HEADS.contains(&s.form));
+    let mut media = |w: &str| {
+        stems_at(w)
+            .as_slice()
+            .iter()
+            .any(|s| MEDIA_HEADS.contains(s.form(w, buf)))
+    };
     let named = entities
         .get(e)
         .and_then(|x| x.name.split_whitespace().next())
-        .is_some_and(|w| {
-            let w = key(w);
-            let mut v = Vec::new();
-            stems(&w, &mut v);
-            media(&v)
-        });
+        .is_some_and(|w| media(&key(w)));
     // The word before a mention, over an opening quote (صحيفة "X").
     let word_before = |k: usize| {
         (k.saturating_sub(3)..k)
@@ -859,7 +1070,7 @@ fn is_outlet(
     named
         || occ
             .iter()
-            .any(|&(k, x)| x == e && word_before(k).and_then(|p| st.get(p)).is_some_and(media))
+            .any(|&(k, x)| x == e && word_before(k).is_some_and(|p| media(t.f(p))))
 }
 
 /// Who says so, and whether it was named by a `per` preposition (then it is a source, never a
@@ -878,8 +1089,8 @@ fn attribution(
             .first()
             .map(|(_, e)| *e)
     };
-    for &k in m.attr.keys_in(ss, se) {
-        for (tag, n, _) in m.attr(k) {
+    for (k, here) in m.attr.iter_in(ss, se) {
+        for (tag, n, _) in here {
             if tag.as_str() == "per" {
                 if let Some(e) = first_after(k + n - 1, 5) {
                     return Some((e, true));
@@ -887,8 +1098,8 @@ fn attribution(
             }
         }
     }
-    for &k in m.attr.keys_in(ss, ti).iter().rev() {
-        for (tag, n, _) in m.attr(k) {
+    for (k, here) in m.attr.iter_in(ss, ti).rev() {
+        for (tag, n, _) in here {
             if tag.as_str() == "say" {
                 if let Some(e) = first_after(k + n - 1, 5) {
                     return Some((e, false));
@@ -903,9 +1114,11 @@ fn attribution(
     None
 }
 
-fn dates_compatible(a: &Option<String>, b: &Option<String>) -> bool {
+fn dates_compatible(a: Option<&DateMatch>, b: Option<&DateMatch>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => a.starts_with(b.as_str()) || b.starts_with(a.as_str()),
+        (Some(a), Some(b)) => {
+            a.value.starts_with(b.value.as_str()) || b.value.starts_with(a.value.as_str())
+        }
         _ => true,
     }
 }
@@ -913,12 +1126,9 @@ fn dates_compatible(a: &Option<String>, b: &Option<String>) -> bool {
 /// Adds a candidate, or folds it into the claim it restates: same type, compatible dates,
 /// and the same actors (two shared, or all of the smaller set). The merged claim keeps the
 /// more precise date and the quote of the more explicit mention.
-fn merge(out: &mut Vec<Candidate>, c: Candidate) {
+fn merge<'d>(out: &mut Vec<Candidate<'d>>, c: Candidate<'d>, entities: &[Entity]) {
     let same = out.iter().position(|o| {
-        if o.claim.kind != c.claim.kind
-            || o.sense != c.sense
-            || !dates_compatible(&o.claim.date, &c.claim.date)
-        {
+        if o.kind != c.kind || o.sense != c.sense || !dates_compatible(o.date, c.date) {
             return false;
         }
         if o.rel_month.is_some() && c.rel_month.is_some() && o.rel_month != c.rel_month {
@@ -940,10 +1150,8 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
             return false;
         }
         // An event of the article's days is not one dated in the past.
-        let undated_recent = |x: &Candidate| x.recent && x.claim.date.is_none();
-        if (undated_recent(o) && c.claim.date.is_some())
-            || (undated_recent(&c) && o.claim.date.is_some())
-        {
+        let undated_recent = |x: &Candidate| x.recent && x.date.is_none();
+        if (undated_recent(o) && c.date.is_some()) || (undated_recent(&c) && o.date.is_some()) {
             return false;
         }
         let subset = |a: &[usize], b: &[usize]| a.iter().all(|e| b.contains(e));
@@ -971,24 +1179,21 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
         return;
     };
     let Some(o) = out.get_mut(p) else { return };
-    let precise = |d: &Option<String>| d.as_ref().map_or(0, String::len);
-    if precise(&c.claim.date) > precise(&o.claim.date)
-        || (precise(&c.claim.date) == precise(&o.claim.date) && c.date_dist < o.date_dist)
+    let precise = |d: Option<&DateMatch>| d.map_or(0, |d| d.value.len());
+    if precise(c.date) > precise(o.date)
+        || (precise(c.date) == precise(o.date) && c.date_dist < o.date_dist)
     {
-        o.claim.date = c.claim.date.clone();
+        o.date = c.date;
         o.date_dist = c.date_dist;
-        o.claim.quote = c.claim.quote.clone();
+        o.quote = c.quote;
     }
-    o.claim.actors =
-        c.claim
-            .actors
-            .into_iter()
-            .fold(std::mem::take(&mut o.claim.actors), |mut acc, a| {
-                if !acc.contains(&a) {
-                    acc.push(a);
-                }
-                acc
-            });
+    // The actors of both, a name once.
+    let name = |e: usize| entities.get(e).map(|x| x.name.as_str());
+    for a in c.names {
+        if !o.names.iter().any(|&x| name(x) == name(a)) {
+            o.names.push(a);
+        }
+    }
     if o.rel_month.is_none() {
         o.rel_month = c.rel_month;
     }
@@ -1005,8 +1210,8 @@ fn merge(out: &mut Vec<Candidate>, c: Candidate) {
     if o.events.is_empty() {
         o.events = c.events;
     }
-    if o.claim.attributed_to.is_none() {
-        o.claim.attributed_to = c.claim.attributed_to;
+    if o.attributed.is_none() {
+        o.attributed = c.attributed;
     }
 }
 

@@ -115,6 +115,33 @@ static ANY_MONTH: LazyLock<WordBits> = LazyLock::new(|| {
     bits
 });
 
+/// The ordinal words of the days 1 to 10 (folded), as [`ordinal_day_at`] reads them.
+const UNITS: [&str; 10] = [
+    "الحادي",
+    "الثاني",
+    "الثالث",
+    "الرابع",
+    "الخامس",
+    "السادس",
+    "السابع",
+    "الثامن",
+    "التاسع",
+    "العاشر",
+];
+
+/// The other words [`ordinal_day_at`] reads as a day on their own.
+const DAY_WORDS: [&str; 6] = ["فاتح", "الفاتح", "غره", "الاول", "العشرين", "الثلاثين"];
+
+/// [`WordBits`] of every word that can open a date ([`month_date_in`]): a month of either
+/// table, `شهر`, and a day's ordinal. Any other word opens none and is passed over at once.
+static OPENERS: LazyLock<WordBits> = LazyLock::new(|| {
+    let mut bits = ANY_MONTH.clone();
+    for w in UNITS.iter().chain(&DAY_WORDS).chain(&["شهر"]) {
+        bits.insert(w);
+    }
+    bits
+});
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Cue {
     Strong,
@@ -166,9 +193,21 @@ pub fn find(text: &str) -> Vec<DateMatch> {
 
 /// [`find`] over tokens already made (the quantity finder shares them).
 pub(crate) fn find_in(t: &Tokens) -> Vec<DateMatch> {
+    let openers = &*OPENERS;
     let mut out = Vec::new();
     let mut i = 0;
     while i < t.len() {
+        // A date opens on a number, or on a word that is a month, `شهر` or an ordinal (see
+        // `month_date_in`): every finder below gives up on any other token.
+        let opens = match t.kind(i) {
+            Some(Kind::Num) => true,
+            Some(Kind::Word) => openers.may_contain(t.f(i)),
+            _ => false,
+        };
+        if !opens {
+            i += 1;
+            continue;
+        }
         let next = numeric(t, i, &mut out)
             .or_else(|| month_date(t, i, &mut out))
             .or_else(|| year_range(t, i, &mut out))
@@ -272,18 +311,6 @@ fn day_at(t: &Tokens, i: usize) -> Option<u32> {
 /// A day of the month spelled as an ordinal word (folded): its number and how many tokens it
 /// takes. `الحادي` alone is no day; `الثاني عشر` is the 12th, `الخامس والعشرين` the 25th.
 fn ordinal_day_at(t: &Tokens, i: usize) -> Option<(u32, usize)> {
-    const UNITS: [&str; 10] = [
-        "الحادي",
-        "الثاني",
-        "الثالث",
-        "الرابع",
-        "الخامس",
-        "السادس",
-        "السابع",
-        "الثامن",
-        "التاسع",
-        "العاشر",
-    ];
     if t.kind(i) != Some(Kind::Word) {
         return None;
     }
@@ -362,6 +389,30 @@ pub(crate) fn month_name_at(t: &Tokens, i: usize) -> Option<u8> {
     MONTHS.at(t, i).map(|(m, _)| m)
 }
 
+/// The days (number, token) read before or after a month: at most two (`من 3 إلى 5 مارس`).
+#[derive(Default)]
+struct Days {
+    found: [(u32, usize); 2],
+    len: usize,
+}
+
+impl Days {
+    fn push(&mut self, day: (u32, usize)) {
+        if let Some(slot) = self.found.get_mut(self.len) {
+            *slot = day;
+            self.len += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn as_slice(&self) -> &[(u32, usize)] {
+        self.found.get(..self.len).unwrap_or(&[])
+    }
+}
+
 /// `[day [إلى day]] [من] [شهر] MONTH[/MONTH] [day][,] [من] [عام|سنة] YEAR [م|هـ]`.
 fn month_date(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> Option<usize> {
     month_date_in(t, i, out, true)
@@ -377,7 +428,7 @@ fn month_date_in(t: &Tokens, i: usize, out: &mut Vec<DateMatch>, ranges: bool) -
         _ => return None,
     }
     let mut j = i;
-    let mut days: Vec<(u32, usize)> = Vec::new();
+    let mut days = Days::default();
     if let Some(d) = day_at(t, j) {
         days.push((d, j));
         j += 1;
@@ -429,7 +480,7 @@ fn month_date_in(t: &Tokens, i: usize, out: &mut Vec<DateMatch>, ranges: bool) -
         if !ranges {
             return None;
         }
-        return range_start(t, j, m, hijri, &days, out);
+        return range_start(t, j, m, hijri, days.as_slice(), out);
     };
     let mut end = j;
     let hijri_mark = is_hijri_mark(t, j + 1);
@@ -439,6 +490,7 @@ fn month_date_in(t: &Tokens, i: usize, out: &mut Vec<DateMatch>, ranges: bool) -
             end = j + 2;
         }
     }
+    let days = days.as_slice();
     let start = days.first().map_or(i, |&(_, k)| k).min(i);
     if hijri {
         if (MIN_HIJRI..=MAX_HIJRI).contains(&y) {
@@ -446,7 +498,7 @@ fn month_date_in(t: &Tokens, i: usize, out: &mut Vec<DateMatch>, ranges: bool) -
                 let (gy, gm, _) = hijri_to_gregorian(y, u32::from(m), 1);
                 push(out, t, start, end, format!("{gy:04}-{gm:02}"));
             }
-            for &(d, k) in &days {
+            for &(d, k) in days {
                 if d <= 30 {
                     let (gy, gm, gd) = hijri_to_gregorian(y, u32::from(m), d);
                     push(out, t, k, end, format!("{gy:04}-{gm:02}-{gd:02}"));
@@ -466,7 +518,7 @@ fn month_date_in(t: &Tokens, i: usize, out: &mut Vec<DateMatch>, ranges: bool) -
     if days.is_empty() {
         push(out, t, start, end, format!("{y:04}-{m:02}"));
     }
-    for &(d, k) in &days {
+    for &(d, k) in days {
         if valid_day(y, u32::from(m), d) {
             push(out, t, k, end, format!("{y:04}-{m:02}-{d:02}"));
         }
@@ -617,6 +669,42 @@ mod tests {
 
     fn values(text: &str) -> Vec<String> {
         find(text).into_iter().map(|d| d.value).collect()
+    }
+
+    /// [`find_in`] as first written, every finder tried at every token.
+    fn find_unfiltered(t: &Tokens) -> Vec<DateMatch> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < t.len() {
+            let next = numeric(t, i, &mut out)
+                .or_else(|| month_date(t, i, &mut out))
+                .or_else(|| year_range(t, i, &mut out))
+                .or_else(|| year_alone(t, i, &mut out));
+            i = next.unwrap_or(i + 1).max(i + 1);
+        }
+        out
+    }
+
+    #[test]
+    fn tokens_passed_over_open_no_date() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut texts: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        texts.push(
+            "فاتح يناير 2020، غرة رمضان 1444، الأول من نوفمبر 2019، الحادي والعشرين من \
+             مايو 2022، الثاني عشر من شهر يناير 2020، العشرين من مارس 2021، الثلاثين من \
+             أبريل 2021، شهر أكتوبر 2020، الفاتح من سبتمبر 1969"
+                .to_string(),
+        );
+        assert!(texts.len() > 3, "the seeds were not read");
+        for text in &texts {
+            let t = Tokens::new(text);
+            assert_eq!(find_in(&t), find_unfiltered(&t));
+        }
     }
 
     #[test]

@@ -58,7 +58,13 @@ pub(crate) fn find_in(text: &str, t: &Tokens, dates: &[DateMatch]) -> Vec<Quanti
     let mut out = Vec::new();
     let mut i = 0;
     while i < t.len() {
-        if in_date(i) {
+        // A quantity opens on a number or a number word (see `number_at`).
+        let opens = match t.kind(i) {
+            Some(Kind::Num) => true,
+            Some(Kind::Word) => is_number_word(t.f(i)),
+            _ => false,
+        };
+        if !opens || in_date(i) {
             i += 1;
             continue;
         }
@@ -76,9 +82,15 @@ pub(crate) fn find_in(text: &str, t: &Tokens, dates: &[DateMatch]) -> Vec<Quanti
     out
 }
 
+/// A folded word is a cardinal number word, with or without a clitic.
+fn is_number_word(w: &str) -> bool {
+    // A clitic is stripped only before a number word.
+    strip_clitic(w).1 == 1 || NUMBER_WORDS.contains(w)
+}
+
 /// A number at token `i`: digits (with a decimal or thousands part glued: `3.5`, `2,000`), or
 /// a cardinal word (its clitic dropped). Returns (text of the number, byte start, next token).
-fn number_at(t: &Tokens, text: &str, i: usize) -> Option<(String, usize, usize)> {
+fn number_at<'a>(t: &'a Tokens, text: &'a str, i: usize) -> Option<(&'a str, usize, usize)> {
     let tok = t.toks.get(i)?;
     match tok.kind {
         Kind::Num => {
@@ -87,17 +99,15 @@ fn number_at(t: &Tokens, text: &str, i: usize) -> Option<(String, usize, usize)>
                 return None;
             }
             let mut j = i + 1;
-            let mut s = t.f(i).to_string();
             while matches!(t.f(j), "." | ",")
                 && t.glued(j)
                 && t.kind(j + 1) == Some(Kind::Num)
                 && t.glued(j + 1)
             {
-                s.push_str(t.f(j));
-                s.push_str(t.f(j + 1));
                 j += 2;
             }
-            Some((s, tok.start, j))
+            // The folded digits and separators, read where they lie end to end.
+            Some((t.f_span(i, j - 1), tok.start, j))
         }
         Kind::Word => {
             let w = t.f(i);
@@ -107,19 +117,28 @@ fn number_at(t: &Tokens, text: &str, i: usize) -> Option<(String, usize, usize)>
             }
             // Keep the number word as written, without its clitic.
             let start = tok.start + clitic_bytes(text.get(tok.start..tok.end)?, skip);
-            Some((text.get(start..tok.end)?.to_string(), start, i + 1))
+            Some((text.get(start..tok.end)?, start, i + 1))
         }
         Kind::Punct => None,
     }
 }
 
-/// A leading و ب ل ف (folded form) when what remains is at least three letters long.
+/// A leading و ب ل ف (folded form) when what remains is at least three letters long and a
+/// number word.
 fn strip_clitic(w: &str) -> (&str, usize) {
-    let mut chars = w.chars();
-    if let Some('و' | 'ب' | 'ل' | 'ف') = chars.next() {
-        let rest = chars.as_str();
-        // At least three letters (without counting them all).
-        if rest.chars().nth(2).is_some() && NUMBER_WORDS.contains(rest) {
+    // و ب ل ف are two bytes each; at least three letters follow when three of the bytes
+    // after them start a character (without counting them all).
+    if matches!(
+        w.as_bytes(),
+        [0xD9, 0x88 | 0x84 | 0x81, ..] | [0xD8, 0xA8, ..]
+    ) {
+        let rest = w.get(2..).unwrap_or("");
+        let three = rest
+            .bytes()
+            .filter(|&b| (b as i8) >= -0x40)
+            .nth(2)
+            .is_some();
+        if three && NUMBER_WORDS.contains(rest) {
             return (rest, 1);
         }
     }
@@ -165,7 +184,7 @@ fn quantity_at(t: &Tokens, text: &str, i: usize) -> Option<(String, usize, usize
     }
     // `$5`, `€ 3 مليون`.
     let symbol_before =
-        i > 0 && matches!(t.f(i - 1), "$" | "€" | "£") && t.kind(i) == Some(Kind::Num);
+        i > 0 && t.kind(i) == Some(Kind::Num) && matches!(t.f(i - 1), "$" | "€" | "£");
     let (num, mut start, mut j) = number_at(t, text, i)?;
     let is_digits = t.kind(i) == Some(Kind::Num);
     if symbol_before {
@@ -281,6 +300,31 @@ mod tests {
 
     fn values(text: &str) -> Vec<String> {
         find(text).into_iter().map(|q| q.value).collect()
+    }
+
+    /// [`strip_clitic`] as first written, on characters.
+    fn strip_reference(w: &str) -> (&str, usize) {
+        let mut chars = w.chars();
+        if let Some('و' | 'ب' | 'ل' | 'ف') = chars.next() {
+            let rest = chars.as_str();
+            if rest.chars().count() >= 3 && NUMBER_WORDS.contains(rest) {
+                return (rest, 1);
+            }
+        }
+        (w, 0)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clitics_stripped_as_first_written(
+            w in "(و|ب|ل|ف|ك|a)?(خمسه|ثلاثه|عشره|مليون|ست|ا|ًٌ|日)?[بسهa]{0,2}"
+        ) {
+            proptest::prop_assert_eq!(strip_clitic(&w), strip_reference(&w));
+            proptest::prop_assert_eq!(
+                is_number_word(&w),
+                NUMBER_WORDS.contains(strip_reference(&w).0)
+            );
+        }
     }
 
     #[test]

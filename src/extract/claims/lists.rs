@@ -143,6 +143,7 @@ pub struct PatternSet<T> {
 const HEAD_WORDS: usize = 64;
 
 /// [`head`]`(w, 4)` of a word of at least four bytes, read at once (`None` when shorter).
+#[inline]
 fn head4(w: &str) -> Option<usize> {
     let b = w.as_bytes().first_chunk::<4>()?;
     let x = u64::from(u32::from_le_bytes(*b));
@@ -151,6 +152,7 @@ fn head4(w: &str) -> Option<usize> {
 
 /// A hash of a word's first `n` bytes (all of them when it is shorter), in
 /// `0..HEAD_WORDS * 64`.
+#[inline]
 fn head(w: &str, n: usize) -> usize {
     let mut x = 0u64;
     for (k, &b) in w.as_bytes().iter().take(n).enumerate() {
@@ -162,11 +164,18 @@ fn head(w: &str, n: usize) -> usize {
 /// A hash of a word's length, first four and last two bytes (its top bits are the best mixed):
 /// two words that differ there are different words. The claim lists' filters and the
 /// lexicon's take its top bits.
+#[inline]
 pub(crate) fn shape_hash(w: &str) -> u64 {
     let b = w.as_bytes();
     let mut x = b.len() as u64;
-    for (k, &c) in b.iter().take(4).enumerate() {
-        x |= u64::from(c) << (8 * (k + 1));
+    // The first four bytes read at once when there are four (most words).
+    match b.first_chunk::<4>() {
+        Some(c) => x |= u64::from(u32::from_le_bytes(*c)) << 8,
+        None => {
+            for (k, &c) in b.iter().enumerate() {
+                x |= u64::from(c) << (8 * (k + 1));
+            }
+        }
     }
     if let [.., y, z] = b {
         x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
@@ -175,6 +184,7 @@ pub(crate) fn shape_hash(w: &str) -> u64 {
 }
 
 /// [`shape_hash`] in `0..HEAD_WORDS * 64` (4,096 bits).
+#[inline]
 fn word_bits(w: &str) -> usize {
     (shape_hash(w) >> 52) as usize
 }
@@ -196,11 +206,13 @@ impl WordBits {
     }
 
     /// False when `w` was certainly never inserted.
+    #[inline]
     pub fn may_contain(&self, w: &str) -> bool {
         bit(&self.0, word_bits(w))
     }
 }
 
+#[inline]
 fn bit(set: &[u64; HEAD_WORDS], h: usize) -> bool {
     set[h / 64] & (1 << (h % 64)) != 0
 }
@@ -209,6 +221,135 @@ fn bit(set: &[u64; HEAD_WORDS], h: usize) -> bool {
 fn slot(w: &str) -> usize {
     let last = w.as_bytes().last().copied().unwrap_or(0);
     usize::from((w.len() as u8).wrapping_mul(37).wrapping_add(last))
+}
+
+/// Where a stem of a word lies, without its form built: the word from byte `start` on, read
+/// after an `ا` when `article` (لل+X is read as الX: `ا`, then the ل+X of the word).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StemAt {
+    /// 0, 2 or 4: the clitics are two-byte letters.
+    start: u8,
+    /// Letters stripped.
+    clitics: u8,
+    /// A preposition (ب ل ك) was stripped: the stem is a noun, not a finite verb.
+    prep: bool,
+    article: bool,
+}
+
+impl StemAt {
+    /// The stem's form: a slice of `w`, or built in `buf` (لل+X read as الX).
+    pub fn form<'w>(&self, w: &'w str, buf: &'w mut String) -> &'w str {
+        let rest = w.get(usize::from(self.start)..).unwrap_or("");
+        if !self.article {
+            return rest;
+        }
+        buf.clear();
+        buf.push('ا');
+        buf.push_str(rest);
+        buf
+    }
+
+    /// The stem, its form borrowed from `w` unless built.
+    pub fn stem<'w>(&self, w: &'w str) -> Stem<'w> {
+        let rest = w.get(usize::from(self.start)..).unwrap_or("");
+        let form = if self.article {
+            let mut built = String::with_capacity(rest.len() + 2);
+            built.push('ا');
+            built.push_str(rest);
+            Cow::Owned(built)
+        } else {
+            Cow::Borrowed(rest)
+        };
+        Stem {
+            form,
+            clitics: usize::from(self.clitics),
+            prep: self.prep,
+        }
+    }
+}
+
+/// The stems of one word, in the order of [`stems`]: at most six.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StemsAt {
+    found: [StemAt; 6],
+    len: u8,
+}
+
+impl StemsAt {
+    fn push(&mut self, s: StemAt) {
+        if let Some(slot) = self.found.get_mut(usize::from(self.len)) {
+            *slot = s;
+            self.len += 1;
+        }
+    }
+
+    pub fn as_slice(&self) -> &[StemAt] {
+        self.found.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+/// [`stems`] of `w` as places in it, no form built: the word itself, then without و/ف, then
+/// without ب/ل/ك, and لل+X read as الX.
+pub fn stems_at(w: &str) -> StemsAt {
+    /// At least two characters (a first one, and more bytes than it takes).
+    fn two_chars(r: &[u8]) -> bool {
+        r.first().is_some_and(|&b| {
+            let first = match b {
+                0..0x80 => 1,
+                0x80..0xE0 => 2,
+                0xE0..0xF0 => 3,
+                _ => 4,
+            };
+            r.len() > first
+        })
+    }
+    let mut out = StemsAt {
+        found: [StemAt::default(); 6],
+        len: 1,
+    };
+    let b = w.as_bytes();
+    // Only a word opening with و ف ب ل ك (two bytes each in UTF-8) has a clitic to strip.
+    let Some(&[x, y]) = b.first_chunk::<2>() else {
+        return out;
+    };
+    if !matches!((x, y), (0xD9, 0x88 | 0x81 | 0x84 | 0x83) | (0xD8, 0xA8)) {
+        return out;
+    }
+    // Where the prepositions are stripped from (byte offset, letters stripped before): the
+    // word, and the word without و/ف.
+    let mut conj: [Option<(u8, u8)>; 2] = [Some((0, 0)), None];
+    // و and ف.
+    if x == 0xD9 && matches!(y, 0x88 | 0x81) && two_chars(b.get(2..).unwrap_or(&[])) {
+        conj[1] = Some((2, 1));
+        out.push(StemAt {
+            start: 2,
+            clitics: 1,
+            ..StemAt::default()
+        });
+    }
+    for (off, n) in conj.into_iter().flatten() {
+        let s = b.get(usize::from(off)..).unwrap_or(&[]);
+        // لل then at least two characters.
+        if s.starts_with(&[0xD9, 0x84, 0xD9, 0x84]) && two_chars(s.get(4..).unwrap_or(&[])) {
+            out.push(StemAt {
+                start: off + 2,
+                clitics: n + 2,
+                prep: true,
+                article: true,
+            });
+        }
+        // ب ل ك then at least two characters.
+        let prep = matches!(s, [0xD8, 0xA8, ..] | [0xD9, 0x84 | 0x83, ..]);
+        if prep && two_chars(s.get(2..).unwrap_or(&[])) {
+            out.push(StemAt {
+                start: off + 2,
+                clitics: n + 1,
+                prep: true,
+                article: false,
+            });
+        }
+    }
+    out
 }
 
 /// A form of a token with its leading clitics removed.
@@ -225,122 +366,278 @@ pub struct Stem<'a> {
 /// without و/ف, then without ب/ل/ك, and لل+X read as الX.
 /// Appended to `out`.
 pub fn stems<'a>(w: &'a str, out: &mut Vec<Stem<'a>>) {
-    fn stem(form: Cow<'_, str>, clitics: usize, prep: bool) -> Stem<'_> {
-        Stem {
-            form,
-            clitics,
-            prep,
+    out.extend(stems_at(w).as_slice().iter().map(|s| s.stem(w)));
+}
+
+/// What the word lists say of one word, the same in every text: kept in a [`WordMemo`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WordInfo {
+    /// [`StemLists::bits`] of the word itself (its first stem).
+    pub own: u16,
+    /// The bits of all the stems together.
+    pub any: u16,
+    /// [`head3`] of each stem's form without its article (ال), where a demonym may start
+    /// ([`NO_HEAD`] when shorter than three letters).
+    pub heads: [u16; 6],
+    /// How many stems the word has.
+    pub stems: u8,
+    /// Where its [`First`]s lie in the memo (see [`WordMemo::firsts`]).
+    firsts: (u32, u32),
+    /// Those are in the memo's place for a word it does not keep.
+    passing: bool,
+}
+
+/// A pattern one of whose first words a stem of a word is (with the clitic letters stripped
+/// to read it), and which accepts that stem: what [`PatternSet::first_words`] finds of a word
+/// before the words after it are looked at.
+#[derive(Debug, Clone, Copy)]
+pub enum First {
+    Trigger(&'static Pattern<Trigger>, usize),
+    /// [`ATTRIBUTION`] (0), [`NEGATION`] (1) or [`MODALITY`] (2).
+    Other(usize, &'static Pattern<String>, usize),
+}
+
+/// [`WordInfo::heads`] of a form too short for [`head3`].
+pub const NO_HEAD: u16 = u16::MAX;
+
+/// The first six bytes (three Arabic letters) of a word, hashed into `0..4096` (`None` when
+/// shorter).
+#[inline]
+pub fn head3(w: &[u8]) -> Option<usize> {
+    w.first_chunk::<6>().map(|b| {
+        let mut x = 0u64;
+        for (k, &c) in b.iter().enumerate() {
+            x |= u64::from(c) << (8 * k);
         }
-    }
-    /// At least two characters (without counting them all).
-    fn two_chars(r: &str) -> bool {
-        let mut c = r.chars();
-        c.next().is_some() && c.next().is_some()
-    }
-    out.push(stem(Cow::Borrowed(w), 0, false));
-    // Only a word opening with و ف ب ل ك (two bytes each in UTF-8) has a clitic to strip.
-    if !matches!(
-        w.as_bytes(),
-        [0xD9, 0x88 | 0x81 | 0x84 | 0x83, ..] | [0xD8, 0xA8, ..]
-    ) {
-        return;
-    }
-    let mut conj: [Option<(&str, usize)>; 2] = [Some((w, 0)), None];
-    if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
-        if two_chars(r) {
-            conj[1] = Some((r, 1));
-            out.push(stem(Cow::Borrowed(r), 1, false));
-        }
-    }
-    for (s, n) in conj.into_iter().flatten() {
-        if let Some(r) = s.strip_prefix("لل") {
-            if two_chars(r) {
-                let mut form = String::with_capacity(r.len() + 4);
-                form.push_str("ال");
-                form.push_str(r);
-                out.push(stem(Cow::Owned(form), n + 2, true));
+        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+    })
+}
+
+impl WordInfo {
+    /// Reads `w`'s stems against the lists (`buf` holds a stem built), and appends to
+    /// `firsts` the patterns of which a stem is a first word, set by set ([`TRIGGERS`] first,
+    /// then [`ATTRIBUTION`], [`NEGATION`] and [`MODALITY`]), each in the order
+    /// [`PatternSet::first_words`] gives.
+    pub fn of(w: &str, lists: &StemLists, buf: &mut String, firsts: &mut Vec<First>) -> WordInfo {
+        let mut info = WordInfo {
+            heads: [NO_HEAD; 6],
+            ..WordInfo::default()
+        };
+        let spans = stems_at(w);
+        // Which stems are an exact first word of each pattern set.
+        let mut hits = [0u32; 4];
+        for (n, (s, h)) in spans
+            .as_slice()
+            .iter()
+            .zip(info.heads.iter_mut())
+            .enumerate()
+        {
+            let form = s.form(w, buf);
+            let b = lists.bits(form);
+            if n == 0 {
+                info.own = b;
             }
-        }
-        for p in ['ب', 'ل', 'ك'] {
-            if let Some(r) = s.strip_prefix(p) {
-                if two_chars(r) {
-                    out.push(stem(Cow::Borrowed(r), n + 1, true));
+            info.any |= b;
+            for (hit, set) in hits.iter_mut().zip([
+                ClaimWords::TRIGGER,
+                ClaimWords::ATTRIBUTION,
+                ClaimWords::NEGATION,
+                ClaimWords::MODALITY,
+            ]) {
+                if b & set != 0 {
+                    *hit |= 1 << n;
                 }
             }
+            let f = form.as_bytes();
+            let bare = f.strip_prefix(&[0xD8, 0xA7, 0xD9, 0x84]).unwrap_or(f);
+            if let Some(x) = head3(bare) {
+                *h = x as u16;
+            }
+            info.stems += 1;
+        }
+        let start = firsts.len() as u32;
+        // A word in no list, and starting like no pattern, is the first word of none.
+        if info.any != 0 {
+            let st: Vec<Stem<'_>> = spans.as_slice().iter().map(|s| s.stem(w)).collect();
+            lists.triggers.first_words(&st, hits[0], |p, c| {
+                firsts.push(First::Trigger(p, c));
+            });
+            for (k, (set, h)) in lists.others.iter().zip(&hits[1..]).enumerate() {
+                set.first_words(&st, *h, |p, c| firsts.push(First::Other(k, p, c)));
+            }
+        }
+        info.firsts = (start, firsts.len() as u32);
+        info
+    }
+
+    /// The [`Self::heads`] of the stems.
+    pub fn heads(&self) -> &[u16] {
+        self.heads.get(..usize::from(self.stems)).unwrap_or(&[])
+    }
+
+    /// Some stem is the first word of some pattern.
+    pub fn has_firsts(&self) -> bool {
+        self.firsts.1 > self.firsts.0
+    }
+}
+
+/// A hash of a word for [`WordMemo`]: its length and its first and last eight bytes (four,
+/// then the bytes one by one, for shorter words); words differing only in between share it
+/// and are told apart by comparing them.
+#[inline]
+fn memo_hash(b: &[u8]) -> u64 {
+    let (x, y) = match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(x), Some(y)) => (u64::from_le_bytes(*x), u64::from_le_bytes(*y)),
+        _ => match (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+            (Some(x), Some(y)) => (
+                u64::from(u32::from_le_bytes(*x)),
+                u64::from(u32::from_le_bytes(*y)),
+            ),
+            _ => {
+                let mut x = 0u64;
+                for (k, &c) in b.iter().enumerate() {
+                    x |= u64::from(c) << (8 * k);
+                }
+                (x, 0)
+            }
+        },
+    };
+    let h = (x.rotate_left(23) ^ y ^ (b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_mul(WORD_HASH_K);
+    h ^ (h >> 31)
+}
+
+/// `a == b`, words of up to sixteen bytes compared as two (overlapping) eight-byte numbers
+/// instead of through a call.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    match (
+        a.first_chunk::<8>(),
+        a.last_chunk::<8>(),
+        b.first_chunk::<8>(),
+        b.last_chunk::<8>(),
+    ) {
+        (Some(w), Some(x), Some(y), Some(z)) if a.len() <= 16 => w == y && x == z,
+        _ => a == b,
+    }
+}
+
+/// The [`WordInfo`] of the words a thread has met, so that a word met before (most words
+/// of a text) is read once: a table of the words' hashes, open addressing, over the words
+/// laid end to end in one string. Emptied when full.
+#[derive(Default)]
+pub struct WordMemo {
+    /// Entry number + 1 of each slot (0: empty); twice [`Self::MAX_WORDS`] slots.
+    slots: Vec<u32>,
+    entries: Vec<MemoEntry>,
+    words: String,
+    /// The [`First`]s of the words kept, laid end to end.
+    firsts: Vec<First>,
+    /// Those of the last word read and not kept.
+    passing: Vec<First>,
+}
+
+struct MemoEntry {
+    hash: u64,
+    start: usize,
+    end: usize,
+    info: WordInfo,
+}
+
+impl WordMemo {
+    /// Words kept at most (about 1 MB of memory with the table).
+    const MAX_WORDS: usize = 1 << 14;
+    /// Longer words are read each time, not kept.
+    const MAX_LEN: usize = 64;
+
+    /// The [`WordInfo`] of `w`, read from the memo or found and kept.
+    #[inline]
+    pub fn get(&mut self, w: &str, lists: &StemLists, buf: &mut String) -> WordInfo {
+        let b = w.as_bytes();
+        let hash = memo_hash(b);
+        if let Some(n) = self.find(b, hash) {
+            if let Some(e) = self.entries.get(n) {
+                return e.info;
+            }
+        }
+        self.add(w, hash, lists, buf)
+    }
+
+    /// The entry of `w`, whose [`memo_hash`] is `hash`.
+    #[inline]
+    fn find(&self, w: &[u8], hash: u64) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut pos = hash as usize & mask;
+        loop {
+            let n = usize::try_from(*self.slots.get(pos)?)
+                .ok()?
+                .checked_sub(1)?;
+            let e = self.entries.get(n)?;
+            if e.hash == hash
+                && self
+                    .words
+                    .as_bytes()
+                    .get(e.start..e.end)
+                    .is_some_and(|k| same_bytes(k, w))
+            {
+                return Some(n);
+            }
+            pos = (pos + 1) & mask;
         }
     }
-}
 
-/// The [`stems`] of every token (none for tokens that are not words), made once per text and
-/// laid end to end in one vector, each with its [`ClaimWords::of`].
-pub struct AllStems<'a> {
-    stems: Vec<Stem<'a>>,
-    /// [`ClaimWords::of`] of every stem, in the order of `stems`.
-    info: Vec<u16>,
-    /// Token `i`'s stems are `stems[ends[i - 1]..ends[i]]` (from 0 for the first).
-    ends: Vec<usize>,
-}
-
-impl<'a> AllStems<'a> {
-    /// The stems of token `i` (`None` past the last token).
-    pub fn get(&self, i: usize) -> Option<&[Stem<'a>]> {
-        let (start, end) = self.bounds(i)?;
-        self.stems.get(start..end)
-    }
-
-    /// The [`ClaimWords`] bits of any stem of token `i` (0 past the last token, and for a
-    /// token in no list that starts like no prefix key).
-    pub fn any_info(&self, i: usize) -> u16 {
-        self.info(i).iter().fold(0, |f, x| f | x)
-    }
-
-    /// [`ClaimWords::of`] of the stems of token `i` (empty past the last token).
-    pub fn info(&self, i: usize) -> &[u16] {
-        self.bounds(i)
-            .and_then(|(start, end)| self.info.get(start..end))
+    /// The [`First`]s of a word read from this memo.
+    pub fn firsts(&self, info: &WordInfo) -> &[First] {
+        let all = if info.passing {
+            &self.passing
+        } else {
+            &self.firsts
+        };
+        all.get(info.firsts.0 as usize..info.firsts.1 as usize)
             .unwrap_or(&[])
     }
 
-    fn bounds(&self, i: usize) -> Option<(usize, usize)> {
-        let end = *self.ends.get(i)?;
-        let start = match i.checked_sub(1) {
-            Some(p) => *self.ends.get(p)?,
-            None => 0,
-        };
-        Some((start, end))
-    }
-}
-
-pub fn all_stems(t: &Tokens) -> AllStems<'_> {
-    let mut all = AllStems {
-        stems: Vec::with_capacity(t.len() * 2),
-        info: Vec::new(),
-        ends: Vec::with_capacity(t.len()),
-    };
-    for i in 0..t.len() {
-        if t.kind(i) == Some(Kind::Word) {
-            stems(t.f(i), &mut all.stems);
+    /// [`Self::get`] of a word not kept yet: read, and kept unless too long.
+    #[cold]
+    #[inline(never)]
+    fn add(&mut self, w: &str, hash: u64, lists: &StemLists, buf: &mut String) -> WordInfo {
+        if w.len() > Self::MAX_LEN {
+            self.passing.clear();
+            let mut info = WordInfo::of(w, lists, buf, &mut self.passing);
+            info.passing = true;
+            return info;
         }
-        all.ends.push(all.stems.len());
+        if self.slots.is_empty() || self.entries.len() >= Self::MAX_WORDS {
+            self.slots.clear();
+            self.slots.resize(2 * Self::MAX_WORDS, 0);
+            self.entries.clear();
+            self.words.clear();
+            self.firsts.clear();
+        }
+        let info = WordInfo::of(w, lists, buf, &mut self.firsts);
+        // The first empty slot from the word's own (there is one: the table is never more
+        // than half full).
+        let mask = self.slots.len() - 1;
+        let mut pos = hash as usize & mask;
+        while self.slots.get(pos).is_some_and(|&n| n != 0) {
+            pos = (pos + 1) & mask;
+        }
+        if let Some(slot) = self.slots.get_mut(pos) {
+            let start = self.words.len();
+            self.words.push_str(w);
+            self.entries.push(MemoEntry {
+                hash,
+                start,
+                end: self.words.len(),
+                info,
+            });
+            *slot = self.entries.len() as u32;
+        }
+        info
     }
-    let words = &*CLAIM_WORDS;
-    let triggers = &*TRIGGERS;
-    let others = [&*ATTRIBUTION, &*NEGATION, &*MODALITY];
-    all.info = all
-        .stems
-        .iter()
-        .map(|s| {
-            let mut f = words.of(&s.form);
-            if triggers.may_prefix(&s.form) {
-                f |= ClaimWords::TRIGGER_PREFIX;
-            }
-            if others.iter().any(|set| set.may_prefix(&s.form)) {
-                f |= ClaimWords::OTHER_PREFIX;
-            }
-            f
-        })
-        .collect();
-    all
 }
 
 /// Every word list of the claim finder in one map: a stem's lists in one probe. Low byte: the
@@ -349,6 +646,70 @@ pub fn all_stems(t: &Tokens) -> AllStems<'_> {
 pub struct ClaimWords {
     map: WordMap<u16>,
     maybe: WordBits,
+}
+
+/// The union of the pattern sets' [`PatternSet::starts4`] (`None` when some set has a
+/// prefix key shorter than four bytes): a stem starting like none of them may start with no
+/// prefix key of any set.
+static PREFIX_STARTS: LazyLock<Option<[u64; HEAD_WORDS]>> = LazyLock::new(|| {
+    let mut all = [0u64; HEAD_WORDS];
+    let sets = [
+        (&TRIGGERS.prefix_lens, &TRIGGERS.starts4),
+        (&ATTRIBUTION.prefix_lens, &ATTRIBUTION.starts4),
+        (&NEGATION.prefix_lens, &NEGATION.starts4),
+        (&MODALITY.prefix_lens, &MODALITY.starts4),
+    ];
+    for (lens, starts) in sets {
+        if lens.is_empty() {
+            continue;
+        }
+        let starts = starts.as_ref()?;
+        for (a, b) in all.iter_mut().zip(starts) {
+            *a |= b;
+        }
+    }
+    Some(all)
+});
+
+/// The word lists [`Self::bits`] reads, taken once for a whole text.
+pub struct StemLists {
+    pub words: &'static ClaimWords,
+    pub triggers: &'static PatternSet<Trigger>,
+    /// [`ATTRIBUTION`], [`NEGATION`] and [`MODALITY`].
+    pub others: [&'static PatternSet<String>; 3],
+    starts: &'static Option<[u64; HEAD_WORDS]>,
+}
+
+impl StemLists {
+    pub fn get() -> StemLists {
+        StemLists {
+            words: &CLAIM_WORDS,
+            triggers: &TRIGGERS,
+            others: [&ATTRIBUTION, &NEGATION, &MODALITY],
+            starts: &PREFIX_STARTS,
+        }
+    }
+
+    /// The [`ClaimWords`] bits of one stem's form: [`ClaimWords::of`], with
+    /// [`ClaimWords::TRIGGER_PREFIX`] and [`ClaimWords::OTHER_PREFIX`] set when the pattern
+    /// sets' quick filters say it may start with one of their prefix keys.
+    #[inline]
+    pub fn bits(&self, form: &str) -> u16 {
+        let mut f = self.words.of(form);
+        let may_start = match self.starts {
+            Some(starts) => head4(form).is_some_and(|h| bit(starts, h)),
+            None => true,
+        };
+        if may_start {
+            if self.triggers.may_prefix(form) {
+                f |= ClaimWords::TRIGGER_PREFIX;
+            }
+            if self.others.iter().any(|set| set.may_prefix(form)) {
+                f |= ClaimWords::OTHER_PREFIX;
+            }
+        }
+        f
+    }
 }
 
 impl ClaimWords {
@@ -366,12 +727,14 @@ impl ClaimWords {
     pub const NEGATION: u16 = 1 << 10;
     /// An exact first word of [`MODALITY`].
     pub const MODALITY: u16 = 1 << 11;
-    /// May start with a prefix key of [`TRIGGERS`] (set by [`all_stems`], not by [`Self::of`]).
+    /// May start with a prefix key of [`TRIGGERS`] (set by [`StemLists::bits`], not by
+    /// [`Self::of`]).
     pub const TRIGGER_PREFIX: u16 = 1 << 12;
-    /// May start with a prefix key of the other pattern sets (set by [`all_stems`]).
+    /// May start with a prefix key of the other pattern sets (set by [`StemLists::bits`]).
     pub const OTHER_PREFIX: u16 = 1 << 13;
 
     /// The lists `w` is in (0 for none).
+    #[inline]
     pub fn of(&self, w: &str) -> u16 {
         if !self.maybe.may_contain(w) {
             return 0;
@@ -432,6 +795,17 @@ pub static CLAIM_WORDS: LazyLock<ClaimWords> = LazyLock::new(|| {
     }
     ClaimWords { map, maybe }
 });
+
+impl<T> Pattern<T> {
+    /// The pattern's words after the first are the words after token `i`, on its line.
+    pub fn rest_matches(&self, t: &Tokens, i: usize) -> bool {
+        self.words.iter().enumerate().skip(1).all(|(k, w)| {
+            t.kind(i + k) == Some(Kind::Word)
+                && !t.toks.get(i + k).is_some_and(|x| x.newline_before)
+                && w.matches(t.f(i + k))
+        })
+    }
+}
 
 /// Whether a pattern may match a stem: finite verbs take no preposition (لبحث is a noun).
 pub trait Accepts {
@@ -499,33 +873,25 @@ impl<T: Clone + Accepts> PatternSet<T> {
         }
     }
 
-    /// Patterns matching at token `i`, whose clitic-stripped forms are `st`:
-    /// (value, number of tokens, clitic letters stripped). Longest first. Which stems are a key
-    /// of `exact` is known already (one probe of [`ClaimWords`] answers every list): bit `k`
-    /// of `exact_hits` is set when `st[k]` is.
-    pub fn at_known<'s>(
-        &'s self,
-        t: &Tokens,
-        i: usize,
+    /// Calls `found` with every pattern one of whose first words is a stem of `st` (a word's
+    /// [`stems`], in order) and which accepts it, with the clitic letters stripped: stem by
+    /// stem, the patterns of which it is the exact first word, then those whose first word
+    /// it starts with, shortest first. Which stems are a key of `exact` is known already (one
+    /// probe of [`ClaimWords`] answers every list): bit `k` of `exact_hits` is set when
+    /// `st[k]` is.
+    pub fn first_words(
+        &'static self,
         st: &[Stem<'_>],
         exact_hits: u32,
-    ) -> Vec<(&'s T, usize, usize)> {
-        let mut out: Vec<(&'s T, usize, usize)> = Vec::new();
-        if exact_hits == 0 && self.prefix_lens.is_empty() || t.kind(i) != Some(Kind::Word) {
-            return out;
+        mut found: impl FnMut(&'static Pattern<T>, usize),
+    ) {
+        if exact_hits == 0 && self.prefix_lens.is_empty() {
+            return;
         }
-        let mut try_all = |pats: &'s [Pattern<T>], stem: &Stem<'_>| {
+        let mut try_all = |pats: &'static [Pattern<T>], stem: &Stem<'_>| {
             for p in pats {
-                if !p.value.accepts(stem) {
-                    continue;
-                }
-                let rest_ok = p.words.iter().enumerate().skip(1).all(|(k, w)| {
-                    t.kind(i + k) == Some(Kind::Word)
-                        && !t.toks.get(i + k).is_some_and(|x| x.newline_before)
-                        && w.matches(t.f(i + k))
-                });
-                if rest_ok {
-                    out.push((&p.value, p.words.len(), stem.clitics));
+                if p.value.accepts(stem) {
+                    found(p, stem.clitics);
                 }
             }
         };
@@ -550,13 +916,10 @@ impl<T: Clone + Accepts> PatternSet<T> {
                 }
             }
         }
-        if out.len() > 1 {
-            out.sort_by_key(|x| std::cmp::Reverse(x.1));
-        }
-        out
     }
 
     /// False when no prefix key is a prefix of `form` (quick filters only: no false negative).
+    #[inline]
     pub fn may_prefix(&self, form: &str) -> bool {
         !self.prefix_lens.is_empty()
             && self
@@ -565,11 +928,6 @@ impl<T: Clone + Accepts> PatternSet<T> {
                 .is_none_or(|s| head4(form).is_some_and(|h| bit(s, h)))
             && (bit(&self.prefix_heads6, head(form, 6))
                 || self.any4 && bit(&self.heads4, head(form, 4)))
-    }
-
-    /// False when [`Self::at_known`] with these `exact_hits` certainly finds nothing.
-    pub fn may_match(&self, exact_hits: u32) -> bool {
-        exact_hits != 0 || !self.prefix_lens.is_empty()
     }
 
     /// The exact keys (first words that are whole forms).
@@ -641,23 +999,27 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
     PatternSet::new(items)
 });
 
-/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`).
-/// `st` are the tokens' [`all_stems`].
+/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`), read on
+/// the words' [`stems`] (`buf` holds a stem built).
 pub fn near(
-    st: &AllStems<'_>,
+    t: &Tokens,
     i: usize,
     words: &[Word],
-    lo: usize,
-    hi: usize,
+    (lo, hi): (usize, usize),
     window: usize,
+    buf: &mut String,
 ) -> bool {
     let from = i.saturating_sub(window).max(lo);
     let to = (i + window + 1).min(hi);
     (from..to).any(|k| {
-        k != i
-            && st
-                .get(k)
-                .is_some_and(|v| v.iter().any(|s| words.iter().any(|w| w.matches(&s.form))))
+        if k == i || t.kind(k) != Some(Kind::Word) {
+            return false;
+        }
+        let w = t.f(k);
+        stems_at(w).as_slice().iter().any(|s| {
+            let form = s.form(w, buf);
+            words.iter().any(|x| x.matches(form))
+        })
     })
 }
 
@@ -696,8 +1058,8 @@ pub static MEDIA_HEADS: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("../data/claim_media_heads.txt")));
 
 /// Irregular demonyms: folded country name → folded masculine demonyms.
-pub static DEMONYMS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
-    let mut m: HashMap<String, Vec<String>> = HashMap::new();
+pub static DEMONYMS: LazyLock<WordMap<Vec<String>>> = LazyLock::new(|| {
+    let mut m: WordMap<Vec<String>> = WordMap::default();
     for l in lines(include_str!("../data/claim_demonyms.txt")) {
         if let Some((country, dem)) = l.split_once('|') {
             m.entry(key(country))
@@ -728,7 +1090,7 @@ pub fn demonyms_of_key(k: &str) -> Vec<String> {
 }
 
 /// Capital → country, both folded (`الرباط` → `المغرب`).
-pub static CAPITALS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+pub static CAPITALS: LazyLock<WordMap<String>> = LazyLock::new(|| {
     lines(include_str!("../data/claim_capitals.txt"))
         .filter_map(|l| l.split_once('|'))
         .map(|(a, b)| (key(a), key(b)))
@@ -746,4 +1108,97 @@ impl WordFlags {
     pub const RECENT: u8 = 2;
     /// Words making a following date a limit (`إلى غاية 2030`), not an event's date.
     pub const LIMIT: u8 = 4;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`stems`] as first written, on characters.
+    fn stems_reference(w: &str) -> Vec<(String, usize, bool)> {
+        fn two_chars(r: &str) -> bool {
+            r.chars().count() >= 2
+        }
+        let mut out = vec![(w.to_string(), 0, false)];
+        if !matches!(w.chars().next(), Some('و' | 'ف' | 'ب' | 'ل' | 'ك')) {
+            return out;
+        }
+        let mut conj = vec![(w, 0)];
+        if let Some(r) = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')) {
+            if two_chars(r) {
+                conj.push((r, 1));
+                out.push((r.to_string(), 1, false));
+            }
+        }
+        for (s, n) in conj {
+            if let Some(r) = s.strip_prefix("لل") {
+                if two_chars(r) {
+                    out.push((format!("ال{r}"), n + 2, true));
+                }
+            }
+            for p in ['ب', 'ل', 'ك'] {
+                if let Some(r) = s.strip_prefix(p) {
+                    if two_chars(r) {
+                        out.push((r.to_string(), n + 1, true));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn stems_of(w: &str) -> Vec<(String, usize, bool)> {
+        let mut v = Vec::new();
+        stems(w, &mut v);
+        v.into_iter()
+            .map(|s| (s.form.into_owned(), s.clitics, s.prep))
+            .collect()
+    }
+
+    #[test]
+    fn stems_of_words_with_clitics() {
+        for w in [
+            "وللتعاون",
+            "فبالتعاون",
+            "للتعاون",
+            "لل",
+            "للا",
+            "ولل",
+            "وب",
+            "وبا",
+            "كما",
+            "ب",
+        ] {
+            assert_eq!(stems_of(w), stems_reference(w), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stems_agree_with_the_reference(w in "[وفبلكاa日𝟘]{0,6}") {
+            proptest::prop_assert_eq!(stems_of(&w), stems_reference(&w));
+            // The forms built in a buffer are the stems' forms.
+            let mut buf = String::new();
+            let forms: Vec<String> = stems_at(&w)
+                .as_slice()
+                .iter()
+                .map(|s| s.form(&w, &mut buf).to_string())
+                .collect();
+            let want: Vec<String> = stems_reference(&w).into_iter().map(|x| x.0).collect();
+            proptest::prop_assert_eq!(forms, want);
+        }
+
+        #[test]
+        fn shape_hash_as_first_written(w in "[ab日وال]{0,7}") {
+            let b = w.as_bytes();
+            let mut x = b.len() as u64;
+            for (k, &c) in b.iter().take(4).enumerate() {
+                x |= u64::from(c) << (8 * (k + 1));
+            }
+            if let [.., y, z] = b {
+                x ^= (u64::from(*y) << 40) | (u64::from(*z) << 48);
+            }
+            proptest::prop_assert_eq!(shape_hash(&w), x.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
+    }
 }
