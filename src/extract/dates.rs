@@ -208,13 +208,18 @@ pub(crate) fn find_in(t: &Tokens) -> Vec<DateMatch> {
             i += 1;
             continue;
         }
-        let next = numeric(t, i, &mut out)
-            .or_else(|| month_date(t, i, &mut out))
-            .or_else(|| year_range(t, i, &mut out))
-            .or_else(|| year_alone(t, i, &mut out));
-        i = next.unwrap_or(i + 1).max(i + 1);
+        i = date_at(t, i, &mut out);
     }
     out
+}
+
+/// Tries every date form at token `i`, pushing what it finds; the token to go on from.
+fn date_at(t: &Tokens, i: usize, out: &mut Vec<DateMatch>) -> usize {
+    let next = numeric(t, i, out)
+        .or_else(|| month_date(t, i, out))
+        .or_else(|| year_range(t, i, out))
+        .or_else(|| year_alone(t, i, out));
+    next.unwrap_or(i + 1).max(i + 1)
 }
 
 fn push(out: &mut Vec<DateMatch>, t: &Tokens, from: usize, to: usize, value: String) {
@@ -676,11 +681,7 @@ mod tests {
         let mut out = Vec::new();
         let mut i = 0;
         while i < t.len() {
-            let next = numeric(t, i, &mut out)
-                .or_else(|| month_date(t, i, &mut out))
-                .or_else(|| year_range(t, i, &mut out))
-                .or_else(|| year_alone(t, i, &mut out));
-            i = next.unwrap_or(i + 1).max(i + 1);
+            i = date_at(t, i, &mut out);
         }
         out
     }
