@@ -86,6 +86,30 @@ struct Info {
     sorted: u32,
 }
 
+impl Info {
+    fn new(s: &[u8], start: usize, hash: u32) -> Info {
+        let ends = match s.len().checked_sub(1) {
+            None => (NONE, NONE),
+            Some(mut last) => {
+                while last > 0 && s[last] & 0xC0 == 0x80 {
+                    last -= 1;
+                }
+                (char_code(s, 0).0, char_code(s, last).0)
+            }
+        };
+        Info {
+            start: start as u32,
+            end: (start + s.len()) as u32,
+            hash,
+            ends,
+            words: NONE,
+            key: NONE,
+            loose: NONE,
+            sorted: NONE,
+        }
+    }
+}
+
 /// What the document being read made of a string of [`Strs`].
 #[derive(Clone, Copy)]
 struct Marks {
@@ -118,30 +142,6 @@ impl Marks {
 /// A short form of more than one group.
 const MANY: u32 = u32::MAX - 1;
 
-impl Info {
-    fn new(s: &[u8], start: usize, hash: u32) -> Info {
-        let ends = match s.len().checked_sub(1) {
-            None => (NONE, NONE),
-            Some(mut last) => {
-                while last > 0 && s[last] & 0xC0 == 0x80 {
-                    last -= 1;
-                }
-                (char_code(s, 0).0, char_code(s, last).0)
-            }
-        };
-        Info {
-            start: start as u32,
-            end: (start + s.len()) as u32,
-            hash,
-            ends,
-            words: NONE,
-            key: NONE,
-            loose: NONE,
-            sorted: NONE,
-        }
-    }
-}
-
 /// The strings of the documents read, each stored once, laid end to end in one buffer, and
 /// found again by an open-addressing table of their numbers. What is known of a string (its
 /// key, loose key...) depends on it alone, so it is kept from one document to the next, up to
@@ -155,6 +155,11 @@ struct Strs {
     doc: u32,
     /// Number + 1 of the string in each slot, 0 for an empty one; the length is a power of two.
     table: Vec<u32>,
+    /// The short forms of persons' names as written ([`Scratch::short_forms`]), by the number
+    /// of the name: a range of `short_words`, and the [`ScanMemo::generation`] of the lexicon
+    /// that read them (`None`: not read by one).
+    short_memo: FastMap<u32, (Option<u64>, u32, u32)>,
+    short_words: Vec<u32>,
     /// Room for a string built from another one of `text`.
     tmp: String,
     /// Word ranges of a string being read.
@@ -176,6 +181,8 @@ impl Strs {
         self.text.clear();
         self.info.clear();
         self.marks.clear();
+        self.short_memo.clear();
+        self.short_words.clear();
         self.doc = 1;
         if self.table.len() == Strs::TABLE_START {
             self.table.fill(0);
@@ -187,7 +194,10 @@ impl Strs {
     /// Starts a document: the marks of the last one are void.
     fn next_doc(&mut self) {
         self.doc = self.doc.wrapping_add(1);
-        if self.doc <= 1 || self.info.len() > Strs::MOST || self.text.len() > Strs::MOST_BYTES {
+        if self.doc <= 1
+            || self.info.len().max(self.short_words.len()) > Strs::MOST
+            || self.text.len() > Strs::MOST_BYTES
+        {
             self.clear();
         }
     }
@@ -738,48 +748,32 @@ impl Scratch {
     }
 
     /// The short forms of a person's form `f` (a range of `shorts`): its words that are not
-    /// given names or particles. Computed once per form.
+    /// given names or particles. Computed once per form, and kept by name as written for the
+    /// next documents read with the same lexicon (`memo` was last filled by `doc.lex`).
     fn short_forms(&mut self, doc: &Doc, f: &mut Form, memo: &mut ScanMemo) -> (u32, u32) {
         if let Some(r) = f.shorts {
             return r;
         }
         let start = self.shorts.len() as u32;
-        self.strs.word_ranges(f.key);
-        self.picked.clear();
-        let words = &self.strs.ranges;
-        if words.len() >= 2 {
-            let text = &self.strs.text;
-            let word = |n: usize| {
-                words
-                    .get(n)
-                    .and_then(|&(a, b)| text.get(a..b))
-                    .unwrap_or("")
-            };
-            // A word of three characters or more; the word after a particle is not a surname
-            // on its own (بن الوالي).
-            let may_be = |n: usize| {
-                word(n).chars().count() >= 3
-                    && !(n > 0 && matches!(word(n - 1), "بن" | "ابن" | "ابو" | "بو" | "عبد" | "ال"))
-            };
-            // Only then is the name read against the lexicon.
-            if (0..words.len()).any(may_be) {
-                self.toks.fill(&f.display);
-                doc.lex.scan_into(
-                    &f.display,
-                    &self.toks,
-                    memo,
-                    &mut self.found,
-                    &mut self.hits,
-                );
-                for (n, &w) in words.iter().enumerate() {
-                    if may_be(n) && !lexicon_word(n, &self.hits) {
-                        self.picked.push(w);
-                    }
+        let name = self.strs.intern(&f.display);
+        let kept = self.strs.short_memo.get(&name).copied();
+        let words = match kept {
+            Some((read, a, b)) if read.is_none_or(|g| g == memo.generation()) => (a, b),
+            _ => {
+                let read = self.pick_short_words(doc, f, memo);
+                let a = self.strs.short_words.len() as u32;
+                for &(x, y) in &self.picked {
+                    let w = self.strs.word_within(x, y);
+                    self.strs.short_words.push(w);
                 }
+                let words = (a, self.strs.short_words.len() as u32);
+                let read = read.then(|| memo.generation());
+                self.strs.short_memo.insert(name, (read, words.0, words.1));
+                words
             }
-        }
-        for &(a, b) in &self.picked {
-            let w = self.strs.word_within(a, b);
+        };
+        for i in words.0..words.1 {
+            let w = self.strs.short_words[i as usize];
             // A word of a key is its own key.
             let l = self.strs.loose(w);
             self.shorts.push((w, l));
@@ -787,6 +781,48 @@ impl Scratch {
         let r = (start, self.shorts.len() as u32);
         f.shorts = Some(r);
         r
+    }
+
+    /// The words of form `f` that are short forms, as byte ranges of `strs.text` into
+    /// `picked`; whether the name was read against the lexicon to tell.
+    fn pick_short_words(&mut self, doc: &Doc, f: &Form, memo: &mut ScanMemo) -> bool {
+        self.strs.word_ranges(f.key);
+        self.picked.clear();
+        let words = &self.strs.ranges;
+        if words.len() < 2 {
+            return false;
+        }
+        let text = &self.strs.text;
+        let word = |n: usize| {
+            words
+                .get(n)
+                .and_then(|&(a, b)| text.get(a..b))
+                .unwrap_or("")
+        };
+        // A word of three characters or more; the word after a particle is not a surname on
+        // its own (بن الوالي).
+        let may_be = |n: usize| {
+            word(n).chars().count() >= 3
+                && !(n > 0 && matches!(word(n - 1), "بن" | "ابن" | "ابو" | "بو" | "عبد" | "ال"))
+        };
+        // Only then is the name read against the lexicon.
+        if !(0..words.len()).any(may_be) {
+            return false;
+        }
+        self.toks.fill(&f.display);
+        doc.lex.scan_into(
+            &f.display,
+            &self.toks,
+            memo,
+            &mut self.found,
+            &mut self.hits,
+        );
+        for (n, &w) in words.iter().enumerate() {
+            if may_be(n) && !lexicon_word(n, &self.hits) {
+                self.picked.push(w);
+            }
+        }
+        true
     }
 
     /// Adds `e` at the end of the sweep's list of the forms starting with word `first`.
@@ -818,7 +854,8 @@ fn lexicon_word(n: usize, hits: &[Hit]) -> bool {
 }
 
 /// Groups the candidates into entities; `memo` is the lexicon's memo of the words already
-/// read (a thread's, kept from one document to the next).
+/// read (a thread's, kept from one document to the next), last filled by `doc.lex` (with the
+/// document itself).
 pub fn entities(
     doc: &Doc,
     cands: Vec<Cand>,
@@ -1563,6 +1600,29 @@ mod tests {
             proptest::prop_assert_eq!(strs.words(id) as usize, k.split(' ').count());
             proptest::prop_assert_eq!(strs.key_of(&n), id);
             proptest::prop_assert_eq!(strs.key_of(&k), id);
+        }
+    }
+
+    /// Short forms are kept from one document to the next only for the lexicon that read them.
+    #[test]
+    fn short_forms_kept_for_the_next_document_follow_the_lexicon() {
+        use crate::extract::entities::find;
+        use crate::extract::lexicon::Lexicon;
+        let text = "قال الوزير سعيد الخمليشي إن المحادثات مثمرة. ثم استقبل سعيد الوفد في الرباط.";
+        let known = KnownEntities::default();
+        let with = Lexicon::builtin();
+        // Without سعيد among the given names, it is a short form of the minister's name.
+        let without = Lexicon::builtin_without(|file, forms| {
+            file == "given_names.txt" && forms.contains(&"سعيد")
+        });
+        // Each lexicon's reading in a thread that has read nothing yet.
+        let alone =
+            |lex: &Lexicon| std::thread::scope(|s| s.spawn(|| find(text, lex, &known)).join());
+        let (a, b) = (alone(&with).ok(), alone(&without).ok());
+        assert_ne!(a, b);
+        for lex in [&with, &without, &with, &without] {
+            let want = if std::ptr::eq(lex, &with) { &a } else { &b };
+            assert_eq!(Some(find(text, lex, &known)), *want);
         }
     }
 
