@@ -23,7 +23,7 @@ use std::cell::Cell;
 
 use self::lists::{
     demonyms_of_key, head3, near, stems_at, ClaimWords, First, StemLists, Trigger, WordFlags,
-    WordInfo, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_HEAD,
+    WordInfo, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_ENTRY, NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -153,6 +153,7 @@ fn find_with(
         clause,
         segment,
         dem_tokens,
+        ids,
     } = &s.scan;
     occurrences(t, entities, &dems, dem_tokens, &mut s.ends, &mut s.occ);
     let (ends, occ) = (&s.ends, &s.occ);
@@ -176,7 +177,7 @@ fn find_with(
         i = k;
         let (lo, hi) = sent.range(i);
         let found = found.iter().find(|(tr, _, _)| {
-            tr.near.is_empty() || near(t, i, &tr.near, (lo, hi), NEAR_WINDOW, &mut buf)
+            tr.near.is_empty() || near(t, i, tr, (lo, hi), NEAR_WINDOW, &mut s.memo, ids, &mut buf)
         });
         match found {
             Some((_, n, _)) if blocked(marks, i, lo) => i += n,
@@ -192,26 +193,39 @@ fn find_with(
     // its sentence; a trigger keeps the date of its own segment or clause over a nearer one
     // from another clause. Distances are ranked by that level first.
     let mut date_of: Vec<Option<(usize, &DateMatch)>> = vec![None; triggers.len()];
+    // The segment, clause and sentence of each trigger, found once.
+    let levels_of = |k: usize| [segment.get(k), clause.get(k), sent.get(k)];
+    let trigger_levels: Vec<[Option<usize>; 3]> = if date_toks.is_empty() {
+        Vec::new()
+    } else {
+        triggers
+            .iter()
+            .map(|&(ti, _, _, _)| levels_of(ti))
+            .collect()
+    };
     for &(dk, d) in &date_toks {
         // Only the triggers of the date's sentence, near it, can take it.
         let (ss, se) = sent.range(dk);
         let (ss, se) = (ss.max(dk.saturating_sub(SCAN)), se.min(dk + SCAN));
         let first = triggers.partition_point(|(ti, _, _, _)| *ti < ss);
         let last = triggers.partition_point(|(ti, _, _, _)| *ti < se);
-        let pick = |same: &dyn Fn(usize) -> bool| {
+        let date_levels = levels_of(dk);
+        // The nearest trigger sharing the date's segment (level 0), clause (1) or sentence (2).
+        let pick = |level: usize| {
             triggers
                 .iter()
+                .zip(&trigger_levels)
                 .enumerate()
                 .skip(first)
                 .take(last.saturating_sub(first))
-                .filter(|(_, (ti, _, _, _))| same(*ti))
-                .min_by_key(|(_, (ti, _, _, _))| ti.abs_diff(dk))
-                .map(|(n, (ti, _, _, _))| (n, ti.abs_diff(dk)))
+                .filter(|(_, (_, lv))| lv.get(level) == date_levels.get(level))
+                .min_by_key(|(_, ((ti, _, _, _), _))| ti.abs_diff(dk))
+                .map(|(n, ((ti, _, _, _), _))| (n, ti.abs_diff(dk)))
         };
         const LEVEL: usize = 100_000;
-        let best = pick(&|ti| segment.get(ti) == segment.get(dk))
-            .or_else(|| pick(&|ti| clause.get(ti) == clause.get(dk)).map(|(n, d)| (n, d + LEVEL)))
-            .or_else(|| pick(&|ti| sent.get(ti) == sent.get(dk)).map(|(n, d)| (n, d + 2 * LEVEL)));
+        let best = pick(0)
+            .or_else(|| pick(1).map(|(n, d)| (n, d + LEVEL)))
+            .or_else(|| pick(2).map(|(n, d)| (n, d + 2 * LEVEL)));
         if let Some((n, dist)) = best {
             if let Some(slot) = date_of.get_mut(n) {
                 if slot.is_none_or(|(old, _)| dist < old) {
@@ -588,6 +602,9 @@ struct Scan {
     segment: Ranges,
     /// The words that may be a pair word or a demonym (see [`occurrences`]).
     dem_tokens: Vec<usize>,
+    /// Each token's word in the memo ([`NO_ENTRY`] for a token that is no word, or a word
+    /// the memo did not keep).
+    ids: Vec<u32>,
 }
 
 /// Reads every token once: its stems against every word list (one probe of [`ClaimWords`]
@@ -601,8 +618,11 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
         clause,
         segment,
         dem_tokens,
+        ids,
     } = out;
     m.clear();
+    ids.clear();
+    memo.start_text();
     for r in [&mut *sent, &mut *clause, &mut *segment] {
         r.clear(t.len());
     }
@@ -620,6 +640,7 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
         let mut conj_verb = false;
         if tok.kind == Kind::Word {
             let info = memo.get(w, &lists, &mut buf);
+            ids.push(info.entry);
             own = info.own;
             // The lists any of its stems is in.
             let any = info.any;
@@ -638,6 +659,7 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
                 conj_verb = mark(t, i, &info, memo.firsts(&info), m);
             }
         } else {
+            ids.push(NO_ENTRY);
             own = words.of(w);
         }
         // A relative-month word after a month name.
