@@ -633,13 +633,12 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
     // The break the previous token makes before this one, when it is a mark that makes one.
     let mut after = Break::None;
     for (i, tok) in t.toks.iter().enumerate() {
-        let w = t.f(i);
         // The lists the token itself is in.
         let own: u16;
         // A verb trigger or a verb of saying with a و/ف clitic.
         let mut conj_verb = false;
         if tok.kind == Kind::Word {
-            let info = memo.get(w, &lists, &mut buf);
+            let info = memo.get(t.fb(i), &lists, &mut buf);
             ids.push(info.entry);
             own = info.own;
             // The lists any of its stems is in.
@@ -660,7 +659,7 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
             }
         } else {
             ids.push(NO_ENTRY);
-            own = words.of(w);
+            own = words.of_bytes(t.fb(i));
         }
         // A relative-month word after a month name.
         if own & ClaimWords::RELATIVE_MONTH != 0 && i > 0 {
@@ -684,11 +683,15 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
         if gbrk {
             segment.starts.push(i);
         }
-        after = match (tok.kind, w) {
-            (Kind::Punct, "." | "!" | "?" | "؟" | "…") => Break::Sentence,
-            (Kind::Punct, "؛" | ";" | ":") => Break::Clause,
-            (Kind::Punct, "،" | ",") => Break::Segment,
-            _ => Break::None,
+        after = if tok.kind == Kind::Punct {
+            match t.f(i) {
+                "." | "!" | "?" | "؟" | "…" => Break::Sentence,
+                "؛" | ";" | ":" => Break::Clause,
+                "،" | "," => Break::Segment,
+                _ => Break::None,
+            }
+        } else {
+            Break::None
         };
     }
 }

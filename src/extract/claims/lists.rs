@@ -67,6 +67,12 @@ impl WordSet {
     pub fn contains(&self, w: &str) -> bool {
         self.maybe.may_contain(w) && self.words.contains(w)
     }
+
+    /// False when `w` is certainly in no list (a quick filter, read on the bytes).
+    #[inline]
+    pub fn may_contain_bytes(&self, w: &[u8]) -> bool {
+        self.maybe.may_contain_bytes(w)
+    }
 }
 
 /// The folded words of a list (one a line, `#` comments).
@@ -166,7 +172,12 @@ fn head(w: &str, n: usize) -> usize {
 /// lexicon's take its top bits.
 #[inline]
 pub(crate) fn shape_hash(w: &str) -> u64 {
-    let b = w.as_bytes();
+    shape_hash_of(w.as_bytes())
+}
+
+/// [`shape_hash`] of a word's bytes.
+#[inline]
+pub(crate) fn shape_hash_of(b: &[u8]) -> u64 {
     let mut x = b.len() as u64;
     // The first four bytes read at once when there are four (most words).
     match b.first_chunk::<4>() {
@@ -185,8 +196,8 @@ pub(crate) fn shape_hash(w: &str) -> u64 {
 
 /// [`shape_hash`] in `0..HEAD_WORDS * 64` (4,096 bits).
 #[inline]
-fn word_bits(w: &str) -> usize {
-    (shape_hash(w) >> 52) as usize
+fn word_bits(w: &[u8]) -> usize {
+    (shape_hash_of(w) >> 52) as usize
 }
 
 /// A set of [`word_bits`]: a quick filter before a hash lookup (no false negatives).
@@ -201,13 +212,19 @@ impl Default for WordBits {
 
 impl WordBits {
     pub fn insert(&mut self, w: &str) {
-        let h = word_bits(w);
+        let h = word_bits(w.as_bytes());
         self.0[h / 64] |= 1 << (h % 64);
     }
 
     /// False when `w` was certainly never inserted.
     #[inline]
     pub fn may_contain(&self, w: &str) -> bool {
+        self.may_contain_bytes(w.as_bytes())
+    }
+
+    /// [`Self::may_contain`] of a word's bytes.
+    #[inline]
+    pub fn may_contain_bytes(&self, w: &[u8]) -> bool {
         bit(&self.0, word_bits(w))
     }
 }
@@ -561,17 +578,18 @@ impl WordMemo {
     /// Longer words are read each time, not kept.
     const MAX_LEN: usize = 64;
 
-    /// The [`WordInfo`] of `w`, read from the memo or found and kept.
+    /// The [`WordInfo`] of the word whose bytes are `w`, read from the memo or found and
+    /// kept.
     #[inline]
-    pub fn get(&mut self, w: &str, lists: &StemLists, buf: &mut String) -> WordInfo {
-        let b = w.as_bytes();
-        let hash = memo_hash(b);
-        if let Some(n) = self.find(b, hash) {
+    pub fn get(&mut self, w: &[u8], lists: &StemLists, buf: &mut String) -> WordInfo {
+        let hash = memo_hash(w);
+        if let Some(n) = self.find(w, hash) {
             if let Some(e) = self.entries.get(n) {
                 return e.info;
             }
         }
-        self.add(w, hash, lists, buf)
+        // A word of a text: whole characters.
+        self.add(std::str::from_utf8(w).unwrap_or(""), hash, lists, buf)
     }
 
     /// The entry of `w`, whose [`memo_hash`] is `hash`.
@@ -771,6 +789,15 @@ impl ClaimWords {
     pub const TRIGGER_PREFIX: u16 = 1 << 12;
     /// May start with a prefix key of the other pattern sets (set by [`StemLists::bits`]).
     pub const OTHER_PREFIX: u16 = 1 << 13;
+
+    /// [`Self::of`] of a word's bytes (a word of a text: whole characters).
+    #[inline]
+    pub fn of_bytes(&self, w: &[u8]) -> u16 {
+        if !self.maybe.may_contain_bytes(w) {
+            return 0;
+        }
+        std::str::from_utf8(w).map_or(0, |w| self.of(w))
+    }
 
     /// The lists `w` is in (0 for none).
     #[inline]
