@@ -49,13 +49,57 @@ const PLACE_WINDOW: usize = 8;
 /// Words of the sentence a trigger's near-words are looked for in, either side.
 const NEAR_WINDOW: usize = 10;
 
+/// Where a list of entity indices lies in [`Lists`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+/// The entity lists of one text's candidates laid end to end, only ever appended to: a list
+/// is copied by its [`Span`], and a candidate needs no allocation of its own.
+#[derive(Default)]
+struct Lists(Vec<usize>);
+
+impl Lists {
+    fn get(&self, s: Span) -> &[usize] {
+        let start = s.start as usize;
+        self.0.get(start..start + s.len as usize).unwrap_or(&[])
+    }
+
+    /// Appends `items`.
+    fn add(&mut self, items: impl Iterator<Item = usize>) -> Span {
+        let start = self.0.len();
+        self.0.extend(items);
+        self.span_from(start)
+    }
+
+    /// Appends `items` without repeats, in first-seen order.
+    fn add_distinct(&mut self, items: impl Iterator<Item = usize>) -> Span {
+        let start = self.0.len();
+        for e in items {
+            if !self.0.get(start..).unwrap_or(&[]).contains(&e) {
+                self.0.push(e);
+            }
+        }
+        self.span_from(start)
+    }
+
+    fn span_from(&self, start: usize) -> Span {
+        Span {
+            start: start as u32,
+            len: (self.0.len() - start) as u32,
+        }
+    }
+}
+
 /// A claim found at one trigger, before restatements are merged. Its strings (actor names,
 /// quote, date) are copied out only for the claims left after merging.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Candidate<'d> {
     kind: ClaimType,
     /// The claim's actors as entity indices, in order; merging compares their names.
-    names: Vec<usize>,
+    names: Span,
     date: Option<&'d DateMatch>,
     /// The quote's byte range in the text (`None`: an empty quote).
     quote: Option<(usize, usize)>,
@@ -64,16 +108,16 @@ struct Candidate<'d> {
     negated: bool,
     modality: Option<Modality>,
     /// Entity indices of the actors but the source, for merging.
-    actors: Vec<usize>,
+    actors: Span,
     /// Those of `actors` that are persons.
-    persons: Vec<usize>,
+    persons: Span,
     /// Named equipment among the actors: two acquisitions of different systems differ.
-    equipment: Vec<usize>,
+    equipment: Span,
     /// Places named near the trigger in its clause.
-    places: Vec<usize>,
+    places: Span,
     /// Events (accords, summits) named in the trigger's comma segment, else its clause: claims
     /// about two different ones are two claims, whatever parties they share.
-    events: Vec<usize>,
+    events: Span,
     /// A weekday or `أمس` in the clause: the event is of the article's days.
     recent: bool,
     /// The place the event goes to (`زيارة ... إلى X`, `زار X`).
@@ -100,6 +144,7 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
 struct Scratch {
     scan: Scan,
     memo: WordMemo,
+    lists: Lists,
     /// (first token, last token) of every mention, in order.
     ends: Vec<(usize, usize)>,
     occ: Vec<(usize, usize)>,
@@ -235,7 +280,10 @@ fn find_with(
         }
     }
 
-    let mut out: Vec<Candidate> = Vec::new();
+    let mut out: Vec<Candidate> = Vec::with_capacity(triggers.len());
+    let lists = &mut s.lists;
+    lists.0.clear();
+    let mut actors: Vec<usize> = Vec::new();
     // Buffers reused from one trigger to the next.
     let mut scratch: Vec<usize> = Vec::new();
     let mut by_dist: Vec<(usize, usize)> = Vec::new();
@@ -262,7 +310,7 @@ fn find_with(
                 break;
             }
         }
-        let mut actors: Vec<usize> = Vec::with_capacity(used.len());
+        actors.clear();
         for &(_, e) in used {
             if !actors.contains(&e) {
                 actors.push(e);
@@ -272,7 +320,8 @@ fn find_with(
             // A sentence naming no party speaks of the article's two main places.
             if let Some(pair) = dems.top2 {
                 if actors.iter().all(|a| pair.contains(a)) {
-                    actors = pair.to_vec();
+                    actors.clear();
+                    actors.extend(pair);
                 }
             }
         }
@@ -355,24 +404,14 @@ fn find_with(
                         || entities.get(e).is_none_or(|x| x.kind != EntityType::Person)
                 }),
         );
-        let persons: Vec<usize> = key_actors
-            .iter()
-            .copied()
-            .filter(|&e| {
-                entities
-                    .get(e)
-                    .is_some_and(|x| x.kind == EntityType::Person)
-            })
-            .collect();
-        let equipment: Vec<usize> = key_actors
-            .iter()
-            .copied()
-            .filter(|&e| {
-                entities
-                    .get(e)
-                    .is_some_and(|x| x.kind == EntityType::Equipment)
-            })
-            .collect();
+        let of_kind = |kind: EntityType| {
+            key_actors
+                .iter()
+                .copied()
+                .filter(move |&e| entities.get(e).is_some_and(|x| x.kind == kind))
+        };
+        let persons = lists.add(of_kind(EntityType::Person));
+        let equipment = lists.add(of_kind(EntityType::Equipment));
         places.clear();
         for &(k, e) in occ_in(occ, cs, ce) {
             let close = (cs..ce).contains(&k) && k.abs_diff(ti) <= PLACE_WINDOW;
@@ -419,35 +458,33 @@ fn find_with(
             r.get(a).filter(|(k, _)| *k < ce).map(|(_, m)| *m)
         };
         actors.retain(|&e| e < entities.len());
-        merge(
-            &mut out,
-            Candidate {
-                kind,
-                names: actors,
-                date,
-                quote,
-                attributed: source.filter(|&e| e < entities.len()),
-                negated: negated(marks, ti, cs),
-                modality: modality(marks, ti, cs, ss, se),
-                actors: dedup(key_actors.iter().map(|&e| canon_of(e))),
-                persons,
-                equipment,
-                places: dedup(places.iter().map(|&e| canon_of(e))),
-                events: dedup(events.iter().map(|&e| canon_of(e))),
-                dest: dest.map(canon_of),
-                recent,
-                rel_month,
-                sense,
-                date_dist,
-            },
-            entities,
-        );
+        let names = lists.add(actors.iter().copied());
+        let candidate = Candidate {
+            kind,
+            names,
+            date,
+            quote,
+            attributed: source.filter(|&e| e < entities.len()),
+            negated: negated(marks, ti, cs),
+            modality: modality(marks, ti, cs, ss, se),
+            actors: lists.add_distinct(key_actors.iter().map(|&e| canon_of(e))),
+            persons,
+            equipment,
+            places: lists.add_distinct(places.iter().map(|&e| canon_of(e))),
+            events: lists.add_distinct(events.iter().map(|&e| canon_of(e))),
+            dest: dest.map(canon_of),
+            recent,
+            rel_month,
+            sense,
+            date_dist,
+        };
+        merge(&mut out, candidate, entities, lists);
     }
     let name = |e: usize| entities.get(e).map(|x| x.name.clone());
     out.into_iter()
         .map(|c| Claim {
             kind: c.kind,
-            actors: c.names.iter().filter_map(|&e| name(e)).collect(),
+            actors: lists.get(c.names).iter().filter_map(|&e| name(e)).collect(),
             date: c.date.map(|d| d.value.clone()),
             quote: c
                 .quote
@@ -813,17 +850,6 @@ fn parties(used: &[(usize, usize)], entities: &[Entity], v: &mut Vec<usize>) -> 
     v.len()
 }
 
-/// Indices without repeats, in first-seen order.
-fn dedup(it: impl ExactSizeIterator<Item = usize>) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::with_capacity(it.len());
-    for e in it {
-        if !out.contains(&e) {
-            out.push(e);
-        }
-    }
-    out
-}
-
 /// For every entity, the entity it stands for when comparing events: a capital named as a
 /// government stands for its country when the document names that country too.
 /// `place_keys` are the places' folded names (`None` for other entities).
@@ -1151,7 +1177,13 @@ fn dates_compatible(a: Option<&DateMatch>, b: Option<&DateMatch>) -> bool {
 /// Adds a candidate, or folds it into the claim it restates: same type, compatible dates,
 /// and the same actors (two shared, or all of the smaller set). The merged claim keeps the
 /// more precise date and the quote of the more explicit mention.
-fn merge<'d>(out: &mut Vec<Candidate<'d>>, c: Candidate<'d>, entities: &[Entity]) {
+fn merge<'d>(
+    out: &mut Vec<Candidate<'d>>,
+    c: Candidate<'d>,
+    entities: &[Entity],
+    lists: &mut Lists,
+) {
+    let l: &Lists = lists;
     let same = out.iter().position(|o| {
         if o.kind != c.kind || o.sense != c.sense || !dates_compatible(o.date, c.date) {
             return false;
@@ -1162,15 +1194,17 @@ fn merge<'d>(out: &mut Vec<Candidate<'d>>, c: Candidate<'d>, entities: &[Entity]
         if o.dest.is_some() && c.dest.is_some() && o.dest != c.dest {
             return false;
         }
-        if !o.events.is_empty()
-            && !c.events.is_empty()
-            && !o.events.iter().any(|e| c.events.contains(e))
+        let (o_events, c_events) = (l.get(o.events), l.get(c.events));
+        if !o_events.is_empty()
+            && !c_events.is_empty()
+            && !o_events.iter().any(|e| c_events.contains(e))
         {
             return false;
         }
-        if !o.equipment.is_empty()
-            && !c.equipment.is_empty()
-            && !o.equipment.iter().any(|e| c.equipment.contains(e))
+        let (o_equipment, c_equipment) = (l.get(o.equipment), l.get(c.equipment));
+        if !o_equipment.is_empty()
+            && !c_equipment.is_empty()
+            && !o_equipment.iter().any(|e| c_equipment.contains(e))
         {
             return false;
         }
@@ -1180,23 +1214,25 @@ fn merge<'d>(out: &mut Vec<Candidate<'d>>, c: Candidate<'d>, entities: &[Entity]
             return false;
         }
         let subset = |a: &[usize], b: &[usize]| a.iter().all(|e| b.contains(e));
-        let mut shared = o.actors.iter().filter(|e| c.actors.contains(e)).count();
+        let (o_actors, c_actors) = (l.get(o.actors), l.get(c.actors));
+        let (o_persons, c_persons) = (l.get(o.persons), l.get(c.persons));
+        let (o_places, c_places) = (l.get(o.places), l.get(c.places));
+        let mut shared = o_actors.iter().filter(|e| c_actors.contains(e)).count();
         // The same people (two or more) make the same event whatever else is named.
-        if o.persons.len() >= 2 && subset(&o.persons, &c.persons) && subset(&c.persons, &o.persons)
-        {
+        if o_persons.len() >= 2 && subset(o_persons, c_persons) && subset(c_persons, o_persons) {
             shared = shared.max(2);
         }
         // The same people (or the people of one among those of the other); a restatement
         // with no person at all must name no place the other does not.
-        let persons_ok = if o.persons.is_empty() {
-            subset(&o.places, &c.actors)
-        } else if c.persons.is_empty() {
-            subset(&c.places, &o.actors)
+        let persons_ok = if o_persons.is_empty() {
+            subset(o_places, c_actors)
+        } else if c_persons.is_empty() {
+            subset(c_places, o_actors)
         } else {
-            subset(&o.persons, &c.persons) || subset(&c.persons, &o.persons)
+            subset(o_persons, c_persons) || subset(c_persons, o_persons)
         };
         // Events in different places are different events (a visit to A, one to B).
-        let places_ok = subset(&o.places, &c.actors) || subset(&c.places, &o.actors);
+        let places_ok = subset(o_places, c_actors) || subset(c_places, o_actors);
         shared >= 2 && persons_ok && places_ok
     });
     let Some(p) = same else {
@@ -1212,13 +1248,23 @@ fn merge<'d>(out: &mut Vec<Candidate<'d>>, c: Candidate<'d>, entities: &[Entity]
         o.date_dist = c.date_dist;
         o.quote = c.quote;
     }
-    // The actors of both, a name once.
+    // The actors of both, a name once: the merged list is written anew after the others.
     let name = |e: usize| entities.get(e).map(|x| x.name.as_str());
-    for a in c.names {
-        if !o.names.iter().any(|&x| name(x) == name(a)) {
-            o.names.push(a);
+    let start = lists.0.len();
+    let old = o.names.start as usize..(o.names.start + o.names.len) as usize;
+    if old.end <= start {
+        lists.0.extend_from_within(old);
+    }
+    for k in c.names.start..c.names.start + c.names.len {
+        let Some(&a) = lists.0.get(k as usize) else {
+            continue;
+        };
+        let merged = lists.0.get(start..).unwrap_or(&[]);
+        if !merged.iter().any(|&x| name(x) == name(a)) {
+            lists.0.push(a);
         }
     }
+    o.names = lists.span_from(start);
     if o.rel_month.is_none() {
         o.rel_month = c.rel_month;
     }
@@ -1226,13 +1272,13 @@ fn merge<'d>(out: &mut Vec<Candidate<'d>>, c: Candidate<'d>, entities: &[Entity]
         o.dest = c.dest;
     }
     // A restatement that names the people of an event first described without them.
-    if o.persons.is_empty() {
+    if o.persons.len == 0 {
         o.persons = c.persons;
     }
-    if o.equipment.is_empty() {
+    if o.equipment.len == 0 {
         o.equipment = c.equipment;
     }
-    if o.events.is_empty() {
+    if o.events.len == 0 {
         o.events = c.events;
     }
     if o.attributed.is_none() {
