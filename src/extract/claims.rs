@@ -23,7 +23,7 @@ use std::cell::Cell;
 
 use self::lists::{
     demonyms_of_key, head3, near, stems_at, ClaimWords, First, StemLists, Trigger, WordFlags,
-    WordInfo, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_ENTRY, NO_HEAD,
+    WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_ENTRY, NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -145,6 +145,7 @@ struct Scratch {
     scan: Scan,
     memo: WordMemo,
     lists: Lists,
+    places: Places,
     /// (first token, last token) of every mention, in order.
     ends: Vec<(usize, usize)>,
     occ: Vec<(usize, usize)>,
@@ -184,14 +185,29 @@ fn find_with(
     s: &mut Scratch,
 ) -> Vec<Claim> {
     // The folded names of the places, made once for the capitals and the demonyms.
-    let place_keys: Vec<Option<String>> = entities
+    let Scratch {
+        scan: scanned,
+        memo,
+        lists,
+        ends,
+        occ,
+        places,
+    } = s;
+    // What each place's name gives: its folded name, for the capitals, and its demonyms.
+    places.start_text();
+    let place_ids: Vec<Option<usize>> = entities
         .iter()
-        .map(|x| (x.kind == EntityType::Location).then(|| key(&x.name)))
+        .map(|x| (x.kind == EntityType::Location).then(|| places.add(&x.name)))
+        .collect();
+    let places: &Places = places;
+    let place_keys: Vec<Option<&str>> = place_ids
+        .iter()
+        .map(|p| p.and_then(|p| places.all.get(p)).map(|x| x.key.as_str()))
         .collect();
     let canon = canonical(entities, &place_keys);
     let canon_of = |e: usize| canon.get(e).copied().unwrap_or(e);
-    let dems = Demonyms::new(entities, &place_keys);
-    scan(t, dems.filter(), &mut s.memo, &mut s.scan);
+    let dems = Demonyms::new(entities, &place_ids, places);
+    scan(t, dems.filter(), memo, scanned);
     let Scan {
         marks,
         sent,
@@ -199,9 +215,9 @@ fn find_with(
         segment,
         dem_tokens,
         ids,
-    } = &s.scan;
-    occurrences(t, entities, &dems, dem_tokens, &mut s.ends, &mut s.occ);
-    let (ends, occ) = (&s.ends, &s.occ);
+    } = &*scanned;
+    occurrences(t, entities, &dems, dem_tokens, ends, occ);
+    let (ends, occ) = (&*ends, &*occ);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
@@ -222,7 +238,7 @@ fn find_with(
         i = k;
         let (lo, hi) = sent.range(i);
         let found = found.iter().find(|(tr, _, _)| {
-            tr.near.is_empty() || near(t, i, tr, (lo, hi), NEAR_WINDOW, &mut s.memo, ids, &mut buf)
+            tr.near.is_empty() || near(t, i, tr, (lo, hi), NEAR_WINDOW, memo, ids, &mut buf)
         });
         match found {
             Some((_, n, _)) if blocked(marks, i, lo) => i += n,
@@ -281,7 +297,6 @@ fn find_with(
     }
 
     let mut out: Vec<Candidate> = Vec::with_capacity(triggers.len());
-    let lists = &mut s.lists;
     lists.0.clear();
     let mut actors: Vec<usize> = Vec::new();
     // Buffers reused from one trigger to the next.
@@ -853,13 +868,9 @@ fn parties(used: &[(usize, usize)], entities: &[Entity], v: &mut Vec<usize>) -> 
 /// For every entity, the entity it stands for when comparing events: a capital named as a
 /// government stands for its country when the document names that country too.
 /// `place_keys` are the places' folded names (`None` for other entities).
-fn canonical(entities: &[Entity], place_keys: &[Option<String>]) -> Vec<usize> {
+fn canonical(entities: &[Entity], place_keys: &[Option<&str>]) -> Vec<usize> {
     // The last place of that folded name (a document names few places).
-    let by_key = |country: &str| {
-        place_keys
-            .iter()
-            .rposition(|k| k.as_deref() == Some(country))
-    };
+    let by_key = |country: &str| place_keys.iter().rposition(|k| *k == Some(country));
     entities
         .iter()
         .enumerate()
@@ -871,7 +882,7 @@ fn canonical(entities: &[Entity], place_keys: &[Option<String>]) -> Vec<usize> {
                 return e;
             };
             CAPITALS
-                .get(k)
+                .get(*k)
                 .and_then(|country| by_key(country))
                 .unwrap_or(e)
         })
@@ -893,11 +904,52 @@ fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
     }
 }
 
+/// What a place's name gives the claim finder, the same in every text.
+struct Place {
+    /// The folded name.
+    key: String,
+    /// Its masculine demonym stems (see [`demonyms_of_key`]).
+    dems: Vec<String>,
+}
+
+/// The [`Place`] of every place name a thread has met, so that a place named again (most are)
+/// is not folded again. Emptied between texts when it holds too many.
+#[derive(Default)]
+struct Places {
+    by_name: WordMap<usize>,
+    all: Vec<Place>,
+}
+
+impl Places {
+    /// Names kept at most.
+    const MAX: usize = 4096;
+
+    fn start_text(&mut self) {
+        if self.all.len() >= Self::MAX {
+            self.by_name.clear();
+            self.all.clear();
+        }
+    }
+
+    /// The entry of the place named `name`, made when new.
+    fn add(&mut self, name: &str) -> usize {
+        if let Some(&p) = self.by_name.get(name) {
+            return p;
+        }
+        let key = key(name);
+        let dems = demonyms_of_key(&key);
+        self.all.push(Place { key, dems });
+        let p = self.all.len() - 1;
+        self.by_name.insert(name.to_string(), p);
+        p
+    }
+}
+
 /// The demonyms of a document's places (`الإسرائيلية` → إسرائيل) and its two main places
 /// (for `البلدين`).
-struct Demonyms {
+struct Demonyms<'p> {
     /// (folded masculine demonym stem, place).
-    dems: Vec<(String, usize)>,
+    dems: Vec<(&'p str, usize)>,
     top2: Option<[usize; 2]>,
     /// [`head3`] of every demonym, as bits: most words start like none and skip the list.
     starts: [u64; 64],
@@ -933,22 +985,23 @@ impl DemFilter<'_> {
     }
 }
 
-impl Demonyms {
-    fn new(entities: &[Entity], place_keys: &[Option<String>]) -> Demonyms {
-        let dems: Vec<(String, usize)> = entities
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| x.kind == EntityType::Location)
-            .flat_map(|(e, _)| {
-                place_keys
-                    .get(e)
-                    .and_then(Option::as_deref)
-                    .map(demonyms_of_key)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(move |d| (d, e))
-            })
-            .collect();
+impl<'p> Demonyms<'p> {
+    /// `place_ids` are the places' entries in `places` (`None` for other entities).
+    fn new(entities: &'p [Entity], place_ids: &[Option<usize>], places: &'p Places) -> Self {
+        let mut dems: Vec<(&'p str, usize)> = Vec::new();
+        for (e, x) in entities.iter().enumerate() {
+            if x.kind != EntityType::Location {
+                continue;
+            }
+            if let Some(place) = place_ids
+                .get(e)
+                .copied()
+                .flatten()
+                .and_then(|p| places.all.get(p))
+            {
+                dems.extend(place.dems.iter().map(|d| (d.as_str(), e)));
+            }
+        }
         let mut starts = [0u64; 64];
         let mut short = false;
         for (d, _) in &dems {
@@ -987,7 +1040,7 @@ impl Demonyms {
 fn occurrences(
     t: &Tokens,
     entities: &[Entity],
-    dems: &Demonyms,
+    dems: &Demonyms<'_>,
     dem_tokens: &[usize],
     ends: &mut Vec<(usize, usize)>,
     occ: &mut Vec<(usize, usize)>,
@@ -1027,7 +1080,7 @@ fn occurrences(
                 }
                 let bare = form.strip_prefix("ال").unwrap_or(form);
                 if let Some(&(_, e)) = dems.dems.iter().find(|(d, _)| {
-                    bare.strip_prefix(d.as_str()).is_some_and(|rest| {
+                    bare.strip_prefix(*d).is_some_and(|rest| {
                         matches!(rest, "" | "ه" | "ين" | "ون" | "يه" | "يين" | "يون")
                     })
                 }) {
