@@ -146,9 +146,25 @@ struct Scratch {
     memo: WordMemo,
     lists: Lists,
     places: Places,
+    buffers: Buffers,
     /// (first token, last token) of every mention, in order.
     ends: Vec<(usize, usize)>,
     occ: Vec<(usize, usize)>,
+}
+
+/// The buffers of the candidate loop, reused from one trigger to the next.
+#[derive(Default)]
+struct Buffers {
+    actors: Vec<usize>,
+    parties: Vec<usize>,
+    by_dist: Vec<(usize, usize)>,
+    in_clause: Vec<usize>,
+    seen: Vec<usize>,
+    key_actors: Vec<usize>,
+    places: Vec<usize>,
+    events: Vec<usize>,
+    /// Per entity, whether it is a news outlet, once asked.
+    outlets: Vec<Option<bool>>,
 }
 
 /// Texts longer than this (in bytes) do not leave their tables behind.
@@ -192,6 +208,7 @@ fn find_with(
         ends,
         occ,
         places,
+        buffers,
     } = s;
     // What each place's name gives: its folded name, for the capitals, and its demonyms.
     places.start_text();
@@ -298,17 +315,19 @@ fn find_with(
 
     let mut out: Vec<Candidate> = Vec::with_capacity(triggers.len());
     lists.0.clear();
-    let mut actors: Vec<usize> = Vec::new();
-    // Buffers reused from one trigger to the next.
-    let mut scratch: Vec<usize> = Vec::new();
-    let mut by_dist: Vec<(usize, usize)> = Vec::new();
-    let mut in_clause: Vec<usize> = Vec::new();
-    let mut seen: Vec<usize> = Vec::new();
-    let mut key_actors: Vec<usize> = Vec::new();
-    let mut places: Vec<usize> = Vec::new();
-    let mut events: Vec<usize> = Vec::new();
-    // Per entity, whether it is a news outlet, once asked.
-    let mut outlets: Vec<Option<bool>> = Vec::new();
+    // Buffers reused from one trigger to the next (and kept for the next text).
+    let Buffers {
+        actors,
+        parties: scratch,
+        by_dist,
+        in_clause,
+        seen,
+        key_actors,
+        places,
+        events,
+        outlets,
+    } = buffers;
+    outlets.clear();
     for (n, &(ti, len, kind, sense)) in triggers.iter().enumerate() {
         let (cs, ce) = clause.range(ti);
         let (ss, se) = sent.range(ti);
@@ -321,7 +340,7 @@ fn find_with(
             used = occ_in(occ, lo, hi);
             // The accord or summit a clause names is what the claim is about, not a party: a
             // clause naming it and one party takes its parties from the sentence.
-            if parties(used, entities, &mut scratch) >= 2 {
+            if parties(used, entities, scratch) >= 2 {
                 break;
             }
         }
@@ -350,7 +369,7 @@ fn find_with(
         by_dist.sort_by_key(|(k, _)| k.abs_diff(ti));
         in_clause.clear();
         seen.clear();
-        for &(k, e) in &by_dist {
+        for &(k, e) in by_dist.iter() {
             if seen.len() >= 2 {
                 break;
             }
@@ -499,7 +518,12 @@ fn find_with(
     out.into_iter()
         .map(|c| Claim {
             kind: c.kind,
-            actors: lists.get(c.names).iter().filter_map(|&e| name(e)).collect(),
+            actors: {
+                let names = lists.get(c.names);
+                let mut actors = Vec::with_capacity(names.len());
+                actors.extend(names.iter().filter_map(|&e| name(e)));
+                actors
+            },
             date: c.date.map(|d| d.value.clone()),
             quote: c
                 .quote
