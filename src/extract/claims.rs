@@ -714,7 +714,7 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
         // A verb trigger or a verb of saying with a و/ف clitic.
         let mut conj_verb = false;
         if tok.kind == Kind::Word {
-            let info = memo.get(t.fb(i), &lists, &mut buf);
+            let info = memo.get(t.fb_of(tok), &lists, &mut buf);
             ids.push(info.entry);
             own = info.own;
             // The lists any of its stems is in.
@@ -735,7 +735,7 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
             }
         } else {
             ids.push(NO_ENTRY);
-            own = words.of_bytes(t.fb(i));
+            own = words.of_bytes(t.fb_of(tok));
         }
         // A relative-month word after a month name.
         if own & ClaimWords::RELATIVE_MONTH != 0 && i > 0 {

@@ -240,6 +240,15 @@ impl Tokens {
             .unwrap_or(&[])
     }
 
+    /// [`Self::fb`] of a token of these tokens (empty for another).
+    #[inline]
+    pub fn fb_of(&self, tok: &Token) -> &[u8] {
+        self.folded
+            .as_bytes()
+            .get(tok.fstart..tok.fend)
+            .unwrap_or(&[])
+    }
+
     /// The folded forms of tokens `i` to `j` (inclusive) as one string: they lie end to end
     /// in the folded buffer, with nothing between them (empty when either is past the end).
     pub fn f_span(&self, i: usize, j: usize) -> &str {
