@@ -334,10 +334,13 @@ fn find_with(
         // Very long "sentences" (text with no punctuation) are looked at near the trigger only.
         let (ss, se) = (ss.max(ti.saturating_sub(SCAN)), se.min(ti + SCAN));
         let (cs, ce) = (cs.max(ss), ce.min(se));
+        // The occurrences of the sentence, and of the clause among them.
+        let sent_occ = occ_in(occ, ss, se);
+        let clause_occ = occ_in(sent_occ, cs, ce);
         // The actors: those of the trigger's clause, else of its sentence.
         let mut used: &[(usize, usize)] = &[];
-        for (lo, hi) in [(cs, ce), (ss, se)] {
-            used = occ_in(occ, lo, hi);
+        for here in [clause_occ, sent_occ] {
+            used = here;
             // The accord or summit a clause names is what the claim is about, not a party: a
             // clause naming it and one party takes its parties from the sentence.
             if parties(used, entities, scratch) >= 2 {
@@ -403,7 +406,7 @@ fn find_with(
             Some((dist, d)) => (Some(d), dist),
             None => (None, usize::MAX),
         };
-        let (source, per_source) = match attribution(marks, ti, ss, se, occ) {
+        let (source, per_source) = match attribution(marks, ti, ss, se, sent_occ) {
             Some((e, per)) => (Some(e), per),
             None => (None, false),
         };
@@ -447,7 +450,7 @@ fn find_with(
         let persons = lists.add(of_kind(EntityType::Person));
         let equipment = lists.add(of_kind(EntityType::Equipment));
         places.clear();
-        for &(k, e) in occ_in(occ, cs, ce) {
+        for &(k, e) in clause_occ {
             let close = (cs..ce).contains(&k) && k.abs_diff(ti) <= PLACE_WINDOW;
             let place = entities
                 .get(e)
@@ -460,7 +463,7 @@ fn find_with(
         let (gs, ge) = segment.range(ti);
         events.clear();
         for (lo, hi) in [(gs.max(cs), ge.min(ce)), (cs, ce)] {
-            for &(k, e) in occ_in(occ, lo, hi) {
+            for &(k, e) in occ_in(clause_occ, lo, hi) {
                 let event = entities.get(e).is_some_and(|x| x.kind == EntityType::Event);
                 if (lo..hi).contains(&k) && event && !events.contains(&e) {
                     events.push(e);
@@ -470,7 +473,7 @@ fn find_with(
                 break;
             }
         }
-        let dest = occ_in(occ, ti + 1, ce)
+        let dest = occ_in(clause_occ, ti + 1, ce)
             .iter()
             .filter(|(k, e)| {
                 *k > ti
@@ -1204,7 +1207,8 @@ fn is_outlet(
 /// Who says so, and whether it was named by a `per` preposition (then it is a source, never a
 /// party): the entity after a `per` preposition (وفق، حسب) anywhere in the sentence, or
 /// the subject of a verb of saying before the trigger (the first entity within five words
-/// after it, else just before it).
+/// after it, else just before it). `occ` holds (at least) the occurrences of the sentence
+/// `ss..se`.
 fn attribution(
     m: &Marks,
     ti: usize,
