@@ -23,7 +23,7 @@ use std::cell::Cell;
 
 use self::lists::{
     demonyms_of_key, head3, near, stems_at, ClaimWords, First, StemLists, Trigger, WordFlags,
-    WordInfo, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_HEAD,
+    WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_ENTRY, NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -49,13 +49,57 @@ const PLACE_WINDOW: usize = 8;
 /// Words of the sentence a trigger's near-words are looked for in, either side.
 const NEAR_WINDOW: usize = 10;
 
+/// Where a list of entity indices lies in [`Lists`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+/// The entity lists of one text's candidates laid end to end, only ever appended to: a list
+/// is copied by its [`Span`], and a candidate needs no allocation of its own.
+#[derive(Default)]
+struct Lists(Vec<usize>);
+
+impl Lists {
+    fn get(&self, s: Span) -> &[usize] {
+        let start = s.start as usize;
+        self.0.get(start..start + s.len as usize).unwrap_or(&[])
+    }
+
+    /// Appends `items`.
+    fn add(&mut self, items: impl Iterator<Item = usize>) -> Span {
+        let start = self.0.len();
+        self.0.extend(items);
+        self.span_from(start)
+    }
+
+    /// Appends `items` without repeats, in first-seen order.
+    fn add_distinct(&mut self, items: impl Iterator<Item = usize>) -> Span {
+        let start = self.0.len();
+        for e in items {
+            if !self.0.get(start..).unwrap_or(&[]).contains(&e) {
+                self.0.push(e);
+            }
+        }
+        self.span_from(start)
+    }
+
+    fn span_from(&self, start: usize) -> Span {
+        Span {
+            start: start as u32,
+            len: (self.0.len() - start) as u32,
+        }
+    }
+}
+
 /// A claim found at one trigger, before restatements are merged. Its strings (actor names,
 /// quote, date) are copied out only for the claims left after merging.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Candidate<'d> {
     kind: ClaimType,
     /// The claim's actors as entity indices, in order; merging compares their names.
-    names: Vec<usize>,
+    names: Span,
     date: Option<&'d DateMatch>,
     /// The quote's byte range in the text (`None`: an empty quote).
     quote: Option<(usize, usize)>,
@@ -64,16 +108,16 @@ struct Candidate<'d> {
     negated: bool,
     modality: Option<Modality>,
     /// Entity indices of the actors but the source, for merging.
-    actors: Vec<usize>,
+    actors: Span,
     /// Those of `actors` that are persons.
-    persons: Vec<usize>,
+    persons: Span,
     /// Named equipment among the actors: two acquisitions of different systems differ.
-    equipment: Vec<usize>,
+    equipment: Span,
     /// Places named near the trigger in its clause.
-    places: Vec<usize>,
+    places: Span,
     /// Events (accords, summits) named in the trigger's comma segment, else its clause: claims
     /// about two different ones are two claims, whatever parties they share.
-    events: Vec<usize>,
+    events: Span,
     /// A weekday or `أمس` in the clause: the event is of the article's days.
     recent: bool,
     /// The place the event goes to (`زيارة ... إلى X`, `زار X`).
@@ -100,9 +144,27 @@ pub fn find(text: &str, entities: &[Entity], dates: &[DateMatch]) -> Vec<Claim> 
 struct Scratch {
     scan: Scan,
     memo: WordMemo,
+    lists: Lists,
+    places: Places,
+    buffers: Buffers,
     /// (first token, last token) of every mention, in order.
     ends: Vec<(usize, usize)>,
     occ: Vec<(usize, usize)>,
+}
+
+/// The buffers of the candidate loop, reused from one trigger to the next.
+#[derive(Default)]
+struct Buffers {
+    actors: Vec<usize>,
+    parties: Vec<usize>,
+    by_dist: Vec<(usize, usize)>,
+    in_clause: Vec<usize>,
+    seen: Vec<usize>,
+    key_actors: Vec<usize>,
+    places: Vec<usize>,
+    events: Vec<usize>,
+    /// Per entity, whether it is a news outlet, once asked.
+    outlets: Vec<Option<bool>>,
 }
 
 /// Texts longer than this (in bytes) do not leave their tables behind.
@@ -139,23 +201,40 @@ fn find_with(
     s: &mut Scratch,
 ) -> Vec<Claim> {
     // The folded names of the places, made once for the capitals and the demonyms.
-    let place_keys: Vec<Option<String>> = entities
+    let Scratch {
+        scan: scanned,
+        memo,
+        lists,
+        ends,
+        occ,
+        places,
+        buffers,
+    } = s;
+    // What each place's name gives: its folded name, for the capitals, and its demonyms.
+    places.start_text();
+    let place_ids: Vec<Option<usize>> = entities
         .iter()
-        .map(|x| (x.kind == EntityType::Location).then(|| key(&x.name)))
+        .map(|x| (x.kind == EntityType::Location).then(|| places.add(&x.name)))
+        .collect();
+    let places: &Places = places;
+    let place_keys: Vec<Option<&str>> = place_ids
+        .iter()
+        .map(|p| p.and_then(|p| places.all.get(p)).map(|x| x.key.as_str()))
         .collect();
     let canon = canonical(entities, &place_keys);
     let canon_of = |e: usize| canon.get(e).copied().unwrap_or(e);
-    let dems = Demonyms::new(entities, &place_keys);
-    scan(t, dems.filter(), &mut s.memo, &mut s.scan);
+    let dems = Demonyms::new(entities, &place_ids, places);
+    scan(t, dems.filter(), memo, scanned);
     let Scan {
         marks,
         sent,
         clause,
         segment,
         dem_tokens,
-    } = &s.scan;
-    occurrences(t, entities, &dems, dem_tokens, &mut s.ends, &mut s.occ);
-    let (ends, occ) = (&s.ends, &s.occ);
+        ids,
+    } = &*scanned;
+    occurrences(t, entities, &dems, dem_tokens, ends, occ);
+    let (ends, occ) = (&*ends, &*occ);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
         .iter()
@@ -176,7 +255,7 @@ fn find_with(
         i = k;
         let (lo, hi) = sent.range(i);
         let found = found.iter().find(|(tr, _, _)| {
-            tr.near.is_empty() || near(t, i, &tr.near, (lo, hi), NEAR_WINDOW, &mut buf)
+            tr.near.is_empty() || near(t, i, tr, (lo, hi), NEAR_WINDOW, memo, ids, &mut buf)
         });
         match found {
             Some((_, n, _)) if blocked(marks, i, lo) => i += n,
@@ -192,26 +271,39 @@ fn find_with(
     // its sentence; a trigger keeps the date of its own segment or clause over a nearer one
     // from another clause. Distances are ranked by that level first.
     let mut date_of: Vec<Option<(usize, &DateMatch)>> = vec![None; triggers.len()];
+    // The segment, clause and sentence of each trigger, found once.
+    let levels_of = |k: usize| [segment.get(k), clause.get(k), sent.get(k)];
+    let trigger_levels: Vec<[Option<usize>; 3]> = if date_toks.is_empty() {
+        Vec::new()
+    } else {
+        triggers
+            .iter()
+            .map(|&(ti, _, _, _)| levels_of(ti))
+            .collect()
+    };
     for &(dk, d) in &date_toks {
         // Only the triggers of the date's sentence, near it, can take it.
         let (ss, se) = sent.range(dk);
         let (ss, se) = (ss.max(dk.saturating_sub(SCAN)), se.min(dk + SCAN));
         let first = triggers.partition_point(|(ti, _, _, _)| *ti < ss);
         let last = triggers.partition_point(|(ti, _, _, _)| *ti < se);
-        let pick = |same: &dyn Fn(usize) -> bool| {
+        let date_levels = levels_of(dk);
+        // The nearest trigger sharing the date's segment (level 0), clause (1) or sentence (2).
+        let pick = |level: usize| {
             triggers
                 .iter()
+                .zip(&trigger_levels)
                 .enumerate()
                 .skip(first)
                 .take(last.saturating_sub(first))
-                .filter(|(_, (ti, _, _, _))| same(*ti))
-                .min_by_key(|(_, (ti, _, _, _))| ti.abs_diff(dk))
-                .map(|(n, (ti, _, _, _))| (n, ti.abs_diff(dk)))
+                .filter(|(_, (_, lv))| lv.get(level) == date_levels.get(level))
+                .min_by_key(|(_, ((ti, _, _, _), _))| ti.abs_diff(dk))
+                .map(|(n, ((ti, _, _, _), _))| (n, ti.abs_diff(dk)))
         };
         const LEVEL: usize = 100_000;
-        let best = pick(&|ti| segment.get(ti) == segment.get(dk))
-            .or_else(|| pick(&|ti| clause.get(ti) == clause.get(dk)).map(|(n, d)| (n, d + LEVEL)))
-            .or_else(|| pick(&|ti| sent.get(ti) == sent.get(dk)).map(|(n, d)| (n, d + 2 * LEVEL)));
+        let best = pick(0)
+            .or_else(|| pick(1).map(|(n, d)| (n, d + LEVEL)))
+            .or_else(|| pick(2).map(|(n, d)| (n, d + 2 * LEVEL)));
         if let Some((n, dist)) = best {
             if let Some(slot) = date_of.get_mut(n) {
                 if slot.is_none_or(|(old, _)| dist < old) {
@@ -221,34 +313,41 @@ fn find_with(
         }
     }
 
-    let mut out: Vec<Candidate> = Vec::new();
-    // Buffers reused from one trigger to the next.
-    let mut scratch: Vec<usize> = Vec::new();
-    let mut by_dist: Vec<(usize, usize)> = Vec::new();
-    let mut in_clause: Vec<usize> = Vec::new();
-    let mut seen: Vec<usize> = Vec::new();
-    let mut key_actors: Vec<usize> = Vec::new();
-    let mut places: Vec<usize> = Vec::new();
-    let mut events: Vec<usize> = Vec::new();
-    // Per entity, whether it is a news outlet, once asked.
-    let mut outlets: Vec<Option<bool>> = Vec::new();
+    let mut out: Vec<Candidate> = Vec::with_capacity(triggers.len());
+    lists.0.clear();
+    // Buffers reused from one trigger to the next (and kept for the next text).
+    let Buffers {
+        actors,
+        parties: scratch,
+        by_dist,
+        in_clause,
+        seen,
+        key_actors,
+        places,
+        events,
+        outlets,
+    } = buffers;
+    outlets.clear();
     for (n, &(ti, len, kind, sense)) in triggers.iter().enumerate() {
         let (cs, ce) = clause.range(ti);
         let (ss, se) = sent.range(ti);
         // Very long "sentences" (text with no punctuation) are looked at near the trigger only.
         let (ss, se) = (ss.max(ti.saturating_sub(SCAN)), se.min(ti + SCAN));
         let (cs, ce) = (cs.max(ss), ce.min(se));
+        // The occurrences of the sentence, and of the clause among them.
+        let sent_occ = occ_in(occ, ss, se);
+        let clause_occ = occ_in(sent_occ, cs, ce);
         // The actors: those of the trigger's clause, else of its sentence.
         let mut used: &[(usize, usize)] = &[];
-        for (lo, hi) in [(cs, ce), (ss, se)] {
-            used = occ_in(occ, lo, hi);
+        for here in [clause_occ, sent_occ] {
+            used = here;
             // The accord or summit a clause names is what the claim is about, not a party: a
             // clause naming it and one party takes its parties from the sentence.
-            if parties(used, entities, &mut scratch) >= 2 {
+            if parties(used, entities, scratch) >= 2 {
                 break;
             }
         }
-        let mut actors: Vec<usize> = Vec::with_capacity(used.len());
+        actors.clear();
         for &(_, e) in used {
             if !actors.contains(&e) {
                 actors.push(e);
@@ -258,7 +357,8 @@ fn find_with(
             // A sentence naming no party speaks of the article's two main places.
             if let Some(pair) = dems.top2 {
                 if actors.iter().all(|a| pair.contains(a)) {
-                    actors = pair.to_vec();
+                    actors.clear();
+                    actors.extend(pair);
                 }
             }
         }
@@ -272,7 +372,7 @@ fn find_with(
         by_dist.sort_by_key(|(k, _)| k.abs_diff(ti));
         in_clause.clear();
         seen.clear();
-        for &(k, e) in &by_dist {
+        for &(k, e) in by_dist.iter() {
             if seen.len() >= 2 {
                 break;
             }
@@ -306,7 +406,7 @@ fn find_with(
             Some((dist, d)) => (Some(d), dist),
             None => (None, usize::MAX),
         };
-        let (source, per_source) = match attribution(marks, ti, ss, se, occ) {
+        let (source, per_source) = match attribution(marks, ti, ss, se, sent_occ) {
             Some((e, per)) => (Some(e), per),
             None => (None, false),
         };
@@ -341,26 +441,16 @@ fn find_with(
                         || entities.get(e).is_none_or(|x| x.kind != EntityType::Person)
                 }),
         );
-        let persons: Vec<usize> = key_actors
-            .iter()
-            .copied()
-            .filter(|&e| {
-                entities
-                    .get(e)
-                    .is_some_and(|x| x.kind == EntityType::Person)
-            })
-            .collect();
-        let equipment: Vec<usize> = key_actors
-            .iter()
-            .copied()
-            .filter(|&e| {
-                entities
-                    .get(e)
-                    .is_some_and(|x| x.kind == EntityType::Equipment)
-            })
-            .collect();
+        let of_kind = |kind: EntityType| {
+            key_actors
+                .iter()
+                .copied()
+                .filter(move |&e| entities.get(e).is_some_and(|x| x.kind == kind))
+        };
+        let persons = lists.add(of_kind(EntityType::Person));
+        let equipment = lists.add(of_kind(EntityType::Equipment));
         places.clear();
-        for &(k, e) in occ_in(occ, cs, ce) {
+        for &(k, e) in clause_occ {
             let close = (cs..ce).contains(&k) && k.abs_diff(ti) <= PLACE_WINDOW;
             let place = entities
                 .get(e)
@@ -373,7 +463,7 @@ fn find_with(
         let (gs, ge) = segment.range(ti);
         events.clear();
         for (lo, hi) in [(gs.max(cs), ge.min(ce)), (cs, ce)] {
-            for &(k, e) in occ_in(occ, lo, hi) {
+            for &(k, e) in occ_in(clause_occ, lo, hi) {
                 let event = entities.get(e).is_some_and(|x| x.kind == EntityType::Event);
                 if (lo..hi).contains(&k) && event && !events.contains(&e) {
                     events.push(e);
@@ -383,7 +473,7 @@ fn find_with(
                 break;
             }
         }
-        let dest = occ_in(occ, ti + 1, ce)
+        let dest = occ_in(clause_occ, ti + 1, ce)
             .iter()
             .filter(|(k, e)| {
                 *k > ti
@@ -405,35 +495,38 @@ fn find_with(
             r.get(a).filter(|(k, _)| *k < ce).map(|(_, m)| *m)
         };
         actors.retain(|&e| e < entities.len());
-        merge(
-            &mut out,
-            Candidate {
-                kind,
-                names: actors,
-                date,
-                quote,
-                attributed: source.filter(|&e| e < entities.len()),
-                negated: negated(marks, ti, cs),
-                modality: modality(marks, ti, cs, ss, se),
-                actors: dedup(key_actors.iter().map(|&e| canon_of(e))),
-                persons,
-                equipment,
-                places: dedup(places.iter().map(|&e| canon_of(e))),
-                events: dedup(events.iter().map(|&e| canon_of(e))),
-                dest: dest.map(canon_of),
-                recent,
-                rel_month,
-                sense,
-                date_dist,
-            },
-            entities,
-        );
+        let names = lists.add(actors.iter().copied());
+        let candidate = Candidate {
+            kind,
+            names,
+            date,
+            quote,
+            attributed: source.filter(|&e| e < entities.len()),
+            negated: negated(marks, ti, cs),
+            modality: modality(marks, ti, cs, ss, se),
+            actors: lists.add_distinct(key_actors.iter().map(|&e| canon_of(e))),
+            persons,
+            equipment,
+            places: lists.add_distinct(places.iter().map(|&e| canon_of(e))),
+            events: lists.add_distinct(events.iter().map(|&e| canon_of(e))),
+            dest: dest.map(canon_of),
+            recent,
+            rel_month,
+            sense,
+            date_dist,
+        };
+        merge(&mut out, candidate, entities, lists);
     }
     let name = |e: usize| entities.get(e).map(|x| x.name.clone());
     out.into_iter()
         .map(|c| Claim {
             kind: c.kind,
-            actors: c.names.iter().filter_map(|&e| name(e)).collect(),
+            actors: {
+                let names = lists.get(c.names);
+                let mut actors = Vec::with_capacity(names.len());
+                actors.extend(names.iter().filter_map(|&e| name(e)));
+                actors
+            },
             date: c.date.map(|d| d.value.clone()),
             quote: c
                 .quote
@@ -588,6 +681,9 @@ struct Scan {
     segment: Ranges,
     /// The words that may be a pair word or a demonym (see [`occurrences`]).
     dem_tokens: Vec<usize>,
+    /// Each token's word in the memo ([`NO_ENTRY`] for a token that is no word, or a word
+    /// the memo did not keep).
+    ids: Vec<u32>,
 }
 
 /// Reads every token once: its stems against every word list (one probe of [`ClaimWords`]
@@ -601,8 +697,11 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
         clause,
         segment,
         dem_tokens,
+        ids,
     } = out;
     m.clear();
+    ids.clear();
+    memo.start_text();
     for r in [&mut *sent, &mut *clause, &mut *segment] {
         r.clear(t.len());
     }
@@ -613,13 +712,13 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
     // The break the previous token makes before this one, when it is a mark that makes one.
     let mut after = Break::None;
     for (i, tok) in t.toks.iter().enumerate() {
-        let w = t.f(i);
         // The lists the token itself is in.
         let own: u16;
         // A verb trigger or a verb of saying with a و/ف clitic.
         let mut conj_verb = false;
         if tok.kind == Kind::Word {
-            let info = memo.get(w, &lists, &mut buf);
+            let info = memo.get(t.fb_of(tok), &lists, &mut buf);
+            ids.push(info.entry);
             own = info.own;
             // The lists any of its stems is in.
             let any = info.any;
@@ -638,7 +737,8 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
                 conj_verb = mark(t, i, &info, memo.firsts(&info), m);
             }
         } else {
-            own = words.of(w);
+            ids.push(NO_ENTRY);
+            own = words.of_bytes(t.fb_of(tok));
         }
         // A relative-month word after a month name.
         if own & ClaimWords::RELATIVE_MONTH != 0 && i > 0 {
@@ -662,11 +762,15 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
         if gbrk {
             segment.starts.push(i);
         }
-        after = match (tok.kind, w) {
-            (Kind::Punct, "." | "!" | "?" | "؟" | "…") => Break::Sentence,
-            (Kind::Punct, "؛" | ";" | ":") => Break::Clause,
-            (Kind::Punct, "،" | ",") => Break::Segment,
-            _ => Break::None,
+        after = if tok.kind == Kind::Punct {
+            match t.f(i) {
+                "." | "!" | "?" | "؟" | "…" => Break::Sentence,
+                "؛" | ";" | ":" => Break::Clause,
+                "،" | "," => Break::Segment,
+                _ => Break::None,
+            }
+        } else {
+            Break::None
         };
     }
 }
@@ -788,27 +892,12 @@ fn parties(used: &[(usize, usize)], entities: &[Entity], v: &mut Vec<usize>) -> 
     v.len()
 }
 
-/// Indices without repeats, in first-seen order.
-fn dedup(it: impl ExactSizeIterator<Item = usize>) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::with_capacity(it.len());
-    for e in it {
-        if !out.contains(&e) {
-            out.push(e);
-        }
-    }
-    out
-}
-
 /// For every entity, the entity it stands for when comparing events: a capital named as a
 /// government stands for its country when the document names that country too.
 /// `place_keys` are the places' folded names (`None` for other entities).
-fn canonical(entities: &[Entity], place_keys: &[Option<String>]) -> Vec<usize> {
+fn canonical(entities: &[Entity], place_keys: &[Option<&str>]) -> Vec<usize> {
     // The last place of that folded name (a document names few places).
-    let by_key = |country: &str| {
-        place_keys
-            .iter()
-            .rposition(|k| k.as_deref() == Some(country))
-    };
+    let by_key = |country: &str| place_keys.iter().rposition(|k| *k == Some(country));
     entities
         .iter()
         .enumerate()
@@ -820,7 +909,7 @@ fn canonical(entities: &[Entity], place_keys: &[Option<String>]) -> Vec<usize> {
                 return e;
             };
             CAPITALS
-                .get(k)
+                .get(*k)
                 .and_then(|country| by_key(country))
                 .unwrap_or(e)
         })
@@ -842,11 +931,52 @@ fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
     }
 }
 
+/// What a place's name gives the claim finder, the same in every text.
+struct Place {
+    /// The folded name.
+    key: String,
+    /// Its masculine demonym stems (see [`demonyms_of_key`]).
+    dems: Vec<String>,
+}
+
+/// The [`Place`] of every place name a thread has met, so that a place named again (most are)
+/// is not folded again. Emptied between texts when it holds too many.
+#[derive(Default)]
+struct Places {
+    by_name: WordMap<usize>,
+    all: Vec<Place>,
+}
+
+impl Places {
+    /// Names kept at most.
+    const MAX: usize = 4096;
+
+    fn start_text(&mut self) {
+        if self.all.len() >= Self::MAX {
+            self.by_name.clear();
+            self.all.clear();
+        }
+    }
+
+    /// The entry of the place named `name`, made when new.
+    fn add(&mut self, name: &str) -> usize {
+        if let Some(&p) = self.by_name.get(name) {
+            return p;
+        }
+        let key = key(name);
+        let dems = demonyms_of_key(&key);
+        self.all.push(Place { key, dems });
+        let p = self.all.len() - 1;
+        self.by_name.insert(name.to_string(), p);
+        p
+    }
+}
+
 /// The demonyms of a document's places (`الإسرائيلية` → إسرائيل) and its two main places
 /// (for `البلدين`).
-struct Demonyms {
+struct Demonyms<'p> {
     /// (folded masculine demonym stem, place).
-    dems: Vec<(String, usize)>,
+    dems: Vec<(&'p str, usize)>,
     top2: Option<[usize; 2]>,
     /// [`head3`] of every demonym, as bits: most words start like none and skip the list.
     starts: [u64; 64],
@@ -882,22 +1012,23 @@ impl DemFilter<'_> {
     }
 }
 
-impl Demonyms {
-    fn new(entities: &[Entity], place_keys: &[Option<String>]) -> Demonyms {
-        let dems: Vec<(String, usize)> = entities
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| x.kind == EntityType::Location)
-            .flat_map(|(e, _)| {
-                place_keys
-                    .get(e)
-                    .and_then(Option::as_deref)
-                    .map(demonyms_of_key)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(move |d| (d, e))
-            })
-            .collect();
+impl<'p> Demonyms<'p> {
+    /// `place_ids` are the places' entries in `places` (`None` for other entities).
+    fn new(entities: &'p [Entity], place_ids: &[Option<usize>], places: &'p Places) -> Self {
+        let mut dems: Vec<(&'p str, usize)> = Vec::new();
+        for (e, x) in entities.iter().enumerate() {
+            if x.kind != EntityType::Location {
+                continue;
+            }
+            if let Some(place) = place_ids
+                .get(e)
+                .copied()
+                .flatten()
+                .and_then(|p| places.all.get(p))
+            {
+                dems.extend(place.dems.iter().map(|d| (d.as_str(), e)));
+            }
+        }
         let mut starts = [0u64; 64];
         let mut short = false;
         for (d, _) in &dems {
@@ -936,7 +1067,7 @@ impl Demonyms {
 fn occurrences(
     t: &Tokens,
     entities: &[Entity],
-    dems: &Demonyms,
+    dems: &Demonyms<'_>,
     dem_tokens: &[usize],
     ends: &mut Vec<(usize, usize)>,
     occ: &mut Vec<(usize, usize)>,
@@ -976,7 +1107,7 @@ fn occurrences(
                 }
                 let bare = form.strip_prefix("ال").unwrap_or(form);
                 if let Some(&(_, e)) = dems.dems.iter().find(|(d, _)| {
-                    bare.strip_prefix(d.as_str()).is_some_and(|rest| {
+                    bare.strip_prefix(*d).is_some_and(|rest| {
                         matches!(rest, "" | "ه" | "ين" | "ون" | "يه" | "يين" | "يون")
                     })
                 }) {
@@ -1076,7 +1207,8 @@ fn is_outlet(
 /// Who says so, and whether it was named by a `per` preposition (then it is a source, never a
 /// party): the entity after a `per` preposition (وفق، حسب) anywhere in the sentence, or
 /// the subject of a verb of saying before the trigger (the first entity within five words
-/// after it, else just before it).
+/// after it, else just before it). `occ` holds (at least) the occurrences of the sentence
+/// `ss..se`.
 fn attribution(
     m: &Marks,
     ti: usize,
@@ -1126,7 +1258,13 @@ fn dates_compatible(a: Option<&DateMatch>, b: Option<&DateMatch>) -> bool {
 /// Adds a candidate, or folds it into the claim it restates: same type, compatible dates,
 /// and the same actors (two shared, or all of the smaller set). The merged claim keeps the
 /// more precise date and the quote of the more explicit mention.
-fn merge<'d>(out: &mut Vec<Candidate<'d>>, c: Candidate<'d>, entities: &[Entity]) {
+fn merge<'d>(
+    out: &mut Vec<Candidate<'d>>,
+    c: Candidate<'d>,
+    entities: &[Entity],
+    lists: &mut Lists,
+) {
+    let l: &Lists = lists;
     let same = out.iter().position(|o| {
         if o.kind != c.kind || o.sense != c.sense || !dates_compatible(o.date, c.date) {
             return false;
@@ -1137,15 +1275,17 @@ fn merge<'d>(out: &mut Vec<Candidate<'d>>, c: Candidate<'d>, entities: &[Entity]
         if o.dest.is_some() && c.dest.is_some() && o.dest != c.dest {
             return false;
         }
-        if !o.events.is_empty()
-            && !c.events.is_empty()
-            && !o.events.iter().any(|e| c.events.contains(e))
+        let (o_events, c_events) = (l.get(o.events), l.get(c.events));
+        if !o_events.is_empty()
+            && !c_events.is_empty()
+            && !o_events.iter().any(|e| c_events.contains(e))
         {
             return false;
         }
-        if !o.equipment.is_empty()
-            && !c.equipment.is_empty()
-            && !o.equipment.iter().any(|e| c.equipment.contains(e))
+        let (o_equipment, c_equipment) = (l.get(o.equipment), l.get(c.equipment));
+        if !o_equipment.is_empty()
+            && !c_equipment.is_empty()
+            && !o_equipment.iter().any(|e| c_equipment.contains(e))
         {
             return false;
         }
@@ -1155,23 +1295,25 @@ fn merge<'d>(out: &mut Vec<Candidate<'d>>, c: Candidate<'d>, entities: &[Entity]
             return false;
         }
         let subset = |a: &[usize], b: &[usize]| a.iter().all(|e| b.contains(e));
-        let mut shared = o.actors.iter().filter(|e| c.actors.contains(e)).count();
+        let (o_actors, c_actors) = (l.get(o.actors), l.get(c.actors));
+        let (o_persons, c_persons) = (l.get(o.persons), l.get(c.persons));
+        let (o_places, c_places) = (l.get(o.places), l.get(c.places));
+        let mut shared = o_actors.iter().filter(|e| c_actors.contains(e)).count();
         // The same people (two or more) make the same event whatever else is named.
-        if o.persons.len() >= 2 && subset(&o.persons, &c.persons) && subset(&c.persons, &o.persons)
-        {
+        if o_persons.len() >= 2 && subset(o_persons, c_persons) && subset(c_persons, o_persons) {
             shared = shared.max(2);
         }
         // The same people (or the people of one among those of the other); a restatement
         // with no person at all must name no place the other does not.
-        let persons_ok = if o.persons.is_empty() {
-            subset(&o.places, &c.actors)
-        } else if c.persons.is_empty() {
-            subset(&c.places, &o.actors)
+        let persons_ok = if o_persons.is_empty() {
+            subset(o_places, c_actors)
+        } else if c_persons.is_empty() {
+            subset(c_places, o_actors)
         } else {
-            subset(&o.persons, &c.persons) || subset(&c.persons, &o.persons)
+            subset(o_persons, c_persons) || subset(c_persons, o_persons)
         };
         // Events in different places are different events (a visit to A, one to B).
-        let places_ok = subset(&o.places, &c.actors) || subset(&c.places, &o.actors);
+        let places_ok = subset(o_places, c_actors) || subset(c_places, o_actors);
         shared >= 2 && persons_ok && places_ok
     });
     let Some(p) = same else {
@@ -1187,13 +1329,23 @@ fn merge<'d>(out: &mut Vec<Candidate<'d>>, c: Candidate<'d>, entities: &[Entity]
         o.date_dist = c.date_dist;
         o.quote = c.quote;
     }
-    // The actors of both, a name once.
+    // The actors of both, a name once: the merged list is written anew after the others.
     let name = |e: usize| entities.get(e).map(|x| x.name.as_str());
-    for a in c.names {
-        if !o.names.iter().any(|&x| name(x) == name(a)) {
-            o.names.push(a);
+    let start = lists.0.len();
+    let old = o.names.start as usize..(o.names.start + o.names.len) as usize;
+    if old.end <= start {
+        lists.0.extend_from_within(old);
+    }
+    for k in c.names.start..c.names.start + c.names.len {
+        let Some(&a) = lists.0.get(k as usize) else {
+            continue;
+        };
+        let merged = lists.0.get(start..).unwrap_or(&[]);
+        if !merged.iter().any(|&x| name(x) == name(a)) {
+            lists.0.push(a);
         }
     }
+    o.names = lists.span_from(start);
     if o.rel_month.is_none() {
         o.rel_month = c.rel_month;
     }
@@ -1201,13 +1353,13 @@ fn merge<'d>(out: &mut Vec<Candidate<'d>>, c: Candidate<'d>, entities: &[Entity]
         o.dest = c.dest;
     }
     // A restatement that names the people of an event first described without them.
-    if o.persons.is_empty() {
+    if o.persons.len == 0 {
         o.persons = c.persons;
     }
-    if o.equipment.is_empty() {
+    if o.equipment.len == 0 {
         o.equipment = c.equipment;
     }
-    if o.events.is_empty() {
+    if o.events.len == 0 {
         o.events = c.events;
     }
     if o.attributed.is_none() {

@@ -201,7 +201,7 @@ pub(crate) fn find_in(t: &Tokens) -> Vec<DateMatch> {
         // `month_date_in`): every finder below gives up on any other token.
         let opens = match t.kind(i) {
             Some(Kind::Num) => true,
-            Some(Kind::Word) => openers.may_contain(t.f(i)),
+            Some(Kind::Word) => openers.may_contain_bytes(t.fb(i)),
             _ => false,
         };
         if !opens {

@@ -61,7 +61,7 @@ pub(crate) fn find_in(text: &str, t: &Tokens, dates: &[DateMatch]) -> Vec<Quanti
         // A quantity opens on a number or a number word (see `number_at`).
         let opens = match t.kind(i) {
             Some(Kind::Num) => true,
-            Some(Kind::Word) => is_number_word(t.f(i)),
+            Some(Kind::Word) => may_be_number_word(t.fb(i)) && is_number_word(t.f(i)),
             _ => false,
         };
         if !opens || in_date(i) {
@@ -80,6 +80,15 @@ pub(crate) fn find_in(text: &str, t: &Tokens, dates: &[DateMatch]) -> Vec<Quanti
         }
     }
     out
+}
+
+/// False when a folded word is certainly no number word, with or without a clitic (quick
+/// filters on its bytes).
+#[inline]
+fn may_be_number_word(w: &[u8]) -> bool {
+    NUMBER_WORDS.may_contain_bytes(w)
+        || matches!(w, [0xD9, 0x88 | 0x84 | 0x81, ..] | [0xD8, 0xA8, ..])
+            && NUMBER_WORDS.may_contain_bytes(w.get(2..).unwrap_or(&[]))
 }
 
 /// A folded word is a cardinal number word, with or without a clitic.

@@ -67,6 +67,12 @@ impl WordSet {
     pub fn contains(&self, w: &str) -> bool {
         self.maybe.may_contain(w) && self.words.contains(w)
     }
+
+    /// False when `w` is certainly in no list (a quick filter, read on the bytes).
+    #[inline]
+    pub fn may_contain_bytes(&self, w: &[u8]) -> bool {
+        self.maybe.may_contain_bytes(w)
+    }
 }
 
 /// The folded words of a list (one a line, `#` comments).
@@ -166,7 +172,12 @@ fn head(w: &str, n: usize) -> usize {
 /// lexicon's take its top bits.
 #[inline]
 pub(crate) fn shape_hash(w: &str) -> u64 {
-    let b = w.as_bytes();
+    shape_hash_of(w.as_bytes())
+}
+
+/// [`shape_hash`] of a word's bytes.
+#[inline]
+pub(crate) fn shape_hash_of(b: &[u8]) -> u64 {
     let mut x = b.len() as u64;
     // The first four bytes read at once when there are four (most words).
     match b.first_chunk::<4>() {
@@ -185,8 +196,8 @@ pub(crate) fn shape_hash(w: &str) -> u64 {
 
 /// [`shape_hash`] in `0..HEAD_WORDS * 64` (4,096 bits).
 #[inline]
-fn word_bits(w: &str) -> usize {
-    (shape_hash(w) >> 52) as usize
+fn word_bits(w: &[u8]) -> usize {
+    (shape_hash_of(w) >> 52) as usize
 }
 
 /// A set of [`word_bits`]: a quick filter before a hash lookup (no false negatives).
@@ -201,13 +212,19 @@ impl Default for WordBits {
 
 impl WordBits {
     pub fn insert(&mut self, w: &str) {
-        let h = word_bits(w);
+        let h = word_bits(w.as_bytes());
         self.0[h / 64] |= 1 << (h % 64);
     }
 
     /// False when `w` was certainly never inserted.
     #[inline]
     pub fn may_contain(&self, w: &str) -> bool {
+        self.may_contain_bytes(w.as_bytes())
+    }
+
+    /// [`Self::may_contain`] of a word's bytes.
+    #[inline]
+    pub fn may_contain_bytes(&self, w: &[u8]) -> bool {
         bit(&self.0, word_bits(w))
     }
 }
@@ -385,7 +402,12 @@ pub struct WordInfo {
     firsts: (u32, u32),
     /// Those are in the memo's place for a word it does not keep.
     passing: bool,
+    /// The word's entry in the memo ([`NO_ENTRY`] when not kept).
+    pub entry: u32,
 }
+
+/// [`WordInfo::entry`] of a word the memo does not keep.
+pub const NO_ENTRY: u32 = u32::MAX;
 
 /// A pattern one of whose first words a stem of a word is (with the clitic letters stripped
 /// to read it), and which accepts that stem: what [`PatternSet::first_words`] finds of a word
@@ -421,6 +443,7 @@ impl WordInfo {
     pub fn of(w: &str, lists: &StemLists, buf: &mut String, firsts: &mut Vec<First>) -> WordInfo {
         let mut info = WordInfo {
             heads: [NO_HEAD; 6],
+            entry: NO_ENTRY,
             ..WordInfo::default()
         };
         let spans = stems_at(w);
@@ -545,6 +568,8 @@ struct MemoEntry {
     start: usize,
     end: usize,
     info: WordInfo,
+    /// [`WordMemo::near_bits`], once asked.
+    near: Option<u64>,
 }
 
 impl WordMemo {
@@ -553,17 +578,18 @@ impl WordMemo {
     /// Longer words are read each time, not kept.
     const MAX_LEN: usize = 64;
 
-    /// The [`WordInfo`] of `w`, read from the memo or found and kept.
+    /// The [`WordInfo`] of the word whose bytes are `w`, read from the memo or found and
+    /// kept.
     #[inline]
-    pub fn get(&mut self, w: &str, lists: &StemLists, buf: &mut String) -> WordInfo {
-        let b = w.as_bytes();
-        let hash = memo_hash(b);
-        if let Some(n) = self.find(b, hash) {
+    pub fn get(&mut self, w: &[u8], lists: &StemLists, buf: &mut String) -> WordInfo {
+        let hash = memo_hash(w);
+        if let Some(n) = self.find(w, hash) {
             if let Some(e) = self.entries.get(n) {
                 return e.info;
             }
         }
-        self.add(w, hash, lists, buf)
+        // A word of a text: whole characters.
+        self.add(std::str::from_utf8(w).unwrap_or(""), hash, lists, buf)
     }
 
     /// The entry of `w`, whose [`memo_hash`] is `hash`.
@@ -600,16 +626,9 @@ impl WordMemo {
             .unwrap_or(&[])
     }
 
-    /// [`Self::get`] of a word not kept yet: read, and kept unless too long.
-    #[cold]
-    #[inline(never)]
-    fn add(&mut self, w: &str, hash: u64, lists: &StemLists, buf: &mut String) -> WordInfo {
-        if w.len() > Self::MAX_LEN {
-            self.passing.clear();
-            let mut info = WordInfo::of(w, lists, buf, &mut self.passing);
-            info.passing = true;
-            return info;
-        }
+    /// Before a text: a memo full since the last one is emptied (never during a text, whose
+    /// tokens keep their words' entries).
+    pub fn start_text(&mut self) {
         if self.slots.is_empty() || self.entries.len() >= Self::MAX_WORDS {
             self.slots.clear();
             self.slots.resize(2 * Self::MAX_WORDS, 0);
@@ -617,7 +636,44 @@ impl WordMemo {
             self.words.clear();
             self.firsts.clear();
         }
-        let info = WordInfo::of(w, lists, buf, &mut self.firsts);
+    }
+
+    /// Bit `n` is set when a stem of entry `id`'s word is a word of [`NEAR_LISTS`]`[n]`.
+    pub fn near_bits(&mut self, id: u32) -> u64 {
+        let Some(e) = self.entries.get(id as usize) else {
+            return 0;
+        };
+        if let Some(bits) = e.near {
+            return bits;
+        }
+        let w = self.words.get(e.start..e.end).unwrap_or("");
+        let mut buf = String::new();
+        let mut bits = 0u64;
+        for (n, list) in NEAR_LISTS.iter().enumerate().take(64) {
+            if near_word(w, list, &mut buf) {
+                bits |= 1 << n;
+            }
+        }
+        if let Some(e) = self.entries.get_mut(id as usize) {
+            e.near = Some(bits);
+        }
+        bits
+    }
+
+    /// [`Self::get`] of a word not kept yet: read, and kept unless too long or the memo is
+    /// full (see [`Self::start_text`]).
+    #[cold]
+    #[inline(never)]
+    fn add(&mut self, w: &str, hash: u64, lists: &StemLists, buf: &mut String) -> WordInfo {
+        if w.len() > Self::MAX_LEN || self.slots.is_empty() || self.entries.len() >= Self::MAX_WORDS
+        {
+            self.passing.clear();
+            let mut info = WordInfo::of(w, lists, buf, &mut self.passing);
+            info.passing = true;
+            return info;
+        }
+        let mut info = WordInfo::of(w, lists, buf, &mut self.firsts);
+        info.entry = self.entries.len() as u32;
         // The first empty slot from the word's own (there is one: the table is never more
         // than half full).
         let mask = self.slots.len() - 1;
@@ -633,6 +689,7 @@ impl WordMemo {
                 start,
                 end: self.words.len(),
                 info,
+                near: None,
             });
             *slot = self.entries.len() as u32;
         }
@@ -732,6 +789,15 @@ impl ClaimWords {
     pub const TRIGGER_PREFIX: u16 = 1 << 12;
     /// May start with a prefix key of the other pattern sets (set by [`StemLists::bits`]).
     pub const OTHER_PREFIX: u16 = 1 << 13;
+
+    /// [`Self::of`] of a word's bytes (a word of a text: whole characters).
+    #[inline]
+    pub fn of_bytes(&self, w: &[u8]) -> u16 {
+        if !self.maybe.may_contain_bytes(w) {
+            return 0;
+        }
+        std::str::from_utf8(w).map_or(0, |w| self.of(w))
+    }
 
     /// The lists `w` is in (0 for none).
     #[inline]
@@ -951,6 +1017,9 @@ pub struct Trigger {
     pub sense: String,
     pub verb: bool,
     pub near: Vec<Word>,
+    /// The number of `near` among the distinct near-word lists (see [`NEAR_LISTS`]), when
+    /// there are few enough for a word's matches to fit a [`u64`].
+    pub near_id: Option<usize>,
 }
 
 impl Accepts for Trigger {
@@ -961,6 +1030,8 @@ impl Accepts for Trigger {
 
 pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
     let mut items = Vec::new();
+    // The distinct near-word lists, by their words.
+    let mut near_lists: Vec<Vec<(String, bool)>> = Vec::new();
     for line in lines(include_str!("../data/claim_triggers.txt")) {
         let (head, near) = match line.split_once('|') {
             Some((h, n)) => (h, n.trim()),
@@ -982,10 +1053,23 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
                 words.push(Word::parse(p));
             }
         }
-        let near = near
+        let near: Vec<Word> = near
             .strip_prefix("near=")
             .map(|n| n.split(',').map(|w| Word::parse(w.trim())).collect())
             .unwrap_or_default();
+        let near_id = (!near.is_empty())
+            .then(|| {
+                let key: Vec<(String, bool)> =
+                    near.iter().map(|w| (w.form.clone(), w.prefix)).collect();
+                near_lists
+                    .iter()
+                    .position(|l| *l == key)
+                    .unwrap_or_else(|| {
+                        near_lists.push(key);
+                        near_lists.len() - 1
+                    })
+            })
+            .filter(|&n| n < 64);
         items.push(Pattern {
             words,
             value: Trigger {
@@ -993,20 +1077,42 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
                 sense,
                 verb,
                 near,
+                near_id,
             },
         });
     }
     PatternSet::new(items)
 });
 
-/// True when a word of `near` is within `window` tokens of token `i` (in `lo..hi`), read on
-/// the words' [`stems`] (`buf` holds a stem built).
+/// The distinct near-word lists of the triggers, by [`Trigger::near_id`].
+pub static NEAR_LISTS: LazyLock<Vec<&'static [Word]>> = LazyLock::new(|| {
+    let mut lists: Vec<&'static [Word]> = Vec::new();
+    let set: &'static PatternSet<Trigger> = &TRIGGERS;
+    for p in set.exact.values().chain(set.prefix.values()).flatten() {
+        if let Some(n) = p.value.near_id {
+            if lists.len() <= n {
+                lists.resize(n + 1, &[]);
+            }
+            if let Some(slot) = lists.get_mut(n) {
+                *slot = &p.value.near;
+            }
+        }
+    }
+    lists
+});
+
+/// True when a word of `tr`'s near-words is within `window` tokens of token `i` (in
+/// `lo..hi`), read on the words' [`stems`]: from the memo's [`WordMemo::near_bits`] for the
+/// words whose entry `ids` gives, else on the stems themselves (`buf` holds a stem built).
+#[allow(clippy::too_many_arguments)]
 pub fn near(
     t: &Tokens,
     i: usize,
-    words: &[Word],
+    tr: &Trigger,
     (lo, hi): (usize, usize),
     window: usize,
+    memo: &mut WordMemo,
+    ids: &[u32],
     buf: &mut String,
 ) -> bool {
     let from = i.saturating_sub(window).max(lo);
@@ -1015,11 +1121,20 @@ pub fn near(
         if k == i || t.kind(k) != Some(Kind::Word) {
             return false;
         }
-        let w = t.f(k);
-        stems_at(w).as_slice().iter().any(|s| {
-            let form = s.form(w, buf);
-            words.iter().any(|x| x.matches(form))
-        })
+        if let (Some(n), Some(&id)) = (tr.near_id, ids.get(k)) {
+            if id != NO_ENTRY {
+                return memo.near_bits(id) >> n & 1 != 0;
+            }
+        }
+        near_word(t.f(k), &tr.near, buf)
+    })
+}
+
+/// A stem of `w` is one of `words`.
+fn near_word(w: &str, words: &[Word], buf: &mut String) -> bool {
+    stems_at(w).as_slice().iter().any(|s| {
+        let form = s.form(w, buf);
+        words.iter().any(|x| x.matches(form))
     })
 }
 

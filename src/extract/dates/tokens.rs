@@ -231,6 +231,24 @@ impl Tokens {
             .unwrap_or("")
     }
 
+    /// The bytes of [`Self::f`], for quick filters that read bytes.
+    #[inline]
+    pub fn fb(&self, i: usize) -> &[u8] {
+        self.toks
+            .get(i)
+            .and_then(|t| self.folded.as_bytes().get(t.fstart..t.fend))
+            .unwrap_or(&[])
+    }
+
+    /// [`Self::fb`] of a token of these tokens (empty for another).
+    #[inline]
+    pub fn fb_of(&self, tok: &Token) -> &[u8] {
+        self.folded
+            .as_bytes()
+            .get(tok.fstart..tok.fend)
+            .unwrap_or(&[])
+    }
+
     /// The folded forms of tokens `i` to `j` (inclusive) as one string: they lie end to end
     /// in the folded buffer, with nothing between them (empty when either is past the end).
     pub fn f_span(&self, i: usize, j: usize) -> &str {
