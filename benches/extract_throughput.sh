@@ -20,7 +20,7 @@ mkdir -p "$OUT"
 
 # ~100 terms, every Nth non-comment line of the data files, without the annotations
 # (`| aliases`, `; tag`, a month's leading number).
-grep -hv '^[[:space:]]*#' src/extract/data/*.txt | grep -v '^[[:space:]]*$' \
+grep -hv '^[[:space:]]*#' crates/extract/src/data/*.txt | grep -v '^[[:space:]]*$' \
   | sed -e 's/[|;].*//' -e 's/^[0-9]\+ //' -e 's/[[:space:]]*$//' | grep -v '^$' \
   | awk 'NR % 21 == 0' > "$TERMS"
 

@@ -1,0 +1,24 @@
+//! Extraction: text in, facts out (entities, dates, quantities, claims).
+//!
+//! Architecture invariant: this module does no IO. It reads no file, no clock, no database; its
+//! word lists are compiled in from `data/`. The rest of the program sees it only through
+//! [`Extractor`], so a better extractor plugs in without touching the pipeline.
+
+pub mod accords;
+mod arabic;
+pub mod claims;
+pub mod dates;
+pub mod entities;
+pub mod lexicon;
+pub mod quantities;
+
+pub use arabic::ArabicExtractor;
+
+use dossier_core::model::{Extraction, KnownEntities};
+
+/// Turns a document's decoded text into facts.
+pub trait Extractor: Send + Sync {
+    /// Extracts the facts of `text`. `known` is the dossier's entities, used to keep canonical
+    /// names stable; it may be empty.
+    fn extract(&self, text: &str, known: &KnownEntities) -> Extraction;
+}

@@ -1,0 +1,131 @@
+//! Reads for `dossier history`: an entity by any of its folded names, and the version history
+//! of every document.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use super::{Store, StoreError};
+use dossier_core::model::{EntityType, Extraction};
+use dossier_core::text;
+
+/// An entity of the dossier, with every folded form it is known by.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityRecord {
+    #[serde(skip)]
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: EntityType,
+    pub name: String,
+    pub aliases: Vec<String>,
+    #[serde(skip)]
+    pub keys: Vec<String>,
+    pub first_seen_in: String,
+    pub first_seen_at: String,
+}
+
+/// One recorded version of a document; `facts` is `None` for a removal.
+#[derive(Debug, Clone)]
+pub struct VersionRecord {
+    pub path: String,
+    pub version: i64,
+    pub status: String,
+    pub facts: Option<Extraction>,
+    pub recorded: String,
+}
+
+impl Store {
+    /// Entities known by `name`, compared in folded form, whatever their type.
+    pub fn find_entities(&self, name: &str) -> Result<Vec<EntityRecord>, StoreError> {
+        let key = text::key(name);
+        let swapped = text::order_free_key(name).unwrap_or_else(|| key.clone());
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT e.id, e.kind, e.name, e.first_seen_in, e.first_seen_at
+                 FROM entity_keys k JOIN entities e ON e.id = k.entity_id
+                 WHERE k.key = ?1 OR k.key = ?2 ORDER BY e.id",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![key, swapped], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, name, first_seen_in, first_seen_at) = row.map_err(|e| self.sql(e))?;
+            let Some(kind) = EntityType::parse(&kind) else {
+                continue;
+            };
+            let mut forms = self
+                .conn
+                .prepare_cached(
+                    "SELECT key, surface FROM entity_keys WHERE entity_id = ?1 ORDER BY rowid",
+                )
+                .map_err(|e| self.sql(e))?;
+            let forms: Vec<(String, Option<String>)> = forms
+                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| self.sql(e))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| self.sql(e))?;
+            let keys = forms.iter().map(|(k, _)| k.clone()).collect();
+            let mut aliases: Vec<String> = Vec::new();
+            for (_, s) in forms {
+                if let Some(s) = s.filter(|s| *s != name && !aliases.contains(s)) {
+                    aliases.push(s);
+                }
+            }
+            out.push(EntityRecord {
+                id,
+                kind,
+                name,
+                aliases,
+                keys,
+                first_seen_in,
+                first_seen_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every version of every document, oldest first.
+    pub fn versions(&self) -> Result<Vec<VersionRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, version, status, facts, recorded FROM versions ORDER BY id")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (path, version, status, facts, recorded) = row.map_err(|e| self.sql(e))?;
+            let facts = match facts {
+                Some(f) => Some(self.parse_json(&f, &format!("facts of {path} v{version}"))?),
+                None => None,
+            };
+            out.push(VersionRecord {
+                path,
+                version,
+                status,
+                facts,
+                recorded,
+            });
+        }
+        Ok(out)
+    }
+}

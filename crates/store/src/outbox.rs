@@ -1,0 +1,353 @@
+//! The outbox: alerts written with the state they report, and their delivery per channel.
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use super::{Batch, Store, StoreError};
+pub use dossier_core::alert::Alert as StoredAlert;
+
+/// One alert waiting for one channel.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub alert_id: String,
+    pub channel: String,
+    pub attempts: u32,
+}
+
+/// A row of `dossier show outbox`.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxRow {
+    pub id: String,
+    pub created: String,
+    pub path: String,
+    pub channel: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub permanent: bool,
+    pub next_attempt_ns: i64,
+}
+
+impl Batch<'_> {
+    /// Queues an alert for every channel named, in the batch's transaction.
+    pub fn enqueue_alert(
+        &self,
+        alert: &StoredAlert,
+        channels: &[String],
+    ) -> Result<(), StoreError> {
+        let previous: Option<String> = self
+            .row(
+                "SELECT id FROM alerts WHERE path = ?1 ORDER BY seq DESC LIMIT 1",
+                [&alert.path],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        self.exec(
+            "INSERT INTO alerts (id, created, path, has_facts, report, previous)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                alert.id,
+                alert.created,
+                alert.path,
+                alert.has_facts,
+                self.json(&alert.report),
+                previous.as_ref().or(alert.previous.as_ref())
+            ],
+        )
+        .map_err(|e| self.sql(e))?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("INSERT INTO deliveries (alert_id, channel) VALUES (?1, ?2)")
+            .map_err(|e| self.sql(e))?;
+        for c in channels {
+            stmt.execute(params![alert.id, c])
+                .map_err(|e| self.sql(e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Deliveries not yet accepted, oldest alert first. With `due_before_ns`, only those whose
+    /// backoff has expired; permanent failures are left for `retry` (`include_permanent`).
+    pub fn pending(
+        &self,
+        channels: &[String],
+        due_before_ns: Option<i64>,
+        include_permanent: bool,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT d.alert_id, d.channel, d.attempts, d.permanent, d.next_attempt_ns
+                 FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                 WHERE d.delivered IS NULL ORDER BY a.seq, d.channel",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (alert_id, channel, attempts, permanent, next) = row.map_err(|e| self.sql(e))?;
+            if !channels.contains(&channel) || (permanent && !include_permanent) {
+                continue;
+            }
+            if due_before_ns.is_some_and(|now| next > now) {
+                continue;
+            }
+            out.push(Delivery {
+                alert_id,
+                channel,
+                attempts: attempts.max(0) as u32,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Number of deliveries still waiting, over all channels.
+    pub fn pending_count(&self) -> Result<usize, StoreError> {
+        self.row(
+            "SELECT count(*) FROM deliveries WHERE delivered IS NULL",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n as usize)
+        .map_err(|e| self.sql(e))
+    }
+
+    pub fn alert(&self, id: &str) -> Result<Option<StoredAlert>, StoreError> {
+        let row = self
+            .row(
+                "SELECT id, created, path, has_facts, report, previous FROM alerts WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, bool>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        match row {
+            None => Ok(None),
+            Some((id, created, path, has_facts, report, previous)) => {
+                let report = self.parse_json(&report, &format!("alert {id}"))?;
+                Ok(Some(StoredAlert {
+                    id,
+                    created,
+                    path,
+                    has_facts,
+                    report,
+                    previous,
+                }))
+            }
+        }
+    }
+
+    /// Takes the lease on one delivery until `until_ns`; false when another live process
+    /// holds it or it was delivered meanwhile. Owners are `PID-…`: a lease whose process is
+    /// gone (crashed, killed) is taken over at once instead of waiting for it to expire.
+    pub fn lease(
+        &self,
+        alert_id: &str,
+        channel: &str,
+        owner: &str,
+        now_ns: i64,
+        until_ns: i64,
+    ) -> Result<bool, StoreError> {
+        let holder: Option<(Option<String>, Option<i64>)> = self
+            .row(
+                "SELECT lease_owner, lease_until_ns FROM deliveries
+                 WHERE alert_id = ?1 AND channel = ?2 AND delivered IS NULL",
+                params![alert_id, channel],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        let Some((held_by, held_until)) = holder else {
+            return Ok(false);
+        };
+        let free = match (&held_by, held_until) {
+            (None, _) | (_, None) => true,
+            (Some(o), _) if o == owner => true,
+            (Some(_), Some(t)) if t < now_ns => true,
+            (Some(o), Some(_)) => !owner_alive(o),
+        };
+        if !free {
+            return Ok(false);
+        }
+        // Compare-and-set on the holder read above, so two takers cannot both win.
+        let n = self
+            .exec(
+                "UPDATE deliveries SET lease_owner = ?3, lease_until_ns = ?4
+                 WHERE alert_id = ?1 AND channel = ?2 AND delivered IS NULL
+                   AND lease_owner IS ?5",
+                params![alert_id, channel, owner, until_ns, held_by],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(n == 1)
+    }
+
+    /// Gives a lease back without an attempt (a digest window still open).
+    pub fn release(&self, alert_id: &str, channel: &str) -> Result<(), StoreError> {
+        self.exec(
+            "UPDATE deliveries SET lease_owner = NULL, lease_until_ns = NULL
+                 WHERE alert_id = ?1 AND channel = ?2",
+            params![alert_id, channel],
+        )
+        .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// Records that a channel accepted an alert.
+    pub fn mark_delivered(
+        &self,
+        alert_id: &str,
+        channel: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        self.exec(
+            "UPDATE deliveries SET delivered = ?3, attempts = attempts + 1, last_error = NULL,
+                        lease_owner = NULL, lease_until_ns = NULL
+                 WHERE alert_id = ?1 AND channel = ?2",
+            params![alert_id, channel, now],
+        )
+        .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// Records that a channel accepted each of these alerts, in one transaction.
+    pub fn mark_delivered_all(
+        &self,
+        alert_ids: &[&str],
+        channel: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.sql(e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "UPDATE deliveries SET delivered = ?3, attempts = attempts + 1,
+                            last_error = NULL, lease_owner = NULL, lease_until_ns = NULL
+                     WHERE alert_id = ?1 AND channel = ?2",
+                )
+                .map_err(|e| self.sql(e))?;
+            for id in alert_ids {
+                stmt.execute(params![id, channel, now])
+                    .map_err(|e| self.sql(e))?;
+            }
+        }
+        tx.commit().map_err(|e| self.sql(e))
+    }
+
+    /// Records a failed attempt; the alert stays in the outbox.
+    pub fn mark_failed(
+        &self,
+        alert_id: &str,
+        channel: &str,
+        error: &str,
+        permanent: bool,
+        next_attempt_ns: i64,
+    ) -> Result<(), StoreError> {
+        self.exec(
+            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?3, permanent = ?4,
+                        next_attempt_ns = ?5, lease_owner = NULL, lease_until_ns = NULL
+                 WHERE alert_id = ?1 AND channel = ?2",
+            params![alert_id, channel, error, permanent, next_attempt_ns],
+        )
+        .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// Clears the permanent mark and backoff of the given alerts (all when empty), for `retry`.
+    pub fn reset_for_retry(&self, ids: &[String]) -> Result<usize, StoreError> {
+        if ids.is_empty() {
+            return self.exec(
+                    "UPDATE deliveries SET permanent = 0, next_attempt_ns = 0 WHERE delivered IS NULL",
+                    [],
+                )
+                .map_err(|e| self.sql(e));
+        }
+        let mut n = 0;
+        for id in ids {
+            n += self
+                .exec(
+                    "UPDATE deliveries SET permanent = 0, next_attempt_ns = 0
+                     WHERE delivered IS NULL AND alert_id = ?1",
+                    [id],
+                )
+                .map_err(|e| self.sql(e))?;
+        }
+        Ok(n)
+    }
+
+    /// How many alerts a channel accepted since `since_ns` (for `max_per_hour`).
+    pub fn delivered_since(&self, channel: &str, since_ns: i64) -> Result<usize, StoreError> {
+        self.row(
+            "SELECT count(*) FROM deliveries WHERE channel = ?1 AND delivered_ns >= ?2",
+            params![channel, since_ns],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n as usize)
+        .map_err(|e| self.sql(e))
+    }
+
+    /// Whether an alert id exists at all (for `retry ID` error messages).
+    pub fn alert_exists(&self, id: &str) -> Result<bool, StoreError> {
+        self.row("SELECT 1 FROM alerts WHERE id = ?1", [id], |_| Ok(()))
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Every delivery not yet accepted, for `dossier show outbox`.
+    pub fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.id, a.created, a.path, d.channel, d.attempts, d.last_error, d.permanent,
+                        d.next_attempt_ns
+                 FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                 WHERE d.delivered IS NULL ORDER BY a.seq, d.channel",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(OutboxRow {
+                    id: r.get(0)?,
+                    created: r.get(1)?,
+                    path: r.get(2)?,
+                    channel: r.get(3)?,
+                    attempts: r.get::<_, i64>(4)?.max(0) as u32,
+                    last_error: r.get(5)?,
+                    permanent: r.get(6)?,
+                    next_attempt_ns: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+}
+
+/// Whether the process named by a lease owner (`PID-…`) still runs on this machine. An owner
+/// that cannot be parsed is assumed alive (its lease then simply expires).
+fn owner_alive(owner: &str) -> bool {
+    match owner.split('-').next().and_then(|p| p.parse::<u32>().ok()) {
+        Some(pid) => std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        None => true,
+    }
+}

@@ -1,0 +1,297 @@
+use super::*;
+use dossier_core::model::{Entity, EntityType, Extraction};
+use dossier_diff::{ChangeReport, DossierChanges};
+
+fn meta(hash: &str) -> StoredMeta {
+    StoredMeta {
+        size: 10,
+        mtime_ns: 1,
+        ctime_ns: 1,
+        inode: 7,
+        content_hash: hash.into(),
+        norm_hash: hash.into(),
+        scanned_ns: 2,
+    }
+}
+
+/// Writes one version of `path` in its own batch; returns its version number.
+fn put(store: &mut Store, path: &str, hash: &str, facts: &Extraction) -> i64 {
+    let b = store.batch().unwrap();
+    let m = meta(hash);
+    let doc = NewDoc {
+        path,
+        meta: &m,
+        encoding: "UTF-8",
+        text: "نص",
+        facts,
+    };
+    let v = b
+        .put_document(&doc, "added", "2026-01-01T00:00:00Z")
+        .unwrap();
+    b.commit().unwrap();
+    v
+}
+
+fn person(name: &str, aliases: &[&str]) -> Entity {
+    Entity {
+        kind: EntityType::Person,
+        name: name.into(),
+        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        mentions: vec![],
+    }
+}
+
+#[test]
+fn documents_round_trip_and_versions_count_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s/state.db")).unwrap();
+    let facts = Extraction {
+        dates: vec!["2021-11".into()],
+        ..Default::default()
+    };
+    for (i, h) in ["h1", "h2"].iter().enumerate() {
+        assert_eq!(put(&mut store, "a.txt", h, &facts), i as i64 + 1);
+    }
+    let doc = store.document("a.txt").unwrap().unwrap();
+    assert_eq!(doc.meta.content_hash, "h2");
+    assert_eq!(doc.facts.dates, vec!["2021-11".to_string()]);
+    assert_eq!(store.all_meta().unwrap().len(), 1);
+}
+
+#[test]
+fn an_entity_is_new_once_whatever_the_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("state.db")).unwrap();
+    let b = store.batch().unwrap();
+    let new = b
+        .register_entities("a.txt", &[person("سمير حداد", &["حداد"])], "t")
+        .unwrap();
+    assert_eq!(new.len(), 1);
+    // A later document writes the surname with a hamza variant only: not new.
+    let again = b
+        .register_entities("b.txt", &[person("حدّاد", &[])], "t")
+        .unwrap();
+    assert!(again.is_empty());
+    b.commit().unwrap();
+    let rows = store.entities(None).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].documents,
+        vec!["a.txt".to_string(), "b.txt".to_string()]
+    );
+}
+
+#[test]
+fn outbox_lease_blocks_a_second_sender_until_it_expires() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("state.db")).unwrap();
+    let alert = StoredAlert {
+        id: "abc".into(),
+        created: "t".into(),
+        path: "a.txt".into(),
+        has_facts: true,
+        report: ChangeReport {
+            scanned: 1,
+            documents: vec![],
+            dossier: DossierChanges::default(),
+        },
+        previous: None,
+    };
+    let b = store.batch().unwrap();
+    b.enqueue_alert(&alert, &["log".into(), "jsonl".into()])
+        .unwrap();
+    b.commit().unwrap();
+    let channels = vec!["log".to_string(), "jsonl".to_string()];
+    assert_eq!(store.pending(&channels, None, false).unwrap().len(), 2);
+    assert!(store.lease("abc", "log", "p1", 100, 200).unwrap());
+    assert!(!store.lease("abc", "log", "p2", 150, 250).unwrap());
+    assert!(store.lease("abc", "log", "p2", 201, 300).unwrap());
+    store.mark_delivered("abc", "log", "t").unwrap();
+    assert!(!store.lease("abc", "log", "p3", 1000, 2000).unwrap());
+    store
+        .mark_failed("abc", "jsonl", "disk full", true, 0)
+        .unwrap();
+    assert!(store.pending(&channels, None, false).unwrap().is_empty());
+    assert_eq!(store.pending(&channels, None, true).unwrap().len(), 1);
+    assert_eq!(
+        store.outbox().unwrap()[0].last_error.as_deref(),
+        Some("disk full")
+    );
+    assert_eq!(store.alert("abc").unwrap().unwrap(), alert);
+}
+
+#[test]
+fn read_only_open_never_creates_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("none.db");
+    assert!(Store::open_read_only(&p).unwrap().is_none());
+    assert!(!p.exists());
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("state.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch("PRAGMA user_version = 999").unwrap();
+    }
+    assert!(matches!(
+        Store::open(&p),
+        Err(StoreError::TooNew { found: 999, .. })
+    ));
+}
+
+#[test]
+fn claim_keys_of_an_older_rule_are_computed_again_at_open() {
+    use dossier_core::model::{Claim, ClaimType};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let facts = Extraction {
+        claims: vec![Claim {
+            kind: ClaimType::Agreement,
+            actors: vec!["وزارة الدفاع".into(), "مصر".into(), "الأردن".into()],
+            date: Some("2019-05".into()),
+            quote: "وقّعت".into(),
+            attributed_to: None,
+            negated: false,
+            modality: None,
+        }],
+        ..Default::default()
+    };
+    let want = dossier_diff::claim_keys(&facts);
+    {
+        let mut store = Store::open(&path).unwrap();
+        put(&mut store, "a.txt", "h", &facts);
+        let keys: Vec<String> = store.claims().unwrap().into_iter().map(|c| c.0).collect();
+        assert_eq!(keys, want);
+        // As an older dossier left it: another rule, another key.
+        store
+            .conn
+            .execute_batch(
+                "UPDATE claims SET claim_key = 'AGREEMENT|old'; UPDATE meta SET value = '1';",
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let keys: Vec<String> = store.claims().unwrap().into_iter().map(|c| c.0).collect();
+    assert_eq!(keys, want, "keyed again");
+    assert!(
+        want[0].contains("مصر"),
+        "an accord keys on its countries: {want:?}"
+    );
+}
+
+/// The plan SQLite picks for a statement, one line per step.
+fn plan(store: &Store, sql: &str) -> String {
+    let mut stmt = store
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>();
+    rows.join("\n")
+}
+
+#[test]
+fn the_statements_of_a_large_dossier_use_their_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("state.db")).unwrap();
+    // Other documents' claims of a key: read in index order, stopping at the limit, never
+    // every row of the key sorted.
+    let claims = plan(
+        &store,
+        "SELECT path, claim FROM claims WHERE claim_key = 'k' AND path <> 'p'
+         ORDER BY path LIMIT 200",
+    );
+    assert!(claims.contains("claims_key_path"), "{claims}");
+    assert!(!claims.contains("TEMP B-TREE"), "{claims}");
+    // Every document's stat, without reading the table's rows (they hold the texts).
+    let meta = plan(
+        &store,
+        "SELECT path, size, mtime_ns, ctime_ns, inode, content_hash, norm_hash, scanned_ns
+         FROM documents ORDER BY path",
+    );
+    assert!(meta.contains("COVERING INDEX documents_stat"), "{meta}");
+    assert!(!meta.contains("TEMP B-TREE"), "{meta}");
+    // The stat alone (every check): the narrow index, not the one with the hashes.
+    let stats = plan(
+        &store,
+        "SELECT path, size, mtime_ns, ctime_ns, inode, scanned_ns FROM documents ORDER BY path",
+    );
+    assert!(
+        stats.contains("COVERING INDEX documents_stat_only"),
+        "{stats}"
+    );
+    assert!(!stats.contains("TEMP B-TREE"), "{stats}");
+}
+
+/// A file of the previous schema is read by read-only commands as it is (they never
+/// migrate), and brought forward by the next open for writing.
+#[test]
+fn a_version_2_database_is_read_before_and_migrated_at_a_write_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("state.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        c.execute_batch(schema::MIGRATIONS[1]).unwrap();
+        c.execute_batch(
+            "PRAGMA user_version = 2;
+             INSERT INTO documents (path, content_hash, norm_hash, size, mtime_ns, ctime_ns,
+               inode, scanned_ns, encoding, text, facts, version, first_seen, updated)
+             VALUES ('a.txt', 'h', 'n', 3, 1, 1, 7, 2, 'utf-8', 'abc', '{}', 1, 't', 't');",
+        )
+        .unwrap();
+    }
+    let ro = Store::open_read_only(&p)
+        .unwrap()
+        .expect("a version 2 file is readable");
+    assert_eq!(ro.all_stats().unwrap().len(), 1);
+    assert_eq!(schema::version(&ro.conn).unwrap(), 2);
+    drop(ro);
+    let store = Store::open(&p).unwrap();
+    assert_eq!(schema::version(&store.conn).unwrap(), schema::CURRENT);
+    assert_eq!(store.all_stats().unwrap().len(), 1);
+}
+
+#[test]
+fn a_version_1_database_is_migrated_with_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("state.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        c.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        c.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO claims (path, claim_key, claim) VALUES
+               ('b.txt', 'k', '{\"type\":\"VISIT\"}'), ('a.txt', 'k', '{\"type\":\"VISIT\"}');",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&p).unwrap();
+    assert_eq!(schema::version(&store.conn).unwrap(), schema::CURRENT);
+    let b = store.batch().unwrap();
+    let rows = b.claims_with_key("k", "c.txt", 200).unwrap();
+    let paths: Vec<&str> = rows.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(paths, ["a.txt", "b.txt"]);
+}
+
+#[test]
+fn stored_metas_are_found_by_path_in_any_input_order() {
+    let rows = ["c.txt", "a.txt", "d/é.txt", "b.txt"]
+        .iter()
+        .map(|p| (p.to_string(), meta(p)))
+        .collect();
+    let m = StoredMetas::new(rows);
+    assert_eq!(m.len(), 4);
+    for p in ["a.txt", "b.txt", "c.txt", "d/é.txt"] {
+        assert_eq!(m.get(p).map(|x| x.content_hash.as_str()), Some(p));
+    }
+    assert!(m.get("b").is_none() && m.get("e.txt").is_none());
+    let paths: Vec<&String> = m.paths().collect();
+    assert_eq!(paths, ["a.txt", "b.txt", "c.txt", "d/é.txt"]);
+}
