@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::diff::{self, ChangeReport, DocumentChange, DossierChanges, Version};
 use crate::extract::{ArabicExtractor, Extractor};
 use crate::ingest::{self, Decoded, FoundFile, ScanConfig};
-use crate::model::{Claim, Extraction, KnownEntities};
+use crate::model::{Claim, Extraction};
 use crate::report::ReportSink;
 use crate::store::{
     Batch, NewDoc, StateLock, Store, StoredAlert, StoredDoc, StoredMeta, StoredMetas,
@@ -126,15 +126,6 @@ pub struct Pipeline {
     pub(super) prefix: String,
 }
 
-/// The extractor's view of the dossier's known entities during one check.
-pub(super) enum KnownView {
-    /// All of them, loaded once (a check of the whole folder).
-    Whole(KnownEntities),
-    /// For each chunk, only those its documents' names can resolve to: memory the size of the
-    /// chunk, not of the dossier (the daemon's reconcile of an event batch, `reconcile.rs`).
-    PerChunk,
-}
-
 /// The default extractor, built on first use: building its word lists (the Aho-Corasick
 /// automata) costs ~30 ms of CPU, a third of a re-check of 10,000 unchanged documents, and a
 /// check that reads nothing never needs it.
@@ -142,10 +133,8 @@ pub(super) enum KnownView {
 struct LazyArabic(OnceLock<ArabicExtractor>);
 
 impl Extractor for LazyArabic {
-    fn extract(&self, text: &str, known: &KnownEntities) -> Extraction {
-        self.0
-            .get_or_init(ArabicExtractor::new)
-            .extract(text, known)
+    fn extract(&self, text: &str) -> Extraction {
+        self.0.get_or_init(ArabicExtractor::new).extract(text)
     }
 }
 
@@ -306,36 +295,19 @@ impl Pipeline {
         }
         self.guard_mass_removal(&stored, stored.len(), &gone, &candidates, opts)?;
 
-        // Only a check that reads something needs the dossier's entities (the daemon's
-        // reconcile after an event that changed nothing does not).
-        let known = if candidates.is_empty() {
-            KnownEntities::default()
-        } else {
-            self.store.known_entities()?
-        };
-        self.record_changes(
-            outcome,
-            &stored,
-            &candidates,
-            &gone,
-            &KnownView::Whole(known),
-            opts,
-            sink,
-        )
+        self.record_changes(outcome, &stored, &candidates, &gone, opts, sink)
     }
 
     /// Reads the candidates, records what changed with its alerts in batches, then records
     /// the gone documents no added one turned out to be a move of. `stored` holds at least the
     /// stored state of every candidate and every gone path. Changed documents go to `sink`
     /// as they are recorded when there is one.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn record_changes(
         &mut self,
         mut outcome: CheckOutcome,
         stored: &StoredMetas,
         candidates: &[&FoundFile],
         gone: &[String],
-        known: &KnownView,
         opts: &CheckOptions,
         mut sink: Option<&mut dyn ReportSink>,
     ) -> Result<CheckOutcome, AppError> {
@@ -357,74 +329,45 @@ impl Pipeline {
                 .as_ref()
                 .is_some_and(|c| c.load(Ordering::SeqCst))
         };
-        match known {
-            KnownView::Whole(known) => {
-                // Chunk k + 1 is read and extracted (on the rayon pool, from a helper thread)
-                // while chunk k is written on this thread: the store's single writer and the
-                // extraction overlap instead of taking turns. Extraction reads only `stored`
-                // and `known`, fixed for the whole check, so the results are the same as one
-                // chunk after the other.
-                let reader = Reader {
-                    max_bytes: self.config.watch.max_bytes,
-                    extractor: &*self.extractor,
-                    prefix: &self.prefix,
-                    stored,
-                    known,
-                };
-                let store = &mut self.store;
-                let mut chunks = candidates.chunks(CHUNK);
-                let mut next = chunks.next().map(|c| (c, reader.read(c)));
-                while let Some((chunk, outcomes)) = next.take() {
-                    if cancelled() {
-                        // Removals wait for a complete pass: an unread new path may be a rename.
-                        unpaired.paths.clear();
-                        break;
-                    }
-                    let following = chunks.next();
-                    let written = std::thread::scope(|scope| {
-                        let reader = &reader;
-                        let ahead = following.map(|c| scope.spawn(move || (c, reader.read(c))));
-                        let written = write_chunk(
-                            store,
-                            chunk,
-                            outcomes,
-                            &mut unpaired,
-                            &mut outcome,
-                            opts,
-                            &channels,
-                            sink.as_deref_mut(),
-                        );
-                        // A panic while reading (a bug) goes on as a panic of the check.
-                        next = ahead
-                            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-                        written
-                    });
-                    written?;
-                    bar.inc(chunk.len() as u64);
-                }
+        // Chunk k + 1 is read and extracted (on the rayon pool, from a helper thread)
+        // while chunk k is written on this thread: the store's single writer and the
+        // extraction overlap instead of taking turns. Extraction is a function of each
+        // document's text alone, so the results are the same as one chunk after the other.
+        let reader = Reader {
+            max_bytes: self.config.watch.max_bytes,
+            extractor: &*self.extractor,
+            prefix: &self.prefix,
+            stored,
+        };
+        let store = &mut self.store;
+        let mut chunks = candidates.chunks(CHUNK);
+        let mut next = chunks.next().map(|c| (c, reader.read(c)));
+        while let Some((chunk, outcomes)) = next.take() {
+            if cancelled() {
+                // Removals wait for a complete pass: an unread new path may be a rename.
+                unpaired.paths.clear();
+                break;
             }
-            KnownView::PerChunk => {
-                // Reading a chunk loads the entities it needs from the store: one chunk after
-                // the other.
-                for chunk in candidates.chunks(CHUNK) {
-                    if cancelled() {
-                        unpaired.paths.clear();
-                        break;
-                    }
-                    let outcomes = self.read_chunk_narrow(chunk, stored)?;
-                    write_chunk(
-                        &mut self.store,
-                        chunk,
-                        outcomes,
-                        &mut unpaired,
-                        &mut outcome,
-                        opts,
-                        &channels,
-                        sink.as_deref_mut(),
-                    )?;
-                    bar.inc(chunk.len() as u64);
-                }
-            }
+            let following = chunks.next();
+            let written = std::thread::scope(|scope| {
+                let reader = &reader;
+                let ahead = following.map(|c| scope.spawn(move || (c, reader.read(c))));
+                let written = write_chunk(
+                    store,
+                    chunk,
+                    outcomes,
+                    &mut unpaired,
+                    &mut outcome,
+                    opts,
+                    &channels,
+                    sink.as_deref_mut(),
+                );
+                // A panic while reading (a bug) goes on as a panic of the check.
+                next = ahead.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                written
+            });
+            written?;
+            bar.inc(chunk.len() as u64);
         }
         bar.finish_and_clear();
         if !unpaired.paths.is_empty() {
@@ -496,26 +439,6 @@ impl Pipeline {
     }
 }
 
-impl Pipeline {
-    /// Reads and extracts one chunk of candidate files on every core, one outcome per file in
-    /// the chunk's order.
-    pub(super) fn read_chunk(
-        &self,
-        chunk: &[&FoundFile],
-        stored: &StoredMetas,
-        known: &KnownEntities,
-    ) -> Vec<Outcome> {
-        Reader {
-            max_bytes: self.config.watch.max_bytes,
-            extractor: &*self.extractor,
-            prefix: &self.prefix,
-            stored,
-            known,
-        }
-        .read(chunk)
-    }
-}
-
 /// What reading a chunk of candidates needs, borrowed from the pipeline apart from its store
 /// (which the writing of the previous chunk holds meanwhile).
 struct Reader<'a> {
@@ -523,7 +446,6 @@ struct Reader<'a> {
     extractor: &'a dyn Extractor,
     prefix: &'a str,
     stored: &'a StoredMetas,
-    known: &'a KnownEntities,
 }
 
 impl Reader<'_> {
@@ -531,7 +453,7 @@ impl Reader<'_> {
     /// the chunk's order.
     fn read(&self, chunk: &[&FoundFile]) -> Vec<Outcome> {
         let (max_bytes, extractor, prefix) = (self.max_bytes, self.extractor, self.prefix);
-        let (stored, known) = (self.stored, self.known);
+        let stored = self.stored;
         chunk
             .par_iter()
             .map(|f| {
@@ -557,7 +479,7 @@ impl Reader<'_> {
                 if old.is_some_and(|o| o.content_hash == meta.content_hash) {
                     return Outcome::SameContent { path, meta };
                 }
-                let facts = extractor.extract(&decoded.text, known);
+                let facts = extractor.extract(&decoded.text);
                 if old.is_some_and(|o| o.norm_hash == meta.norm_hash) {
                     return Outcome::Cosmetic {
                         path,

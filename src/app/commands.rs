@@ -14,7 +14,7 @@ use crate::cli::{Cli, Command, ShowWhat};
 use crate::config::{self, Config, Overrides, ProcessEnv};
 use crate::diff::{ChangeReport, DossierChanges};
 use crate::extract::{ArabicExtractor, Extractor};
-use crate::model::{ClaimType, EntityType, Extraction, KnownEntities};
+use crate::model::{ClaimType, EntityType, Extraction};
 use crate::report::{self, one_line, Style};
 use crate::store::{Store, StoredAlert};
 
@@ -182,7 +182,6 @@ fn check(
 
 fn extract(files: &[std::path::PathBuf], format: Format) -> Result<u8, AppError> {
     let extractor = ArabicExtractor::new();
-    let known = KnownEntities::default();
     // Files are extracted a chunk at a time on every core and printed in their order, through
     // one buffer flushed per chunk: memory does not grow with the number of files, and a line
     // is no longer a write and a flush of its own.
@@ -194,7 +193,7 @@ fn extract(files: &[std::path::PathBuf], format: Format) -> Result<u8, AppError>
             .map(|f| {
                 let shown = f.display().to_string();
                 crate::ingest::read_text(f, &shown, EXTRACT_MAX_BYTES)
-                    .map(|text| extractor.extract(&text, &known))
+                    .map(|text| extractor.extract(&text))
                     .map_err(|e| match e {
                         // A file named on the command line that is not there was never read:
                         // the daemon's "disappeared, read again if it comes back" is not for

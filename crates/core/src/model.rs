@@ -171,32 +171,3 @@ pub struct Extraction {
     #[serde(default)]
     pub claims: Vec<Claim>,
 }
-
-/// An entity the dossier already knows, offered to the extractor so that canonical names stay
-/// stable across documents and runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownEntity {
-    pub kind: EntityType,
-    pub name: String,
-    pub aliases: Vec<String>,
-}
-
-/// A read-only view of the entities the dossier holds.
-#[derive(Debug, Clone, Default)]
-pub struct KnownEntities {
-    pub entities: Vec<KnownEntity>,
-    /// The extractor's lookup index over `entities`, built on first use and then shared by
-    /// every document extracted against this view (building it per document would cost
-    /// O(known entities) each time).
-    #[doc(hidden)]
-    pub index: std::sync::OnceLock<std::collections::HashMap<(EntityType, String), usize>>,
-}
-
-impl KnownEntities {
-    pub fn new(entities: Vec<KnownEntity>) -> KnownEntities {
-        KnownEntities {
-            entities,
-            index: std::sync::OnceLock::new(),
-        }
-    }
-}

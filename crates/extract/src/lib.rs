@@ -14,11 +14,12 @@ pub mod quantities;
 
 pub use arabic::ArabicExtractor;
 
-use dossier_core::model::{Extraction, KnownEntities};
+use dossier_core::model::Extraction;
 
 /// Turns a document's decoded text into facts.
 pub trait Extractor: Send + Sync {
-    /// Extracts the facts of `text`. `known` is the dossier's entities, used to keep canonical
-    /// names stable; it may be empty.
-    fn extract(&self, text: &str, known: &KnownEntities) -> Extraction;
+    /// Extracts the facts of `text`: a pure function of the text. What the dossier already
+    /// knows plays no part (linking document entities to the dossier's is a later stage), so
+    /// the same bytes give the same facts in `dossier extract` and in every `check`.
+    fn extract(&self, text: &str) -> Extraction;
 }

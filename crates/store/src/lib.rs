@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 
-use dossier_core::model::{Claim, Entity, EntityType, Extraction, KnownEntities, KnownEntity};
+use dossier_core::model::{Claim, Entity, EntityType, Extraction};
 use dossier_core::text;
 use dossier_diff::NewEntity;
 
@@ -461,54 +461,27 @@ impl Store {
         })
     }
 
-    /// The dossier's entities, for the extractor's canonical names.
-    pub fn known_entities(&self) -> Result<KnownEntities, StoreError> {
+    /// Every surface form recorded for each entity other than its name, by entity id.
+    fn aliases(&self) -> Result<std::collections::HashMap<i64, Vec<String>>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id, kind, name FROM entities ORDER BY id")
+            .prepare_cached(
+                "SELECT k.entity_id, k.surface FROM entity_keys k JOIN entities e ON e.id = k.entity_id
+                 WHERE k.surface IS NOT NULL AND k.surface <> e.name ORDER BY k.rowid",
+            )
             .map_err(|e| self.sql(e))?;
-        let mut by_id: Vec<(i64, KnownEntity)> = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(|e| self.sql(e))?
-            .filter_map(|row| match row {
-                Ok((id, kind, name)) => EntityType::parse(&kind).map(|kind| {
-                    (
-                        id,
-                        KnownEntity {
-                            kind,
-                            name,
-                            aliases: Vec::new(),
-                        },
-                    )
-                }),
-                Err(_) => None,
-            })
-            .collect();
-        let mut alias_stmt = self
-            .conn
-            .prepare_cached("SELECT entity_id, surface FROM entity_keys WHERE surface IS NOT NULL")
-            .map_err(|e| self.sql(e))?;
-        let aliases = alias_stmt
+        let rows = stmt
             .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
             .map_err(|e| self.sql(e))?;
-        for row in aliases {
+        let mut out: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        for row in rows {
             let (id, surface) = row.map_err(|e| self.sql(e))?;
-            if let Ok(i) = by_id.binary_search_by_key(&id, |(k, _)| *k) {
-                let e = &mut by_id[i].1;
-                if surface != e.name && !e.aliases.contains(&surface) {
-                    e.aliases.push(surface);
-                }
+            let list = out.entry(id).or_default();
+            if !list.contains(&surface) {
+                list.push(surface);
             }
         }
-        Ok(KnownEntities::new(
-            by_id.into_iter().map(|(_, e)| e).collect(),
-        ))
+        Ok(out)
     }
 
     /// Every stored document, for `show documents`.
@@ -551,11 +524,11 @@ impl Store {
 
     /// Every entity of the dossier with the documents that mention it now.
     pub fn entities(&self, kind: Option<EntityType>) -> Result<Vec<EntityRow>, StoreError> {
-        let known = self.known_entities()?;
+        let mut aliases = self.aliases()?;
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT e.kind, e.name, e.first_seen_in, e.first_seen_at,
+                "SELECT e.id, e.kind, e.name, e.first_seen_in, e.first_seen_at,
                         COALESCE((SELECT group_concat(path, char(10)) FROM
                                   (SELECT path FROM entity_docs d WHERE d.entity_id = e.id ORDER BY path)), '')
                  FROM entities e ORDER BY e.id",
@@ -564,29 +537,25 @@ impl Store {
         let rows = stmt
             .query_map([], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
                 ))
             })
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
-        for (i, row) in rows.enumerate() {
-            let (k, name, first_seen_in, first_seen_at, docs) = row.map_err(|e| self.sql(e))?;
+        for row in rows {
+            let (id, k, name, first_seen_in, first_seen_at, docs) = row.map_err(|e| self.sql(e))?;
             let Some(k) = EntityType::parse(&k) else {
                 continue;
             };
             if kind.is_some_and(|want| want != k) {
                 continue;
             }
-            let aliases = known
-                .entities
-                .get(i)
-                .filter(|e| e.name == name)
-                .map(|e| e.aliases.clone())
-                .unwrap_or_default();
+            let aliases = aliases.remove(&id).unwrap_or_default();
             out.push(EntityRow {
                 kind: k,
                 name,
