@@ -262,6 +262,8 @@ struct ClaimJson<'a> {
     actors: &'a [String],
     attributed_to: &'a Option<String>,
     date: &'a Option<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    mentioned: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     modality: Option<crate::model::Modality>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -295,6 +297,7 @@ fn extraction_json<'a>(path: &'a Path, x: &'a Extraction) -> ExtractionLine<'a> 
                 actors: &c.actors,
                 attributed_to: &c.attributed_to,
                 date: &c.date,
+                mentioned: &c.mentioned,
                 modality: c.modality,
                 negated: c.negated,
                 quote: &c.quote,

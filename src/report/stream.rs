@@ -467,6 +467,7 @@ mod tests {
             date: date.map(str::to_string),
             quote: "وقع البلدان اتفاقية \"تعاون\"\nفي الرباط".into(),
             attributed_to: None,
+            mentioned: Vec::new(),
             negated: false,
             modality: None,
         }

@@ -17,6 +17,7 @@ fn claim(kind: ClaimType, actors: &[&str], date: Option<&str>) -> Claim {
         date: date.map(String::from),
         quote: "نص".into(),
         attributed_to: None,
+        mentioned: Vec::new(),
         negated: false,
         modality: None,
     }

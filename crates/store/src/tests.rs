@@ -154,6 +154,7 @@ fn claim_keys_of_an_older_rule_are_computed_again_at_open() {
             date: Some("2019-05".into()),
             quote: "وقّعت".into(),
             attributed_to: None,
+            mentioned: Vec::new(),
             negated: false,
             modality: None,
         }],
