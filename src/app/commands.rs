@@ -545,7 +545,7 @@ fn history(cli: &Cli, name: &str, format: Format) -> Result<u8, AppError> {
     let versions = store.versions()?;
     let histories: Vec<super::history::History> = found
         .into_iter()
-        .map(|e| super::history::timeline(e, &versions))
+        .map(|e| super::history::timeline(e, &versions, &crate::extract::ArabicVocabulary))
         .collect();
     match format {
         Format::Json => out(&json_pretty(&histories)),

@@ -26,6 +26,10 @@ impl Default for ArabicExtractor {
 }
 
 impl Extractor for ArabicExtractor {
+    fn rules(&self) -> &str {
+        super::RULES
+    }
+
     fn extract(&self, text: &str) -> Extraction {
         let entities = entities::find(text, &self.lexicon);
         // One tokenization and one date pass, shared by the date, quantity and claim finders.
