@@ -5,7 +5,6 @@
 //! its own tokens; `quantities::find` also finds the dates it skips).
 
 use dossier::extract::{claims, dates, entities, quantities, ArabicExtractor, Extractor};
-use dossier::model::KnownEntities;
 
 /// CPU time of this thread in seconds (Linux: `/proc/thread-self/schedstat`).
 fn cpu() -> f64 {
@@ -22,12 +21,8 @@ fn main() {
         .collect();
     let mb = texts.iter().map(String::len).sum::<usize>() as f64 / 1e6;
     let ex = ArabicExtractor::new();
-    let known = KnownEntities::default();
     let lex = dossier::extract::lexicon::Lexicon::builtin();
-    let ents: Vec<_> = texts
-        .iter()
-        .map(|t| entities::find(t, &lex, &known))
-        .collect();
+    let ents: Vec<_> = texts.iter().map(|t| entities::find(t, &lex)).collect();
     let dts: Vec<_> = texts.iter().map(|t| dates::find(t)).collect();
     let rounds = 3;
     let time = |name: &str, f: &dyn Fn(usize, &str) -> usize| {
@@ -41,8 +36,8 @@ fn main() {
         let s = (cpu() - c0) / rounds as f64;
         println!("{name:<12} {:8.1} MB/s  ({s:.3} s, {n} items)", mb / s);
     };
-    time("extract", &|_, t| ex.extract(t, &known).claims.len());
-    time("entities", &|_, t| entities::find(t, &lex, &known).len());
+    time("extract", &|_, t| ex.extract(t).claims.len());
+    time("entities", &|_, t| entities::find(t, &lex).len());
     time("dates", &|_, t| dates::find(t).len());
     time("quantities", &|_, t| quantities::find(t).len());
     time("claims", &|k, t| claims::find(t, &ents[k], &dts[k]).len());

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use dossier::extract::entities::find;
 use dossier::extract::lexicon::Lexicon;
-use dossier::model::{Entity, KnownEntities};
+use dossier::model::Entity;
 use unicode_normalization::UnicodeNormalization;
 
 /// score.py's normalization: NFKC, marks and tatweel dropped, alef forms, ى and ة folded,
@@ -121,7 +121,7 @@ fn typed_counts(gold: &[GoldEntity], pred: &[Entity]) -> (usize, usize, usize) {
 fn typed_f1(lexicon: &Lexicon) -> f64 {
     let (mut tp, mut np, mut ng) = (0, 0, 0);
     for (doc, text) in seeds() {
-        let pred = find(&text, lexicon, &KnownEntities::default());
+        let pred = find(&text, lexicon);
         let (t, p, g) = typed_counts(&gold(&doc), &pred);
         eprintln!("{doc}: tp={t} pred={p} gold={g}");
         tp += t;
@@ -191,7 +191,7 @@ fn lexicon() -> &'static Lexicon {
 }
 
 fn ents(text: &str) -> Vec<Entity> {
-    find(text, lexicon(), &KnownEntities::default())
+    find(text, lexicon())
 }
 
 /// (type, name) pairs, in order of first mention.
@@ -762,23 +762,6 @@ fn folding_is_in_the_key_only_the_name_keeps_the_texts_spelling() {
     assert_has(t, "PERSON", "علي الرميثي");
     let t = "ووقعت وزارة الزراعة الاسبانية عقدا.";
     assert_has(t, "ORG", "وزارة الزراعة الاسبانية");
-}
-
-#[test]
-fn a_known_entity_keeps_its_canonical_name_across_documents() {
-    let known = KnownEntities::new(vec![dossier::model::KnownEntity {
-        kind: dossier::model::EntityType::Person,
-        name: "عبد اللطيف حموشي".to_string(),
-        aliases: vec!["حموشي".to_string()],
-    }]);
-    let t = "وقال المدير العام عبد اللطيف الحموشي إن الأمن مستتب.";
-    let all = find(t, lexicon(), &known);
-    let p = all
-        .iter()
-        .find(|e| e.kind.as_str() == "PERSON")
-        .expect("a person");
-    assert_eq!(p.name, "عبد اللطيف حموشي");
-    assert!(p.aliases.iter().any(|a| a == "عبد اللطيف الحموشي"), "{p:?}");
 }
 
 #[test]

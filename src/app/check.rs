@@ -17,15 +17,16 @@ use sha2::{Digest, Sha256};
 
 use super::error::AppError;
 use crate::config::Config;
-use crate::diff::{self, ChangeReport, DocumentChange, DossierChanges, Version};
-use crate::extract::{ArabicExtractor, Extractor};
+use crate::diff::{self, ChangeReport, DocumentChange, DossierChanges, Linked, Version};
+use crate::extract::{ArabicExtractor, ArabicVocabulary, Extractor};
 use crate::ingest::{self, Decoded, FoundFile, ScanConfig};
-use crate::model::{Claim, Extraction, KnownEntities};
+use crate::model::{Claim, Extraction};
 use crate::report::ReportSink;
 use crate::store::{
     Batch, NewDoc, StateLock, Store, StoredAlert, StoredDoc, StoredMeta, StoredMetas,
 };
 use crate::text;
+use dossier_core::vocab::Vocabulary;
 
 /// How many documents are read and extracted in parallel, then written in one transaction.
 const CHUNK: usize = 256;
@@ -147,20 +148,13 @@ pub struct Pipeline {
     /// One writer per state database, held as long as the pipeline lives.
     _lock: StateLock,
     pub(super) extractor: Arc<dyn Extractor>,
+    /// What the language's word lists say of names, for linking and claim keys.
+    pub(super) vocab: Arc<dyn Vocabulary>,
     /// The watched folder's own name, prefixed to every document path shown and stored
     /// (`seeds/000_….txt`), so reports read the same from any working directory.
     pub(super) prefix: String,
     /// Symbolic links already named as not followed: each is named once in a process's life.
     named_links: HashSet<String>,
-}
-
-/// The extractor's view of the dossier's known entities during one check.
-pub(super) enum KnownView {
-    /// All of them, loaded once (a check of the whole folder).
-    Whole(KnownEntities),
-    /// For each chunk, only those its documents' names can resolve to: memory the size of the
-    /// chunk, not of the dossier (the daemon's reconcile of an event batch, `reconcile.rs`).
-    PerChunk,
 }
 
 /// The default extractor, built on first use: building its word lists (the Aho-Corasick
@@ -170,10 +164,12 @@ pub(super) enum KnownView {
 struct LazyArabic(OnceLock<ArabicExtractor>);
 
 impl Extractor for LazyArabic {
-    fn extract(&self, text: &str, known: &KnownEntities) -> Extraction {
-        self.0
-            .get_or_init(ArabicExtractor::new)
-            .extract(text, known)
+    fn rules(&self) -> &str {
+        crate::extract::RULES
+    }
+
+    fn extract(&self, text: &str) -> Extraction {
+        self.0.get_or_init(ArabicExtractor::new).extract(text)
     }
 }
 
@@ -238,14 +234,78 @@ impl Pipeline {
         let lock = StateLock::acquire(&config.state.path)?;
         let store = Store::open_state(&config.state.path, init)?;
         let prefix = display_prefix(&config.watch.dir);
-        Ok(Pipeline {
+        let mut pipeline = Pipeline {
             config,
             store,
             _lock: lock,
             extractor,
+            vocab: Arc::new(ArabicVocabulary),
             prefix,
             named_links: HashSet::new(),
-        })
+        };
+        pipeline.refresh_facts()?;
+        Ok(pipeline)
+    }
+
+    /// The rule the stored facts, links and claim keys are made by: the extractor's, the
+    /// linker's and the claim key's.
+    fn facts_rule(&self) -> String {
+        format!(
+            "extract {}; link {} {}; claim key {}",
+            self.extractor.rules(),
+            dossier_link::RULE,
+            crate::store::STORE_LINK_RULE,
+            diff::CLAIM_KEY_RULE
+        )
+    }
+
+    /// When the stored facts were made by other rules (an upgrade, or a database from before
+    /// linking), makes them again from the stored texts, in the order the documents were
+    /// first seen, and links them anew: silently (no version, no alert), so that an upgrade
+    /// is never reported as a change of every document, and the next edit of a document is
+    /// compared with facts made as its new ones are. One transaction: a crash leaves the old
+    /// state, and the next start does it again.
+    fn refresh_facts(&mut self) -> Result<(), AppError> {
+        let rule = self.facts_rule();
+        if self.store.facts_rule()?.as_deref() == Some(rule.as_str()) {
+            return Ok(());
+        }
+        let total = self.store.document_count()?;
+        if total > 0 {
+            tracing::info!(
+                "the stored facts were made by other rules: reading the {total} stored documents again (nothing is reported or sent)"
+            );
+        }
+        let (extractor, vocab) = (&self.extractor, &*self.vocab);
+        let batch = self.store.batch()?;
+        batch.clear_dossier()?;
+        let mut after: Option<(String, String)> = None;
+        loop {
+            let rows = batch.texts_in_order(
+                after
+                    .as_ref()
+                    .map(|(seen, path)| (seen.as_str(), path.as_str())),
+                CHUNK,
+            )?;
+            let Some((last_path, _, last_seen)) = rows.last() else {
+                break;
+            };
+            after = Some((last_seen.clone(), last_path.clone()));
+            let facts: Vec<Extraction> = rows
+                .par_iter()
+                .map(|(_, text, _)| extractor.extract(text))
+                .collect();
+            for ((path, _, first_seen), facts) in rows.iter().zip(&facts) {
+                let linking = batch.link(facts, None, vocab)?;
+                let applied = batch.apply_links(path, facts, &linking, vocab, first_seen)?;
+                batch.replace_facts(path, facts)?;
+                let ids = claim_rows(&Linked::new(facts, &applied.ids), vocab);
+                batch.put_claims(path, &facts.claims, &ids)?;
+            }
+        }
+        batch.set_facts_rule(&rule)?;
+        batch.commit()?;
+        Ok(())
     }
 
     pub fn store(&self) -> &Store {
@@ -356,36 +416,19 @@ impl Pipeline {
         }
         self.guard_mass_removal(&stored, stored.len(), &gone, &candidates, opts)?;
 
-        // Only a check that reads something needs the dossier's entities (the daemon's
-        // reconcile after an event that changed nothing does not).
-        let known = if candidates.is_empty() {
-            KnownEntities::default()
-        } else {
-            self.store.known_entities()?
-        };
-        self.record_changes(
-            outcome,
-            &stored,
-            &candidates,
-            &gone,
-            &KnownView::Whole(known),
-            opts,
-            sink,
-        )
+        self.record_changes(outcome, &stored, &candidates, &gone, opts, sink)
     }
 
     /// Reads the candidates, records what changed with its alerts in batches, then records
     /// the gone documents no added one turned out to be a move of. `stored` holds at least the
     /// stored state of every candidate and every gone path. Changed documents go to `sink`
     /// as they are recorded when there is one.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn record_changes(
         &mut self,
         mut outcome: CheckOutcome,
         stored: &StoredMetas,
         candidates: &[&FoundFile],
         gone: &[String],
-        known: &KnownView,
         opts: &CheckOptions,
         mut sink: Option<&mut dyn ReportSink>,
     ) -> Result<CheckOutcome, AppError> {
@@ -407,74 +450,47 @@ impl Pipeline {
                 .as_ref()
                 .is_some_and(|c| c.load(Ordering::SeqCst))
         };
-        match known {
-            KnownView::Whole(known) => {
-                // Chunk k + 1 is read and extracted (on the rayon pool, from a helper thread)
-                // while chunk k is written on this thread: the store's single writer and the
-                // extraction overlap instead of taking turns. Extraction reads only `stored`
-                // and `known`, fixed for the whole check, so the results are the same as one
-                // chunk after the other.
-                let reader = Reader {
-                    max_bytes: self.config.watch.max_bytes,
-                    extractor: &*self.extractor,
-                    prefix: &self.prefix,
-                    stored,
-                    known,
-                };
-                let store = &mut self.store;
-                let mut chunks = candidates.chunks(CHUNK);
-                let mut next = chunks.next().map(|c| (c, reader.read(c)));
-                while let Some((chunk, outcomes)) = next.take() {
-                    if cancelled() {
-                        // Removals wait for a complete pass: an unread new path may be a rename.
-                        unpaired.paths.clear();
-                        break;
-                    }
-                    let following = chunks.next();
-                    let written = std::thread::scope(|scope| {
-                        let reader = &reader;
-                        let ahead = following.map(|c| scope.spawn(move || (c, reader.read(c))));
-                        let written = write_chunk(
-                            store,
-                            chunk,
-                            outcomes,
-                            &mut unpaired,
-                            &mut outcome,
-                            opts,
-                            &channels,
-                            sink.as_deref_mut(),
-                        );
-                        // A panic while reading (a bug) goes on as a panic of the check.
-                        next = ahead
-                            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-                        written
-                    });
-                    written?;
-                    bar.inc(chunk.len() as u64);
-                }
+        // Chunk k + 1 is read and extracted (on the rayon pool, from a helper thread)
+        // while chunk k is written on this thread: the store's single writer and the
+        // extraction overlap instead of taking turns. Extraction is a function of each
+        // document's text alone, so the results are the same as one chunk after the other.
+        let reader = Reader {
+            max_bytes: self.config.watch.max_bytes,
+            extractor: &*self.extractor,
+            prefix: &self.prefix,
+            stored,
+        };
+        let store = &mut self.store;
+        let vocab = &*self.vocab;
+        let mut chunks = candidates.chunks(CHUNK);
+        let mut next = chunks.next().map(|c| (c, reader.read(c)));
+        while let Some((chunk, outcomes)) = next.take() {
+            if cancelled() {
+                // Removals wait for a complete pass: an unread new path may be a rename.
+                unpaired.paths.clear();
+                break;
             }
-            KnownView::PerChunk => {
-                // Reading a chunk loads the entities it needs from the store: one chunk after
-                // the other.
-                for chunk in candidates.chunks(CHUNK) {
-                    if cancelled() {
-                        unpaired.paths.clear();
-                        break;
-                    }
-                    let outcomes = self.read_chunk_narrow(chunk, stored)?;
-                    write_chunk(
-                        &mut self.store,
-                        chunk,
-                        outcomes,
-                        &mut unpaired,
-                        &mut outcome,
-                        opts,
-                        &channels,
-                        sink.as_deref_mut(),
-                    )?;
-                    bar.inc(chunk.len() as u64);
-                }
-            }
+            let following = chunks.next();
+            let written = std::thread::scope(|scope| {
+                let reader = &reader;
+                let ahead = following.map(|c| scope.spawn(move || (c, reader.read(c))));
+                let written = write_chunk(
+                    store,
+                    vocab,
+                    chunk,
+                    outcomes,
+                    &mut unpaired,
+                    &mut outcome,
+                    opts,
+                    &channels,
+                    sink.as_deref_mut(),
+                );
+                // A panic while reading (a bug) goes on as a panic of the check.
+                next = ahead.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                written
+            });
+            written?;
+            bar.inc(chunk.len() as u64);
         }
         bar.finish_and_clear();
         if !unpaired.paths.is_empty() {
@@ -490,8 +506,10 @@ impl Pipeline {
                         path,
                         text: &old.text,
                         facts: &old.facts,
+                        ids: &old.ids,
                     }),
                     None,
+                    &*self.vocab,
                 );
                 emit(
                     &batch,
@@ -546,26 +564,6 @@ impl Pipeline {
     }
 }
 
-impl Pipeline {
-    /// Reads and extracts one chunk of candidate files on every core, one outcome per file in
-    /// the chunk's order.
-    pub(super) fn read_chunk(
-        &self,
-        chunk: &[&FoundFile],
-        stored: &StoredMetas,
-        known: &KnownEntities,
-    ) -> Vec<Outcome> {
-        Reader {
-            max_bytes: self.config.watch.max_bytes,
-            extractor: &*self.extractor,
-            prefix: &self.prefix,
-            stored,
-            known,
-        }
-        .read(chunk)
-    }
-}
-
 /// What reading a chunk of candidates needs, borrowed from the pipeline apart from its store
 /// (which the writing of the previous chunk holds meanwhile).
 struct Reader<'a> {
@@ -573,7 +571,6 @@ struct Reader<'a> {
     extractor: &'a dyn Extractor,
     prefix: &'a str,
     stored: &'a StoredMetas,
-    known: &'a KnownEntities,
 }
 
 impl Reader<'_> {
@@ -581,7 +578,7 @@ impl Reader<'_> {
     /// the chunk's order.
     fn read(&self, chunk: &[&FoundFile]) -> Vec<Outcome> {
         let (max_bytes, extractor, prefix) = (self.max_bytes, self.extractor, self.prefix);
-        let (stored, known) = (self.stored, self.known);
+        let stored = self.stored;
         chunk
             .par_iter()
             .map(|f| {
@@ -607,7 +604,7 @@ impl Reader<'_> {
                 if old.is_some_and(|o| o.content_hash == meta.content_hash) {
                     return Outcome::SameContent { path, meta };
                 }
-                let facts = extractor.extract(&decoded.text, known);
+                let facts = extractor.extract(&decoded.text);
                 if old.is_some_and(|o| o.norm_hash == meta.norm_hash) {
                     return Outcome::Cosmetic {
                         path,
@@ -632,6 +629,7 @@ impl Reader<'_> {
 #[allow(clippy::too_many_arguments)]
 fn write_chunk(
     store: &mut Store,
+    vocab: &dyn Vocabulary,
     chunk: &[&FoundFile],
     outcomes: Vec<Outcome>,
     unpaired: &mut Unpaired,
@@ -654,6 +652,9 @@ fn write_chunk(
                 decoded,
                 facts,
             } => {
+                // Nothing to report; the facts of the new text are stored and linked anew
+                // (they may differ where only diacritics did), keeping every identity.
+                let old = batch.document(&path)?;
                 batch.touch_document(&NewDoc {
                     path: &path,
                     meta: &meta,
@@ -661,6 +662,12 @@ fn write_chunk(
                     text: &decoded.text,
                     facts: &facts,
                 })?;
+                let previous = old.as_ref().map(|o| (&o.facts, o.ids.as_slice()));
+                let linking = batch.link(&facts, previous, vocab)?;
+                let (now, _) = super::now();
+                let applied = batch.apply_links(&path, &facts, &linking, vocab, &now)?;
+                let ids = claim_rows(&Linked::new(&facts, &applied.ids), vocab);
+                batch.put_claims(&path, &facts.claims, &ids)?;
             }
             Outcome::Changed {
                 path,
@@ -676,6 +683,7 @@ fn write_chunk(
                 };
                 let change = record(
                     &batch,
+                    vocab,
                     old.as_ref(),
                     &NewDoc {
                         path: &path,
@@ -898,66 +906,108 @@ impl Unpaired {
     }
 }
 
-/// Writes a changed document (and forgets its old path after a rename), updates the entity and
-/// claim indexes, and returns its change with the dossier entries it caused; `None` when the
-/// new version says nothing new (a document back to a state already stored).
-/// Each claim key of a document with its most precise statement (longest date, then most
-/// actors): a document stating one event twice ("the memorandum signed in November 2021",
-/// later "the two countries signed") speaks for it once, with the first.
-fn statements(facts: &Extraction) -> Vec<(String, &Claim)> {
-    let events = diff::event_keys(facts);
-    let precision = |c: &Claim| (c.date.as_ref().map_or(0, String::len), c.actors.len());
-    let mut by_key: Vec<(String, &Claim)> = Vec::new();
-    for claim in &facts.claims {
-        let key = diff::claim_key(claim, &events);
-        match by_key.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, best)) if precision(claim) > precision(best) => *best = claim,
-            Some(_) => {}
-            None => by_key.push((key, claim)),
-        }
-    }
-    by_key
+/// The claim rows of a version: each claim's key and the accord it names.
+fn claim_rows(doc: &Linked<'_>, vocab: &dyn Vocabulary) -> Vec<(String, Option<String>)> {
+    diff::claim_ids(doc, vocab)
+        .into_iter()
+        .map(|c| (c.key, c.event))
+        .collect()
 }
 
+/// Each claim identity of a document with its most precise statement (longest date, then
+/// most actors): a document stating one event twice ("the memorandum signed in November
+/// 2021", later "the two countries signed") speaks for it once, with the first. `ids` are
+/// the claims' identities, in order.
+fn statements<'f>(facts: &'f Extraction, ids: &[diff::ClaimId]) -> Vec<(diff::ClaimId, &'f Claim)> {
+    let precision = |c: &Claim| (c.date.as_ref().map_or(0, String::len), c.actors.len());
+    let mut by_id: Vec<(diff::ClaimId, &Claim)> = Vec::new();
+    for (claim, id) in facts.claims.iter().zip(ids) {
+        match by_id.iter_mut().find(|(k, _)| k == id) {
+            Some((_, best)) if precision(claim) > precision(best) => *best = claim,
+            Some(_) => {}
+            None => by_id.push((id.clone(), claim)),
+        }
+    }
+    by_id
+}
+
+/// Writes a changed document (and forgets its old path after a rename): links its entities
+/// to the dossier, updates the entity and claim indexes, and returns its change with the
+/// dossier entries it caused; `None` when the new version says nothing new (a document back
+/// to a state already stored).
 fn record(
     batch: &Batch<'_>,
+    vocab: &dyn Vocabulary,
     old: Option<&StoredDoc>,
     new: &NewDoc<'_>,
 ) -> Result<Option<(DocumentChange, DossierChanges)>, AppError> {
     let (now, _) = super::now();
+    let previous = old.map(|o| (&o.facts, o.ids.as_slice()));
+    let linking = batch.link(new.facts, previous, vocab)?;
+    if let Some(o) = old.filter(|o| o.path != new.path) {
+        batch.remove_document(&o.path, &now)?;
+    }
+    let applied = batch.apply_links(new.path, new.facts, &linking, vocab, &now)?;
     let change = diff::diff_document(
         old.map(|o| Version {
             path: &o.path,
             text: &o.text,
             facts: &o.facts,
+            ids: &o.ids,
         }),
         Some(Version {
             path: new.path,
             text: new.text,
             facts: new.facts,
+            ids: &applied.ids,
         }),
+        vocab,
     );
     let status = change.status.as_str();
-    if let Some(o) = old.filter(|o| o.path != new.path) {
-        batch.remove_document(&o.path, &now)?;
-    }
-    batch.put_document(new, status, &now)?;
+    batch.put_document(new, status, &now, &applied.ids)?;
+    let new_ids = diff::claim_ids(&Linked::new(new.facts, &applied.ids), vocab);
+    let rows: Vec<(String, Option<String>)> = new_ids
+        .iter()
+        .map(|c| (c.key.clone(), c.event.clone()))
+        .collect();
+    batch.put_claims(new.path, &new.facts.claims, &rows)?;
     let mut dossier = DossierChanges {
-        new_entities: batch.register_entities(new.path, &new.facts.entities, &now)?,
+        new_entities: applied.new_entities,
+        renamed: applied.renamed,
         ..Default::default()
     };
     // One entry per claim key and document, naming at most MAX_SOURCES other sources: in a
     // dossier where an event comes back in most documents, listing every source in every alert
     // would make the k-th alert O(k) long and a first check O(N²) bytes.
-    let old_said = old.map(|o| statements(&o.facts)).unwrap_or_default();
-    for (key, claim) in statements(new.facts) {
+    let old_said = match old {
+        Some(o) => {
+            let ids = diff::claim_ids(&Linked::new(&o.facts, &o.ids), vocab);
+            statements(&o.facts, &ids)
+                .into_iter()
+                .map(|(k, c)| (k, c.clone()))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    for (id, claim) in statements(new.facts, &new_ids) {
         // What the previous version said of this key: sources it already agreed or disagreed
         // with were reported then.
-        let before = old_said.iter().find(|(k, _)| *k == key).map(|(_, c)| *c);
+        let before = old_said.iter().find(|(k, _)| *k == id).map(|(_, c)| c);
         if before.is_some_and(|b| b.date == claim.date && b.negated == claim.negated) {
             continue;
         }
-        let others = batch.claims_with_key(&key, new.path, CLAIM_ROWS_READ)?;
+        // Other documents' statements of the key, but those about another accord.
+        let others: Vec<(String, Claim)> = batch
+            .claims_with_key(&id.key, new.path, CLAIM_ROWS_READ)?
+            .into_iter()
+            .filter(|(_, _, event)| {
+                id.meets(&diff::ClaimId {
+                    key: id.key.clone(),
+                    event: event.clone(),
+                })
+            })
+            .map(|(p, c, _)| (p, c))
+            .collect();
         if others.is_empty() {
             continue;
         }

@@ -15,7 +15,7 @@ use crate::cli::{Cli, Command, ShowWhat};
 use crate::config::{self, Config, Overrides, ProcessEnv};
 use crate::diff::{ChangeReport, DossierChanges};
 use crate::extract::{ArabicExtractor, Extractor};
-use crate::model::{ClaimType, EntityType, Extraction, KnownEntities};
+use crate::model::{ClaimType, EntityType, Extraction};
 use crate::report::{self, one_line, Style};
 use crate::store::{Store, StoredAlert};
 
@@ -226,7 +226,6 @@ fn stopped(stop: &Stop, store: &Store) -> Result<Option<u8>, AppError> {
 
 fn extract(files: &[std::path::PathBuf], format: Format) -> Result<u8, AppError> {
     let extractor = ArabicExtractor::new();
-    let known = KnownEntities::default();
     // Files are extracted a chunk at a time on every core and printed in their order, through
     // one buffer flushed per chunk: memory does not grow with the number of files, and a line
     // is no longer a write and a flush of its own.
@@ -238,7 +237,7 @@ fn extract(files: &[std::path::PathBuf], format: Format) -> Result<u8, AppError>
             .map(|f| {
                 let shown = f.display().to_string();
                 crate::ingest::read_text(f, &shown, EXTRACT_MAX_BYTES)
-                    .map(|text| extractor.extract(&text, &known))
+                    .map(|text| extractor.extract(&text))
                     .map_err(|e| match e {
                         // A file named on the command line that is not there was never read:
                         // the daemon's "disappeared, read again if it comes back" is not for
@@ -307,6 +306,8 @@ struct ClaimJson<'a> {
     actors: &'a [String],
     attributed_to: &'a Option<String>,
     date: &'a Option<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    mentioned: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     modality: Option<crate::model::Modality>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -340,6 +341,7 @@ fn extraction_json<'a>(path: &'a Path, x: &'a Extraction) -> ExtractionLine<'a> 
                 actors: &c.actors,
                 attributed_to: &c.attributed_to,
                 date: &c.date,
+                mentioned: &c.mentioned,
                 modality: c.modality,
                 negated: c.negated,
                 quote: &c.quote,
@@ -587,7 +589,7 @@ fn history(cli: &Cli, name: &str, format: Format) -> Result<u8, AppError> {
     let versions = store.versions()?;
     let histories: Vec<super::history::History> = found
         .into_iter()
-        .map(|e| super::history::timeline(e, &versions))
+        .map(|e| super::history::timeline(e, &versions, &crate::extract::ArabicVocabulary))
         .collect();
     match format {
         Format::Json => out(&json_pretty(&histories)),

@@ -15,15 +15,9 @@ use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
-use super::check::{
-    path_key, stat_moved, CheckOptions, CheckOutcome, KnownView, Outcome, Pipeline,
-};
+use super::check::{path_key, stat_moved, CheckOptions, CheckOutcome, Pipeline};
 use super::error::AppError;
-use crate::extract::entities::resolve::{known_renames, loose, loose_ends};
 use crate::ingest::{DocPath, FileStat, Filter, FoundFile};
-use crate::model::{Extraction, KnownEntities};
 use crate::store::{StoredMeta, StoredMetas};
 
 /// What a reconcile of named paths came to.
@@ -124,15 +118,7 @@ impl Pipeline {
             .filter(|k| stored.get(k.as_str()).is_none())
             .count();
         outcome.report.scanned = (total + added).saturating_sub(gone.len());
-        let outcome = self.record_changes(
-            outcome,
-            &stored,
-            &candidates,
-            &gone,
-            &KnownView::PerChunk,
-            opts,
-            None,
-        )?;
+        let outcome = self.record_changes(outcome, &stored, &candidates, &gone, opts, None)?;
         Ok(Partial::Done(outcome))
     }
 
@@ -231,76 +217,6 @@ impl Pipeline {
             });
         links
     }
-
-    /// [`Pipeline::read_chunk`] against only the known entities the chunk's documents can
-    /// resolve to: extract against none, load from the store the entities sharing a loose key
-    /// with a name found, and extract again only the documents whose entities that view would
-    /// rename (the same facts as against the whole view, see `known_renames`).
-    pub(super) fn read_chunk_narrow(
-        &self,
-        chunk: &[&FoundFile],
-        stored: &StoredMetas,
-    ) -> Result<Vec<Outcome>, AppError> {
-        let mut outcomes = self.read_chunk(chunk, stored, &KnownEntities::default());
-        let keys: HashSet<String> = outcomes
-            .iter()
-            .filter_map(|o| facts(o).map(|(_, f)| f))
-            .flat_map(|f| &f.entities)
-            .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases))
-            .map(|n| loose(n))
-            .collect();
-        if keys.is_empty() {
-            return Ok(outcomes);
-        }
-        // Most names of the dossier are ruled out by the ends of their loose key alone.
-        let mut ends: Vec<(Option<char>, Option<char>)> = keys
-            .iter()
-            .map(|k| (k.chars().next(), k.chars().last()))
-            .collect();
-        ends.sort_unstable();
-        ends.dedup();
-        let known = self.store.known_entities_where(|s| {
-            ends.binary_search(&loose_ends(s)).is_ok() && keys.contains(&loose(s))
-        })?;
-        if known.entities.is_empty() {
-            return Ok(outcomes);
-        }
-        let extractor = &self.extractor;
-        let again = outcomes
-            .par_iter_mut()
-            .filter_map(|o| {
-                let (text, facts) = facts_mut(o)?;
-                known_renames(&facts.entities, &known).then(|| {
-                    *facts = extractor.extract(text, &known);
-                })
-            })
-            .count();
-        tracing::debug!(
-            "{} of {} documents extracted again against {} known entities",
-            again,
-            chunk.len(),
-            known.entities.len()
-        );
-        Ok(outcomes)
-    }
-}
-
-fn facts(o: &Outcome) -> Option<(&str, &Extraction)> {
-    match o {
-        Outcome::Cosmetic { decoded, facts, .. } | Outcome::Changed { decoded, facts, .. } => {
-            Some((&decoded.text, facts))
-        }
-        Outcome::Skipped(_) | Outcome::SameContent { .. } => None,
-    }
-}
-
-fn facts_mut(o: &mut Outcome) -> Option<(&str, &mut Extraction)> {
-    match o {
-        Outcome::Cosmetic { decoded, facts, .. } | Outcome::Changed { decoded, facts, .. } => {
-            Some((&decoded.text, facts))
-        }
-        Outcome::Skipped(_) | Outcome::SameContent { .. } => None,
-    }
 }
 
 /// Not there (any more): removed, or a folder on the way replaced by a file.
@@ -333,98 +249,4 @@ fn walk_unexcluded<'a>(
                     .strip_prefix(root)
                     .is_ok_and(|r| filter.excluded(r)))
         })
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-
-    use super::*;
-
-    fn seeds() -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        v.sort();
-        v
-    }
-
-    fn facts_of(outcomes: &[Outcome]) -> Vec<Extraction> {
-        outcomes
-            .iter()
-            .map(|o| match o {
-                Outcome::Skipped(w) => panic!("{w}"),
-                o => facts(o)
-                    .map(|(_, f)| f.clone())
-                    .expect("read and extracted"),
-            })
-            .collect()
-    }
-
-    /// Real files, a real store: three seeds checked, then the other two and every seed cut
-    /// and shuffled by paragraphs (names met again in other forms and places) read against
-    /// the whole known view and against the narrow one: the same facts.
-    #[test]
-    fn the_narrow_known_view_gives_the_facts_of_the_whole_one() {
-        let tmp = tempfile::tempdir().unwrap();
-        let docs = tmp.path().join("docs");
-        fs::create_dir(&docs).unwrap();
-        let seeds = seeds();
-        for s in &seeds[..3] {
-            fs::copy(s, docs.join(s.file_name().unwrap())).unwrap();
-        }
-        fs::write(
-            tmp.path().join("dossier.toml"),
-            "[watch]\ndir = \"docs\"\n[state]\npath = \"state.db\"\n",
-        )
-        .unwrap();
-        let config = crate::config::load_file(&tmp.path().join("dossier.toml")).unwrap();
-        let mut p = Pipeline::open(config).unwrap();
-        p.check(&CheckOptions::default()).unwrap();
-
-        let new = docs.join("new");
-        fs::create_dir(&new).unwrap();
-        let mut files = Vec::new();
-        for (i, s) in seeds.iter().enumerate() {
-            let text = fs::read_to_string(s).unwrap();
-            let paras: Vec<&str> = text.split("\n\n").collect();
-            let variants = [
-                text.clone(),
-                paras.iter().rev().copied().collect::<Vec<_>>().join("\n\n"),
-                paras
-                    .iter()
-                    .skip(1)
-                    .step_by(2)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join("\n\n"),
-            ];
-            for (j, v) in variants.iter().enumerate() {
-                if v.trim().is_empty() {
-                    continue; // a seed of one paragraph has no second one
-                }
-                let rel = PathBuf::from(format!("new/{i}-{j}.txt"));
-                let abs = docs.join(&rel);
-                fs::write(&abs, v).unwrap();
-                files.push(found(&rel, &abs, &fs::metadata(&abs).unwrap()));
-            }
-        }
-        let chunk: Vec<&FoundFile> = files.iter().collect();
-        let stored = StoredMetas::new(Vec::new());
-        let whole_view = p.store.known_entities().unwrap();
-        assert!(!whole_view.entities.is_empty());
-        let whole = facts_of(&p.read_chunk(&chunk, &stored, &whole_view));
-        let narrow = facts_of(&p.read_chunk_narrow(&chunk, &stored).unwrap());
-        let none = facts_of(&p.read_chunk(&chunk, &stored, &KnownEntities::default()));
-        for (k, f) in files.iter().enumerate() {
-            assert_eq!(narrow[k], whole[k], "{}", f.path);
-        }
-        // Not a vacuous test: the known view renames something in some of these documents.
-        let renamed = (0..files.len()).filter(|&k| none[k] != whole[k]).count();
-        assert!(
-            renamed > 0,
-            "no document resolves differently against the dossier"
-        );
-    }
 }

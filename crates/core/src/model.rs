@@ -151,10 +151,25 @@ pub struct Claim {
     pub quote: String,
     #[serde(default)]
     pub attributed_to: Option<String>,
+    /// Those of `actors` merely mentioned in the sentence, not parties to what it states: the
+    /// outlet that reports it, the commentator quoted. Claim identity and the report use the
+    /// others, the principal actors ([`Claim::principal`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentioned: Vec<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub negated: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modality: Option<Modality>,
+}
+
+impl Claim {
+    /// The principal actors: the parties to what the claim states, in the order named (every
+    /// actor but those [`Claim::mentioned`]).
+    pub fn principal(&self) -> impl Iterator<Item = &String> + '_ {
+        self.actors
+            .iter()
+            .filter(move |a| !self.mentioned.contains(a))
+    }
 }
 
 /// Everything extracted from one document's text.
@@ -170,33 +185,4 @@ pub struct Extraction {
     pub quantities: Vec<String>,
     #[serde(default)]
     pub claims: Vec<Claim>,
-}
-
-/// An entity the dossier already knows, offered to the extractor so that canonical names stay
-/// stable across documents and runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownEntity {
-    pub kind: EntityType,
-    pub name: String,
-    pub aliases: Vec<String>,
-}
-
-/// A read-only view of the entities the dossier holds.
-#[derive(Debug, Clone, Default)]
-pub struct KnownEntities {
-    pub entities: Vec<KnownEntity>,
-    /// The extractor's lookup index over `entities`, built on first use and then shared by
-    /// every document extracted against this view (building it per document would cost
-    /// O(known entities) each time).
-    #[doc(hidden)]
-    pub index: std::sync::OnceLock<std::collections::HashMap<(EntityType, String), usize>>,
-}
-
-impl KnownEntities {
-    pub fn new(entities: Vec<KnownEntity>) -> KnownEntities {
-        KnownEntities {
-            entities,
-            index: std::sync::OnceLock::new(),
-        }
-    }
 }

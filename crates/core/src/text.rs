@@ -113,6 +113,37 @@ pub fn order_free_key(s: &str) -> Option<String> {
     Some(format!("~{}", words.join(" ")))
 }
 
+/// The loose key of a name: its [`key`] with the article dropped from every word but the first
+/// (when two letters remain), the spaces removed and doubled letters single, so that spacing
+/// and gemination variants meet (`محمد بن الوالي` / `محمد بنوالي`, `حمّوشي` / `حموشي`,
+/// `عبد اللطيف الحموشي` / `عبد اللطيف حموشي`). The extractor's resolver groups a document's
+/// forms by it, and the linking stage looks dossier entities up by it.
+pub fn loose_key(name: &str) -> String {
+    loose_of_key(&key(name))
+}
+
+/// [`loose_key`] of a string that is already a [`key`].
+pub fn loose_of_key(k: &str) -> String {
+    let mut out = String::with_capacity(k.len());
+    let mut prev = None;
+    for (n, w) in k.split(' ').enumerate() {
+        let w = if n > 0 {
+            w.strip_prefix("ال")
+                .filter(|r| r.chars().nth(1).is_some())
+                .unwrap_or(w)
+        } else {
+            w
+        };
+        for c in w.chars() {
+            if Some(c) != prev {
+                out.push(c);
+            }
+            prev = Some(c);
+        }
+    }
+    out
+}
+
 /// True for punctuation whose surrounding spacing is typographic, not meaningful.
 fn is_spacing_punct(c: char) -> bool {
     matches!(

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use super::claims::lists::stems;
 use super::lexicon::lines;
 use dossier_core::text;
+use dossier_core::vocab::Vocabulary;
 
 struct Words {
     countries: HashSet<String>,
@@ -55,6 +56,20 @@ fn descriptive(w: &str, descriptors: &HashSet<String>) -> bool {
         let b = bare(&s.form);
         descriptors.contains(b) || b.ends_with('ي') || b.ends_with("يه")
     })
+}
+
+/// The extractor's answers to [`Vocabulary`]: its gazetteer's countries, its accord heads and
+/// descriptive words.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ArabicVocabulary;
+
+impl Vocabulary for ArabicVocabulary {
+    fn is_country(&self, name: &str) -> bool {
+        is_country(name)
+    }
+    fn is_generic_accord(&self, name: &str) -> bool {
+        is_generic_accord(name)
+    }
 }
 
 /// `name` (any spelling the folding merges) is a country of the gazetteer.

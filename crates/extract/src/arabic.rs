@@ -4,7 +4,7 @@
 use super::dates::tokens::Tokens;
 use super::lexicon::Lexicon;
 use super::{claims, dates, entities, quantities, Extractor};
-use dossier_core::model::{Extraction, KnownEntities};
+use dossier_core::model::Extraction;
 
 /// Rule- and lexicon-based extractor; holds its compiled word lists, built once.
 pub struct ArabicExtractor {
@@ -26,8 +26,12 @@ impl Default for ArabicExtractor {
 }
 
 impl Extractor for ArabicExtractor {
-    fn extract(&self, text: &str, known: &KnownEntities) -> Extraction {
-        let entities = entities::find(text, &self.lexicon, known);
+    fn rules(&self) -> &str {
+        super::RULES
+    }
+
+    fn extract(&self, text: &str) -> Extraction {
+        let entities = entities::find(text, &self.lexicon);
         // One tokenization and one date pass, shared by the date, quantity and claim finders.
         let tokens = Tokens::new(text);
         let date_matches = dates::find_in(&tokens);

@@ -23,7 +23,8 @@ use std::cell::Cell;
 
 use self::lists::{
     demonyms_of_key, head3, near, stems_at, ClaimWords, First, StemLists, Trigger, WordFlags,
-    WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_ENTRY, NO_HEAD,
+    WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, COMMENTATORS, MEDIA_HEADS, NO_ENTRY,
+    NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -518,8 +519,74 @@ fn find_with(
         merge(&mut out, candidate, entities, lists);
     }
     let name = |e: usize| entities.get(e).map(|x| x.name.clone());
+    // Merely mentioned: outlets, and persons presented as commentators (a word of
+    // `claim_commentators.txt` right before one of their mentions or right after it); never
+    // every actor.
+    let mut commentators = vec![false; entities.len()];
+    {
+        let mut cue = |p: usize| {
+            t.kind(p) == Some(Kind::Word)
+                && stems_at(t.f(p))
+                    .as_slice()
+                    .iter()
+                    .any(|s| COMMENTATORS.contains(s.form(t.f(p), &mut buf)))
+        };
+        // One pass over the mentions: the word before one, or the first word after it (over
+        // a comma: X، الخبير).
+        for &(k, e) in occ.iter() {
+            let person = entities
+                .get(e)
+                .is_some_and(|x| x.kind == EntityType::Person);
+            if !person || commentators.get(e).copied().unwrap_or(true) {
+                continue;
+            }
+            let after = mention_end_tok(k, ends) + 1;
+            let after = if t.kind(after) == Some(Kind::Punct) {
+                after + 1
+            } else {
+                after
+            };
+            if (k > 0 && cue(k - 1)) || cue(after) {
+                if let Some(slot) = commentators.get_mut(e) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+    let mut outlet_of = |e: usize| -> bool {
+        if outlets.len() < entities.len() {
+            outlets.resize(entities.len(), None);
+        }
+        match outlets.get(e).copied().flatten() {
+            Some(known) => known,
+            None => {
+                let found = is_outlet(t, entities, occ, e, &mut buf);
+                if let Some(slot) = outlets.get_mut(e) {
+                    *slot = Some(found);
+                }
+                found
+            }
+        }
+    };
+    let mentioned: Vec<Vec<usize>> = out
+        .iter()
+        .map(|c| {
+            let names = lists.get(c.names);
+            let side: Vec<usize> = names
+                .iter()
+                .copied()
+                .filter(|&e| commentators.get(e).copied().unwrap_or(false) || outlet_of(e))
+                .collect();
+            if side.len() == names.len() {
+                Vec::new()
+            } else {
+                side
+            }
+        })
+        .collect();
     out.into_iter()
-        .map(|c| Claim {
+        .zip(mentioned)
+        .map(|(c, side)| Claim {
             kind: c.kind,
             actors: {
                 let names = lists.get(c.names);
@@ -527,6 +594,7 @@ fn find_with(
                 actors.extend(names.iter().filter_map(|&e| name(e)));
                 actors
             },
+            mentioned: side.into_iter().filter_map(name).collect(),
             date: c.date.map(|d| d.value.clone()),
             quote: c
                 .quote

@@ -7,18 +7,17 @@
 //! found by titles, verbs of saying, given names and apposition); `resolve` groups the
 //! mentions into entities with one canonical name each.
 //!
-//! Architecture invariant: pure functions of the text, the lexicon and the known entities; no
+//! Architecture invariant: pure functions of the text and the lexicon; no
 //! IO, no panics on any input; every mention is a byte range on char boundaries of the text.
 
-#[doc(hidden)]
-pub mod resolve;
+pub(crate) mod resolve;
 pub(crate) mod rules;
 pub(crate) mod tokens;
 
 use std::cell::Cell;
 
 use super::lexicon::{Hit, Lexicon, ScanMemo};
-use dossier_core::model::{Entity, KnownEntities};
+use dossier_core::model::Entity;
 
 /// The buffers of one document's pass, kept by each thread for its next document: the
 /// tables of a long text are large, and allocating them anew showed in profiles.
@@ -50,16 +49,16 @@ thread_local! {
 }
 
 /// Every entity of `text`, resolved to one canonical name each, with aliases and mentions.
-pub fn find(text: &str, lexicon: &Lexicon, known: &KnownEntities) -> Vec<Entity> {
+pub fn find(text: &str, lexicon: &Lexicon) -> Vec<Entity> {
     let mut s = SCRATCH.with(Cell::take).unwrap_or_default();
-    let out = find_in(text, lexicon, known, &mut s);
+    let out = find_in(text, lexicon, &mut s);
     if text.len() < KEEP_SCRATCH_BELOW {
         SCRATCH.with(|c| c.set(Some(s)));
     }
     out
 }
 
-fn find_in(text: &str, lexicon: &Lexicon, known: &KnownEntities, s: &mut Scratch) -> Vec<Entity> {
+fn find_in(text: &str, lexicon: &Lexicon, s: &mut Scratch) -> Vec<Entity> {
     s.toks.fill(text);
     let toks = &s.toks;
     if toks.len() == 0 {
@@ -75,7 +74,7 @@ fn find_in(text: &str, lexicon: &Lexicon, known: &KnownEntities, s: &mut Scratch
         std::mem::take(&mut s.doc),
     );
     let cands = doc.candidates();
-    let out = resolve::entities(&doc, cands, known, &mut s.memo);
+    let out = resolve::entities(&doc, cands, &mut s.memo);
     s.doc = doc.into_buffers(spare);
     out
 }
@@ -90,7 +89,6 @@ mod tests {
     #[test]
     fn buffers_kept_across_texts_change_nothing() {
         let lex = Lexicon::builtin();
-        let known = KnownEntities::default();
         let mut texts: Vec<String> = vec![
             "لأفيف بن الوالي وإيلا، على علي إلى مؤسسة صحرائه وبالمغرب للجنة".into(),
             "قال علي إن مؤسسته في صحرائها، وزارة الدفاع الوطني F-16 لأحمد".into(),
@@ -105,12 +103,12 @@ mod tests {
         }
         let alone: Vec<Vec<Entity>> = texts
             .iter()
-            .map(|t| find_in(t, &lex, &known, &mut Scratch::default()))
+            .map(|t| find_in(t, &lex, &mut Scratch::default()))
             .collect();
         let mut s = Scratch::default();
         for _ in 0..2 {
             for (t, want) in texts.iter().zip(&alone) {
-                assert_eq!(&find_in(t, &lex, &known, &mut s), want);
+                assert_eq!(&find_in(t, &lex, &mut s), want);
             }
         }
     }

@@ -1,5 +1,5 @@
-//! Groups candidate mentions into entities: one canonical name each (the gazetteer's, the
-//! dossier's if already known, or the fullest form met), the other forms as aliases, and every
+//! Groups candidate mentions into entities: one canonical name each (the gazetteer's, or the
+//! fullest form met), the other forms as aliases, and every
 //! mention, including short forms (a surname alone) found in a last sweep over the text.
 //!
 //! Two forms name the same entity when their loose keys agree (folded, spaces and the article
@@ -23,7 +23,7 @@ use super::rules::{clean, Cand, Doc};
 use super::tokens::{folds_to_itself, Tokens};
 use crate::claims::lists::WordHasher;
 use crate::lexicon::{span_bits, Class, EventFamily, Hit, ScanMemo, SPAN_BITS};
-use dossier_core::model::{Entity, EntityType, KnownEntities, Mention};
+use dossier_core::model::{Entity, EntityType, Mention};
 use dossier_core::text::fold_char;
 
 /// The maps here are only looked up, so they use the extractor's fast hasher for short words.
@@ -435,6 +435,7 @@ impl Strs {
 
 /// The match key of a display name (already free of punctuation at its ends): folded
 /// characters, single spaces. Same result as [`dossier_core::text::key`] on such names, cheaper.
+#[cfg(test)]
 pub fn key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     push_key(&mut out, name);
@@ -531,27 +532,6 @@ fn is_space(c: char) -> bool {
     }
 }
 
-/// The loose key of a name: folded, the article dropped from every word but the first,
-/// spaces removed, doubled letters single.
-pub fn loose(name: &str) -> String {
-    loose_of_key(&key(name))
-}
-
-/// The first and last characters of [`loose`]`(name)`, without building it: those of the
-/// folded name, white space aside (the article is dropped only from the start of a later word,
-/// and only when two letters remain; doubled letters keep one). A cheap test that `name`
-/// cannot have a given loose key, for a pass over many names.
-pub fn loose_ends(name: &str) -> (Option<char>, Option<char>) {
-    let mut folded = name.chars().filter_map(fold_char);
-    let first = folded.find(|c| !c.is_whitespace());
-    let last = name
-        .chars()
-        .rev()
-        .filter_map(fold_char)
-        .find(|c| !c.is_whitespace());
-    (first, last)
-}
-
 /// The character of `b` (valid UTF-8) starting at byte `i`, as a number made of its bytes,
 /// and its length: two characters are the same when their numbers are.
 #[inline]
@@ -594,6 +574,7 @@ fn push_loose_word(out: &mut String, w: &str) {
 }
 
 /// [`loose`] of a string already folded by [`key`].
+#[cfg(test)]
 fn loose_of_key(k: &str) -> String {
     let mut out = String::with_capacity(k.len());
     push_loose_of_key(&mut out, k);
@@ -856,27 +837,16 @@ fn lexicon_word(n: usize, hits: &[Hit]) -> bool {
 /// Groups the candidates into entities; `memo` is the lexicon's memo of the words already
 /// read (a thread's, kept from one document to the next), last filled by `doc.lex` (with the
 /// document itself).
-pub fn entities(
-    doc: &Doc,
-    cands: Vec<Cand>,
-    known: &KnownEntities,
-    memo: &mut ScanMemo,
-) -> Vec<Entity> {
+pub fn entities(doc: &Doc, cands: Vec<Cand>, memo: &mut ScanMemo) -> Vec<Entity> {
     let mut s = SCRATCH.with(Cell::take).unwrap_or_default();
-    let out = resolve(doc, cands, known, memo, &mut s);
+    let out = resolve(doc, cands, memo, &mut s);
     if doc.toks.len() < KEEP_SCRATCH_BELOW {
         SCRATCH.with(|c| c.set(Some(s)));
     }
     out
 }
 
-fn resolve(
-    doc: &Doc,
-    cands: Vec<Cand>,
-    known: &KnownEntities,
-    memo: &mut ScanMemo,
-    s: &mut Scratch,
-) -> Vec<Entity> {
+fn resolve(doc: &Doc, cands: Vec<Cand>, memo: &mut ScanMemo, s: &mut Scratch) -> Vec<Entity> {
     s.strs.next_doc();
     s.spans.clear();
     s.shorts.clear();
@@ -989,7 +959,6 @@ fn resolve(
     link_short_persons(doc, &mut groups, s, memo);
     sweep(doc, &mut groups, s, memo);
 
-    let known_keys = known_index(known);
     let mut out: Vec<Entity> = Vec::with_capacity(groups.len());
     for mut g in groups.drain(..) {
         let gaz_name = g
@@ -1001,26 +970,10 @@ fn resolve(
         } else {
             None
         };
-        // No known entity: nothing to look up, no loose key to build.
-        let renamed = if known_keys.is_empty() {
-            None
-        } else {
-            let name = gaz_name
-                .map(String::as_str)
-                .or(best
-                    .and_then(|b| g.forms.get(b))
-                    .map(|f| f.display.as_str()))
-                .unwrap_or("");
-            std::iter::once(loose(name))
-                .chain(g.forms.iter().map(|f| loose_of_key(s.strs.get(f.key))))
-                .find_map(|f| known_keys.get(&(g.kind, f)))
-                .and_then(|&i| known.entities.get(i))
-        };
-        let (name, name_key) = match (renamed, gaz_name, best.and_then(|b| g.forms.get_mut(b))) {
-            (Some(k), _, _) => (k.name.clone(), s.strs.key_of(&k.name)),
-            (None, Some(n), _) => (n.clone(), s.strs.key_of(n)),
-            (None, None, Some(f)) => (std::mem::take(&mut f.display), f.key),
-            (None, None, None) => (String::new(), s.strs.key_of("")),
+        let (name, name_key) = match (gaz_name, best.and_then(|b| g.forms.get_mut(b))) {
+            (Some(n), _) => (n.clone(), s.strs.key_of(n)),
+            (None, Some(f)) => (std::mem::take(&mut f.display), f.key),
+            (None, None) => (String::new(), s.strs.key_of("")),
         };
         // Every form whose key is neither the name's nor that of a form before it.
         let mut aliases = Vec::new();
@@ -1044,38 +997,6 @@ fn resolve(
     out.sort_by_key(|e| e.mentions.first().map_or(usize::MAX, |m| m.start));
     out
 }
-/// The known entities by type and loose key of their name and aliases (the last one wins),
-/// built once per view of the dossier, not per document.
-fn known_index(known: &KnownEntities) -> &HashMap<(EntityType, String), usize> {
-    known.index.get_or_init(|| {
-        let mut index = HashMap::new();
-        for (i, e) in known.entities.iter().enumerate() {
-            for f in std::iter::once(&e.name).chain(e.aliases.iter()) {
-                index.insert((e.kind, loose(f)), i);
-            }
-        }
-        index
-    })
-}
-
-/// Whether resolving against `known` could change `found`, entities extracted from one text
-/// against no known entity. It cannot unless one of their names or aliases has, in `known`, a
-/// loose key whose entity has another name: the known view only renames an entity to the name
-/// of the first known one sharing a loose key with its name or one of its forms, and those
-/// forms are its name and aliases. So a caller may extract against a small view first, and
-/// again only when this says so (the daemon: `app/reconcile.rs`).
-pub fn known_renames(found: &[Entity], known: &KnownEntities) -> bool {
-    let index = known_index(known);
-    found.iter().any(|e| {
-        std::iter::once(&e.name).chain(&e.aliases).any(|f| {
-            index
-                .get(&(e.kind, loose(f)))
-                .and_then(|&i| known.entities.get(i))
-                .is_some_and(|k| k.name != e.name)
-        })
-    })
-}
-
 /// The fullest form: most words, then most letters, then the first met; a specific
 /// (qualifying) form before a vague one.
 fn fullest(forms: &[Form], strs: &Strs) -> Option<usize> {
@@ -1437,37 +1358,7 @@ fn variants<'a>(k: &'a str, buf: &'a mut String) -> impl Iterator<Item = (usize,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn loose_ends_are_the_ends_of_the_loose_key() {
-        let names = [
-            "محمد بن الوالي",
-            " الفاروق  بلخير ",
-            "حمّوشي",
-            "ال",
-            "أل الل",
-            "عبد اللطيف الحموشي",
-            "\u{200F}إسرائيل\u{200F}",
-            "ّ",
-            "",
-            "  ",
-            "Iron Dome",
-            "ق ال ال",
-            "بب",
-        ];
-        for n in names {
-            let l = loose(n);
-            assert_eq!(loose_ends(n), (l.chars().next(), l.chars().last()), "{n:?}");
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn loose_ends_agree_with_loose(n in "[ اأإلبةىيّ\u{200F}aBن-]{0,12}") {
-            let l = loose(&n);
-            proptest::prop_assert_eq!(loose_ends(&n), (l.chars().next(), l.chars().last()));
-        }
-    }
+    use dossier_core::text::loose_key;
 
     /// [`key`] as it was written first, one character at a time.
     fn key_reference(name: &str) -> String {
@@ -1522,11 +1413,14 @@ mod tests {
 
     #[test]
     fn loose_keys_ignore_spaces_inner_articles_and_double_letters() {
-        assert_eq!(loose("محمد بن الوالي"), loose("محمد بنوالي"));
-        assert_eq!(loose("مصطفى"), loose("مصطفي"));
-        assert_eq!(loose("حموشي"), loose("حمّوشي"));
-        assert_eq!(loose("عبد اللطيف الحموشي"), loose("عبد اللطيف حموشي"));
-        assert_ne!(loose("عبد اللطيف حموشي"), loose("عبد الكريم حموشي"));
+        assert_eq!(loose_key("محمد بن الوالي"), loose_key("محمد بنوالي"));
+        assert_eq!(loose_key("مصطفى"), loose_key("مصطفي"));
+        assert_eq!(loose_key("حموشي"), loose_key("حمّوشي"));
+        assert_eq!(
+            loose_key("عبد اللطيف الحموشي"),
+            loose_key("عبد اللطيف حموشي")
+        );
+        assert_ne!(loose_key("عبد اللطيف حموشي"), loose_key("عبد الكريم حموشي"));
     }
 
     #[test]
@@ -1558,32 +1452,10 @@ mod tests {
         assert!(!same_name(EntityType::Org, &mut strs, &place, b));
     }
 
-    /// [`loose_of_key`] as first written, a word and a character at a time.
-    fn loose_reference(k: &str) -> String {
-        let mut out = String::new();
-        let mut prev = None;
-        for (n, w) in k.split(' ').enumerate() {
-            let w = if n > 0 {
-                w.strip_prefix("ال")
-                    .filter(|r| r.chars().nth(1).is_some())
-                    .unwrap_or(w)
-            } else {
-                w
-            };
-            for c in w.chars() {
-                if Some(c) != prev {
-                    out.push(c);
-                }
-                prev = Some(c);
-            }
-        }
-        out
-    }
-
     proptest::proptest! {
         #[test]
         fn loose_keys_agree_with_the_reference(k in "[ الببيa😀é]{0,12}") {
-            proptest::prop_assert_eq!(loose_of_key(&k), loose_reference(&k));
+            proptest::prop_assert_eq!(loose_of_key(&k), dossier_core::text::loose_of_key(&k));
         }
     }
 
@@ -1609,20 +1481,18 @@ mod tests {
         use crate::entities::find;
         use crate::lexicon::Lexicon;
         let text = "قال الوزير سعيد الخمليشي إن المحادثات مثمرة. ثم استقبل سعيد الوفد في الرباط.";
-        let known = KnownEntities::default();
         let with = Lexicon::builtin();
         // Without سعيد among the given names, it is a short form of the minister's name.
         let without = Lexicon::builtin_without(|file, forms| {
             file == "given_names.txt" && forms.contains(&"سعيد")
         });
         // Each lexicon's reading in a thread that has read nothing yet.
-        let alone =
-            |lex: &Lexicon| std::thread::scope(|s| s.spawn(|| find(text, lex, &known)).join());
+        let alone = |lex: &Lexicon| std::thread::scope(|s| s.spawn(|| find(text, lex)).join());
         let (a, b) = (alone(&with).ok(), alone(&without).ok());
         assert_ne!(a, b);
         for lex in [&with, &without, &with, &without] {
             let want = if std::ptr::eq(lex, &with) { &a } else { &b };
-            assert_eq!(Some(find(text, lex, &known)), *want);
+            assert_eq!(Some(find(text, lex)), *want);
         }
     }
 
