@@ -235,13 +235,13 @@ fn progress(ws: &Path, smtp: &SmtpServer) -> u64 {
 }
 
 /// Runs `args` again and again, SIGKILLing it at a random moment of its delivery (once
-/// delivery has begun, after a random wait of up to 250 ms, which no message's boundary
+/// delivery has begun, after a random wait of up to 100 ms, which no message's boundary
 /// decides) until `rounds` kills were made; then runs it until it exits 0.
 fn kill_loop(ws: &Path, smtp: &SmtpServer, args: &[&str], rounds: usize, seed: u64) -> Loop {
     let mut rng = Rng::new(seed);
     let mut out = Loop::default();
     while out.kills < rounds {
-        let wait = Duration::from_micros(rng.below(250_000));
+        let wait = Duration::from_micros(rng.below(100_000));
         let before = progress(ws, smtp);
         let mut r = spawn(ws, args, &[]);
         let deadline = Instant::now() + Duration::from_secs(60);
