@@ -246,9 +246,51 @@ pub fn moved_fields(a: &Claim, a_doc: &Linked<'_>, b: &Claim, b_doc: &Linked<'_>
     fields
 }
 
-/// Claims added, removed and changed between two versions of one document. Claims are paired
-/// by key; a pair whose facts are equal ([`moved_fields`] empty) is unchanged.
+/// Two quotes of one statement: their folded forms share a run of at least half the shorter
+/// one's characters (a quote grows or shrinks with the actors named around its trigger).
+pub fn quotes_overlap(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (
+        text::key(a).chars().collect(),
+        text::key(b).chars().collect(),
+    );
+    let shorter = a.len().min(b.len());
+    if shorter == 0 {
+        return false;
+    }
+    // The longest common run, by dynamic programming over one row (quotes are short).
+    let mut row = vec![0usize; b.len() + 1];
+    let mut best = 0;
+    for &x in &a {
+        let mut diag = 0;
+        for (j, &y) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = if x == y { diag + 1 } else { 0 };
+            best = best.max(row[j + 1]);
+            diag = up;
+        }
+    }
+    best * 2 >= shorter
+}
+
+/// Claims added, removed and changed between two versions of one document. Claims with the
+/// same facts ([`moved_fields`] empty) are unchanged; the others are paired by identity
+/// ([`ClaimId::meets`]), then by where they are stated (one quote holding the other), and a
+/// pair is a claim changed.
 pub fn diff_claims(old: &Linked<'_>, new: &Linked<'_>, vocab: &dyn Vocabulary) -> ClaimDelta {
+    diff_claims_in(old, "", new, "", vocab)
+}
+
+/// [`diff_claims`] with the two versions' texts, which pair one more kind of claims: a claim
+/// of the new version stated in words the old text had too (a restatement, which the
+/// extractor merged into another claim of the old version) and an old claim of the same type
+/// whose words are gone, sharing a principal actor: the same claim, stated by what is left.
+pub fn diff_claims_in(
+    old: &Linked<'_>,
+    old_text: &str,
+    new: &Linked<'_>,
+    new_text: &str,
+    vocab: &dyn Vocabulary,
+) -> ClaimDelta {
     let (old_keys, new_keys) = (claim_ids(old, vocab), claim_ids(new, vocab));
     let (oc, nc) = (&old.facts.claims, &new.facts.claims);
     let mut old_used = vec![false; oc.len()];
@@ -276,6 +318,57 @@ pub fn diff_claims(old: &Linked<'_>, new: &Linked<'_>, vocab: &dyn Vocabulary) -
                 before: oc[i].clone(),
                 after: nc[j].clone(),
             });
+        }
+    }
+    // A claim whose key moved (its first principal actors did) but whose statement is where
+    // it was (the two quotes share most of the shorter one) is the same claim, changed.
+    let overlap = |a: &str, b: &str| quotes_overlap(a, b);
+    for j in 0..nc.len() {
+        if new_used[j] {
+            continue;
+        }
+        let found = (0..oc.len()).find(|&i| {
+            !old_used[i] && oc[i].kind == nc[j].kind && overlap(&oc[i].quote, &nc[j].quote)
+        });
+        if let Some(i) = found {
+            old_used[i] = true;
+            new_used[j] = true;
+            delta.changed.push(ClaimChange {
+                fields: moved_fields(&oc[i], old, &nc[j], new),
+                before: oc[i].clone(),
+                after: nc[j].clone(),
+            });
+        }
+    }
+    if !old_text.is_empty() && !new_text.is_empty() {
+        let (old_key, new_key) = (text::key(old_text), text::key(new_text));
+        let stated = |folded: &str, quote: &str| {
+            let q = text::key(quote);
+            !q.is_empty() && folded.contains(&q)
+        };
+        for j in 0..nc.len() {
+            if new_used[j] || !stated(&old_key, &nc[j].quote) {
+                continue;
+            }
+            let mine = new.principal_set(&nc[j]);
+            let found = (0..oc.len()).find(|&i| {
+                !old_used[i]
+                    && oc[i].kind == nc[j].kind
+                    && !stated(&new_key, &oc[i].quote)
+                    && old.principal_set(&oc[i]).iter().any(|a| mine.contains(a))
+            });
+            if let Some(i) = found {
+                old_used[i] = true;
+                new_used[j] = true;
+                let fields = moved_fields(&oc[i], old, &nc[j], new);
+                if !fields.is_empty() {
+                    delta.changed.push(ClaimChange {
+                        fields,
+                        before: oc[i].clone(),
+                        after: nc[j].clone(),
+                    });
+                }
+            }
         }
     }
     delta.added = nc

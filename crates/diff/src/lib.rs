@@ -12,7 +12,7 @@
 mod claims;
 pub use claims::{
     claim_id, claim_ids, claim_key, claim_keys, claims_agree, claims_contradict, diff_claims,
-    moved_fields, Actor, ClaimId, EntityId, Linked, CLAIM_KEY_RULE,
+    diff_claims_in, moved_fields, Actor, ClaimId, EntityId, Linked, CLAIM_KEY_RULE,
 };
 pub use dossier_core::report::{
     ChangeReport, ClaimChange, ClaimDelta, Contradiction, Corroboration, Delta, DocStatus,
@@ -173,7 +173,7 @@ pub fn diff_document(
         status,
         previous_path,
         entities: diff_entities(&old_linked, &new_linked),
-        claims: claims::diff_claims(&old_linked, &new_linked, vocab),
+        claims: claims::diff_claims_in(&old_linked, old_text, &new_linked, new_text, vocab),
         dates: diff_values(&old_facts.dates, &new_facts.dates),
         quantities: diff_values(&old_facts.quantities, &new_facts.quantities),
         text: text_delta,

@@ -267,3 +267,18 @@ fn an_agreement_keys_on_its_event_else_its_countries_else_its_first_two_actors()
         .push(ent(EntityType::Person, "محمد الطيار", &[]));
     assert_eq!(key(&commented), "VISIT|1+2");
 }
+
+#[test]
+fn quotes_of_one_statement_overlap_those_of_two_do_not() {
+    use claims::quotes_overlap;
+    assert!(quotes_overlap(
+        "البحرين الشهر الماضي، والتي وقّع خلالها اتفاقية تعاون أمني",
+        "بيني غانتس، إلى البحرين الشهر الماضي، والتي وقّع"
+    ));
+    assert!(quotes_overlap(
+        "واتفق الطرفان",
+        "واتفق الطرفان على مواصلة المحادثات"
+    ));
+    assert!(!quotes_overlap("زار الوزير المغرب", "وقع البلدان اتفاقا"));
+    assert!(!quotes_overlap("", "نص"));
+}

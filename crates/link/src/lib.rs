@@ -88,6 +88,9 @@ pub enum Link {
     Known(EntityId),
     /// None yet: a new dossier entity.
     New,
+    /// New too, and the same as this (new) entity of the same document: the extractor kept
+    /// two forms of one name apart (`عراقجي`, `عباس عراقجي`).
+    Same(usize),
 }
 
 /// An accord named only by its kind, in one document: its parties, as indices of the
@@ -317,6 +320,51 @@ pub fn link<D: Dossier>(
         }
         if let Some(id) = found {
             links[i] = Link::Known(id);
+        }
+    }
+
+    // Within the document: a new entity sharing a key with an earlier new one, or a new
+    // surname alone that ends exactly one other person of the document, is that entity.
+    let doc_keys: Vec<Vec<String>> = ents.iter().map(|e| keys(e, vocab)).collect();
+    for i in 0..ents.len() {
+        if links[i] != Link::New || is_accord(&ents[i], vocab) {
+            continue;
+        }
+        let e = &ents[i];
+        let shared = (0..i).find(|&j| {
+            links[j] == Link::New
+                && ents[j].kind == e.kind
+                && doc_keys[j].iter().any(|k| doc_keys[i].contains(k))
+        });
+        let surname = || {
+            if e.kind != EntityType::Person || words(&text::key(&e.name)).len() != 1 {
+                return None;
+            }
+            let word = text::key(&e.name);
+            let mut ends = (0..ents.len())
+                .filter(|&j| j != i && last_word(&ents[j]).as_deref() == Some(word.as_str()));
+            match (ends.next(), ends.next()) {
+                (Some(j), None) => Some(j),
+                _ => None,
+            }
+        };
+        links[i] = match shared.or_else(surname) {
+            Some(j) => match links[j] {
+                Link::Known(id) => Link::Known(id),
+                Link::Same(r) => Link::Same(r),
+                Link::New => Link::Same(j),
+            },
+            None => Link::New,
+        };
+    }
+    // A surname met before its full name points at an entity linked after it: follow it.
+    for i in 0..links.len() {
+        if let Link::Same(j) = links[i] {
+            match links.get(j).copied() {
+                Some(Link::Known(id)) => links[i] = Link::Known(id),
+                Some(Link::Same(r)) => links[i] = Link::Same(r),
+                _ => {}
+            }
         }
     }
 

@@ -71,10 +71,11 @@ impl Memory {
         previous: Option<Previous<'_>>,
     ) -> (Vec<EntityId>, Linking) {
         let l = link(facts, previous, &Vocab, self).unwrap();
-        let mut ids = Vec::new();
+        let mut ids: Vec<EntityId> = Vec::new();
         for (e, link) in facts.entities.iter().zip(&l.links) {
             let id = match link {
                 Link::Known(id) => *id,
+                Link::Same(_) => 0,
                 Link::New => {
                     let id = self.entities.len() as EntityId + 1;
                     self.entities.push((
@@ -91,10 +92,17 @@ impl Memory {
                     id
                 }
             };
-            for k in keys(e, &Vocab) {
-                self.keys.entry((e.kind, k)).or_insert(id);
-            }
             ids.push(id);
+        }
+        for (i, link) in l.links.iter().enumerate() {
+            if let Link::Same(j) = link {
+                ids[i] = ids[*j];
+            }
+        }
+        for (e, id) in facts.entities.iter().zip(&ids) {
+            for k in keys(e, &Vocab) {
+                self.keys.entry((e.kind, k)).or_insert(*id);
+            }
         }
         for (i, a) in l.accords.iter().enumerate() {
             let Some(a) = a else { continue };
@@ -327,6 +335,31 @@ fn an_accord_whose_date_moved_in_an_edit_keeps_its_identity() {
         None,
     );
     assert_ne!(third.last(), ids1.last());
+}
+
+#[test]
+fn a_surname_alone_beside_its_full_name_in_one_document_is_one_entity() {
+    let mut d = Memory::default();
+    let (ids, l) = d.add(
+        &doc(
+            vec![person("عراقجي"), person("عباس عراقجي"), person("غانتس")],
+            vec![],
+        ),
+        None,
+    );
+    assert_eq!(l.links[0], Link::Same(1));
+    assert_eq!(ids[0], ids[1]);
+    assert_ne!(ids[2], ids[1]);
+    // Two persons of that surname in the document: the surname alone is neither.
+    let (ids, _) = d.add(
+        &doc(
+            vec![person("حداد"), person("سمير حداد"), person("ليلى حداد")],
+            vec![],
+        ),
+        None,
+    );
+    assert_ne!(ids[0], ids[1]);
+    assert_ne!(ids[0], ids[2]);
 }
 
 #[test]

@@ -161,9 +161,12 @@ impl Batch<'_> {
             self.exec(sql, [path]).map_err(|e| self.sql(e))?;
         }
         let mut out = Applied::default();
+        // Ids first: the new entities, in order, then those the same as one of them.
+        let mut ids: Vec<Option<EntityId>> = Vec::with_capacity(facts.entities.len());
         for (e, link) in facts.entities.iter().zip(&linking.links) {
-            let id = match link {
-                Link::Known(id) => *id,
+            ids.push(match link {
+                Link::Known(id) => Some(*id),
+                Link::Same(_) => None,
                 Link::New => {
                     self.exec(
                         "INSERT INTO entities (kind, name, first_seen_in, first_seen_at)
@@ -184,9 +187,21 @@ impl Batch<'_> {
                         )
                         .map_err(|e| self.sql(e))?;
                     }
-                    id
+                    Some(id)
                 }
-            };
+            });
+        }
+        let resolved: Vec<EntityId> = linking
+            .links
+            .iter()
+            .enumerate()
+            .map(|(i, link)| match link {
+                Link::Same(j) => ids.get(*j).copied().flatten(),
+                _ => ids.get(i).copied().flatten(),
+            })
+            .map(|id| id.unwrap_or_default())
+            .collect();
+        for (e, &id) in facts.entities.iter().zip(&resolved) {
             let surfaces = std::iter::once(&e.name).chain(&e.aliases);
             let keys = dossier_link::keys(e, vocab);
             // A form's own key keeps the surface it came from, for `show entities`.
