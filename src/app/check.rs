@@ -74,6 +74,31 @@ pub struct CheckOutcome {
     pub unread: Vec<std::path::PathBuf>,
 }
 
+/// A state path whose folder is missing is refused (a typo in `--state` or `[state] path`
+/// would otherwise start a new, empty state and report the whole archive again), unless it is
+/// the default path ([`crate::config::default_state_path`]) or `init` is given: then the
+/// folder is created.
+pub fn check_state_folder(config: &Config, init: bool) -> Result<(), AppError> {
+    let path = &config.state.path;
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let default = *path == crate::config::default_state_path(&crate::config::ProcessEnv);
+    if !(default || init) {
+        return Err(AppError::StateFolder {
+            path: path.clone(),
+            dir: dir.to_path_buf(),
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(|source| AppError::Io {
+        what: format!("the state folder {}", dir.display()),
+        source,
+    })
+}
+
 /// What the walk of the watched folder needs to know.
 fn scan_config(config: &Config) -> ScanConfig {
     ScanConfig {
@@ -81,6 +106,7 @@ fn scan_config(config: &Config) -> ScanConfig {
         include: config.watch.include.clone(),
         exclude: config.watch.exclude.clone(),
         max_bytes: config.watch.max_bytes,
+        follow_links: config.watch.follow_links,
     }
 }
 
@@ -127,6 +153,8 @@ pub struct Pipeline {
     /// The watched folder's own name, prefixed to every document path shown and stored
     /// (`seeds/000_….txt`), so reports read the same from any working directory.
     pub(super) prefix: String,
+    /// Symbolic links already named as not followed: each is named once in a process's life.
+    named_links: HashSet<String>,
 }
 
 /// The default extractor, built on first use: building its word lists (the Aho-Corasick
@@ -181,15 +209,30 @@ pub fn norm_hash(text: &str) -> String {
 impl Pipeline {
     /// Opens (or creates) the state database of `config` with the default Arabic extractor.
     pub fn open(config: Config) -> Result<Pipeline, AppError> {
-        Self::with_extractor(config, Arc::new(LazyArabic::default()))
+        Self::open_with(config, false)
+    }
+
+    /// [`Pipeline::open`]; `init` (`--init`) starts a new state: its folder is created and a
+    /// file in the way that is not a dossier state is set aside ([`Store::open_state`]).
+    pub fn open_with(config: Config, init: bool) -> Result<Pipeline, AppError> {
+        Self::build(config, Arc::new(LazyArabic::default()), init)
     }
 
     pub fn with_extractor(
         config: Config,
         extractor: Arc<dyn Extractor>,
     ) -> Result<Pipeline, AppError> {
+        Self::build(config, extractor, false)
+    }
+
+    fn build(
+        config: Config,
+        extractor: Arc<dyn Extractor>,
+        init: bool,
+    ) -> Result<Pipeline, AppError> {
+        check_state_folder(&config, init)?;
         let lock = StateLock::acquire(&config.state.path)?;
-        let store = Store::open(&config.state.path)?;
+        let store = Store::open_state(&config.state.path, init)?;
         let prefix = display_prefix(&config.watch.dir);
         let mut pipeline = Pipeline {
             config,
@@ -198,6 +241,7 @@ impl Pipeline {
             extractor,
             vocab: Arc::new(ArabicVocabulary),
             prefix,
+            named_links: HashSet::new(),
         };
         pipeline.refresh_facts()?;
         Ok(pipeline)
@@ -315,6 +359,12 @@ impl Pipeline {
         for w in &scan.warnings {
             tracing::warn!("{w}");
             outcome.warnings.push(w.to_string());
+        }
+        for w in &scan.links_skipped {
+            if self.named_links.insert(w.path.clone()) {
+                tracing::warn!("{w}");
+                outcome.warnings.push(w.to_string());
+            }
         }
         outcome.report.scanned = scan.files.len();
         let mut stored = stored?;

@@ -8,6 +8,7 @@
 //!   so two processes (a `retry` beside the daemon) never send the same alert at once.
 //! - Read-only commands open the file read-only and never create it.
 
+mod guard;
 mod history;
 mod linking;
 mod lock;
@@ -55,6 +56,20 @@ pub enum StoreError {
         path: PathBuf,
         what: String,
         source: serde_json::Error,
+    },
+    /// A file where the state should be that would have been taken as a new, empty state.
+    #[error("the state database {path} {what}: it looks empty or is not a dossier state; move it away or pass --init")]
+    NotAState { path: PathBuf, what: String },
+    #[error("cannot look at the state database {path}: {source}")]
+    Inspect {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the state database {path} is damaged (SQLite, {check}: {problems}); restore it from a backup, or move it away and pass --init to start again")]
+    Damaged {
+        path: PathBuf,
+        check: &'static str,
+        problems: String,
     },
 }
 
