@@ -1,7 +1,8 @@
 //! The entity finder against the gold annotations of the seed documents, with the full
 //! lexicon and with every name it was shown taken out, plus its rules on sentences of our own.
 //!
-//! Reads `seeds/` and `../shared/eval/gold` (the CI runs with `../shared` beside the clone).
+//! Reads `seeds/` and their gold annotations, copied from `../shared/eval/gold` into
+//! `tests/data/gold/` so that a clone of the repository alone passes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -42,7 +43,7 @@ struct GoldEntity {
 }
 
 fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/gold")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gold")
 }
 
 fn seeds() -> Vec<(String, String)> {
@@ -69,7 +70,7 @@ fn gold(doc: &str) -> Vec<GoldEntity> {
     let path = shared().join(doc.replace(".txt", ".json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "cannot read the gold annotations {} ({e}): the tests need ../shared/eval/gold beside the repository",
+            "cannot read the gold annotations {} ({e}): tests/data/gold holds the seeds' gold annotations",
             path.display()
         )
     });

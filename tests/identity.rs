@@ -356,3 +356,204 @@ fn extract_and_check_store_the_same_facts() {
         assert!(!stored.entities.is_empty() && !stored.claims.is_empty());
     }
 }
+
+/// `dossier show entities --type T --format json`.
+fn entities_of(ws: &Workspace, kind: &str) -> Vec<Value> {
+    let out = ws.run(&["show", "entities", "--type", kind, "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn show_claims(ws: &Workspace) -> Vec<Value> {
+    let out = ws.run(&["show", "claims", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn moving_the_accord_s_date_in_one_source_is_a_changed_claim_and_a_contradiction() {
+    let ws = Workspace::with_seeds(None);
+    ws.check_json(&[]);
+    let name = seed_files()[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let path = ws.docs().join(&name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text.matches("نونبر 2021").count(),
+        1,
+        "the seed dates the accord once"
+    );
+    std::fs::write(&path, text.replace("نونبر 2021", "نونبر 2022")).unwrap();
+    let (r, _) = ws.check_json(&[]);
+    let d = only_document(&r, &name);
+    let moved: Vec<&Value> = d["claims"]["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["after"]["type"] == "AGREEMENT")
+        .collect();
+    assert_eq!(moved.len(), 1, "{d}");
+    assert_eq!(strs(&moved[0]["fields"]), vec!["date"]);
+    assert_eq!(moved[0]["before"]["date"], "2021-11");
+    assert_eq!(moved[0]["after"]["date"], "2022-11");
+    assert!(
+        empty(&d["claims"]["removed"]) && empty(&d["claims"]["added"]),
+        "{d}"
+    );
+    // Against the source that dates it November 2021.
+    let contra = r["dossier"]["contradicted"].as_array().unwrap();
+    assert_eq!(contra.len(), 1, "{}", r["dossier"]);
+    let dates: BTreeSet<String> = contra[0]["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["date"].as_str().map(String::from))
+        .collect();
+    assert_eq!(dates, BTreeSet::from(["2021-11".into(), "2022-11".into()]));
+    let sources = strs(&contra[0]["sources"]);
+    assert!(sources.iter().any(|s| s.contains("004_")), "{sources:?}");
+    // The dossier's view agrees: that key is contradicted, with both values and their sources.
+    let groups = show_claims(&ws);
+    let g = groups
+        .iter()
+        .find(|g| {
+            g["claims"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["claim"]["date"] == "2022-11")
+        })
+        .expect("a group states 2022-11");
+    assert_eq!(g["state"], "contradicted", "{g}");
+    let values: Vec<&Value> = g["values"].as_array().unwrap().iter().collect();
+    let of = |date: &str| {
+        values
+            .iter()
+            .find(|v| v["date"] == date)
+            .map(|v| strs(&v["sources"]))
+            .unwrap_or_default()
+    };
+    assert_eq!(of("2022-11"), vec![format!("docs/{name}")]);
+    assert!(of("2021-11").iter().any(|s| s.contains("004_")), "{g}");
+    // Every source of the group states its key.
+    for s in strs(&g["sources"]) {
+        assert!(
+            g["claims"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["source"] == s.as_str()),
+            "{s}"
+        );
+    }
+}
+
+#[test]
+fn one_accord_in_three_wordings_across_the_seeds_is_one_event() {
+    let ws = Workspace::with_seeds(None);
+    ws.check_json(&[]);
+    let events = entities_of(&ws, "EVENT");
+    let memo: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["documents"].as_array().unwrap().len() >= 3)
+        .collect();
+    assert_eq!(memo.len(), 1, "{events:?}");
+    // 000, 001 and 003 each name it in words of their own.
+    let docs = strs(&memo[0]["documents"]);
+    for seed in ["000_", "001_", "003_"] {
+        assert!(docs.iter().any(|d| d.contains(seed)), "{seed} {docs:?}");
+    }
+    let mut forms = strs(&memo[0]["aliases"]);
+    forms.push(memo[0]["name"].as_str().unwrap().to_string());
+    let forms: BTreeSet<String> = forms.iter().map(|f| key(f)).collect();
+    assert!(forms.len() >= 3, "three wordings: {forms:?}");
+}
+
+#[test]
+fn two_accords_of_the_same_countries_in_one_text_stay_two_events() {
+    let ws = Workspace::with_seeds(Some(&[]));
+    std::fs::write(
+        ws.docs().join("accords.txt"),
+        "وقع المغرب وإسرائيل مذكرة التفاهم الأمنية في نوفمبر 2021 بالرباط.\n\
+         وتنص مذكرة التفاهم الأمنية الموقعة بين المغرب وإسرائيل في نوفمبر 2021 على تبادل المعلومات.\n\
+         ووقع البلدان مذكرة التفاهم الاقتصادية في مارس 2023 بتل أبيب.\n\
+         وتشمل مذكرة التفاهم الاقتصادية بين المغرب وإسرائيل الموقعة في مارس 2023 الفلاحة والطاقة.\n",
+    )
+    .unwrap();
+    let (r, _) = ws.check_json(&[]);
+    assert!(empty(&r["dossier"]["contradicted"]), "{}", r["dossier"]);
+    let events = entities_of(&ws, "EVENT");
+    assert_eq!(events.len(), 2, "{events:?}");
+    let agreements: Vec<Value> = show_claims(&ws)
+        .into_iter()
+        .filter(|g| g["type"] == "AGREEMENT")
+        .collect();
+    assert_eq!(agreements.len(), 2, "{agreements:?}");
+    assert!(agreements.iter().all(|g| g["state"] != "contradicted"));
+}
+
+#[test]
+fn facts_made_by_other_rules_are_made_again_silently_before_anything_is_compared() {
+    let ws = Workspace::with_seeds(None);
+    ws.check_json(&[]);
+    assert_eq!(ws.alert_ids().len(), 5);
+    {
+        // As an older dossier left it: other facts (here none at all), no links, another rule.
+        let conn = rusqlite::Connection::open(ws.path().join("state.db")).unwrap();
+        conn.execute_batch(
+            "UPDATE meta SET value = 'extract 0' WHERE key = 'facts_rule';
+             UPDATE documents SET facts = '{\"entities\":[],\"dates\":[],\"quantities\":[],\"claims\":[]}';
+             DELETE FROM links; DELETE FROM claims;",
+        )
+        .unwrap();
+    }
+    let (r, out) = ws.check_json(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(empty(&r["documents"]), "an upgrade is no change: {r}");
+    assert_eq!(ws.alert_ids().len(), 5, "nothing sent");
+    let conn = rusqlite::Connection::open(ws.path().join("state.db")).unwrap();
+    let links: i64 = conn
+        .query_row("SELECT count(*) FROM links", [], |r| r.get(0))
+        .unwrap();
+    assert!(links > 50, "linked again: {links}");
+    let name = seed_files()[1]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let stored: String = conn
+        .query_row(
+            "SELECT facts FROM documents WHERE path = ?1",
+            [format!("docs/{name}")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let text = std::fs::read_to_string(ws.docs().join(&name)).unwrap();
+    let stored: dossier::model::Extraction = serde_json::from_str(&stored).unwrap();
+    let extracted: dossier::model::Extraction =
+        serde_json::from_value(extract(&ws, &text)).unwrap();
+    assert_eq!(stored, extracted);
+    // The next edit is compared with facts made the same way as its own.
+    std::fs::write(
+        ws.docs().join(&name),
+        format!("{}\n\n{}\n", text.trim_end(), PARAGRAPHS[0]),
+    )
+    .unwrap();
+    let (r, _) = ws.check_json(&[]);
+    let d = only_document(&r, &name);
+    assert!(
+        empty(&d["entities"]["removed"]) && empty(&d["claims"]["changed"]),
+        "{d}"
+    );
+}

@@ -2,6 +2,7 @@
 //! stages. `main` only parses arguments and calls [`run`].
 
 mod check;
+mod claims_view;
 mod commands;
 mod daemon;
 mod deliver;
