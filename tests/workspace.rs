@@ -55,7 +55,9 @@ fn the_pure_crates_need_no_database_tls_mail_or_watcher() {
         }
     }
     // The check can see a dependency where there is one.
-    assert!(deps("dossier-store").lines().any(|l| l.starts_with("rusqlite ")));
+    assert!(deps("dossier-store")
+        .lines()
+        .any(|l| l.starts_with("rusqlite ")));
     // The extractor depends on the core only.
     let tree = deps("dossier-extract");
     for other in ["dossier-link", "dossier-diff"] {
