@@ -78,7 +78,33 @@ impl Vocabulary for ArabicVocabulary {
 
 /// `name` (any spelling the folding merges) is a country of the gazetteer.
 pub fn is_country(name: &str) -> bool {
-    is_country_key(&text::key(name))
+    remembered(name, 0, || is_country_key(&text::key(name)))
+}
+
+/// What [`is_country`] and [`is_generic_accord`] said of a name, kept by each thread: a
+/// document names the same places and accords again and again, and so do the documents of a
+/// dossier. At most this many names before it starts afresh.
+const REMEMBERED: usize = 4096;
+
+thread_local! {
+    static ANSWERS: std::cell::RefCell<std::collections::HashMap<(u8, String), bool>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn remembered(name: &str, question: u8, answer: impl FnOnce() -> bool) -> bool {
+    let key = (question, name.to_string());
+    if let Some(a) = ANSWERS.with(|m| m.borrow().get(&key).copied()) {
+        return a;
+    }
+    let a = answer();
+    ANSWERS.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= REMEMBERED {
+            m.clear();
+        }
+        m.insert(key, a);
+    });
+    a
 }
 
 /// [`is_country`] of a name already folded by [`text::key`].
@@ -89,6 +115,10 @@ pub fn is_country_key(key: &str) -> bool {
 /// `name` is an accord (memorandum, agreement, treaty) named only by its kind and domain:
 /// an `agreement` head followed by descriptive words or nisba adjectives, no proper name.
 pub fn is_generic_accord(name: &str) -> bool {
+    remembered(name, 1, || generic_accord(name))
+}
+
+fn generic_accord(name: &str) -> bool {
     let w = words();
     let toks: Vec<String> = name.split_whitespace().map(text::key).collect();
     let Some(head) = w
@@ -179,6 +209,13 @@ impl Cluster {
 /// once, or never with the article, is not an entity (an unnamed accord mentioned in passing);
 /// its claims name their parties only. `dates` are the text's dates.
 pub fn separate(text: &str, entities: &mut Vec<Entity>, dates: &[DateMatch]) {
+    // Most texts name no accord twice: nothing to look at.
+    let candidate = |e: &Entity| {
+        e.kind == EntityType::Event && e.mentions.len() >= 2 && is_generic_accord(&e.name)
+    };
+    if !entities.iter().any(candidate) {
+        return;
+    }
     let countries: Vec<usize> = (0..entities.len())
         .filter(|&i| entities[i].kind == EntityType::Location && is_country(&entities[i].name))
         .collect();
@@ -188,8 +225,7 @@ pub fn separate(text: &str, entities: &mut Vec<Entity>, dates: &[DateMatch]) {
     let mut added: Vec<Entity> = Vec::new();
     for e in 0..entities.len() {
         let ent = &entities[e];
-        if ent.kind != EntityType::Event || ent.mentions.len() < 2 || !is_generic_accord(&ent.name)
-        {
+        if !candidate(ent) {
             continue;
         }
         let mut clusters: Vec<Cluster> = Vec::new();
@@ -253,12 +289,27 @@ pub fn separate(text: &str, entities: &mut Vec<Entity>, dates: &[DateMatch]) {
             .chain(&ent.aliases)
             .cloned()
             .collect();
-        let form_of = |m: &Mention| -> Option<usize> {
-            let written = text::key(text.get(m.start..m.end).unwrap_or(""));
-            forms.iter().position(|f| {
-                let f = text::key(f);
-                !f.is_empty() && written.ends_with(&f)
+        // The form each mention is written in (its key ends the mention's: a clitic may
+        // lead), found once per mention.
+        let form_keys: Vec<String> = forms.iter().map(|f| text::key(f)).collect();
+        let mut written: Vec<(Mention, Option<usize>)> = clusters
+            .iter()
+            .flat_map(|c| c.mentions.iter())
+            .map(|m| {
+                let w = text::key(text.get(m.start..m.end).unwrap_or(""));
+                let at = form_keys
+                    .iter()
+                    .position(|f| !f.is_empty() && w.ends_with(f.as_str()));
+                (*m, at)
             })
+            .collect();
+        written.sort_unstable_by_key(|(m, _)| *m);
+        let form_of = |m: &Mention| -> Option<usize> {
+            written
+                .binary_search_by_key(m, |(x, _)| *x)
+                .ok()
+                .and_then(|i| written.get(i))
+                .and_then(|(_, at)| *at)
         };
         let main = (0..clusters.len())
             .max_by_key(|&i| {

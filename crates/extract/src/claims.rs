@@ -519,34 +519,47 @@ fn find_with(
     // Merely mentioned: outlets, and persons presented as commentators (a word of
     // `claim_commentators.txt` right before one of their mentions or right after it); never
     // every actor.
+    // Only the entities some claim names are looked at, in one pass over their mentions.
+    let mut needed = vec![false; entities.len()];
+    for c in &out {
+        for &e in lists.get(c.names) {
+            if let Some(slot) = needed.get_mut(e) {
+                *slot = true;
+            }
+        }
+    }
     let mut commentators = vec![false; entities.len()];
+    let mut near_media = vec![false; entities.len()];
     {
-        let mut cue = |p: usize| {
+        let cue = |p: usize, buf: &mut String| {
             t.kind(p) == Some(Kind::Word)
                 && stems_at(t.f(p))
                     .as_slice()
                     .iter()
-                    .any(|s| COMMENTATORS.contains(s.form(t.f(p), &mut buf)))
+                    .any(|s| COMMENTATORS.contains(s.form(t.f(p), buf)))
         };
-        // One pass over the mentions: the word before one, or the first word after it (over
-        // a comma: X، الخبير).
         for &(k, e) in occ.iter() {
+            if !needed.get(e).copied().unwrap_or(false) {
+                continue;
+            }
             let person = entities
                 .get(e)
                 .is_some_and(|x| x.kind == EntityType::Person);
-            if !person || commentators.get(e).copied().unwrap_or(true) {
-                continue;
-            }
-            let after = mention_end_tok(k, ends) + 1;
-            let after = if t.kind(after) == Some(Kind::Punct) {
-                after + 1
-            } else {
-                after
-            };
-            if (k > 0 && cue(k - 1)) || cue(after) {
-                if let Some(slot) = commentators.get_mut(e) {
-                    *slot = true;
+            // A commentator: the word before a mention, or the first word after it (over a
+            // comma: X، الخبير).
+            if person && !commentators[e] {
+                let after = mention_end_tok(k, ends) + 1;
+                let after = if t.kind(after) == Some(Kind::Punct) {
+                    after + 1
+                } else {
+                    after
+                };
+                if (k > 0 && cue(k - 1, &mut buf)) || cue(after, &mut buf) {
+                    commentators[e] = true;
                 }
+            }
+            if !near_media[e] && word_before(t, k).is_some_and(|p| media_word(t.f(p), &mut buf)) {
+                near_media[e] = true;
             }
         }
     }
@@ -554,16 +567,18 @@ fn find_with(
         if outlets.len() < entities.len() {
             outlets.resize(entities.len(), None);
         }
-        match outlets.get(e).copied().flatten() {
-            Some(known) => known,
-            None => {
-                let found = is_outlet(t, entities, occ, e, &mut buf);
-                if let Some(slot) = outlets.get_mut(e) {
-                    *slot = Some(found);
-                }
-                found
-            }
+        if let Some(known) = outlets.get(e).copied().flatten() {
+            return known;
         }
+        let found = near_media.get(e).copied().unwrap_or(false)
+            || entities
+                .get(e)
+                .and_then(|x| x.name.split_whitespace().next())
+                .is_some_and(|w| media_word(&key(w), &mut buf));
+        if let Some(slot) = outlets.get_mut(e) {
+            *slot = Some(found);
+        }
+        found
     };
     let mentioned: Vec<Vec<usize>> = out
         .iter()
@@ -1293,27 +1308,30 @@ fn is_outlet(
     e: usize,
     buf: &mut String,
 ) -> bool {
-    let mut media = |w: &str| {
-        stems_at(w)
-            .as_slice()
-            .iter()
-            .any(|s| MEDIA_HEADS.contains(s.form(w, buf)))
-    };
     let named = entities
         .get(e)
         .and_then(|x| x.name.split_whitespace().next())
-        .is_some_and(|w| media(&key(w)));
-    // The word before a mention, over an opening quote (صحيفة "X").
-    let word_before = |k: usize| {
-        (k.saturating_sub(3)..k)
-            .rev()
-            .find(|&p| t.kind(p) != Some(Kind::Punct))
-            .filter(|&p| t.kind(p) == Some(Kind::Word))
-    };
+        .is_some_and(|w| media_word(&key(w), buf));
     named
         || occ
             .iter()
-            .any(|&(k, x)| x == e && word_before(k).is_some_and(|p| media(t.f(p))))
+            .any(|&(k, x)| x == e && word_before(t, k).is_some_and(|p| media_word(t.f(p), buf)))
+}
+
+/// A folded word that names a news outlet (`صحيفة`, `وكالة`), with its clitics read off.
+fn media_word(w: &str, buf: &mut String) -> bool {
+    stems_at(w)
+        .as_slice()
+        .iter()
+        .any(|s| MEDIA_HEADS.contains(s.form(w, buf)))
+}
+
+/// The word before a mention at token `k`, over an opening quote (صحيفة "X").
+fn word_before(t: &Tokens, k: usize) -> Option<usize> {
+    (k.saturating_sub(3)..k)
+        .rev()
+        .find(|&p| t.kind(p) != Some(Kind::Punct))
+        .filter(|&p| t.kind(p) == Some(Kind::Word))
 }
 
 /// Who says so, and whether it was named by a `per` preposition (then it is a source, never a
