@@ -22,8 +22,8 @@ pub(crate) mod lists;
 use std::cell::Cell;
 
 use self::lists::{
-    demonyms_of_key, head3, near, stems_at, ClaimWords, First, StemLists, Trigger, WordFlags,
-    WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_ENTRY, NO_HEAD,
+    demonyms_of_key, head3, near, stems_at, ClaimWords, First, Frame, StemLists, Trigger,
+    WordFlags, WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_ENTRY, NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -246,6 +246,8 @@ fn find_with(
 
     // Triggers, in text order: (token, tokens taken, type, sense).
     let mut triggers: Vec<(usize, usize, ClaimType, &'static str)> = Vec::new();
+    // The frame of each trigger (see [`Frame`]).
+    let mut frames: Vec<Frame> = Vec::new();
     let mut i = 0;
     // Only the tokens where some trigger matches; `i` is where the next may start.
     for (k, found) in marks.trig.iter_in(0, t.len()) {
@@ -258,14 +260,16 @@ fn find_with(
             tr.near.is_empty() || near(t, i, tr, (lo, hi), NEAR_WINDOW, memo, ids, &mut buf)
         });
         match found {
-            Some((_, n, _)) if blocked(marks, i, lo) => i += n,
+            Some((tr, n, _)) if tr.none || blocked(marks, i, lo) => i += n,
             Some((tr, n, _)) => {
                 triggers.push((i, *n, tr.kind, tr.sense.as_str()));
+                frames.push(tr.frame);
                 i += *n;
             }
             None => i += 1,
         }
     }
+    settle_frames(&mut triggers, &frames, |k| clause.get(k));
 
     // Each date goes to the nearest trigger of its comma segment, else of its clause, else of
     // its sentence; a trigger keeps the date of its own segment or clause over a nearer one
@@ -362,7 +366,18 @@ fn find_with(
                 }
             }
         }
-        if actors.len() < 2 {
+        // An event of any subject (an attack, a call) named with one party happens in the
+        // article's main place, when it has one.
+        let general = matches!(kind, ClaimType::Other | ClaimType::Announcement);
+        if general && actors.len() == 1 {
+            if let Some(place) = dems
+                .top2
+                .and_then(|p| p.into_iter().find(|e| !actors.contains(e)))
+            {
+                actors.push(place);
+            }
+        }
+        if actors.len() < 2 && !(general && actors.len() == 1) {
             continue;
         }
         // The quote: the trigger and the mentions of the two actors nearest to it in the
@@ -538,6 +553,54 @@ fn find_with(
             modality: c.modality,
         })
         .collect()
+}
+
+/// Drops the triggers that their clause's frames take away (see [`Frame`]): those a speech
+/// act governs (after it in its clause), a general event word next to a more specific
+/// trigger of another type, and a reporting verb whose clause reports a trigger after it.
+/// `clause_of` gives a token's clause.
+fn settle_frames(
+    triggers: &mut Vec<(usize, usize, ClaimType, &'static str)>,
+    frames: &[Frame],
+    clause_of: impl Fn(usize) -> Option<usize>,
+) {
+    if frames.iter().all(|f| *f == Frame::Plain) {
+        return;
+    }
+    let n = triggers.len();
+    let mut keep = vec![true; n];
+    let clauses: Vec<Option<usize>> = triggers.iter().map(|t| clause_of(t.0)).collect();
+    let same = |a: usize, b: usize| clauses.get(a) == clauses.get(b);
+    let frame = |a: usize| frames.get(a).copied().unwrap_or_default();
+    for a in 0..n {
+        if frame(a) == Frame::Govern && keep[a] {
+            for b in a + 1..n {
+                if same(a, b) {
+                    keep[b] = false;
+                }
+            }
+        }
+    }
+    for a in 0..n {
+        if frame(a) == Frame::Weak {
+            let specific = (0..n).any(|b| {
+                keep[b]
+                    && same(a, b)
+                    && matches!(frame(b), Frame::Plain)
+                    && triggers[b].2 != triggers[a].2
+            });
+            if specific {
+                keep[a] = false;
+            }
+        }
+    }
+    for a in 0..n {
+        if frame(a) == Frame::Report && (a + 1..n).any(|b| keep[b] && same(a, b)) {
+            keep[a] = false;
+        }
+    }
+    let mut k = keep.iter();
+    triggers.retain(|_| k.next().copied().unwrap_or(true));
 }
 
 /// List entries matching at some tokens, by token (most tokens match nothing): the tokens
