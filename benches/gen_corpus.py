@@ -49,7 +49,7 @@ def seed_sentences():
     return sentences
 
 
-DATA = os.path.join(HERE, "..", "src", "extract", "data")
+DATA = os.path.join(HERE, "..", "crates", "extract", "src", "data")
 ARABIC_LETTER = "\u0621-\u064a"
 
 

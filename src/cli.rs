@@ -57,9 +57,21 @@ pub enum Command {
         /// Record removals even when more than half of the documents are gone at once.
         #[arg(long)]
         allow_mass_removal: bool,
+        /// Start a new state: create its folder if missing; an empty file is initialised,
+        /// anything else in the way (not a dossier state) is moved aside, never deleted.
+        #[arg(long)]
+        init: bool,
+        /// Check the whole state database first (SQLite's integrity_check); exit 3 if it is
+        /// damaged, before anything is recorded or sent.
+        #[arg(long)]
+        verify: bool,
     },
     /// The daemon: reconcile like `check`, then follow file events until SIGTERM/SIGINT.
-    Watch,
+    Watch {
+        /// Start a new state, as `check --init` does.
+        #[arg(long)]
+        init: bool,
+    },
     /// Extraction only: no state touched, nothing sent.
     Extract {
         #[arg(long, value_enum, default_value_t = Format::Text)]

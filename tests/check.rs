@@ -75,6 +75,15 @@ fn first_check_adds_every_seed_then_a_second_finds_nothing() {
         .map(|n| (n["type"].to_string(), forms_of(n)))
         .collect();
     for (kind, forms) in &extracted {
+        // An accord named only by its kind is known by its parties and date, not its
+        // wording: the 2021 memorandum of one seed is the accord of another seed's words.
+        let accord = kind == "\"EVENT\""
+            && forms
+                .iter()
+                .any(|f| dossier::extract::accords::is_generic_accord(f));
+        if accord {
+            continue;
+        }
         assert!(
             new_forms
                 .iter()

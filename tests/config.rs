@@ -585,6 +585,7 @@ exclude = [".*", "*~", "*.swp", "*.tmp"]
 debounce_ms = 300
 max_bytes = 10485760
 poll_interval = 0
+follow_links = "inside"
 
 [state]
 path = "/home/analyst/news/.dossier/state.db"

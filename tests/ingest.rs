@@ -9,7 +9,7 @@ use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use dossier::ingest::{
-    matches, read_document, scan, stat, DocPath, IngestError, ReadError, ScanConfig,
+    matches, read_document, scan, stat, DocPath, FollowLinks, IngestError, ReadError, ScanConfig,
 };
 use encoding_rs::WINDOWS_1256;
 use proptest::prelude::*;
@@ -354,7 +354,9 @@ fn symlinks_to_files_and_folders_are_followed_and_duplicates_listed_once() {
         dir.path().join("dangling.txt"),
     )
     .expect("dangling");
-    let s = scan(&ScanConfig::with_root(dir.path())).expect("scan");
+    let mut cfg = ScanConfig::with_root(dir.path());
+    cfg.follow_links = FollowLinks::All;
+    let s = scan(&cfg).expect("scan");
     let keys: Vec<&str> = s.files.iter().map(|f| f.path.as_str()).collect();
     // z.txt is the same file as real/y.txt, which sorts first.
     assert_eq!(keys, ["linked/x.txt", "real/y.txt"]);
@@ -362,6 +364,57 @@ fn symlinks_to_files_and_folders_are_followed_and_duplicates_listed_once() {
     assert_eq!(s.warnings[0].path, "dangling.txt");
     assert!(s.warnings[0].message.contains("broken symbolic link"));
     assert!(s.unreadable.is_empty());
+}
+
+/// A tree with links of every kind: into the folder, out of it (a folder and a file), and
+/// to nowhere.
+fn linked_tree() -> (TempDir, TempDir) {
+    let dir = TempDir::new().expect("tempdir");
+    let outside = TempDir::new().expect("tempdir");
+    write(outside.path(), "ext/x.txt", ARABIC.as_bytes());
+    write(outside.path(), "secret.txt", ARABIC.as_bytes());
+    write(dir.path(), "real/y.txt", ARABIC.as_bytes());
+    symlink(outside.path().join("ext"), dir.path().join("linked")).expect("symlink dir");
+    symlink(outside.path().join("secret.txt"), dir.path().join("s.txt")).expect("symlink out");
+    symlink(dir.path().join("real"), dir.path().join("again")).expect("symlink in");
+    symlink("real/y.txt", dir.path().join("z.txt")).expect("relative symlink in");
+    (dir, outside)
+}
+
+#[test]
+fn by_default_links_leading_out_of_the_folder_are_skipped_and_named_once() {
+    let (dir, _outside) = linked_tree();
+    let s = scan(&ScanConfig::with_root(dir.path())).expect("scan");
+    let keys: Vec<&str> = s.files.iter().map(|f| f.path.as_str()).collect();
+    // `again/y.txt` and `z.txt` are `real/y.txt` by another path: listed once, first in order.
+    assert_eq!(keys, ["again/y.txt"]);
+    let named: Vec<&str> = s.links_skipped.iter().map(|w| w.path.as_str()).collect();
+    assert_eq!(named, ["linked", "s.txt"], "{:?}", s.links_skipped);
+    assert!(
+        s.links_skipped[0]
+            .message
+            .contains("outside the watched folder; not followed (follow_links = \"inside\")"),
+        "{}",
+        s.links_skipped[0]
+    );
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+}
+
+#[test]
+fn follow_links_none_follows_no_link_and_all_follows_every_one() {
+    let (dir, _outside) = linked_tree();
+    let mut cfg = ScanConfig::with_root(dir.path());
+    cfg.follow_links = FollowLinks::None;
+    let s = scan(&cfg).expect("scan");
+    let keys: Vec<&str> = s.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(keys, ["real/y.txt"]);
+    let named: Vec<&str> = s.links_skipped.iter().map(|w| w.path.as_str()).collect();
+    assert_eq!(named, ["again", "linked", "s.txt", "z.txt"]);
+    cfg.follow_links = FollowLinks::All;
+    let s = scan(&cfg).expect("scan");
+    let keys: Vec<&str> = s.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(keys, ["again/y.txt", "linked/x.txt", "s.txt"]);
+    assert!(s.links_skipped.is_empty());
 }
 
 #[test]

@@ -6,6 +6,7 @@
 mod common;
 
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 use common::*;
 use serde_json::Value;
@@ -174,6 +175,10 @@ fn the_default_configuration_works_out_of_the_box() {
     )
     .unwrap();
     std::fs::create_dir_all(tmp.path().join("seeds")).unwrap();
+    // The repository holds the state's folder (state/.gitkeep): a state path whose folder is
+    // missing is refused unless it is the built-in default or `--init` is given.
+    assert!(Path::new(root).join("state/.gitkeep").exists());
+    std::fs::create_dir_all(tmp.path().join("state")).unwrap();
     for f in seed_files() {
         std::fs::copy(&f, tmp.path().join("seeds").join(f.file_name().unwrap())).unwrap();
     }

@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 
 use super::error::AppError;
 use crate::config::Config;
-use crate::diff::{self, ChangeReport, DocumentChange, DossierChanges, Version};
-use crate::extract::{ArabicExtractor, Extractor};
+use crate::diff::{self, ChangeReport, DocumentChange, DossierChanges, Linked, Version};
+use crate::extract::{ArabicExtractor, ArabicVocabulary, Extractor};
 use crate::ingest::{self, Decoded, FoundFile, ScanConfig};
 use crate::model::{Claim, Extraction};
 use crate::report::ReportSink;
@@ -26,6 +26,7 @@ use crate::store::{
     Batch, NewDoc, StateLock, Store, StoredAlert, StoredDoc, StoredMeta, StoredMetas,
 };
 use crate::text;
+use dossier_core::vocab::Vocabulary;
 
 /// How many documents are read and extracted in parallel, then written in one transaction.
 const CHUNK: usize = 256;
@@ -73,6 +74,31 @@ pub struct CheckOutcome {
     pub unread: Vec<std::path::PathBuf>,
 }
 
+/// A state path whose folder is missing is refused (a typo in `--state` or `[state] path`
+/// would otherwise start a new, empty state and report the whole archive again), unless it is
+/// the default path ([`crate::config::default_state_path`]) or `init` is given: then the
+/// folder is created.
+pub fn check_state_folder(config: &Config, init: bool) -> Result<(), AppError> {
+    let path = &config.state.path;
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let default = *path == crate::config::default_state_path(&crate::config::ProcessEnv);
+    if !(default || init) {
+        return Err(AppError::StateFolder {
+            path: path.clone(),
+            dir: dir.to_path_buf(),
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(|source| AppError::Io {
+        what: format!("the state folder {}", dir.display()),
+        source,
+    })
+}
+
 /// What the walk of the watched folder needs to know.
 fn scan_config(config: &Config) -> ScanConfig {
     ScanConfig {
@@ -80,6 +106,7 @@ fn scan_config(config: &Config) -> ScanConfig {
         include: config.watch.include.clone(),
         exclude: config.watch.exclude.clone(),
         max_bytes: config.watch.max_bytes,
+        follow_links: config.watch.follow_links,
     }
 }
 
@@ -121,9 +148,13 @@ pub struct Pipeline {
     /// One writer per state database, held as long as the pipeline lives.
     _lock: StateLock,
     pub(super) extractor: Arc<dyn Extractor>,
+    /// What the language's word lists say of names, for linking and claim keys.
+    pub(super) vocab: Arc<dyn Vocabulary>,
     /// The watched folder's own name, prefixed to every document path shown and stored
     /// (`seeds/000_….txt`), so reports read the same from any working directory.
     pub(super) prefix: String,
+    /// Symbolic links already named as not followed: each is named once in a process's life.
+    named_links: HashSet<String>,
 }
 
 /// The default extractor, built on first use: building its word lists (the Aho-Corasick
@@ -133,6 +164,10 @@ pub struct Pipeline {
 struct LazyArabic(OnceLock<ArabicExtractor>);
 
 impl Extractor for LazyArabic {
+    fn rules(&self) -> &str {
+        crate::extract::RULES
+    }
+
     fn extract(&self, text: &str) -> Extraction {
         self.0.get_or_init(ArabicExtractor::new).extract(text)
     }
@@ -174,23 +209,103 @@ pub fn norm_hash(text: &str) -> String {
 impl Pipeline {
     /// Opens (or creates) the state database of `config` with the default Arabic extractor.
     pub fn open(config: Config) -> Result<Pipeline, AppError> {
-        Self::with_extractor(config, Arc::new(LazyArabic::default()))
+        Self::open_with(config, false)
+    }
+
+    /// [`Pipeline::open`]; `init` (`--init`) starts a new state: its folder is created and a
+    /// file in the way that is not a dossier state is set aside ([`Store::open_state`]).
+    pub fn open_with(config: Config, init: bool) -> Result<Pipeline, AppError> {
+        Self::build(config, Arc::new(LazyArabic::default()), init)
     }
 
     pub fn with_extractor(
         config: Config,
         extractor: Arc<dyn Extractor>,
     ) -> Result<Pipeline, AppError> {
+        Self::build(config, extractor, false)
+    }
+
+    fn build(
+        config: Config,
+        extractor: Arc<dyn Extractor>,
+        init: bool,
+    ) -> Result<Pipeline, AppError> {
+        check_state_folder(&config, init)?;
         let lock = StateLock::acquire(&config.state.path)?;
-        let store = Store::open(&config.state.path)?;
+        let store = Store::open_state(&config.state.path, init)?;
         let prefix = display_prefix(&config.watch.dir);
-        Ok(Pipeline {
+        let mut pipeline = Pipeline {
             config,
             store,
             _lock: lock,
             extractor,
+            vocab: Arc::new(ArabicVocabulary),
             prefix,
-        })
+            named_links: HashSet::new(),
+        };
+        pipeline.refresh_facts()?;
+        Ok(pipeline)
+    }
+
+    /// The rule the stored facts, links and claim keys are made by: the extractor's, the
+    /// linker's and the claim key's.
+    fn facts_rule(&self) -> String {
+        format!(
+            "extract {}; link {} {}; claim key {}",
+            self.extractor.rules(),
+            dossier_link::RULE,
+            crate::store::STORE_LINK_RULE,
+            diff::CLAIM_KEY_RULE
+        )
+    }
+
+    /// When the stored facts were made by other rules (an upgrade, or a database from before
+    /// linking), makes them again from the stored texts, in the order the documents were
+    /// first seen, and links them anew: silently (no version, no alert), so that an upgrade
+    /// is never reported as a change of every document, and the next edit of a document is
+    /// compared with facts made as its new ones are. One transaction: a crash leaves the old
+    /// state, and the next start does it again.
+    fn refresh_facts(&mut self) -> Result<(), AppError> {
+        let rule = self.facts_rule();
+        if self.store.facts_rule()?.as_deref() == Some(rule.as_str()) {
+            return Ok(());
+        }
+        let total = self.store.document_count()?;
+        if total > 0 {
+            tracing::info!(
+                "the stored facts were made by other rules: reading the {total} stored documents again (nothing is reported or sent)"
+            );
+        }
+        let (extractor, vocab) = (&self.extractor, &*self.vocab);
+        let batch = self.store.batch()?;
+        batch.clear_dossier()?;
+        let mut after: Option<(String, String)> = None;
+        loop {
+            let rows = batch.texts_in_order(
+                after
+                    .as_ref()
+                    .map(|(seen, path)| (seen.as_str(), path.as_str())),
+                CHUNK,
+            )?;
+            let Some((last_path, _, last_seen)) = rows.last() else {
+                break;
+            };
+            after = Some((last_seen.clone(), last_path.clone()));
+            let facts: Vec<Extraction> = rows
+                .par_iter()
+                .map(|(_, text, _)| extractor.extract(text))
+                .collect();
+            for ((path, _, first_seen), facts) in rows.iter().zip(&facts) {
+                let linking = batch.link(facts, None, vocab)?;
+                let applied = batch.apply_links(path, facts, &linking, vocab, first_seen)?;
+                batch.replace_facts(path, facts)?;
+                let ids = claim_rows(&Linked::new(facts, &applied.ids), vocab);
+                batch.put_claims(path, &facts.claims, &ids)?;
+            }
+        }
+        batch.set_facts_rule(&rule)?;
+        batch.commit()?;
+        Ok(())
     }
 
     pub fn store(&self) -> &Store {
@@ -244,6 +359,12 @@ impl Pipeline {
         for w in &scan.warnings {
             tracing::warn!("{w}");
             outcome.warnings.push(w.to_string());
+        }
+        for w in &scan.links_skipped {
+            if self.named_links.insert(w.path.clone()) {
+                tracing::warn!("{w}");
+                outcome.warnings.push(w.to_string());
+            }
         }
         outcome.report.scanned = scan.files.len();
         let mut stored = stored?;
@@ -340,6 +461,7 @@ impl Pipeline {
             stored,
         };
         let store = &mut self.store;
+        let vocab = &*self.vocab;
         let mut chunks = candidates.chunks(CHUNK);
         let mut next = chunks.next().map(|c| (c, reader.read(c)));
         while let Some((chunk, outcomes)) = next.take() {
@@ -354,6 +476,7 @@ impl Pipeline {
                 let ahead = following.map(|c| scope.spawn(move || (c, reader.read(c))));
                 let written = write_chunk(
                     store,
+                    vocab,
                     chunk,
                     outcomes,
                     &mut unpaired,
@@ -383,8 +506,10 @@ impl Pipeline {
                         path,
                         text: &old.text,
                         facts: &old.facts,
+                        ids: &old.ids,
                     }),
                     None,
+                    &*self.vocab,
                 );
                 emit(
                     &batch,
@@ -504,6 +629,7 @@ impl Reader<'_> {
 #[allow(clippy::too_many_arguments)]
 fn write_chunk(
     store: &mut Store,
+    vocab: &dyn Vocabulary,
     chunk: &[&FoundFile],
     outcomes: Vec<Outcome>,
     unpaired: &mut Unpaired,
@@ -526,6 +652,9 @@ fn write_chunk(
                 decoded,
                 facts,
             } => {
+                // Nothing to report; the facts of the new text are stored and linked anew
+                // (they may differ where only diacritics did), keeping every identity.
+                let old = batch.document(&path)?;
                 batch.touch_document(&NewDoc {
                     path: &path,
                     meta: &meta,
@@ -533,6 +662,12 @@ fn write_chunk(
                     text: &decoded.text,
                     facts: &facts,
                 })?;
+                let previous = old.as_ref().map(|o| (&o.facts, o.ids.as_slice()));
+                let linking = batch.link(&facts, previous, vocab)?;
+                let (now, _) = super::now();
+                let applied = batch.apply_links(&path, &facts, &linking, vocab, &now)?;
+                let ids = claim_rows(&Linked::new(&facts, &applied.ids), vocab);
+                batch.put_claims(&path, &facts.claims, &ids)?;
             }
             Outcome::Changed {
                 path,
@@ -548,6 +683,7 @@ fn write_chunk(
                 };
                 let change = record(
                     &batch,
+                    vocab,
                     old.as_ref(),
                     &NewDoc {
                         path: &path,
@@ -770,66 +906,108 @@ impl Unpaired {
     }
 }
 
-/// Writes a changed document (and forgets its old path after a rename), updates the entity and
-/// claim indexes, and returns its change with the dossier entries it caused; `None` when the
-/// new version says nothing new (a document back to a state already stored).
-/// Each claim key of a document with its most precise statement (longest date, then most
-/// actors): a document stating one event twice ("the memorandum signed in November 2021",
-/// later "the two countries signed") speaks for it once, with the first.
-fn statements(facts: &Extraction) -> Vec<(String, &Claim)> {
-    let events = diff::event_keys(facts);
-    let precision = |c: &Claim| (c.date.as_ref().map_or(0, String::len), c.actors.len());
-    let mut by_key: Vec<(String, &Claim)> = Vec::new();
-    for claim in &facts.claims {
-        let key = diff::claim_key(claim, &events);
-        match by_key.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, best)) if precision(claim) > precision(best) => *best = claim,
-            Some(_) => {}
-            None => by_key.push((key, claim)),
-        }
-    }
-    by_key
+/// The claim rows of a version: each claim's key and the accord it names.
+fn claim_rows(doc: &Linked<'_>, vocab: &dyn Vocabulary) -> Vec<(String, Option<String>)> {
+    diff::claim_ids(doc, vocab)
+        .into_iter()
+        .map(|c| (c.key, c.event))
+        .collect()
 }
 
+/// Each claim identity of a document with its most precise statement (longest date, then
+/// most actors): a document stating one event twice ("the memorandum signed in November
+/// 2021", later "the two countries signed") speaks for it once, with the first. `ids` are
+/// the claims' identities, in order.
+fn statements<'f>(facts: &'f Extraction, ids: &[diff::ClaimId]) -> Vec<(diff::ClaimId, &'f Claim)> {
+    let precision = |c: &Claim| (c.date.as_ref().map_or(0, String::len), c.actors.len());
+    let mut by_id: Vec<(diff::ClaimId, &Claim)> = Vec::new();
+    for (claim, id) in facts.claims.iter().zip(ids) {
+        match by_id.iter_mut().find(|(k, _)| k == id) {
+            Some((_, best)) if precision(claim) > precision(best) => *best = claim,
+            Some(_) => {}
+            None => by_id.push((id.clone(), claim)),
+        }
+    }
+    by_id
+}
+
+/// Writes a changed document (and forgets its old path after a rename): links its entities
+/// to the dossier, updates the entity and claim indexes, and returns its change with the
+/// dossier entries it caused; `None` when the new version says nothing new (a document back
+/// to a state already stored).
 fn record(
     batch: &Batch<'_>,
+    vocab: &dyn Vocabulary,
     old: Option<&StoredDoc>,
     new: &NewDoc<'_>,
 ) -> Result<Option<(DocumentChange, DossierChanges)>, AppError> {
     let (now, _) = super::now();
+    let previous = old.map(|o| (&o.facts, o.ids.as_slice()));
+    let linking = batch.link(new.facts, previous, vocab)?;
+    if let Some(o) = old.filter(|o| o.path != new.path) {
+        batch.remove_document(&o.path, &now)?;
+    }
+    let applied = batch.apply_links(new.path, new.facts, &linking, vocab, &now)?;
     let change = diff::diff_document(
         old.map(|o| Version {
             path: &o.path,
             text: &o.text,
             facts: &o.facts,
+            ids: &o.ids,
         }),
         Some(Version {
             path: new.path,
             text: new.text,
             facts: new.facts,
+            ids: &applied.ids,
         }),
+        vocab,
     );
     let status = change.status.as_str();
-    if let Some(o) = old.filter(|o| o.path != new.path) {
-        batch.remove_document(&o.path, &now)?;
-    }
-    batch.put_document(new, status, &now)?;
+    batch.put_document(new, status, &now, &applied.ids)?;
+    let new_ids = diff::claim_ids(&Linked::new(new.facts, &applied.ids), vocab);
+    let rows: Vec<(String, Option<String>)> = new_ids
+        .iter()
+        .map(|c| (c.key.clone(), c.event.clone()))
+        .collect();
+    batch.put_claims(new.path, &new.facts.claims, &rows)?;
     let mut dossier = DossierChanges {
-        new_entities: batch.register_entities(new.path, &new.facts.entities, &now)?,
+        new_entities: applied.new_entities,
+        renamed: applied.renamed,
         ..Default::default()
     };
     // One entry per claim key and document, naming at most MAX_SOURCES other sources: in a
     // dossier where an event comes back in most documents, listing every source in every alert
     // would make the k-th alert O(k) long and a first check O(N²) bytes.
-    let old_said = old.map(|o| statements(&o.facts)).unwrap_or_default();
-    for (key, claim) in statements(new.facts) {
+    let old_said = match old {
+        Some(o) => {
+            let ids = diff::claim_ids(&Linked::new(&o.facts, &o.ids), vocab);
+            statements(&o.facts, &ids)
+                .into_iter()
+                .map(|(k, c)| (k, c.clone()))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    for (id, claim) in statements(new.facts, &new_ids) {
         // What the previous version said of this key: sources it already agreed or disagreed
         // with were reported then.
-        let before = old_said.iter().find(|(k, _)| *k == key).map(|(_, c)| *c);
+        let before = old_said.iter().find(|(k, _)| *k == id).map(|(_, c)| c);
         if before.is_some_and(|b| b.date == claim.date && b.negated == claim.negated) {
             continue;
         }
-        let others = batch.claims_with_key(&key, new.path, CLAIM_ROWS_READ)?;
+        // Other documents' statements of the key, but those about another accord.
+        let others: Vec<(String, Claim)> = batch
+            .claims_with_key(&id.key, new.path, CLAIM_ROWS_READ)?
+            .into_iter()
+            .filter(|(_, _, event)| {
+                id.meets(&diff::ClaimId {
+                    key: id.key.clone(),
+                    event: event.clone(),
+                })
+            })
+            .map(|(p, c, _)| (p, c))
+            .collect();
         if others.is_empty() {
             continue;
         }

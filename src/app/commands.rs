@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::check::{CheckOptions, Pipeline, Walk};
 use super::deliver::{Deliverer, Pass};
 use super::error::AppError;
+use super::signals::Stop;
 use super::{failpoint, Format};
 use crate::cli::{Cli, Command, ShowWhat};
 use crate::config::{self, Config, Overrides, ProcessEnv};
@@ -99,10 +100,22 @@ fn dispatch(cli: &Cli) -> Result<u8, AppError> {
             exit_code,
             no_notify,
             allow_mass_removal,
-        } => check(cli, *format, *exit_code, *no_notify, *allow_mass_removal),
-        Command::Watch => {
+            init,
+            verify,
+        } => check(
+            cli,
+            *format,
+            CheckFlags {
+                exit_code: *exit_code,
+                no_notify: *no_notify,
+                allow_mass_removal: *allow_mass_removal,
+                init: *init,
+                verify: *verify,
+            },
+        ),
+        Command::Watch { init } => {
             let config = load_config(cli)?;
-            super::daemon::run(config, &overrides(cli), &ProcessEnv)
+            super::daemon::run(config, &overrides(cli), &ProcessEnv, *init)
         }
         Command::Extract { format, files } => extract(files, *format),
         Command::Show { what, kind, format } => show(cli, *what, kind.as_deref(), *format),
@@ -117,19 +130,30 @@ fn dispatch(cli: &Cli) -> Result<u8, AppError> {
     }
 }
 
-fn check(
-    cli: &Cli,
-    format: Format,
+/// The flags of `dossier check`.
+#[derive(Debug, Clone, Copy)]
+struct CheckFlags {
     exit_code: bool,
     no_notify: bool,
     allow_mass_removal: bool,
-) -> Result<u8, AppError> {
+    init: bool,
+    verify: bool,
+}
+
+fn check(cli: &Cli, format: Format, flags: CheckFlags) -> Result<u8, AppError> {
     let config = load_config(cli)?;
+    // SIGTERM/SIGINT from here on: the batch being written is committed, the alert being
+    // sent is recorded, nothing new starts; exit 130/143.
+    let stop = Stop::install()?;
     let walk = Walk::start(&config);
     // Channels are built before anything is recorded, so a channel that cannot exist stops the
     // check before it queues alerts no one could send.
     let mut deliverer = Deliverer::from_config(&config)?;
-    let mut pipeline = Pipeline::open(config)?;
+    let mut pipeline = Pipeline::open_with(config, flags.init)?;
+    if flags.verify {
+        pipeline.store().check_integrity(true)?;
+        tracing::info!("state database verified (integrity_check: ok)");
+    }
     // The report is written as the check records it (its memory must not grow with a large
     // archive's first check); a write error does not stop the check, the store is the truth.
     let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -139,13 +163,13 @@ fn check(
     };
     let outcome = pipeline.check_walked(
         &CheckOptions {
-            notify: !no_notify,
-            allow_mass_removal,
+            notify: !flags.no_notify,
+            allow_mass_removal: flags.allow_mass_removal,
             counts_only: true,
             // A bar only for a person at a terminal: not on a pipe, not under systemd.
             progress: std::io::stderr().is_terminal()
                 && std::env::var_os("JOURNAL_STREAM").is_none(),
-            cancel: None,
+            cancel: Some(stop.flag().clone()),
         },
         Some(sink.as_mut()),
         walk,
@@ -153,14 +177,18 @@ fn check(
     let written = sink.finish();
     drop(sink);
     failpoint::hit("after-commit");
-    let delivered = if no_notify {
+    let delivered = if flags.no_notify || stop.exit_code().is_some() {
         Default::default()
     } else {
-        deliverer.deliver(pipeline.store(), Pass::EveryPending)?
+        deliverer.deliver(pipeline.store().path(), Pass::EveryPending, stop.flag())?
     };
-    if delivered.failed > 0 {
+    if let Some(code) = stopped(&stop, pipeline.store())? {
+        return Ok(code);
+    }
+    if delivered.failed > 0 || delivered.deferred > 0 {
         return Err(AppError::Delivery {
             failed: delivered.failed,
+            deferred: delivered.deferred,
         });
     }
     // A reader that went away (`| head`) is not a failure of the check.
@@ -173,11 +201,27 @@ fn check(
         }
         _ => {}
     }
-    Ok(if exit_code && outcome.changed > 0 {
+    Ok(if flags.exit_code && outcome.changed > 0 {
         1
     } else {
         0
     })
+}
+
+/// After a SIGTERM or SIGINT: says what waits in the outbox and gives the exit code (130,
+/// 143); `None` when no signal came.
+fn stopped(stop: &Stop, store: &Store) -> Result<Option<u8>, AppError> {
+    let Some(code) = stop.exit_code() else {
+        return Ok(None);
+    };
+    let pending = store.pending_count()?;
+    eprintln!(
+        "dossier: stopped by {}; {pending} alert deliver{} wait in the outbox (`dossier retry` \
+         sends them; what was not looked at yet is found by the next check)",
+        stop.name(),
+        if pending == 1 { "y" } else { "ies" }
+    );
+    Ok(Some(code))
 }
 
 fn extract(files: &[std::path::PathBuf], format: Format) -> Result<u8, AppError> {
@@ -262,6 +306,8 @@ struct ClaimJson<'a> {
     actors: &'a [String],
     attributed_to: &'a Option<String>,
     date: &'a Option<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    mentioned: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     modality: Option<crate::model::Modality>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -295,6 +341,7 @@ fn extraction_json<'a>(path: &'a Path, x: &'a Extraction) -> ExtractionLine<'a> 
                 actors: &c.actors,
                 attributed_to: &c.attributed_to,
                 date: &c.date,
+                mentioned: &c.mentioned,
                 modality: c.modality,
                 negated: c.negated,
                 quote: &c.quote,
@@ -542,7 +589,7 @@ fn history(cli: &Cli, name: &str, format: Format) -> Result<u8, AppError> {
     let versions = store.versions()?;
     let histories: Vec<super::history::History> = found
         .into_iter()
-        .map(|e| super::history::timeline(e, &versions))
+        .map(|e| super::history::timeline(e, &versions, &crate::extract::ArabicVocabulary))
         .collect();
     match format {
         Format::Json => out(&json_pretty(&histories)),
@@ -596,27 +643,40 @@ fn send_test(cli: &Cli) -> Result<u8, AppError> {
 
 fn retry(cli: &Cli, ids: &[String]) -> Result<u8, AppError> {
     let config = load_config(cli)?;
+    let stop = Stop::install()?;
     let mut deliverer = Deliverer::from_config(&config)?;
-    let Some(store) = Store::open_read_only(&config.state.path)? else {
+    let path = &config.state.path;
+    if !path.exists() {
         out("outbox empty: no state yet\n");
         return Ok(0);
-    };
-    drop(store);
-    let store = Store::open(&config.state.path)?;
+    }
+    // Never creates anything: a file that is not a dossier state is refused, not replaced.
+    let store = Store::open_state(path, false)?;
     for id in ids {
         if !store.alert_exists(id)? {
             return Err(AppError::UnknownAlert(id.clone()));
         }
     }
     store.reset_for_retry(ids)?;
-    let done = deliverer.deliver(&store, Pass::Retry)?;
+    let done = deliverer.deliver(store.path(), Pass::Retry, stop.flag())?;
     out(&format!(
-        "{} attempted, {} delivered, {} failed\n",
-        done.attempted, done.delivered, done.failed
+        "{} attempted, {} delivered, {} failed{}\n",
+        done.attempted,
+        done.delivered,
+        done.failed,
+        if done.deferred > 0 {
+            format!(", {} not tried (channel down)", done.deferred)
+        } else {
+            String::new()
+        }
     ));
-    if done.failed > 0 {
+    if let Some(code) = stopped(&stop, &store)? {
+        return Ok(code);
+    }
+    if done.failed > 0 || done.deferred > 0 {
         return Err(AppError::Delivery {
             failed: done.failed,
+            deferred: done.deferred,
         });
     }
     Ok(0)

@@ -18,7 +18,7 @@ use sd_notify::NotifyState;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use super::check::{CheckOptions, Pipeline};
-use super::deliver::{Deliverer, Pass};
+use super::deliver::{Deliverer, Workers, GRACE};
 use super::error::AppError;
 use super::reconcile::Partial;
 use crate::config::{self, Config, Env, Overrides};
@@ -46,7 +46,8 @@ fn notify(states: &[NotifyState<'_>]) {
 
 struct Daemon {
     pipeline: Pipeline,
-    deliverer: Deliverer,
+    /// One delivery worker per channel (`deliver.rs`); `None` only while being replaced.
+    workers: Option<Workers>,
     watcher: watch::Watcher,
     hints: Hints,
     overflow: Arc<AtomicBool>,
@@ -142,20 +143,10 @@ impl Daemon {
                 );
             }
         }
-        self.deliver(Pass::Due)?;
-        self.status();
-        Ok(())
-    }
-
-    fn deliver(&mut self, pass: Pass) -> Result<(), AppError> {
-        let done = self.deliverer.deliver(self.pipeline.store(), pass)?;
-        if done.attempted > 0 {
-            tracing::info!(
-                "{} alert deliveries sent, {} failed",
-                done.delivered,
-                done.failed
-            );
+        if let Some(w) = &self.workers {
+            w.wake();
         }
+        self.status();
         Ok(())
     }
 
@@ -198,6 +189,7 @@ impl Daemon {
             new.state.path = old.state.path.clone();
         }
         let deliverer = Deliverer::from_config(&new)?;
+        let state = new.state.path.clone();
         let rewatch =
             new.watch.dir != old.watch.dir || new.watch.poll_interval != old.watch.poll_interval;
         if rewatch {
@@ -209,7 +201,11 @@ impl Daemon {
                 self.watcher.mode
             );
         }
-        self.deliverer = deliverer;
+        // The old workers finish the alert they are sending, then the new channels start.
+        if let Some(old) = self.workers.take() {
+            old.stop(GRACE);
+        }
+        self.workers = Some(deliverer.start_workers(&state)?);
         self.filter = filter(&new);
         self.pipeline.config = new;
         self.overflow.store(true, Ordering::SeqCst); // include/exclude may have changed: rescan
@@ -217,11 +213,25 @@ impl Daemon {
     }
 }
 
-/// Runs the daemon until SIGTERM or SIGINT; returns the exit code.
-pub fn run(config: Config, ov: &Overrides, env: &dyn Env) -> Result<u8, AppError> {
+/// Runs the daemon until SIGTERM or SIGINT; returns the exit code: 0, as a signal is how the
+/// daemon is meant to end (a second signal during the stop ends it at once, 130 or 143).
+/// `init`: start a new state (`watch --init`).
+pub fn run(config: Config, ov: &Overrides, env: &dyn Env, init: bool) -> Result<u8, AppError> {
     let stop = Arc::new(AtomicBool::new(false));
     let overflow = Arc::new(AtomicBool::new(false));
     let (tx, rx) = sync_channel::<Msg>(QUEUE);
+
+    // A second SIGTERM or SIGINT while the first one's stop waits for deliveries in flight
+    // ends the process at once. Registered before the iterator: a signal's actions run in
+    // that order, and the iterator's thread sets the flag as soon as it is woken.
+    for sig in [SIGTERM, SIGINT] {
+        signal_hook::flag::register_conditional_shutdown(sig, 128 + sig, stop.clone()).map_err(
+            |source| AppError::Io {
+                what: "signal handlers".into(),
+                source,
+            },
+        )?;
+    }
 
     // Signals: the flag stops a long check between batches; the message wakes the loop.
     let mut signals =
@@ -257,10 +267,14 @@ pub fn run(config: Config, ov: &Overrides, env: &dyn Env) -> Result<u8, AppError
     // Watch before the first reconcile, so that a change made during it is not missed.
     let watcher = watch::start(&config.watch.dir, config.watch.poll_interval, hints.clone())?;
     tracing::info!("watching {} ({})", config.watch.dir.display(), watcher.mode);
-    let pipeline = Pipeline::open(config)?;
+    let pipeline = Pipeline::open_with(config, init)?;
+    // A damaged state is found before the daemon builds on it (`check --verify` checks the
+    // indexes too).
+    pipeline.store().check_integrity(false)?;
+    let workers = deliverer.start_workers(pipeline.store().path())?;
     let mut d = Daemon {
         pipeline,
-        deliverer,
+        workers: Some(workers),
         watcher,
         hints,
         overflow,
@@ -282,7 +296,6 @@ pub fn run(config: Config, ov: &Overrides, env: &dyn Env) -> Result<u8, AppError
 
     let watchdog = sd_notify::watchdog_enabled().map(|w| w / 2);
     let mut last_ping = Instant::now();
-    let mut last_retry = Instant::now();
     let mut due: Option<Instant> = None;
     loop {
         if stop.load(Ordering::SeqCst) {
@@ -322,11 +335,6 @@ pub fn run(config: Config, ov: &Overrides, env: &dyn Env) -> Result<u8, AppError
         if due.is_some_and(|t| Instant::now() >= t) {
             due = None;
             d.reconcile("files changed")?;
-            last_retry = Instant::now();
-        }
-        if last_retry.elapsed() >= Duration::from_secs(1) {
-            last_retry = Instant::now();
-            d.deliver(Pass::Due)?;
         }
         if let Some(w) = watchdog {
             if last_ping.elapsed() >= w {
@@ -337,6 +345,9 @@ pub fn run(config: Config, ov: &Overrides, env: &dyn Env) -> Result<u8, AppError
     }
     notify(&[NotifyState::Stopping]);
     tracing::info!("stopping");
+    if let Some(w) = d.workers.take() {
+        w.stop(GRACE);
+    }
     Ok(0)
 }
 
@@ -348,6 +359,7 @@ fn filter(config: &Config) -> Option<Filter> {
         include: config.watch.include.clone(),
         exclude: config.watch.exclude.clone(),
         max_bytes: config.watch.max_bytes,
+        follow_links: config.watch.follow_links,
     })
     .ok()
 }

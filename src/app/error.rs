@@ -24,8 +24,10 @@ pub enum AppError {
         stored: usize,
         dir: PathBuf,
     },
-    #[error("{failed} alert deliveries failed; they stay in the outbox (see `dossier show outbox`, then `dossier retry`)")]
-    Delivery { failed: usize },
+    #[error("{}", delivery_message(*failed, *deferred))]
+    Delivery { failed: usize, deferred: usize },
+    #[error("the folder of the state database {path} does not exist ({dir}); create it, fix the path, or pass --init to start a new state there")]
+    StateFolder { path: PathBuf, dir: PathBuf },
     #[error("cannot write {what}: {source}")]
     Io {
         what: String,
@@ -37,6 +39,23 @@ pub enum AppError {
     Watch(#[from] WatchError),
     #[error("no alert with id {0} in the outbox")]
     UnknownAlert(String),
+}
+
+/// "3 alert deliveries failed and 17 were not tried (their channel is down); they stay…".
+fn delivery_message(failed: usize, deferred: usize) -> String {
+    let plural = |n: usize| if n == 1 { "delivery" } else { "deliveries" };
+    let what = match (failed, deferred) {
+        (f, 0) => format!("{f} alert {} failed", plural(f)),
+        (0, d) => format!(
+            "{d} alert {} were not tried (their channel is down)",
+            plural(d)
+        ),
+        (f, d) => format!(
+            "{f} alert {} failed and {d} more were not tried (their channel is down)",
+            plural(f)
+        ),
+    };
+    format!("{what}; they stay in the outbox (see `dossier show outbox`, then `dossier retry`)")
 }
 
 impl AppError {

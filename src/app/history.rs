@@ -7,11 +7,12 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::diff::{self, ClaimDelta};
+use crate::diff::{self, ClaimDelta, Linked};
 use crate::model::{Claim, Extraction};
 use crate::report::{self, one_line};
 use crate::store::{EntityRecord, VersionRecord};
 use crate::text;
+use dossier_core::vocab::Vocabulary;
 
 /// One step of an entity's timeline.
 #[derive(Debug, Clone, Serialize)]
@@ -34,37 +35,70 @@ pub struct History {
     pub timeline: Vec<Step>,
 }
 
-/// The entity's part of an extraction: whether it is mentioned, and the claims it is in.
-fn involvement(facts: &Extraction, e: &EntityRecord) -> (bool, Extraction) {
-    let known = |n: &String| e.keys.contains(&text::key(n));
-    let mentioned = facts
-        .entities
+/// One version's facts with the dossier ids of its entities.
+#[derive(Clone, Default)]
+struct Seen {
+    facts: Extraction,
+    ids: Vec<i64>,
+}
+
+/// Whether entity `i` of a version is the dossier entity: by id where the version has its
+/// links, else by any folded form.
+fn is_it(v: &Seen, i: usize, e: &EntityRecord) -> bool {
+    match v.ids.get(i) {
+        Some(&id) => id == e.id,
+        None => v.facts.entities.get(i).is_some_and(|x| {
+            let known = |n: &String| e.keys.contains(&text::key(n));
+            x.kind == e.kind && (known(&x.name) || x.aliases.iter().any(known))
+        }),
+    }
+}
+
+/// The entity's part of a version: whether it is mentioned, and the claims it is in (with
+/// the version's entities and ids, so that they compare by identity).
+fn involvement(v: &Seen, e: &EntityRecord) -> (bool, Seen) {
+    let mine: Vec<usize> = (0..v.facts.entities.len())
+        .filter(|&i| is_it(v, i, e))
+        .collect();
+    let names: Vec<String> = mine
         .iter()
-        .any(|x| x.kind == e.kind && (known(&x.name) || x.aliases.iter().any(known)));
-    let claims: Vec<Claim> = facts
+        .filter_map(|&i| v.facts.entities.get(i))
+        .map(|x| text::key(&x.name))
+        .collect();
+    let claims: Vec<Claim> = v
+        .facts
         .claims
         .iter()
-        .filter(|c| c.actors.iter().any(known))
+        .filter(|c| c.actors.iter().any(|a| names.contains(&text::key(a))))
         .cloned()
         .collect();
-    let part = Extraction {
-        entities: facts.entities.clone(),
-        claims,
-        ..Default::default()
+    let part = Seen {
+        facts: Extraction {
+            entities: v.facts.entities.clone(),
+            claims,
+            ..Default::default()
+        },
+        ids: v.ids.clone(),
     };
-    (mentioned, part)
+    (!mine.is_empty(), part)
 }
 
 /// Builds the timeline of `entity` from every recorded version, oldest first.
-pub fn timeline(entity: EntityRecord, versions: &[VersionRecord]) -> History {
-    let mut last: HashMap<&str, Extraction> = HashMap::new();
+pub fn timeline(
+    entity: EntityRecord,
+    versions: &[VersionRecord],
+    vocab: &dyn Vocabulary,
+) -> History {
+    let mut last: HashMap<&str, Seen> = HashMap::new();
     let mut steps = Vec::new();
     for v in versions {
-        let empty = Extraction::default();
         let before = last.get(v.path.as_str()).cloned().unwrap_or_default();
         let (was, before_part) = involvement(&before, &entity);
-        let now = v.facts.as_ref().unwrap_or(&empty);
-        let (is, part) = involvement(now, &entity);
+        let now = Seen {
+            facts: v.facts.clone().unwrap_or_default(),
+            ids: v.ids.clone(),
+        };
+        let (is, part) = involvement(&now, &entity);
         if is || was {
             steps.push(Step {
                 time: v.recorded.clone(),
@@ -72,11 +106,15 @@ pub fn timeline(entity: EntityRecord, versions: &[VersionRecord]) -> History {
                 version: v.version,
                 status: v.status.clone(),
                 mentioned: is,
-                claims: diff::diff_claims(&before_part, &part),
+                claims: diff::diff_claims(
+                    &Linked::new(&before_part.facts, &before_part.ids),
+                    &Linked::new(&part.facts, &part.ids),
+                    vocab,
+                ),
             });
         }
         match &v.facts {
-            Some(f) => last.insert(v.path.as_str(), f.clone()),
+            Some(_) => last.insert(v.path.as_str(), now),
             None => last.remove(v.path.as_str()),
         };
     }

@@ -9,6 +9,7 @@ mod error;
 mod failpoint;
 mod history;
 mod reconcile;
+mod signals;
 
 pub use check::{CheckOptions, CheckOutcome, Pipeline};
 pub use commands::run;

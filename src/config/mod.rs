@@ -31,6 +31,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// `[watch] follow_links`, owned by the walk.
+pub use crate::ingest::FollowLinks;
 pub use duration::{format as format_duration, parse as parse_duration};
 pub use error::{ConfigError, Location};
 
@@ -128,6 +130,8 @@ pub struct WatchConfig {
     pub max_bytes: u64,
     /// `Some` to poll instead of using inotify; `poll_interval = 0` gives `None`.
     pub poll_interval: Option<Duration>,
+    /// Which symbolic links the walk follows (`follow_links`, default `inside`).
+    pub follow_links: FollowLinks,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,6 +299,22 @@ impl Config {
     /// same configuration.
     pub fn render_masked(&self) -> String {
         render::render(self)
+    }
+}
+
+/// The state path used when neither `--state` nor `[state] path` names one:
+/// `$STATE_DIRECTORY/dossier.db` under systemd (the first directory when it lists several),
+/// else `./.dossier/state.db`. Its folder is created when missing; any other path's folder must
+/// exist (or `--init` be given), so that a typo cannot start a new, empty state.
+pub fn default_state_path(env: &dyn Env) -> PathBuf {
+    let cwd = env.current_dir();
+    let systemd = env
+        .var("STATE_DIRECTORY")
+        .and_then(|v| v.split(':').next().map(str::to_string))
+        .filter(|dir| !dir.is_empty());
+    match systemd {
+        Some(dir) => validate::resolve(&cwd, Path::new(&dir)).join("dossier.db"),
+        None => cwd.join(".dossier").join("state.db"),
     }
 }
 

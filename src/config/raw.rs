@@ -34,6 +34,7 @@ pub(crate) struct RawWatch {
     pub debounce_ms: Option<Spanned<u64>>,
     pub max_bytes: Option<Spanned<u64>>,
     pub poll_interval: Option<Spanned<RawDuration>>,
+    pub follow_links: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -266,7 +267,7 @@ mod tests {
         assert_eq!(
             err("[watch]\ncolour = 1\n"),
             "t.toml:2:1: unknown key `colour` in [watch], expected one of dir, include, exclude, \
-             debounce_ms, max_bytes, poll_interval"
+             debounce_ms, max_bytes, poll_interval, follow_links"
         );
         assert!(err("x = 1").starts_with("t.toml:1:1: unknown key `x` at the top level"));
         assert!(err("[state]\ndb = 1")

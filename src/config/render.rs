@@ -38,6 +38,7 @@ pub(crate) fn render(config: &Config) -> String {
         Some(d) => dur(d),
     };
     kv(&mut out, "poll_interval", &poll);
+    kv(&mut out, "follow_links", &string(w.follow_links.as_str()));
     line(&mut out, "");
     line(&mut out, "[state]");
     kv(&mut out, "path", &path(&config.state.path));

@@ -17,8 +17,8 @@ use super::raw::{
     self, RawChannel, RawConfig, RawDuration, COMMON_CHANNEL_KEYS, EMAIL_KEYS, JSONL_KEYS,
 };
 use super::{
-    ChannelConfig, ChannelKind, Config, EmailConfig, EmailTransport, Env, MinChanges, Overrides,
-    RetryPolicy, Secret, SecretSource, StateConfig, TlsMode, WatchConfig,
+    ChannelConfig, ChannelKind, Config, EmailConfig, EmailTransport, Env, FollowLinks, MinChanges,
+    Overrides, RetryPolicy, Secret, SecretSource, StateConfig, TlsMode, WatchConfig,
 };
 
 pub(crate) const DEFAULT_INCLUDE: &[&str] = &["*.txt", "*.md", "*.html"];
@@ -167,6 +167,22 @@ impl Ctx<'_> {
             Some(v) => Some(self.duration("poll_interval", v, true)?).filter(|d| !d.is_zero()),
             None => None,
         };
+        let follow_links = match &raw.follow_links {
+            None => FollowLinks::default(),
+            Some(v) => match v.get_ref().as_str() {
+                "inside" => FollowLinks::Inside,
+                "all" => FollowLinks::All,
+                "none" => FollowLinks::None,
+                other => {
+                    return Err(self.value_error(
+                        v,
+                        format!(
+                            "`follow_links`: unknown value `{other}`, expected one of inside, all, none"
+                        ),
+                    ))
+                }
+            },
+        };
         Ok(WatchConfig {
             dir,
             include,
@@ -174,6 +190,7 @@ impl Ctx<'_> {
             debounce: Duration::from_millis(debounce_ms),
             max_bytes,
             poll_interval,
+            follow_links,
         })
     }
 
@@ -213,18 +230,9 @@ impl Ctx<'_> {
         Ok(StateConfig { path })
     }
 
-    /// `$STATE_DIRECTORY/dossier.db` under systemd (the first directory when it lists several),
-    /// else `./.dossier/state.db`.
+    /// [`super::default_state_path`].
     fn default_state(&self) -> PathBuf {
-        let systemd = self
-            .env
-            .var("STATE_DIRECTORY")
-            .and_then(|v| v.split(':').next().map(str::to_string))
-            .filter(|dir| !dir.is_empty());
-        match systemd {
-            Some(dir) => resolve(&self.cwd, Path::new(&dir)).join("dossier.db"),
-            None => self.cwd.join(".dossier").join("state.db"),
-        }
+        super::default_state_path(self.env)
     }
 
     /// A path written in the file, relative to the file's directory.

@@ -36,6 +36,31 @@ pub struct ScanConfig {
     pub exclude: Vec<String>,
     /// Larger files are skipped with [`ReadError::TooLarge`].
     pub max_bytes: u64,
+    /// Which symbolic links the walk follows.
+    pub follow_links: FollowLinks,
+}
+
+/// `[watch] follow_links`: which symbolic links under the watched folder are followed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum FollowLinks {
+    /// Only links whose target is inside the watched folder; one leading out of it is
+    /// skipped with a warning naming it (once).
+    #[default]
+    Inside,
+    /// Every link, wherever it leads.
+    All,
+    /// None: a link is skipped with a warning naming it.
+    None,
+}
+
+impl FollowLinks {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowLinks::Inside => "inside",
+            FollowLinks::All => "all",
+            FollowLinks::None => "none",
+        }
+    }
 }
 
 impl ScanConfig {
@@ -46,6 +71,7 @@ impl ScanConfig {
             include: DEFAULT_INCLUDE.iter().map(|s| (*s).to_owned()).collect(),
             exclude: DEFAULT_EXCLUDE.iter().map(|s| (*s).to_owned()).collect(),
             max_bytes: DEFAULT_MAX_BYTES,
+            follow_links: FollowLinks::default(),
         }
     }
 }
@@ -114,6 +140,8 @@ pub struct Scan {
     /// document stored under one of them is unknown in this scan, not removed: see
     /// [`Scan::is_unknown`].
     pub unreadable: Vec<DocPath>,
+    /// Symbolic links the walk did not follow (`follow_links`), one warning each, by path.
+    pub links_skipped: Vec<ScanWarning>,
 }
 
 impl Scan {

@@ -16,7 +16,9 @@ use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
 use super::path::escape_path;
-use super::{DocPath, FileStat, FoundFile, IngestError, Scan, ScanConfig, ScanWarning};
+use super::{
+    DocPath, FileStat, FollowLinks, FoundFile, IngestError, Scan, ScanConfig, ScanWarning,
+};
 
 /// The include/exclude globs of a [`ScanConfig`], compiled once. The watcher should build one
 /// and reuse it; [`matches()`] compiles on every call.
@@ -144,15 +146,18 @@ pub fn stat(abs: &Path) -> io::Result<FileStat> {
     fs::metadata(abs).map(|m| FileStat::from_metadata(&m))
 }
 
-/// Walks the root (recursively, following symlinks) and lists the documents, sorted by path.
+/// Walks the root (recursively, following the symbolic links `cfg.follow_links` allows) and
+/// lists the documents, sorted by path.
 ///
 /// Errors only when the globs are invalid or the root is missing, not a folder or unreadable;
 /// everything else is a warning. A file reached twice (through a symlink, or a hard link) is
 /// listed once, under its first path in sort order, so one article never counts as two sources.
+/// A link not followed is named once in [`Scan::links_skipped`].
 pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
     let filter = Filter::new(cfg)?;
     let root = cfg.root.as_path();
     check_root(root)?;
+    let links = LinkRule::new(root, cfg.follow_links);
 
     // The walk thread lists folders; the files it finds are examined (glob match, key, `statx`)
     // in blocks, by a few worker threads once there are more than one block of them: an
@@ -174,7 +179,7 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
         let mut open_dirs: Vec<PathBuf> = Vec::new();
         // The same folders opened (index 0 = the root), to stat each file by its name alone.
         let mut dir_handles: Vec<Option<DirHandle>> = vec![open_dir(root)];
-        for item in walk(root, filter) {
+        for item in walk(root, filter, &links) {
             let entry = match item {
                 Ok(entry) => entry,
                 Err(err) => {
@@ -190,6 +195,11 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
                 }
             };
             let ft = entry.file_type();
+            if ft.is_symlink() {
+                // Only met when links are not followed (`follow_links = "none"`).
+                links.skip(entry.path(), None);
+                continue;
+            }
             if ft.is_dir() {
                 out.linked |= entry.path_is_symlink();
                 open_dirs.truncate(entry.depth().saturating_sub(1));
@@ -296,10 +306,12 @@ pub fn scan(cfg: &ScanConfig) -> Result<Scan, IngestError> {
     };
     warnings.sort_by(|a: &ScanWarning, b| a.path.cmp(&b.path));
     unreadable.sort();
+    let links_skipped = links.warnings(root, cfg.follow_links);
     Ok(Scan {
         files,
         warnings,
         unreadable,
+        links_skipped,
     })
 }
 
@@ -562,17 +574,94 @@ impl Hasher for IdHasher {
     }
 }
 
-/// Everything under the root, symlinks followed, excluded folders not entered.
+/// Which symbolic links the walk follows, and the ones it did not.
+struct LinkRule {
+    follow: FollowLinks,
+    /// The root with every link in it resolved: a target under it is inside.
+    inside: Option<PathBuf>,
+    /// Links not followed, with where they lead when that was looked up.
+    skipped: std::cell::RefCell<Vec<(PathBuf, Option<PathBuf>)>>,
+}
+
+impl LinkRule {
+    fn new(root: &Path, follow: FollowLinks) -> LinkRule {
+        LinkRule {
+            follow,
+            inside: fs::canonicalize(root).ok(),
+            skipped: Default::default(),
+        }
+    }
+
+    /// Whether the walk goes through the link at `path` (a link the walk met, followed).
+    fn follows(&self, path: &Path) -> bool {
+        if self.follow != FollowLinks::Inside {
+            return true;
+        }
+        match (fs::canonicalize(path), &self.inside) {
+            (Ok(target), Some(inside)) if !target.starts_with(inside) => {
+                self.skip(path, Some(target));
+                false
+            }
+            // A broken link or a loop: the walk reports it.
+            _ => true,
+        }
+    }
+
+    fn skip(&self, path: &Path, target: Option<PathBuf>) {
+        self.skipped.borrow_mut().push((path.to_path_buf(), target));
+    }
+
+    /// One warning per link not followed, in path order.
+    fn warnings(&self, root: &Path, follow: FollowLinks) -> Vec<ScanWarning> {
+        let mut skipped = std::mem::take(&mut *self.skipped.borrow_mut());
+        skipped.sort();
+        skipped.dedup_by(|a, b| a.0 == b.0);
+        skipped
+            .into_iter()
+            .map(|(path, target)| {
+                let key = DocPath::from_relative(relative(root, &path));
+                let message = match target {
+                    Some(t) => format!(
+                        "symbolic link to {}, outside the watched folder; not followed \
+                         (follow_links = \"{}\")",
+                        escape_path(&t),
+                        follow.as_str()
+                    ),
+                    None => format!(
+                        "symbolic link; not followed (follow_links = \"{}\")",
+                        follow.as_str()
+                    ),
+                };
+                warn(&key, &message)
+            })
+            .collect()
+    }
+}
+
+/// Everything under the root, the links `links` allows followed, excluded folders not
+/// entered.
 fn walk<'a>(
     root: &'a Path,
     filter: &'a Filter,
+    links: &'a LinkRule,
 ) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> + 'a {
     WalkDir::new(root)
-        .follow_links(true)
+        .follow_links(links.follow != FollowLinks::None)
         .min_depth(1)
         .into_iter()
         .filter_entry(move |e| {
-            !(e.file_type().is_dir() && filter.excluded(relative(root, e.path())))
+            let rel = relative(root, e.path());
+            if e.file_type().is_dir() && filter.excluded(rel) {
+                return false;
+            }
+            if e.path_is_symlink() || e.file_type().is_symlink() {
+                // An excluded link is not named: the user ruled it out.
+                if filter.excluded(rel) {
+                    return false;
+                }
+                return e.file_type().is_symlink() || links.follows(e.path());
+            }
+            true
         })
 }
 
@@ -834,7 +923,8 @@ mod tests {
         fs::write(dir.path().join("news/a.txt"), b"x").expect("write");
         let cfg = ScanConfig::with_root(dir.path());
         let filter = Filter::new(&cfg).expect("filter");
-        let mut seen: Vec<PathBuf> = walk(dir.path(), &filter)
+        let links = LinkRule::new(dir.path(), FollowLinks::Inside);
+        let mut seen: Vec<PathBuf> = walk(dir.path(), &filter, &links)
             .map(|e| {
                 e.expect("entry")
                     .path()

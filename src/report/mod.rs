@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::diff::{
     ChangeReport, Contradiction, Corroboration, DocStatus, DocumentChange, DossierChanges,
-    NewEntity,
+    NewEntity, Renamed,
 };
 use crate::model::{Claim, EntityType};
 
@@ -196,6 +196,7 @@ pub fn render_dossier(out: &mut String, d: &DossierChanges, st: Style) {
     }
     let _ = writeln!(out, "{}", st.bold("dossier:"));
     render_new_entities(out, &d.new_entities);
+    render_renames(out, &d.renamed);
     render_corroborations(out, &d.corroborated);
     render_contradictions(out, &d.contradicted);
 }
@@ -220,6 +221,19 @@ pub fn render_new_entities(out: &mut String, entities: &[NewEntity]) {
                 );
             }
         }
+    }
+}
+
+/// One line per dossier entity that took a fuller name.
+pub fn render_renames(out: &mut String, renamed: &[Renamed]) {
+    for r in renamed {
+        let _ = writeln!(
+            out,
+            "  renamed {}: {} → {}",
+            r.kind,
+            one_line(&r.from),
+            one_line(&r.to)
+        );
     }
 }
 

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::{
     render_contradictions, render_corroborations, render_document, render_new_entities,
-    render_summary, Style, STATUS_ORDER,
+    render_renames, render_summary, Style, STATUS_ORDER,
 };
 use crate::diff::{DocumentChange, DossierChanges};
 
@@ -238,6 +238,7 @@ pub struct JsonStream<W: Write> {
     documents: usize,
     spooled: Spool,
     new_entities: Spool,
+    renamed: Spool,
     corroborated: Spool,
     contradicted: Spool,
     failure: Failure,
@@ -251,6 +252,7 @@ impl<W: Write> JsonStream<W> {
             documents: 0,
             spooled: Spool::default(),
             new_entities: Spool::default(),
+            renamed: Spool::default(),
             corroborated: Spool::default(),
             contradicted: Spool::default(),
             failure: Failure::default(),
@@ -295,6 +297,11 @@ impl<W: Write> JsonStream<W> {
         out.write_all(if self.documents > 0 { b"\n  ]" } else { b"]" })?;
         out.write_all(b",\n  \"dossier\": {\n    \"new_entities\": ")?;
         Self::write_list(out, &mut self.new_entities)?;
+        // Like the whole report's serialization: `renamed` only when there is one.
+        if !self.renamed.is_empty() {
+            out.write_all(b",\n    \"renamed\": ")?;
+            Self::write_list(out, &mut self.renamed)?;
+        }
         out.write_all(b",\n    \"corroborated\": ")?;
         Self::write_list(out, &mut self.corroborated)?;
         out.write_all(b",\n    \"contradicted\": ")?;
@@ -330,6 +337,9 @@ impl<W: Write> ReportSink for JsonStream<W> {
         for e in &dossier.new_entities {
             r = r.and_then(|_| self.new_entities.push("", &pretty_at(e, 6)));
         }
+        for e in &dossier.renamed {
+            r = r.and_then(|_| self.renamed.push("", &pretty_at(e, 6)));
+        }
         for c in &dossier.corroborated {
             r = r.and_then(|_| self.corroborated.push("", &pretty_at(c, 6)));
         }
@@ -358,6 +368,7 @@ pub struct TextStream<W: Write> {
     counts: [usize; 4],
     documents: Spool,
     new_entities: Spool,
+    renamed: Spool,
     corroborated: Spool,
     contradicted: Spool,
     failure: Failure,
@@ -372,6 +383,7 @@ impl<W: Write> TextStream<W> {
             counts: [0; 4],
             documents: Spool::default(),
             new_entities: Spool::default(),
+            renamed: Spool::default(),
             corroborated: Spool::default(),
             contradicted: Spool::default(),
             failure: Failure::default(),
@@ -390,6 +402,7 @@ impl<W: Write> TextStream<W> {
         self.documents.drain(|body| out.write_all(body))?;
         let dossier = [
             &mut self.new_entities,
+            &mut self.renamed,
             &mut self.corroborated,
             &mut self.contradicted,
         ];
@@ -424,6 +437,7 @@ impl<W: Write> ReportSink for TextStream<W> {
                 (|t: &mut String, d: &DossierChanges| render_new_entities(t, &d.new_entities))
                     as fn(&mut String, &DossierChanges),
             ),
+            (&mut self.renamed, |t, d| render_renames(t, &d.renamed)),
             (&mut self.corroborated, |t, d| {
                 render_corroborations(t, &d.corroborated)
             }),
@@ -467,6 +481,7 @@ mod tests {
             date: date.map(str::to_string),
             quote: "وقع البلدان اتفاقية \"تعاون\"\nفي الرباط".into(),
             attributed_to: None,
+            mentioned: Vec::new(),
             negated: false,
             modality: None,
         }
@@ -490,6 +505,7 @@ mod tests {
                 changed: vec![ClaimChange {
                     before: claim(&["المغرب"], None),
                     after: claim(&["المغرب"], Some("2022")),
+                    fields: vec!["date".into()],
                 }],
             },
             dates: Delta {
@@ -506,6 +522,7 @@ mod tests {
 
     fn dossier(path: &str, n: usize) -> DossierChanges {
         DossierChanges {
+            renamed: Vec::new(),
             new_entities: (0..n)
                 .map(|i| NewEntity {
                     kind: if i % 2 == 0 {

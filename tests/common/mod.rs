@@ -119,5 +119,6 @@ pub fn with_status<'a>(report: &'a Value, status: &str) -> Vec<&'a Value> {
         .filter(|d| d["status"] == status)
         .collect()
 }
+pub mod corpus;
 pub mod daemon;
 pub mod smtp;

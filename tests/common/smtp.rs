@@ -1,6 +1,7 @@
 //! A small SMTP server for tests, on 127.0.0.1:0, started and stopped by the test itself.
 //! It speaks enough of RFC 5321 for lettre (EHLO, AUTH PLAIN/LOGIN, MAIL, RCPT, DATA, RSET,
-//! NOOP, QUIT) and can be told to refuse: answer 421 to new connections, or 535 to AUTH.
+//! NOOP, QUIT) and can be told to refuse: answer 421 to new connections, or 535 to AUTH; or to
+//! be silent: accept the connection and never say a word (a hung server).
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -25,6 +26,12 @@ pub struct State {
     pub auth_login: AtomicUsize,
     /// When set, the only AUTH mechanism advertised ("LOGIN"); both by default.
     pub only_mechanism: Mutex<Option<&'static str>>,
+    /// TCP connections accepted.
+    pub connections: AtomicUsize,
+    /// Bytes of the messages received so far.
+    pub received_bytes: AtomicUsize,
+    /// When set, a new connection is accepted and never answered (held until the client goes).
+    pub silent: AtomicBool,
 }
 
 pub struct SmtpServer {
@@ -77,6 +84,32 @@ impl SmtpServer {
     pub fn transcript(&self) -> String {
         self.state.transcript.lock().unwrap().join("\n")
     }
+
+    pub fn connections(&self) -> usize {
+        self.state.connections.load(Ordering::SeqCst)
+    }
+
+    /// The Message-ID of every message received, in order.
+    pub fn message_ids(&self) -> Vec<String> {
+        self.state
+            .messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|m| message_id(m))
+            .collect()
+    }
+}
+
+/// The `Message-ID` header of a raw message.
+pub fn message_id(raw: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(raw);
+    let head = text.split("\r\n\r\n").next()?;
+    head.split("\r\n").find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("message-id")
+            .then(|| value.trim().to_string())
+    })
 }
 
 fn check_creds(st: &State, user: &str, pass: &str) -> bool {
@@ -87,6 +120,14 @@ fn check_creds(st: &State, user: &str, pass: &str) -> bool {
 }
 
 fn serve(stream: TcpStream, st: &State) -> std::io::Result<()> {
+    st.connections.fetch_add(1, Ordering::SeqCst);
+    if st.silent.load(Ordering::SeqCst) {
+        // Say nothing; hold the connection until the client closes it.
+        let mut r = stream;
+        let mut buf = [0u8; 4096];
+        while std::io::Read::read(&mut r, &mut buf)? > 0 {}
+        return Ok(());
+    }
     let mut w = stream.try_clone()?;
     let mut r = BufReader::new(stream);
     if st.down.load(Ordering::SeqCst)
@@ -161,6 +202,7 @@ fn serve(stream: TcpStream, st: &State) -> std::io::Result<()> {
                 }
                 data.extend_from_slice(&l);
             }
+            st.received_bytes.fetch_add(data.len(), Ordering::SeqCst);
             st.messages.lock().unwrap().push(data);
             w.write_all(b"250 2.0.0 OK queued\r\n")?;
         } else if upper == "QUIT" {

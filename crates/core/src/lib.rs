@@ -7,6 +7,8 @@
 //!   `dossier check --format json` shape.
 //! - [`alert`]: one alert as queued in the outbox and handed to a channel.
 //! - [`text`]: folding, the comparable form (cosmetic edits vanish), sentences, name keys.
+//! - [`vocab`]: what the language data says of a name (a country? an accord named only by its
+//!   kind?), asked by the stages after extraction; the extractor's crate answers it.
 //!
 //! Architecture invariant: no IO, no clock, no database. Every other crate of the workspace
 //! may depend on this one; it depends on none of them.
@@ -15,3 +17,4 @@ pub mod alert;
 pub mod model;
 pub mod report;
 pub mod text;
+pub mod vocab;

@@ -151,10 +151,25 @@ pub struct Claim {
     pub quote: String,
     #[serde(default)]
     pub attributed_to: Option<String>,
+    /// Those of `actors` merely mentioned in the sentence, not parties to what it states: the
+    /// outlet that reports it, the commentator quoted. Claim identity and the report use the
+    /// others, the principal actors ([`Claim::principal`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentioned: Vec<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub negated: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modality: Option<Modality>,
+}
+
+impl Claim {
+    /// The principal actors: the parties to what the claim states, in the order named (every
+    /// actor but those [`Claim::mentioned`]).
+    pub fn principal(&self) -> impl Iterator<Item = &String> + '_ {
+        self.actors
+            .iter()
+            .filter(move |a| !self.mentioned.contains(a))
+    }
 }
 
 /// Everything extracted from one document's text.

@@ -57,6 +57,9 @@ pub struct EntityRef {
 pub struct ClaimChange {
     pub before: Claim,
     pub after: Claim,
+    /// What moved: `date`, `negated`, `modality`, `actors` (the principal ones).
+    #[serde(default)]
+    pub fields: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,21 +129,38 @@ pub struct Contradiction {
     pub total_sources: usize,
 }
 
+/// A dossier entity that took a fuller canonical name (`لوديي` → `عبد اللطيف لوديي`): said
+/// once, by the document that brought the fuller form, and never as changes of the claims
+/// that name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Renamed {
+    #[serde(rename = "type")]
+    pub kind: EntityType,
+    pub from: String,
+    pub to: String,
+}
+
 /// Dossier-level consequences of a change: what is new anywhere, what now agrees or disagrees.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierChanges {
     pub new_entities: Vec<NewEntity>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renamed: Vec<Renamed>,
     pub corroborated: Vec<Corroboration>,
     pub contradicted: Vec<Contradiction>,
 }
 
 impl DossierChanges {
     pub fn is_empty(&self) -> bool {
-        self.new_entities.is_empty() && self.corroborated.is_empty() && self.contradicted.is_empty()
+        self.new_entities.is_empty()
+            && self.renamed.is_empty()
+            && self.corroborated.is_empty()
+            && self.contradicted.is_empty()
     }
 
     pub fn extend(&mut self, other: DossierChanges) {
         self.new_entities.extend(other.new_entities);
+        self.renamed.extend(other.renamed);
         self.corroborated.extend(other.corroborated);
         self.contradicted.extend(other.contradicted);
     }

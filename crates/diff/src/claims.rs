@@ -1,101 +1,212 @@
-//! Claim identity and the claim part of a document diff.
+//! Claim identity and the claim part of a document diff, over the identities the linking
+//! stage gave a document's entities (dossier ids), never over their spelling.
 //!
 //! A claim's key is (type, what it is about): it survives rewording and extra actors, so a
-//! claim whose date, number or some actor moved is reported as changed, not as removed plus
-//! added, and two documents stating the same event share it. What it is about, in order:
+//! claim whose date, polarity or principal actors moved is reported as changed, not as
+//! removed plus added, and two documents stating the same event share it. What it is about,
+//! among its principal actors ([`Claim::principal`]: not the outlets or commentators merely
+//! mentioned), in order:
 //!
-//! 1. a named EVENT among its actors (`قمة النقب`, `اتفاقيات أبراهام`);
-//! 2. for an agreement or a change of relations, the two countries among its actors: the
-//!    press names one accord many ways ("مذكرة التفاهم", "اتفاق التعاون الأمني", "اتفاقية
-//!    التعاون العسكري"), so an accord named only by its kind is identified by its parties;
-//! 3. such a descriptive accord name, when the claim names fewer than two countries;
-//! 4. its two principal (first) actors.
+//! 1. a named EVENT (`قمة النقب`, `اتفاقيات أبراهام`);
+//! 2. for an agreement or a change of relations, its two countries: the press names one
+//!    accord many ways, and often by none (`وقع البلدان اتفاقا`);
+//! 3. an accord named only by its kind (`مذكرة التفاهم`), when fewer than two countries are
+//!    named;
+//! 4. its first two principal actors.
+//!
+//! Beside its key, a claim of rule 2 may name an accord ([`ClaimId::event`]: the linker
+//! identifies an accord named only by its kind by its parties and date): two claims of one
+//! key that name two different accords are about two accords, and neither corroborate nor
+//! contradict each other; a claim naming none may be about either.
 
-use dossier_core::model::{Claim, ClaimType, EntityType, Extraction};
+use std::collections::HashMap;
+
+use dossier_core::model::{Claim, ClaimType, Entity, EntityType, Extraction};
 use dossier_core::report::{ClaimChange, ClaimDelta};
 use dossier_core::text;
-use dossier_extract::accords;
+use dossier_core::vocab::Vocabulary;
 
-/// Names the rule [`claim_key`] follows; stored keys made by another rule are computed again
-/// when the database is opened for writing. Change it whenever the key of some claim changes.
+/// Names the rule [`claim_key`] follows. Stored claim keys made by another rule are made
+/// again (with the facts, see the store's facts rule). Change it whenever the key of some
+/// claim changes.
 pub const CLAIM_KEY_RULE: &str =
-    "2: named event, countries of an accord, descriptive accord, two actors";
+    "3: ids; principal actors; named event, countries (with the accord), accord, two actors";
 
-/// A document's EVENT entities by folded surface form: what a claim naming one is about.
-#[derive(Debug, Clone, Default)]
-pub struct EventKeys {
-    /// (folded form, folded canonical name, the name is a description: see
-    /// [`accords::is_generic_accord`]).
-    forms: Vec<(String, String, bool)>,
+/// The dossier id of an entity (as the linking stage gives it).
+pub type EntityId = i64;
+
+/// One version of a document's facts with the dossier ids of its entities, as claim keys and
+/// the diff read them.
+#[derive(Debug, Clone)]
+pub struct Linked<'a> {
+    pub facts: &'a Extraction,
+    /// One id per entity of `facts`, in order. Shorter (a version stored before linking):
+    /// the entities past its end are known by their folded name.
+    pub ids: &'a [EntityId],
+    /// Each entity's index by folded canonical name (a claim names its actors so).
+    by_name: HashMap<String, usize>,
 }
 
-impl EventKeys {
-    fn get(&self, folded: &str) -> Option<(&str, bool)> {
-        self.forms
-            .iter()
-            .find(|(form, _, _)| form == folded)
-            .map(|(_, canonical, generic)| (canonical.as_str(), *generic))
-    }
+/// An actor's identity: its entity's id, or its folded name when no entity has that name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Actor {
+    Id(EntityId),
+    Name(String),
 }
 
-/// The identity of a claim across versions and documents (see the module's doc). `events` are
-/// the EVENT entities of the claim's document ([`event_keys`]).
-pub fn claim_key(claim: &Claim, events: &EventKeys) -> String {
-    let actors: Vec<String> = claim.actors.iter().map(|a| text::key(a)).collect();
-    let mut generic: Option<&str> = None;
-    for a in &actors {
-        match events.get(a) {
-            Some((canonical, false)) => return format!("{}|{}", claim.kind, canonical),
-            Some((canonical, true)) => {
-                generic.get_or_insert(canonical);
-            }
-            None => {}
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Id(id) => write!(f, "{id}"),
+            Actor::Name(n) => write!(f, "n:{n}"),
         }
     }
-    let pair = |names: Vec<&String>| -> String {
-        let mut names = names;
-        names.sort();
-        let joined: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+}
+
+impl<'a> Linked<'a> {
+    pub fn new(facts: &'a Extraction, ids: &'a [EntityId]) -> Linked<'a> {
+        let mut by_name = HashMap::with_capacity(facts.entities.len());
+        for (i, e) in facts.entities.iter().enumerate() {
+            by_name.entry(text::key(&e.name)).or_insert(i);
+        }
+        Linked {
+            facts,
+            ids,
+            by_name,
+        }
+    }
+
+    /// The entity a claim's actor names, with its index.
+    pub fn entity(&self, actor: &str) -> Option<(usize, &'a Entity)> {
+        let i = *self.by_name.get(&text::key(actor))?;
+        self.facts.entities.get(i).map(|e| (i, e))
+    }
+
+    /// The identity of a claim's actor.
+    pub fn actor(&self, actor: &str) -> Actor {
+        match self.entity(actor) {
+            Some((i, e)) => self.id_of(i, e),
+            None => Actor::Name(text::key(actor)),
+        }
+    }
+
+    /// The identity of entity `i`.
+    pub fn id_of(&self, i: usize, e: &Entity) -> Actor {
+        match self.ids.get(i) {
+            Some(&id) => Actor::Id(id),
+            None => Actor::Name(format!("{}:{}", e.kind, text::key(&e.name))),
+        }
+    }
+
+    /// The identities of a claim's principal actors, each once, sorted.
+    pub fn principal_set(&self, claim: &Claim) -> Vec<Actor> {
+        let mut v: Vec<Actor> = claim.principal().map(|a| self.actor(a)).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// A claim's identity: its key, and the accord it names when the key is its countries'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClaimId {
+    pub key: String,
+    pub event: Option<String>,
+}
+
+impl ClaimId {
+    /// Two statements of one key can be of one fact: they name the same accord, or one of
+    /// them names none.
+    pub fn meets(&self, other: &ClaimId) -> bool {
+        self.key == other.key
+            && match (&self.event, &other.event) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+    }
+}
+
+/// The identity of a claim across versions and documents (see the module's doc).
+pub fn claim_id(claim: &Claim, doc: &Linked<'_>, vocab: &dyn Vocabulary) -> ClaimId {
+    let principal: Vec<(Actor, Option<&Entity>)> = claim
+        .principal()
+        .map(|a| match doc.entity(a) {
+            Some((i, e)) => (doc.id_of(i, e), Some(e)),
+            None => (Actor::Name(text::key(a)), None),
+        })
+        .collect();
+    let event = |generic: bool| {
+        principal
+            .iter()
+            .find(|(_, e)| {
+                e.is_some_and(|e| {
+                    e.kind == EntityType::Event && vocab.is_generic_accord(&e.name) == generic
+                })
+            })
+            .map(|(a, _)| a.to_string())
+    };
+    let (named, accord) = (event(false), event(true));
+    let key = |key: String, event: Option<String>| ClaimId { key, event };
+    if let Some(named) = named {
+        return key(format!("{}|{named}", claim.kind), None);
+    }
+    let pair = |mut ids: Vec<&Actor>| -> String {
+        ids.sort();
+        ids.dedup();
+        let joined: Vec<String> = ids.iter().map(|a| a.to_string()).collect();
         format!("{}|{}", claim.kind, joined.join("+"))
     };
     if matches!(claim.kind, ClaimType::Agreement | ClaimType::Relations) {
-        let countries: Vec<&String> = actors
+        let countries: Vec<&Actor> = principal
             .iter()
-            .filter(|a| accords::is_country_key(a))
+            .filter(|(_, e)| {
+                e.is_some_and(|e| e.kind == EntityType::Location && vocab.is_country(&e.name))
+            })
+            .map(|(a, _)| a)
             .take(2)
             .collect();
         if countries.len() == 2 {
-            return pair(countries);
+            return key(pair(countries), accord);
         }
     }
-    if let Some(canonical) = generic {
-        return format!("{}|{}", claim.kind, canonical);
+    if let Some(accord) = accord {
+        return key(format!("{}|{accord}", claim.kind), None);
     }
-    pair(actors.iter().take(2).collect())
+    if principal.is_empty() {
+        return key(
+            format!("{}|q:{}", claim.kind, text::key(&claim.quote)),
+            None,
+        );
+    }
+    let mut first: Vec<&Actor> = Vec::new();
+    for (a, _) in &principal {
+        if !first.contains(&a) {
+            first.push(a);
+        }
+        if first.len() == 2 {
+            break;
+        }
+    }
+    key(pair(first), None)
 }
 
-/// Every folded surface form of an extraction's EVENT entities, with the folded canonical
-/// name it stands for: a claim naming an accord by an alias keys on the accord.
-pub fn event_keys(facts: &Extraction) -> EventKeys {
-    let forms = facts
-        .entities
+/// The key of a claim ([`claim_id`]'s).
+pub fn claim_key(claim: &Claim, doc: &Linked<'_>, vocab: &dyn Vocabulary) -> String {
+    claim_id(claim, doc, vocab).key
+}
+
+/// The identity of every claim of a version, in order.
+pub fn claim_ids(doc: &Linked<'_>, vocab: &dyn Vocabulary) -> Vec<ClaimId> {
+    doc.facts
+        .claims
         .iter()
-        .filter(|e| e.kind == EntityType::Event)
-        .flat_map(|e| {
-            let canonical = text::key(&e.name);
-            let generic = accords::is_generic_accord(&e.name);
-            std::iter::once(&e.name)
-                .chain(e.aliases.iter())
-                .map(move |n| (text::key(n), canonical.clone(), generic))
-        })
-        .collect();
-    EventKeys { forms }
+        .map(|c| claim_id(c, doc, vocab))
+        .collect()
 }
 
-/// The key of every claim of an extraction, in order.
-pub fn claim_keys(facts: &Extraction) -> Vec<String> {
-    let events = event_keys(facts);
-    facts.claims.iter().map(|c| claim_key(c, &events)).collect()
+/// The key of every claim of a version, in order.
+pub fn claim_keys(doc: &Linked<'_>, vocab: &dyn Vocabulary) -> Vec<String> {
+    claim_ids(doc, vocab).into_iter().map(|c| c.key).collect()
 }
 
 /// Two dates agree when one is a prefix of the other (`2021` and `2021-11`); a missing date
@@ -115,54 +226,158 @@ pub fn claims_contradict(a: &Claim, b: &Claim) -> bool {
     a.kind != ClaimType::Other && !claims_agree(a, b)
 }
 
-fn same_facts(a: &Claim, b: &Claim) -> bool {
-    let norm = |c: &Claim| {
-        let mut v: Vec<String> = c.actors.iter().map(|x| text::key(x)).collect();
-        v.sort();
-        v
-    };
-    a.kind == b.kind
-        && a.date == b.date
-        && a.negated == b.negated
-        && a.modality == b.modality
-        && norm(a) == norm(b)
+/// The fields in which two statements of one claim differ: `date`, `negated`, `modality`,
+/// `actors` (the set of principal actors' identities). Empty: the same facts, whatever the
+/// quote or the spelling of the names says.
+pub fn moved_fields(a: &Claim, a_doc: &Linked<'_>, b: &Claim, b_doc: &Linked<'_>) -> Vec<String> {
+    let mut fields = Vec::new();
+    if a.date != b.date {
+        fields.push("date".to_string());
+    }
+    if a.negated != b.negated {
+        fields.push("negated".to_string());
+    }
+    if a.modality != b.modality {
+        fields.push("modality".to_string());
+    }
+    if a_doc.principal_set(a) != b_doc.principal_set(b) {
+        fields.push("actors".to_string());
+    }
+    fields
 }
 
-/// Claims added, removed and changed between two versions of one document. Claims are paired
-/// by key; a pair whose facts are equal is unchanged, whatever its quote says.
-pub fn diff_claims(old: &Extraction, new: &Extraction) -> ClaimDelta {
-    let (old_keys, new_keys) = (claim_keys(old), claim_keys(new));
-    let (old, new) = (&old.claims, &new.claims);
-    let mut old_used = vec![false; old.len()];
-    let mut new_used = vec![false; new.len()];
-    let mut delta = ClaimDelta::default();
-    // First pair identical facts, so that a changed claim is not paired with an unchanged twin.
-    for (j, n) in new.iter().enumerate() {
-        if let Some(i) = (0..old.len()).find(|&i| !old_used[i] && same_facts(&old[i], n)) {
-            old_used[i] = true;
-            new_used[j] = true;
+/// Two quotes of one statement: their folded forms share a run of at least half the shorter
+/// one's characters (a quote grows or shrinks with the actors named around its trigger).
+pub fn quotes_overlap(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (
+        text::key(a).chars().collect(),
+        text::key(b).chars().collect(),
+    );
+    let shorter = a.len().min(b.len());
+    if shorter == 0 {
+        return false;
+    }
+    // The longest common run, by dynamic programming over one row (quotes are short).
+    let mut row = vec![0usize; b.len() + 1];
+    let mut best = 0;
+    for &x in &a {
+        let mut diag = 0;
+        for (j, &y) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = if x == y { diag + 1 } else { 0 };
+            best = best.max(row[j + 1]);
+            diag = up;
         }
     }
-    for (j, n) in new.iter().enumerate() {
+    best * 2 >= shorter
+}
+
+/// Claims added, removed and changed between two versions of one document. Claims with the
+/// same facts ([`moved_fields`] empty) are unchanged; the others are paired by identity
+/// ([`ClaimId::meets`]), then by where they are stated (one quote holding the other), and a
+/// pair is a claim changed.
+pub fn diff_claims(old: &Linked<'_>, new: &Linked<'_>, vocab: &dyn Vocabulary) -> ClaimDelta {
+    diff_claims_in(old, "", new, "", vocab)
+}
+
+/// [`diff_claims`] with the two versions' texts, which pair one more kind of claims: a claim
+/// of the new version stated in words the old text had too (a restatement, which the
+/// extractor merged into another claim of the old version) and an old claim of the same type
+/// whose words are gone, sharing a principal actor: the same claim, stated by what is left.
+pub fn diff_claims_in(
+    old: &Linked<'_>,
+    old_text: &str,
+    new: &Linked<'_>,
+    new_text: &str,
+    vocab: &dyn Vocabulary,
+) -> ClaimDelta {
+    let (old_keys, new_keys) = (claim_ids(old, vocab), claim_ids(new, vocab));
+    let (oc, nc) = (&old.facts.claims, &new.facts.claims);
+    let mut old_used = vec![false; oc.len()];
+    let mut new_used = vec![false; nc.len()];
+    let mut delta = ClaimDelta::default();
+    let same = |i: usize, j: usize| {
+        oc[i].kind == nc[j].kind && moved_fields(&oc[i], old, &nc[j], new).is_empty()
+    };
+    // First pair identical facts, so that a changed claim is not paired with an unchanged twin.
+    for (j, used) in new_used.iter_mut().enumerate() {
+        if let Some(i) = (0..oc.len()).find(|&i| !old_used[i] && same(i, j)) {
+            old_used[i] = true;
+            *used = true;
+        }
+    }
+    for j in 0..nc.len() {
         if new_used[j] {
             continue;
         }
-        if let Some(i) = (0..old.len()).find(|&i| !old_used[i] && old_keys[i] == new_keys[j]) {
+        if let Some(i) = (0..oc.len()).find(|&i| !old_used[i] && old_keys[i].meets(&new_keys[j])) {
             old_used[i] = true;
             new_used[j] = true;
             delta.changed.push(ClaimChange {
-                before: old[i].clone(),
-                after: n.clone(),
+                fields: moved_fields(&oc[i], old, &nc[j], new),
+                before: oc[i].clone(),
+                after: nc[j].clone(),
             });
         }
     }
-    delta.added = new
+    // A claim whose key moved (its first principal actors did) but whose statement is where
+    // it was (the two quotes share most of the shorter one) is the same claim, changed.
+    let overlap = |a: &str, b: &str| quotes_overlap(a, b);
+    for j in 0..nc.len() {
+        if new_used[j] {
+            continue;
+        }
+        let found = (0..oc.len()).find(|&i| {
+            !old_used[i] && oc[i].kind == nc[j].kind && overlap(&oc[i].quote, &nc[j].quote)
+        });
+        if let Some(i) = found {
+            old_used[i] = true;
+            new_used[j] = true;
+            delta.changed.push(ClaimChange {
+                fields: moved_fields(&oc[i], old, &nc[j], new),
+                before: oc[i].clone(),
+                after: nc[j].clone(),
+            });
+        }
+    }
+    if !old_text.is_empty() && !new_text.is_empty() {
+        let (old_key, new_key) = (text::key(old_text), text::key(new_text));
+        let stated = |folded: &str, quote: &str| {
+            let q = text::key(quote);
+            !q.is_empty() && folded.contains(&q)
+        };
+        for j in 0..nc.len() {
+            if new_used[j] || !stated(&old_key, &nc[j].quote) {
+                continue;
+            }
+            let mine = new.principal_set(&nc[j]);
+            let found = (0..oc.len()).find(|&i| {
+                !old_used[i]
+                    && oc[i].kind == nc[j].kind
+                    && !stated(&new_key, &oc[i].quote)
+                    && old.principal_set(&oc[i]).iter().any(|a| mine.contains(a))
+            });
+            if let Some(i) = found {
+                old_used[i] = true;
+                new_used[j] = true;
+                let fields = moved_fields(&oc[i], old, &nc[j], new);
+                if !fields.is_empty() {
+                    delta.changed.push(ClaimChange {
+                        fields,
+                        before: oc[i].clone(),
+                        after: nc[j].clone(),
+                    });
+                }
+            }
+        }
+    }
+    delta.added = nc
         .iter()
         .zip(&new_used)
         .filter(|(_, u)| !**u)
         .map(|(c, _)| c.clone())
         .collect();
-    delta.removed = old
+    delta.removed = oc
         .iter()
         .zip(&old_used)
         .filter(|(_, u)| !**u)

@@ -1,21 +1,27 @@
 //! The diff: what changed between two versions of a document, in facts first, then sentences.
 //!
-//! Architecture invariant: pure functions of their inputs (texts and extractions). No file
-//! system, clock or database; the pipeline hands in both versions and stores what comes out.
+//! Facts are compared by identity: each version comes with the dossier ids the linking stage
+//! gave its entities ([`Version::ids`]), so an entity spelled otherwise, or named by a fuller
+//! form, is the same entity, and a claim whose principal actors are the same entities is the
+//! same claim, whatever the names say.
+//!
+//! Architecture invariant: pure functions of their inputs (texts, extractions, ids and the
+//! language's [`Vocabulary`]). No file system, clock or database; the pipeline hands in both
+//! versions and stores what comes out.
 
 mod claims;
-
 pub use claims::{
-    claim_key, claim_keys, claims_agree, claims_contradict, diff_claims, event_keys, EventKeys,
-    CLAIM_KEY_RULE,
+    claim_id, claim_ids, claim_key, claim_keys, claims_agree, claims_contradict, diff_claims,
+    diff_claims_in, moved_fields, Actor, ClaimId, EntityId, Linked, CLAIM_KEY_RULE,
 };
 pub use dossier_core::report::{
     ChangeReport, ClaimChange, ClaimDelta, Contradiction, Corroboration, Delta, DocStatus,
-    DocumentChange, DossierChanges, EntityRef, NewEntity,
+    DocumentChange, DossierChanges, EntityRef, NewEntity, Renamed,
 };
 
 use dossier_core::model::{Entity, EntityType, Extraction};
 use dossier_core::text::{self, Sentence};
+use dossier_core::vocab::Vocabulary;
 
 /// One version of a document as the diff sees it.
 #[derive(Debug, Clone, Copy)]
@@ -23,15 +29,8 @@ pub struct Version<'a> {
     pub path: &'a str,
     pub text: &'a str,
     pub facts: &'a Extraction,
-}
-
-/// The identity of an entity for comparison: its type and every folded surface form.
-fn entity_keys(e: &Entity) -> impl Iterator<Item = String> + '_ {
-    std::iter::once(text::key(&e.name)).chain(e.aliases.iter().map(|a| text::key(a)))
-}
-
-fn same_entity(a: &Entity, b: &Entity) -> bool {
-    a.kind == b.kind && entity_keys(a).any(|k| entity_keys(b).any(|l| l == k))
+    /// The dossier id of each entity of `facts`, in order (the linking stage's result).
+    pub ids: &'a [EntityId],
 }
 
 fn entity_ref(e: &Entity) -> EntityRef {
@@ -41,19 +40,34 @@ fn entity_ref(e: &Entity) -> EntityRef {
     }
 }
 
-/// Entities added and removed between two extractions (matched by type and any surface form).
-pub fn diff_entities(old: &[Entity], new: &[Entity]) -> Delta<EntityRef> {
-    let added = new
-        .iter()
-        .filter(|n| !old.iter().any(|o| same_entity(o, n)))
-        .map(entity_ref)
-        .collect();
-    let removed = old
-        .iter()
-        .filter(|o| !new.iter().any(|n| same_entity(o, n)))
-        .map(entity_ref)
-        .collect();
-    Delta { added, removed }
+/// Entities added and removed between two versions, by identity: an entity of the new
+/// version whose dossier entity the old one did not mention is added (once, however many of
+/// its entities link to it), and the other way round.
+pub fn diff_entities(old: &Linked<'_>, new: &Linked<'_>) -> Delta<EntityRef> {
+    let idents = |d: &Linked<'_>| -> Vec<Actor> {
+        d.facts
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| d.id_of(i, e))
+            .collect()
+    };
+    let (old_ids, new_ids) = (idents(old), idents(new));
+    let only = |d: &Linked<'_>, mine: &[Actor], theirs: &[Actor]| -> Vec<EntityRef> {
+        let mut seen: Vec<&Actor> = Vec::new();
+        let mut out = Vec::new();
+        for (e, id) in d.facts.entities.iter().zip(mine) {
+            if !theirs.contains(id) && !seen.contains(&id) {
+                seen.push(id);
+                out.push(entity_ref(e));
+            }
+        }
+        out
+    };
+    Delta {
+        added: only(new, &new_ids, &old_ids),
+        removed: only(old, &old_ids, &new_ids),
+    }
 }
 
 /// Values added and removed, compared by their folded key (`٩٤٪` and `94%` are one value).
@@ -126,10 +140,20 @@ pub fn sentence_similarity(a: &[Sentence], b: &[Sentence]) -> f64 {
 
 /// Compares two versions of a document. `old` is `None` for an added document, `new` is `None`
 /// for a removed one. For a rename, `old.path` differs from `new.path`.
-pub fn diff_document(old: Option<Version<'_>>, new: Option<Version<'_>>) -> DocumentChange {
+pub fn diff_document(
+    old: Option<Version<'_>>,
+    new: Option<Version<'_>>,
+    vocab: &dyn Vocabulary,
+) -> DocumentChange {
     let empty = Extraction::default();
-    let (old_facts, old_text) = old.map_or((&empty, ""), |v| (v.facts, v.text));
-    let (new_facts, new_text) = new.map_or((&empty, ""), |v| (v.facts, v.text));
+    let (old_facts, old_text, old_ids) =
+        old.map_or((&empty, "", &[][..]), |v| (v.facts, v.text, v.ids));
+    let (new_facts, new_text, new_ids) =
+        new.map_or((&empty, "", &[][..]), |v| (v.facts, v.text, v.ids));
+    let (old_linked, new_linked) = (
+        Linked::new(old_facts, old_ids),
+        Linked::new(new_facts, new_ids),
+    );
     let (status, path, previous_path) = match (old, new) {
         (None, Some(n)) => (DocStatus::Added, n.path, None),
         (Some(o), None) => (DocStatus::Removed, o.path, None),
@@ -148,8 +172,8 @@ pub fn diff_document(old: Option<Version<'_>>, new: Option<Version<'_>>) -> Docu
         path: path.to_string(),
         status,
         previous_path,
-        entities: diff_entities(&old_facts.entities, &new_facts.entities),
-        claims: claims::diff_claims(old_facts, new_facts),
+        entities: diff_entities(&old_linked, &new_linked),
+        claims: claims::diff_claims_in(&old_linked, old_text, &new_linked, new_text, vocab),
         dates: diff_values(&old_facts.dates, &new_facts.dates),
         quantities: diff_values(&old_facts.quantities, &new_facts.quantities),
         text: text_delta,

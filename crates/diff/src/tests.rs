@@ -1,5 +1,23 @@
 use super::*;
 use dossier_core::model::{Claim, ClaimType, Entity, EntityType};
+use dossier_core::vocab::Vocabulary;
+
+/// A few countries, and accords named by their kind, for these tests.
+struct Vocab;
+
+impl Vocabulary for Vocab {
+    fn is_country(&self, name: &str) -> bool {
+        ["الأردن", "مصر", "تركيا", "إسرائيل"].contains(&name)
+    }
+    fn is_generic_accord(&self, name: &str) -> bool {
+        name.starts_with("مذكرة")
+    }
+}
+
+/// Ids 1, 2, … for a version's entities, in order.
+fn seq(f: &Extraction) -> Vec<EntityId> {
+    (1..=f.entities.len() as EntityId).collect()
+}
 
 fn ent(kind: EntityType, name: &str, aliases: &[&str]) -> Entity {
     Entity {
@@ -17,6 +35,7 @@ fn claim(kind: ClaimType, actors: &[&str], date: Option<&str>) -> Claim {
         date: date.map(String::from),
         quote: "نص".into(),
         attributed_to: None,
+        mentioned: Vec::new(),
         negated: false,
         modality: None,
     }
@@ -30,36 +49,79 @@ fn facts(claims: Vec<Claim>) -> Extraction {
 }
 
 #[test]
-fn a_claim_about_a_named_accord_keys_on_it_whatever_its_other_actors() {
+fn a_claim_about_an_event_keys_on_it_whatever_its_other_actors() {
     let accord = ent(EntityType::Event, "اتفاقية الشراكة", &["الاتفاقية"]);
     let mut old = facts(vec![claim(
         ClaimType::Agreement,
         &["الأردن", "اتفاقية الشراكة"],
         Some("2020"),
     )]);
-    old.entities.push(accord.clone());
+    old.entities = vec![ent(EntityType::Location, "الأردن", &[]), accord.clone()];
     let mut new = facts(vec![claim(
         ClaimType::Agreement,
-        &["مصر", "الأردن", "الاتفاقية"],
+        &["مصر", "الأردن", "اتفاقية الشراكة"],
         Some("2021"),
     )]);
-    new.entities.push(accord);
-    let d = claims::diff_claims(&old, &new);
+    new.entities = vec![
+        ent(EntityType::Location, "مصر", &[]),
+        ent(EntityType::Location, "الأردن", &[]),
+        accord,
+    ];
+    let (old_ids, new_ids) = (vec![1, 2], vec![3, 1, 2]);
+    let d = claims::diff_claims(
+        &Linked::new(&old, &old_ids),
+        &Linked::new(&new, &new_ids),
+        &Vocab,
+    );
     assert_eq!(d.changed.len(), 1, "{d:?}");
+    assert_eq!(d.changed[0].fields, vec!["date", "actors"]);
     assert!(d.added.is_empty() && d.removed.is_empty());
 }
 
 #[test]
-fn entities_match_by_any_surface_form_and_type() {
-    let old = vec![ent(EntityType::Person, "سمير حداد", &["حداد"])];
-    let new = vec![
-        ent(EntityType::Person, "حداد", &[]),
-        ent(EntityType::Location, "عمان", &[]),
-    ];
-    let d = diff_entities(&old, &new);
+fn entities_compare_by_identity_not_by_name() {
+    let old = facts(vec![]);
+    let old = Extraction {
+        entities: vec![ent(EntityType::Person, "سمير حداد", &["حداد"])],
+        ..old
+    };
+    let new = Extraction {
+        entities: vec![
+            ent(EntityType::Person, "حداد", &[]),
+            ent(EntityType::Location, "عمان", &[]),
+        ],
+        ..Default::default()
+    };
+    let (a, b) = (vec![7], vec![7, 9]);
+    let d = diff_entities(&Linked::new(&old, &a), &Linked::new(&new, &b));
     assert_eq!(d.added.len(), 1);
     assert_eq!(d.added[0].name, "عمان");
     assert!(d.removed.is_empty());
+    // Same names, another identity: removed and added.
+    let c = vec![8, 9];
+    let d = diff_entities(&Linked::new(&old, &a), &Linked::new(&new, &c));
+    assert_eq!(d.removed.len(), 1);
+    assert_eq!(d.added.len(), 2);
+}
+
+#[test]
+fn actors_spelled_otherwise_are_no_change() {
+    let p = |name: &str| ent(EntityType::Person, name, &[]);
+    let mut old = facts(vec![claim(
+        ClaimType::Meeting,
+        &["الفاروق بلخير", "أفيف كوخافي"],
+        None,
+    )]);
+    old.entities = vec![p("الفاروق بلخير"), p("أفيف كوخافي")];
+    let mut new = facts(vec![claim(
+        ClaimType::Meeting,
+        &["بلخير الفاروق", "كوخافي"],
+        None,
+    )]);
+    new.entities = vec![p("بلخير الفاروق"), p("كوخافي")];
+    let ids = vec![4, 5];
+    let d = claims::diff_claims(&Linked::new(&old, &ids), &Linked::new(&new, &ids), &Vocab);
+    assert!(d.is_empty(), "{d:?}");
 }
 
 #[test]
@@ -81,9 +143,11 @@ fn a_moved_date_is_a_changed_claim_not_added_and_removed() {
         &["تركيا", "الأردن"],
         Some("2021-12"),
     )];
-    let d = claims::diff_claims(&facts(old), &facts(new));
+    let (o, n) = (facts(old), facts(new));
+    let d = claims::diff_claims(&Linked::new(&o, &[]), &Linked::new(&n, &[]), &Vocab);
     assert!(d.added.is_empty() && d.removed.is_empty());
     assert_eq!(d.changed.len(), 1);
+    assert_eq!(d.changed[0].fields, vec!["date"]);
     assert_eq!(d.changed[0].before.date.as_deref(), Some("2021-11"));
     assert_eq!(d.changed[0].after.date.as_deref(), Some("2021-12"));
 }
@@ -93,7 +157,9 @@ fn a_reworded_claim_with_the_same_facts_is_no_change() {
     let old = vec![claim(ClaimType::Visit, &["سمير حداد", "عمان"], None)];
     let mut reworded = old[0].clone();
     reworded.quote = "صيغة أخرى".into();
-    assert!(claims::diff_claims(&facts(old), &facts(vec![reworded])).is_empty());
+    let (o, n) = (facts(old), facts(vec![reworded]));
+    let d = claims::diff_claims(&Linked::new(&o, &[]), &Linked::new(&n, &[]), &Vocab);
+    assert!(d.is_empty());
 }
 
 #[test]
@@ -138,12 +204,15 @@ fn modified_document_reports_quantities_and_sentences() {
             path: "a.txt",
             text: "ارتفع بنسبة 94%.",
             facts: &f1,
+            ids: &[],
         }),
         Some(Version {
             path: "a.txt",
             text: "ارتفع بنسبة 84%.",
             facts: &f2,
+            ids: &[],
         }),
+        &Vocab,
     );
     assert_eq!(c.status, DocStatus::Modified);
     assert_eq!(c.quantities.added, vec!["84%".to_string()]);
@@ -153,41 +222,63 @@ fn modified_document_reports_quantities_and_sentences() {
 }
 
 #[test]
-fn an_accord_named_by_its_kind_keys_on_its_countries_a_named_one_on_its_name() {
-    let with = |accord: &str, kind: ClaimType, actors: &[&str]| {
-        let mut f = facts(vec![claim(kind, actors, None)]);
-        f.entities.push(ent(EntityType::Event, accord, &[]));
-        claims::claim_keys(&f).remove(0)
+fn an_agreement_keys_on_its_event_else_its_countries_else_its_first_two_actors() {
+    let key = |f: &Extraction| {
+        let ids = seq(f);
+        claims::claim_keys(&Linked::new(f, &ids), &Vocab).remove(0)
     };
-    let a = with(
-        "مذكرة تفاهم أمنية",
+    let loc = |n: &str| ent(EntityType::Location, n, &[]);
+    let mut with_event = facts(vec![claim(
         ClaimType::Agreement,
         &["مذكرة تفاهم أمنية", "وزير الدفاع", "الأردن", "مصر"],
+        None,
+    )]);
+    with_event.entities = vec![
+        ent(EntityType::Event, "مذكرة تفاهم أمنية", &[]),
+        ent(EntityType::Person, "وزير الدفاع", &[]),
+        loc("الأردن"),
+        loc("مصر"),
+    ];
+    assert_eq!(
+        key(&with_event),
+        "AGREEMENT|3+4",
+        "an accord named by its kind: its countries"
     );
-    let b = with(
-        "اتفاقية التعاون العسكري",
+    let mut countries = facts(vec![claim(
         ClaimType::Agreement,
-        &["مصر", "اتفاقية التعاون العسكري", "الأردن"],
-    );
-    assert_eq!(a, b, "one accord, two wordings");
-    let named = with(
-        "اتفاقية وادي عربة",
-        ClaimType::Agreement,
-        &["الأردن", "إسرائيل", "اتفاقية وادي عربة"],
-    );
-    assert!(named.contains("وادي عربه"), "{named}");
-    // A descriptive accord with a single country named keys on the accord.
-    let one = with(
-        "مذكرة التفاهم",
-        ClaimType::Agreement,
-        &["وزارة الدفاع", "الأردن", "مذكرة التفاهم"],
-    );
-    assert!(one.contains("مذكره التفاهم"), "{one}");
-    // Other kinds of claims keep their two principal actors.
-    let visit = facts(vec![claim(
-        ClaimType::Visit,
         &["أيمن الصفدي", "مصر", "الأردن"],
         None,
     )]);
-    assert!(claims::claim_keys(&visit)[0].contains("الصفدي"));
+    countries.entities = vec![
+        ent(EntityType::Person, "أيمن الصفدي", &[]),
+        loc("مصر"),
+        loc("الأردن"),
+    ];
+    assert_eq!(key(&countries), "AGREEMENT|2+3");
+    let mut visit = countries.clone();
+    visit.claims[0].kind = ClaimType::Visit;
+    assert_eq!(key(&visit), "VISIT|1+2");
+    // A commentator merely mentioned is no part of the key.
+    let mut commented = visit.clone();
+    commented.claims[0].actors.insert(0, "محمد الطيار".into());
+    commented.claims[0].mentioned = vec!["محمد الطيار".into()];
+    commented
+        .entities
+        .push(ent(EntityType::Person, "محمد الطيار", &[]));
+    assert_eq!(key(&commented), "VISIT|1+2");
+}
+
+#[test]
+fn quotes_of_one_statement_overlap_those_of_two_do_not() {
+    use claims::quotes_overlap;
+    assert!(quotes_overlap(
+        "البحرين الشهر الماضي، والتي وقّع خلالها اتفاقية تعاون أمني",
+        "بيني غانتس، إلى البحرين الشهر الماضي، والتي وقّع"
+    ));
+    assert!(quotes_overlap(
+        "واتفق الطرفان",
+        "واتفق الطرفان على مواصلة المحادثات"
+    ));
+    assert!(!quotes_overlap("زار الوزير المغرب", "وقع البلدان اتفاقا"));
+    assert!(!quotes_overlap("", "نص"));
 }

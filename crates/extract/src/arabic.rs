@@ -26,11 +26,17 @@ impl Default for ArabicExtractor {
 }
 
 impl Extractor for ArabicExtractor {
+    fn rules(&self) -> &str {
+        super::RULES
+    }
+
     fn extract(&self, text: &str) -> Extraction {
-        let entities = entities::find(text, &self.lexicon);
+        let mut entities = entities::find(text, &self.lexicon);
         // One tokenization and one date pass, shared by the date, quantity and claim finders.
         let tokens = Tokens::new(text);
         let date_matches = dates::find_in(&tokens);
+        // Accords named by their kind alike, with other parties or dates: other accords.
+        super::accords::separate(text, &mut entities, &date_matches);
         let quantity_matches = quantities::find_in(text, &tokens, &date_matches);
         let claims = claims::find_in(text, &tokens, &entities, &date_matches);
         let mut dates: Vec<String> = date_matches.into_iter().map(|d| d.value).collect();

@@ -4,10 +4,10 @@
 //! How: a trigger word (from `data/claim_triggers.txt`) types the frame; its clause (the
 //! sentence cut at `؛`, `:` and at connectives such as `ثم`, `كما`, `حيث` or a verb with a
 //! `و` clitic) gives the actors, the entities whose mentions fall in it, widened to the
-//! sentence when the clause names fewer than two, and to the document's two main places when
-//! the sentence names none. Demonyms (`الإسرائيلية`) count as their country and `البلدين` as
-//! the document's two main places. A date goes to the nearest trigger of its comma segment,
-//! clause or sentence, in that order.
+//! sentence when the clause names fewer than two, and to the document's two main places so
+//! far (mentioned most before the trigger) when the sentence names none. Demonyms
+//! (`الإسرائيلية`) count as their country and `البلدين` as the two main places so far. A date
+//! goes to the nearest trigger of its comma segment, clause or sentence, in that order.
 //!
 //! An event restated in the same document is kept once: two candidates merge when they have
 //! the same type and sense, compatible dates, the same relative month (`نوفمبر الماضي`), the
@@ -23,7 +23,8 @@ use std::cell::Cell;
 
 use self::lists::{
     demonyms_of_key, head3, near, stems_at, ClaimWords, First, Frame, StemLists, Trigger,
-    WordFlags, WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, MEDIA_HEADS, NO_ENTRY, NO_HEAD,
+    WordFlags, WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, COMMENTATORS, MEDIA_HEADS,
+    NO_ENTRY, NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -233,7 +234,14 @@ fn find_with(
         dem_tokens,
         ids,
     } = &*scanned;
-    occurrences(t, entities, &dems, dem_tokens, ends, occ);
+    let pairs = occurrences(t, entities, &dems, dem_tokens, ends, occ);
+    // The place the article mentions most (the first of them on a tie).
+    let main_place = entities
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.kind == EntityType::Location && !x.mentions.is_empty())
+        .max_by(|(a, x), (b, y)| x.mentions.len().cmp(&y.mentions.len()).then(b.cmp(a)))
+        .map(|(e, _)| e);
     let (ends, occ) = (&*ends, &*occ);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
@@ -357,23 +365,17 @@ fn find_with(
                 actors.push(e);
             }
         }
-        if actors.len() < 2 {
-            // A sentence naming no party speaks of the article's two main places.
-            if let Some(pair) = dems.top2 {
-                if actors.iter().all(|a| pair.contains(a)) {
-                    actors.clear();
-                    actors.extend(pair);
-                }
+        // A sentence naming no party speaks of the article's two main places so far.
+        if actors.is_empty() {
+            if let Some(pair) = pairs.before(ti) {
+                actors.extend(pair);
             }
         }
         // An event of any subject (an attack, a call) named with one party happens in the
         // article's main place, when it has one.
         let general = matches!(kind, ClaimType::Other | ClaimType::Announcement);
         if general && actors.len() == 1 {
-            if let Some(place) = dems
-                .top2
-                .and_then(|p| p.into_iter().find(|e| !actors.contains(e)))
-            {
+            if let Some(place) = main_place.filter(|e| !actors.contains(e)) {
                 actors.push(place);
             }
         }
@@ -533,8 +535,74 @@ fn find_with(
         merge(&mut out, candidate, entities, lists);
     }
     let name = |e: usize| entities.get(e).map(|x| x.name.clone());
+    // Merely mentioned: outlets, and persons presented as commentators (a word of
+    // `claim_commentators.txt` right before one of their mentions or right after it); never
+    // every actor.
+    let mut commentators = vec![false; entities.len()];
+    {
+        let mut cue = |p: usize| {
+            t.kind(p) == Some(Kind::Word)
+                && stems_at(t.f(p))
+                    .as_slice()
+                    .iter()
+                    .any(|s| COMMENTATORS.contains(s.form(t.f(p), &mut buf)))
+        };
+        // One pass over the mentions: the word before one, or the first word after it (over
+        // a comma: X، الخبير).
+        for &(k, e) in occ.iter() {
+            let person = entities
+                .get(e)
+                .is_some_and(|x| x.kind == EntityType::Person);
+            if !person || commentators.get(e).copied().unwrap_or(true) {
+                continue;
+            }
+            let after = mention_end_tok(k, ends) + 1;
+            let after = if t.kind(after) == Some(Kind::Punct) {
+                after + 1
+            } else {
+                after
+            };
+            if (k > 0 && cue(k - 1)) || cue(after) {
+                if let Some(slot) = commentators.get_mut(e) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+    let mut outlet_of = |e: usize| -> bool {
+        if outlets.len() < entities.len() {
+            outlets.resize(entities.len(), None);
+        }
+        match outlets.get(e).copied().flatten() {
+            Some(known) => known,
+            None => {
+                let found = is_outlet(t, entities, occ, e, &mut buf);
+                if let Some(slot) = outlets.get_mut(e) {
+                    *slot = Some(found);
+                }
+                found
+            }
+        }
+    };
+    let mentioned: Vec<Vec<usize>> = out
+        .iter()
+        .map(|c| {
+            let names = lists.get(c.names);
+            let side: Vec<usize> = names
+                .iter()
+                .copied()
+                .filter(|&e| commentators.get(e).copied().unwrap_or(false) || outlet_of(e))
+                .collect();
+            if side.len() == names.len() {
+                Vec::new()
+            } else {
+                side
+            }
+        })
+        .collect();
     out.into_iter()
-        .map(|c| Claim {
+        .zip(mentioned)
+        .map(|(c, side)| Claim {
             kind: c.kind,
             actors: {
                 let names = lists.get(c.names);
@@ -542,6 +610,7 @@ fn find_with(
                 actors.extend(names.iter().filter_map(|&e| name(e)));
                 actors
             },
+            mentioned: side.into_iter().filter_map(name).collect(),
             date: c.date.map(|d| d.value.clone()),
             quote: c
                 .quote
@@ -979,18 +1048,56 @@ fn canonical(entities: &[Entity], place_keys: &[Option<&str>]) -> Vec<usize> {
         .collect()
 }
 
-/// The two places the document mentions most.
-fn main_pair(entities: &[Entity]) -> Option<[usize; 2]> {
-    let mut places: Vec<(usize, usize)> = entities
+/// Whether the document names two places or more (a pair word may stand for two of them).
+fn has_pair(entities: &[Entity]) -> bool {
+    entities
         .iter()
-        .enumerate()
-        .filter(|(_, x)| x.kind == EntityType::Location && !x.mentions.is_empty())
-        .map(|(e, x)| (x.mentions.len(), e))
-        .collect();
-    places.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    match places.as_slice() {
-        [a, b, ..] => Some([a.1, b.1]),
-        _ => None,
+        .filter(|x| x.kind == EntityType::Location && !x.mentions.is_empty())
+        .nth(1)
+        .is_some()
+}
+
+/// The places mentioned in a text, by token, for what a pair word (`البلدين`) or a sentence
+/// naming no party stands for: the two places mentioned most *before* that point. Looking
+/// back only, as a reader resolves the words, keeps the claims of a text from changing when
+/// a paragraph is added after them.
+#[derive(Default)]
+struct Pairs {
+    /// (token, place entity), in token order.
+    places: Vec<(usize, usize)>,
+}
+
+impl Pairs {
+    fn new(entities: &[Entity], occ: &[(usize, usize)]) -> Pairs {
+        let places = occ
+            .iter()
+            .copied()
+            .filter(|&(_, e)| {
+                entities
+                    .get(e)
+                    .is_some_and(|x| x.kind == EntityType::Location)
+            })
+            .collect();
+        Pairs { places }
+    }
+
+    /// The two places mentioned most before token `k`, when no third is mentioned as often as
+    /// the second (ties between the first two go to the one mentioned first).
+    fn before(&self, k: usize) -> Option<[usize; 2]> {
+        let n = self.places.partition_point(|&(t, _)| t < k);
+        // (count, first token, entity) of each place, few per text.
+        let mut counts: Vec<(usize, usize, usize)> = Vec::new();
+        for &(t, e) in self.places.get(..n).unwrap_or(&[]) {
+            match counts.iter_mut().find(|c| c.2 == e) {
+                Some(c) => c.0 += 1,
+                None => counts.push((1, t, e)),
+            }
+        }
+        counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        match counts.as_slice() {
+            [a, b, rest @ ..] if rest.first().is_none_or(|c| c.0 < b.0) => Some([a.2, b.2]),
+            _ => None,
+        }
     }
 }
 
@@ -1040,7 +1147,8 @@ impl Places {
 struct Demonyms<'p> {
     /// (folded masculine demonym stem, place).
     dems: Vec<(&'p str, usize)>,
-    top2: Option<[usize; 2]>,
+    /// The text names two places or more (see [`Pairs`]).
+    pair: bool,
     /// [`head3`] of every demonym, as bits: most words start like none and skip the list.
     starts: [u64; 64],
     /// Some demonym is shorter than six bytes: every word must be looked at.
@@ -1106,7 +1214,7 @@ impl<'p> Demonyms<'p> {
         }
         Demonyms {
             dems,
-            top2: main_pair(entities),
+            pair: has_pair(entities),
             starts,
             short,
         }
@@ -1115,10 +1223,10 @@ impl<'p> Demonyms<'p> {
     /// What [`scan`] needs to mark the words that may be a demonym or pair word (`None` when
     /// none can be: no demonym and no two main places).
     fn filter(&self) -> Option<DemFilter<'_>> {
-        (!self.dems.is_empty() || self.top2.is_some()).then_some(DemFilter {
+        (!self.dems.is_empty() || self.pair).then_some(DemFilter {
             starts: &self.starts,
             short: self.short,
-            pair: self.top2.is_some(),
+            pair: self.pair,
         })
     }
 }
@@ -1134,7 +1242,7 @@ fn occurrences(
     dem_tokens: &[usize],
     ends: &mut Vec<(usize, usize)>,
     occ: &mut Vec<(usize, usize)>,
-) {
+) -> Pairs {
     ends.clear();
     occ.clear();
     for (e, ent) in entities.iter().enumerate() {
@@ -1154,6 +1262,10 @@ fn occurrences(
         }
     }
     ends.sort_unstable();
+    occ.sort_unstable();
+    // Pair words stand for the places named before them, not for one another.
+    let pairs = Pairs::new(entities, occ);
+    let mut added: Vec<(usize, usize)> = Vec::new();
     if let Some(filter) = dems.filter() {
         let mut buf = String::new();
         for &i in dem_tokens {
@@ -1161,8 +1273,10 @@ fn occurrences(
             for s in stems_at(w).as_slice() {
                 let form = s.form(w, &mut buf);
                 let pair = CLAIM_WORDS.of(form) & ClaimWords::PAIR != 0;
-                if let (Some(top2), true) = (dems.top2, pair) {
-                    occ.extend(top2.iter().map(|&e| (i, e)));
+                if pair {
+                    if let Some(two) = pairs.before(i) {
+                        added.extend(two.iter().map(|&e| (i, e)));
+                    }
                     break;
                 }
                 if !filter.may_be(form) {
@@ -1174,14 +1288,16 @@ fn occurrences(
                         matches!(rest, "" | "ه" | "ين" | "ون" | "يه" | "يين" | "يون")
                     })
                 }) {
-                    occ.push((i, e));
+                    added.push((i, e));
                     break;
                 }
             }
         }
     }
+    occ.extend(added);
     occ.sort_unstable();
     occ.dedup();
+    pairs
 }
 
 /// The occurrences whose token is in `lo..hi` (`occ` is sorted by token).

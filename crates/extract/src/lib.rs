@@ -12,6 +12,7 @@ pub mod entities;
 pub mod lexicon;
 pub mod quantities;
 
+pub use accords::ArabicVocabulary;
 pub use arabic::ArabicExtractor;
 
 use dossier_core::model::Extraction;
@@ -22,4 +23,16 @@ pub trait Extractor: Send + Sync {
     /// knows plays no part (linking document entities to the dossier's is a later stage), so
     /// the same bytes give the same facts in `dossier extract` and in every `check`.
     fn extract(&self, text: &str) -> Extraction;
+
+    /// Names the rules this extractor follows: when it differs from the one the stored facts
+    /// were made by, the pipeline makes them again from the stored texts (silently), so that
+    /// an upgrade is never reported as changes of every document.
+    fn rules(&self) -> &str {
+        ""
+    }
 }
+
+/// Names the rules of [`ArabicExtractor`] (see [`Extractor::rules`]). Change it whenever the
+/// output of `dossier extract` changes for some text; `tests/extract_rules.rs` at the
+/// workspace's root fails when the seeds' extraction changed and this did not.
+pub const RULES: &str = "2026-12-07.1";

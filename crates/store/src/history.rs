@@ -30,6 +30,9 @@ pub struct VersionRecord {
     pub version: i64,
     pub status: String,
     pub facts: Option<Extraction>,
+    /// The dossier id of each entity of `facts`, in order (empty for a version recorded
+    /// before linking).
+    pub ids: Vec<i64>,
     pub recorded: String,
 }
 
@@ -96,9 +99,17 @@ impl Store {
 
     /// Every version of every document, oldest first.
     pub fn versions(&self) -> Result<Vec<VersionRecord>, StoreError> {
+        // `ids` exists from schema 4 on (a read-only command may read an older file).
+        let ids = if super::schema::version(&self.conn).map_err(|e| self.sql(e))? >= 4 {
+            "ids"
+        } else {
+            "NULL"
+        };
         let mut stmt = self
             .conn
-            .prepare("SELECT path, version, status, facts, recorded FROM versions ORDER BY id")
+            .prepare(&format!(
+                "SELECT path, version, status, facts, recorded, {ids} FROM versions ORDER BY id"
+            ))
             .map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map([], |r| {
@@ -108,12 +119,17 @@ impl Store {
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
                 ))
             })
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (path, version, status, facts, recorded) = row.map_err(|e| self.sql(e))?;
+            let (path, version, status, facts, recorded, ids) = row.map_err(|e| self.sql(e))?;
+            let ids: Vec<i64> = match ids {
+                Some(ids) => self.parse_json(&ids, &format!("ids of {path} v{version}"))?,
+                None => Vec::new(),
+            };
             let facts = match facts {
                 Some(f) => Some(self.parse_json(&f, &format!("facts of {path} v{version}"))?),
                 None => None,
@@ -123,6 +139,7 @@ impl Store {
                 version,
                 status,
                 facts,
+                ids,
                 recorded,
             });
         }

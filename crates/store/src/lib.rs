@@ -8,13 +8,16 @@
 //!   so two processes (a `retry` beside the daemon) never send the same alert at once.
 //! - Read-only commands open the file read-only and never create it.
 
+mod guard;
 mod history;
+mod linking;
 mod lock;
 mod outbox;
 mod partial;
 mod schema;
 
 pub use history::{EntityRecord, VersionRecord};
+pub use linking::{Applied, STORE_LINK_RULE};
 pub use lock::{LockError, StateLock};
 pub use outbox::{Delivery, OutboxRow, StoredAlert};
 
@@ -22,9 +25,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 
-use dossier_core::model::{Claim, Entity, EntityType, Extraction};
-use dossier_core::text;
-use dossier_diff::NewEntity;
+use dossier_core::model::{Claim, EntityType, Extraction};
 
 /// Errors of the state store. Each names the database file.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +56,20 @@ pub enum StoreError {
         path: PathBuf,
         what: String,
         source: serde_json::Error,
+    },
+    /// A file where the state should be that would have been taken as a new, empty state.
+    #[error("the state database {path} {what}: it looks empty or is not a dossier state; move it away or pass --init")]
+    NotAState { path: PathBuf, what: String },
+    #[error("cannot look at the state database {path}: {source}")]
+    Inspect {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the state database {path} is damaged (SQLite, {check}: {problems}); restore it from a backup, or move it away and pass --init to start again")]
+    Damaged {
+        path: PathBuf,
+        check: &'static str,
+        problems: String,
     },
 }
 
@@ -127,6 +142,8 @@ pub struct StoredDoc {
     pub encoding: String,
     pub text: String,
     pub facts: Extraction,
+    /// The dossier id of each of `facts`' entities, in order (the `links` table).
+    pub ids: Vec<i64>,
     pub version: i64,
     pub first_seen: String,
     pub updated: String,
@@ -223,62 +240,7 @@ impl Store {
         };
         store.configure()?;
         schema::migrate(&store.conn).map_err(|e| store.schema_err(e))?;
-        let mut store = store;
-        store.rekey_claims()?;
         Ok(store)
-    }
-
-    /// Stored claim keys are [`dossier_diff::claim_key`]'s: when its rule changed since they
-    /// were written ([`dossier_diff::CLAIM_KEY_RULE`]), every document's claims are keyed again
-    /// from its stored facts, in one transaction, so that old and new documents still meet.
-    fn rekey_claims(&mut self) -> Result<(), StoreError> {
-        let rule: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'claim_key_rule'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.sql(e))?;
-        if rule.as_deref() == Some(dossier_diff::CLAIM_KEY_RULE) {
-            return Ok(());
-        }
-        let batch = self.batch()?;
-        let docs: Vec<(String, String)> = {
-            let mut stmt = batch
-                .tx
-                .prepare("SELECT path, facts FROM documents")
-                .map_err(|e| batch.sql(e))?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(|e| batch.sql(e))?;
-            rows.collect::<Result<_, _>>().map_err(|e| batch.sql(e))?
-        };
-        if !docs.is_empty() {
-            tracing::info!(
-                "claim keys computed by an older rule: keying {} documents' claims again",
-                docs.len()
-            );
-        }
-        for (path, facts) in docs {
-            let facts: Extraction =
-                serde_json::from_str(&facts).map_err(|source| StoreError::Corrupt {
-                    path: batch.path.clone(),
-                    what: format!("facts of {path}"),
-                    source,
-                })?;
-            batch.put_claims(&path, &facts)?;
-        }
-        batch
-            .tx
-            .execute(
-                "INSERT INTO meta (key, value) VALUES ('claim_key_rule', ?1)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [dossier_diff::CLAIM_KEY_RULE],
-            )
-            .map_err(|e| batch.sql(e))?;
-        batch.commit()
     }
 
     /// Opens an existing database read-only; `Ok(None)` when there is none yet.
@@ -647,6 +609,7 @@ fn load_document(
                     encoding: r.get(8)?,
                     text: r.get(9)?,
                     facts: Extraction::default(),
+                    ids: Vec::new(),
                     version: r.get(11)?,
                     first_seen: r.get(12)?,
                     updated: r.get(13)?,
@@ -664,6 +627,16 @@ fn load_document(
                 what: format!("facts of {path}"),
                 source,
             })?;
+            // Links exist from schema 4 on (a read-only command may read an older file).
+            if schema::version(conn).map_err(sql)? >= 4 {
+                let mut stmt = conn
+                    .prepare_cached("SELECT entity_id FROM links WHERE path = ?1 ORDER BY ord")
+                    .map_err(sql)?;
+                let ids = stmt
+                    .query_map([path], |r| r.get::<_, i64>(0))
+                    .map_err(sql)?;
+                doc.ids = ids.collect::<Result<_, _>>().map_err(sql)?;
+            }
             Ok(Some(doc))
         }
     }
@@ -706,11 +679,14 @@ impl Batch<'_> {
     }
 
     /// Writes a document's new current version and records it in its history.
+    /// `ids` are the dossier ids of its entities (see [`Batch::apply_links`]), kept with the
+    /// version for history. Its claims are written by [`Batch::put_claims`].
     pub fn put_document(
         &self,
         doc: &NewDoc<'_>,
         status: &str,
         now: &str,
+        ids: &[i64],
     ) -> Result<i64, StoreError> {
         let facts = self.json(doc.facts);
         let version: i64 = self
@@ -749,12 +725,19 @@ impl Batch<'_> {
             )
             .map_err(|e| self.sql(e))?;
         self.exec(
-            "INSERT INTO versions (path, version, status, norm_hash, facts, recorded)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![doc.path, version, status, doc.meta.norm_hash, facts, now],
+            "INSERT INTO versions (path, version, status, norm_hash, facts, recorded, ids)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                doc.path,
+                version,
+                status,
+                doc.meta.norm_hash,
+                facts,
+                now,
+                self.json(&ids)
+            ],
         )
         .map_err(|e| self.sql(e))?;
-        self.put_claims(doc.path, doc.facts)?;
         Ok(version)
     }
 
@@ -802,101 +785,12 @@ impl Batch<'_> {
         for sql in [
             "DELETE FROM documents WHERE path = ?1",
             "DELETE FROM entity_docs WHERE path = ?1",
+            "DELETE FROM links WHERE path = ?1",
             "DELETE FROM claims WHERE path = ?1",
         ] {
             self.exec(sql, [path]).map_err(|e| self.sql(e))?;
         }
         Ok(())
-    }
-
-    fn put_claims(&self, path: &str, facts: &Extraction) -> Result<(), StoreError> {
-        self.exec("DELETE FROM claims WHERE path = ?1", [path])
-            .map_err(|e| self.sql(e))?;
-        let events = dossier_diff::event_keys(facts);
-        let mut stmt = self
-            .tx
-            .prepare_cached("INSERT INTO claims (path, claim_key, claim) VALUES (?1, ?2, ?3)")
-            .map_err(|e| self.sql(e))?;
-        for c in &facts.claims {
-            let key = dossier_diff::claim_key(c, &events);
-            stmt.execute(params![path, key, self.json(c)])
-                .map_err(|e| self.sql(e))?;
-        }
-        Ok(())
-    }
-
-    /// Records a document's entities in the dossier index and returns those the dossier had
-    /// never seen (by type and any folded surface form).
-    pub fn register_entities(
-        &self,
-        path: &str,
-        entities: &[Entity],
-        now: &str,
-    ) -> Result<Vec<NewEntity>, StoreError> {
-        self.exec("DELETE FROM entity_docs WHERE path = ?1", [path])
-            .map_err(|e| self.sql(e))?;
-        let mut new = Vec::new();
-        for e in entities {
-            let kind = e.kind.as_str();
-            let mut forms: Vec<(String, &str)> = std::iter::once(e.name.as_str())
-                .chain(e.aliases.iter().map(String::as_str))
-                .map(|s| (text::key(s), s))
-                .filter(|(k, _)| !k.is_empty())
-                .collect();
-            if e.kind == EntityType::Person {
-                // A person written last-name-first is the same person.
-                let swapped: Vec<(String, &str)> = forms
-                    .iter()
-                    .filter_map(|(_, s)| text::order_free_key(s).map(|k| (k, *s)))
-                    .collect();
-                forms.extend(swapped);
-            }
-            let mut id: Option<i64> = None;
-            for (k, _) in &forms {
-                id = self
-                    .row(
-                        "SELECT entity_id FROM entity_keys WHERE kind = ?1 AND key = ?2",
-                        params![kind, k],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .map_err(|e| self.sql(e))?;
-                if id.is_some() {
-                    break;
-                }
-            }
-            let id = match id {
-                Some(id) => id,
-                None => {
-                    self.exec(
-                        "INSERT INTO entities (kind, name, first_seen_in, first_seen_at)
-                             VALUES (?1, ?2, ?3, ?4)",
-                        params![kind, e.name, path, now],
-                    )
-                    .map_err(|e| self.sql(e))?;
-                    new.push(NewEntity {
-                        kind: e.kind,
-                        name: e.name.clone(),
-                        first_seen_in: path.to_string(),
-                    });
-                    self.tx.last_insert_rowid()
-                }
-            };
-            for (k, surface) in &forms {
-                self.exec(
-                    "INSERT OR IGNORE INTO entity_keys (kind, key, entity_id, surface)
-                         VALUES (?1, ?2, ?3, ?4)",
-                    params![kind, k, id, surface],
-                )
-                .map_err(|e| self.sql(e))?;
-            }
-            self.exec(
-                "INSERT OR IGNORE INTO entity_docs (entity_id, path) VALUES (?1, ?2)",
-                params![id, path],
-            )
-            .map_err(|e| self.sql(e))?;
-        }
-        Ok(new)
     }
 
     /// The current version of one document, as this transaction sees it.
@@ -922,30 +816,35 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Claims with this key stated by documents other than `except`, with their paths.
+    /// Claims with this key stated by documents other than `except`, with their paths and the
+    /// accord each names.
     pub fn claims_with_key(
         &self,
         key: &str,
         except: &str,
         limit: usize,
-    ) -> Result<Vec<(String, Claim)>, StoreError> {
+    ) -> Result<Vec<(String, Claim, Option<String>)>, StoreError> {
         let mut stmt = self
             .tx
             .prepare_cached(
-                "SELECT path, claim FROM claims WHERE claim_key = ?1 AND path <> ?2
+                "SELECT path, claim, event FROM claims WHERE claim_key = ?1 AND path <> ?2
                  ORDER BY path LIMIT ?3",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
             .query_map(params![key, except, limit as i64], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
             })
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (path, claim) = row.map_err(|e| self.sql(e))?;
+            let (path, claim, event) = row.map_err(|e| self.sql(e))?;
             if let Ok(c) = serde_json::from_str::<Claim>(&claim) {
-                out.push((path, c));
+                out.push((path, c, event));
             }
         }
         Ok(out)

@@ -12,6 +12,9 @@ pub struct Delivery {
     pub alert_id: String,
     pub channel: String,
     pub attempts: u32,
+    /// The last attempt's error, or the note it left when it was cut off
+    /// ([`Store::note_attempt`]).
+    pub last_error: Option<String>,
 }
 
 /// A row of `dossier show outbox`.
@@ -79,7 +82,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT d.alert_id, d.channel, d.attempts, d.permanent, d.next_attempt_ns
+                "SELECT d.alert_id, d.channel, d.attempts, d.permanent, d.next_attempt_ns,
+                        d.last_error
                  FROM deliveries d JOIN alerts a ON a.id = d.alert_id
                  WHERE d.delivered IS NULL ORDER BY a.seq, d.channel",
             )
@@ -92,12 +96,14 @@ impl Store {
                     r.get::<_, i64>(2)?,
                     r.get::<_, bool>(3)?,
                     r.get::<_, i64>(4)?,
+                    r.get::<_, Option<String>>(5)?,
                 ))
             })
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (alert_id, channel, attempts, permanent, next) = row.map_err(|e| self.sql(e))?;
+            let (alert_id, channel, attempts, permanent, next, last_error) =
+                row.map_err(|e| self.sql(e))?;
             if !channels.contains(&channel) || (permanent && !include_permanent) {
                 continue;
             }
@@ -108,6 +114,7 @@ impl Store {
                 alert_id,
                 channel,
                 attempts: attempts.max(0) as u32,
+                last_error,
             });
         }
         Ok(out)
@@ -252,6 +259,70 @@ impl Store {
             }
         }
         tx.commit().map_err(|e| self.sql(e))
+    }
+
+    /// Records, in its own transaction, that a channel accepted an alert, at `now` (RFC 3339)
+    /// and `now_ns` (what `max_per_hour` counts): called for each alert right after the
+    /// channel accepted it, so a crash re-sends at most the alert in flight.
+    pub fn mark_accepted(
+        &self,
+        alert_id: &str,
+        channel: &str,
+        now: &str,
+        now_ns: i64,
+    ) -> Result<(), StoreError> {
+        self.exec(
+            "UPDATE deliveries SET delivered = ?3, delivered_ns = ?4, attempts = attempts + 1,
+                        last_error = NULL, lease_owner = NULL, lease_until_ns = NULL
+                 WHERE alert_id = ?1 AND channel = ?2",
+            params![alert_id, channel, now, now_ns],
+        )
+        .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// [`Store::mark_accepted`] for the alerts of one message (a digest), in one transaction:
+    /// they were accepted together.
+    pub fn mark_accepted_all(
+        &self,
+        alert_ids: &[&str],
+        channel: &str,
+        now: &str,
+        now_ns: i64,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.sql(e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "UPDATE deliveries SET delivered = ?3, delivered_ns = ?4,
+                            attempts = attempts + 1, last_error = NULL, lease_owner = NULL,
+                            lease_until_ns = NULL
+                     WHERE alert_id = ?1 AND channel = ?2",
+                )
+                .map_err(|e| self.sql(e))?;
+            for id in alert_ids {
+                stmt.execute(params![id, channel, now, now_ns])
+                    .map_err(|e| self.sql(e))?;
+            }
+        }
+        tx.commit().map_err(|e| self.sql(e))
+    }
+
+    /// Leaves a note on a delivery about to be attempted (its `last_error` until the outcome is
+    /// recorded): an attempt cut off by a crash is then known as such to the next sender.
+    pub fn note_attempt(
+        &self,
+        alert_id: &str,
+        channel: &str,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        self.exec(
+            "UPDATE deliveries SET last_error = ?3
+                 WHERE alert_id = ?1 AND channel = ?2 AND delivered IS NULL",
+            params![alert_id, channel, note],
+        )
+        .map_err(|e| self.sql(e))?;
+        Ok(())
     }
 
     /// Records a failed attempt; the alert stays in the outbox.

@@ -103,6 +103,35 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // against 166 here); it stays for the reads that want the hashes too.
     "CREATE INDEX documents_stat_only ON documents(path, size, mtime_ns, ctime_ns, inode,
                                                   scanned_ns);",
+    // 4: the linking stage. `links` ties each entity of a document's current facts (by its
+    // place in them) to a dossier entity; `versions.ids` keeps those ids per version, for
+    // history. `entity_words` finds a person by the last word of its name (a surname met
+    // alone). `claims.event` is the accord a claim keyed by its countries names. An accord
+    // named only by its kind is known by its parties (`accord_parties`)
+    // and date (`entities.accord_date`). Facts stored by an older
+    // extractor or without links are made again from the stored texts, silently, when the
+    // database is opened by a pipeline whose facts rule differs (`meta.facts_rule`).
+    "CREATE TABLE links (
+        path TEXT NOT NULL,
+        ord INTEGER NOT NULL,
+        entity_id INTEGER NOT NULL,
+        PRIMARY KEY (path, ord)
+    ) WITHOUT ROWID;
+    CREATE INDEX links_entity ON links(entity_id, path);
+    CREATE TABLE entity_words (
+        word TEXT NOT NULL,
+        entity_id INTEGER NOT NULL,
+        PRIMARY KEY (word, entity_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE accord_parties (
+        party INTEGER NOT NULL,
+        entity_id INTEGER NOT NULL,
+        PRIMARY KEY (party, entity_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX accord_parties_entity ON accord_parties(entity_id);
+    ALTER TABLE entities ADD COLUMN accord_date TEXT;
+    ALTER TABLE versions ADD COLUMN ids TEXT;
+    ALTER TABLE claims ADD COLUMN event TEXT;",
 ];
 
 /// The oldest schema whose tables and columns this build reads as they are: a read-only

@@ -1,6 +1,7 @@
 use super::*;
 use dossier_core::model::{Entity, EntityType, Extraction};
-use dossier_diff::{ChangeReport, DossierChanges};
+use dossier_core::report::{ChangeReport, DossierChanges};
+use dossier_core::vocab::NoVocabulary;
 
 fn meta(hash: &str) -> StoredMeta {
     StoredMeta {
@@ -26,7 +27,7 @@ fn put(store: &mut Store, path: &str, hash: &str, facts: &Extraction) -> i64 {
         facts,
     };
     let v = b
-        .put_document(&doc, "added", "2026-01-01T00:00:00Z")
+        .put_document(&doc, "added", "2026-01-01T00:00:00Z", &[])
         .unwrap();
     b.commit().unwrap();
     v
@@ -58,27 +59,93 @@ fn documents_round_trip_and_versions_count_up() {
     assert_eq!(store.all_meta().unwrap().len(), 1);
 }
 
+/// Links `entities` as the document at `path` and records them; returns what it did.
+fn link_doc(b: &Batch<'_>, path: &str, entities: Vec<Entity>) -> Applied {
+    let facts = Extraction {
+        entities,
+        ..Default::default()
+    };
+    let previous = b.document(path).unwrap();
+    let previous = previous.as_ref().map(|d| (&d.facts, d.ids.as_slice()));
+    let linking = b.link(&facts, previous, &NoVocabulary).unwrap();
+    b.apply_links(path, &facts, &linking, &NoVocabulary, "t")
+        .unwrap()
+}
+
 #[test]
 fn an_entity_is_new_once_whatever_the_spelling() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("state.db")).unwrap();
     let b = store.batch().unwrap();
-    let new = b
-        .register_entities("a.txt", &[person("سمير حداد", &["حداد"])], "t")
-        .unwrap();
-    assert_eq!(new.len(), 1);
-    // A later document writes the surname with a hamza variant only: not new.
-    let again = b
-        .register_entities("b.txt", &[person("حدّاد", &[])], "t")
-        .unwrap();
-    assert!(again.is_empty());
+    let first = link_doc(&b, "a.txt", vec![person("سمير حداد", &["حداد"])]);
+    assert_eq!(first.new_entities.len(), 1);
+    // A later document writes the surname with a shadda only, another the name in the other
+    // order: not new, the same id.
+    let again = link_doc(&b, "b.txt", vec![person("حدّاد", &[])]);
+    assert!(again.new_entities.is_empty());
+    assert_eq!(again.ids, first.ids);
+    let swapped = link_doc(&b, "c.txt", vec![person("حداد سمير", &[])]);
+    assert_eq!(swapped.ids, first.ids);
+    // A fuller form, met beside a known one, renames the dossier entity, once.
+    let full = link_doc(&b, "d.txt", vec![person("سمير خليل حداد", &["سمير حداد"])]);
+    assert!(full.new_entities.is_empty(), "{full:?}");
+    assert_eq!(full.renamed.len(), 1);
+    assert_eq!(full.renamed[0].to, "سمير خليل حداد");
+    // Alone, it may be someone else: a new entity.
+    let other = link_doc(&b, "e.txt", vec![person("سمير كريم حداد", &[])]);
+    assert_eq!(other.new_entities.len(), 1);
     b.commit().unwrap();
     let rows = store.entities(None).unwrap();
-    assert_eq!(rows.len(), 1);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].name, "سمير خليل حداد");
     assert_eq!(
         rows[0].documents,
-        vec!["a.txt".to_string(), "b.txt".to_string()]
+        ["a.txt", "b.txt", "c.txt", "d.txt"]
+            .map(String::from)
+            .to_vec()
     );
+}
+
+#[test]
+fn links_are_kept_with_the_document_and_forgotten_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let mut store = Store::open(&path).unwrap();
+    let facts = Extraction {
+        entities: vec![person("بيني غانتس", &["غانتس"])],
+        ..Default::default()
+    };
+    let b = store.batch().unwrap();
+    let linking = b.link(&facts, None, &NoVocabulary).unwrap();
+    let applied = b
+        .apply_links("a.txt", &facts, &linking, &NoVocabulary, "t")
+        .unwrap();
+    let m = meta("h");
+    let doc = NewDoc {
+        path: "a.txt",
+        meta: &m,
+        encoding: "UTF-8",
+        text: "نص",
+        facts: &facts,
+    };
+    b.put_document(&doc, "added", "t", &applied.ids).unwrap();
+    b.commit().unwrap();
+    assert_eq!(store.document("a.txt").unwrap().unwrap().ids, applied.ids);
+    assert_eq!(store.versions().unwrap()[0].ids, applied.ids);
+    let b = store.batch().unwrap();
+    // A surname alone, in another document, is the same person.
+    let short = link_doc(&b, "b.txt", vec![person("غانتس", &[])]);
+    assert_eq!(short.ids, applied.ids);
+    b.remove_document("a.txt", "t2").unwrap();
+    b.commit().unwrap();
+    assert!(store.document("a.txt").unwrap().is_none());
+    let n: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM links WHERE path = 'a.txt'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(n, 0);
 }
 
 #[test]
@@ -140,46 +207,6 @@ fn a_newer_schema_is_refused() {
         Store::open(&p),
         Err(StoreError::TooNew { found: 999, .. })
     ));
-}
-
-#[test]
-fn claim_keys_of_an_older_rule_are_computed_again_at_open() {
-    use dossier_core::model::{Claim, ClaimType};
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.db");
-    let facts = Extraction {
-        claims: vec![Claim {
-            kind: ClaimType::Agreement,
-            actors: vec!["وزارة الدفاع".into(), "مصر".into(), "الأردن".into()],
-            date: Some("2019-05".into()),
-            quote: "وقّعت".into(),
-            attributed_to: None,
-            negated: false,
-            modality: None,
-        }],
-        ..Default::default()
-    };
-    let want = dossier_diff::claim_keys(&facts);
-    {
-        let mut store = Store::open(&path).unwrap();
-        put(&mut store, "a.txt", "h", &facts);
-        let keys: Vec<String> = store.claims().unwrap().into_iter().map(|c| c.0).collect();
-        assert_eq!(keys, want);
-        // As an older dossier left it: another rule, another key.
-        store
-            .conn
-            .execute_batch(
-                "UPDATE claims SET claim_key = 'AGREEMENT|old'; UPDATE meta SET value = '1';",
-            )
-            .unwrap();
-    }
-    let store = Store::open(&path).unwrap();
-    let keys: Vec<String> = store.claims().unwrap().into_iter().map(|c| c.0).collect();
-    assert_eq!(keys, want, "keyed again");
-    assert!(
-        want[0].contains("مصر"),
-        "an accord keys on its countries: {want:?}"
-    );
 }
 
 /// The plan SQLite picks for a statement, one line per step.
@@ -276,7 +303,7 @@ fn a_version_1_database_is_migrated_with_its_rows() {
     assert_eq!(schema::version(&store.conn).unwrap(), schema::CURRENT);
     let b = store.batch().unwrap();
     let rows = b.claims_with_key("k", "c.txt", 200).unwrap();
-    let paths: Vec<&str> = rows.iter().map(|(p, _)| p.as_str()).collect();
+    let paths: Vec<&str> = rows.iter().map(|(p, _, _)| p.as_str()).collect();
     assert_eq!(paths, ["a.txt", "b.txt"]);
 }
 

@@ -1220,6 +1220,10 @@ pub static ATTRIBUTION: LazyLock<PatternSet<String>> =
 pub static MEDIA_HEADS: LazyLock<WordSet> =
     LazyLock::new(|| word_set(include_str!("../data/claim_media_heads.txt")));
 
+/// Words presenting a person as a commentator (`data/claim_commentators.txt`).
+pub static COMMENTATORS: LazyLock<WordSet> =
+    LazyLock::new(|| word_set(include_str!("../data/claim_commentators.txt")));
+
 /// Irregular demonyms: folded country name → folded masculine demonyms.
 pub static DEMONYMS: LazyLock<WordMap<Vec<String>>> = LazyLock::new(|| {
     let mut m: WordMap<Vec<String>> = WordMap::default();
