@@ -643,9 +643,9 @@ fn settle_frames(
     let frame = |a: usize| frames.get(a).copied().unwrap_or_default();
     for a in 0..n {
         if frame(a) == Frame::Govern && keep[a] {
-            for b in a + 1..n {
+            for (b, k) in keep.iter_mut().enumerate().skip(a + 1) {
                 if same(a, b) {
-                    keep[b] = false;
+                    *k = false;
                 }
             }
         }

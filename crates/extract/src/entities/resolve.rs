@@ -829,7 +829,12 @@ fn lexicon_word(n: usize, hits: &[Hit]) -> bool {
             && h.last == n
             && matches!(
                 h.info.class,
-                Class::Given | Class::Particle | Class::Common | Class::Verb | Class::Stop
+                Class::Given
+                    | Class::Particle
+                    | Class::Bound
+                    | Class::Common
+                    | Class::Verb
+                    | Class::Stop
             )
     })
 }
