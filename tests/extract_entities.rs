@@ -1,8 +1,9 @@
 //! The entity finder against the gold annotations of the seed documents, with the full
 //! lexicon and with every name it was shown taken out, plus its rules on sentences of our own.
 //!
-//! Reads `seeds/` and `../shared/eval/gold` (the CI runs with `../shared` beside the clone), and
-//! the development set `tests/data/dev/` with its gold in `tests/data/dev/gold`.
+//! Reads `seeds/` and their gold annotations, copied from `../shared/eval/gold` into
+//! `tests/data/gold/` so that a clone of the repository alone passes, and the development set
+//! `tests/data/dev/` with its gold in `tests/data/dev/gold`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -42,8 +43,8 @@ struct GoldEntity {
     forms: HashSet<String>,
 }
 
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/gold")
+fn seed_gold_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gold")
 }
 
 /// The `.txt` documents of `dir` (relative to the repository), by file name, sorted.
@@ -84,7 +85,7 @@ fn gold_in(dir: &Path, doc: &str) -> Vec<GoldEntity> {
     let path = dir.join(doc.replace(".txt", ".json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "cannot read the gold annotations {} ({e}): the tests need ../shared/eval/gold beside the repository",
+            "cannot read the gold annotations {} ({e}): tests/data/gold holds the seeds' gold annotations",
             path.display()
         )
     });
@@ -134,7 +135,7 @@ fn typed_counts(gold: &[GoldEntity], pred: &[Entity]) -> (usize, usize, usize) {
 }
 
 fn typed_f1(lexicon: &Lexicon) -> f64 {
-    typed_f1_of(lexicon, &seeds(), &shared())
+    typed_f1_of(lexicon, &seeds(), &seed_gold_dir())
 }
 
 fn typed_f1_of(lexicon: &Lexicon, docs: &[(String, String)], gold_dir: &Path) -> f64 {

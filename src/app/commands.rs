@@ -492,45 +492,14 @@ fn show(cli: &Cli, what: ShowWhat, kind: Option<&str>, format: Format) -> Result
                     AppError::Usage(format!("unknown claim type `{k}`, expected one of AGREEMENT, VISIT, MEETING, ACQUISITION, MANUFACTURING, RELATIONS, ANNOUNCEMENT, EXERCISE, OTHER"))
                 })?),
             };
-            let rows = match &store {
-                Some(s) => s.claims()?,
-                None => Vec::new(),
+            let (rows, names) = match &store {
+                Some(s) => (s.claim_rows()?, s.entity_names()?),
+                None => Default::default(),
             };
-            let mut groups: Vec<serde_json::Value> = Vec::new();
-            let mut text = String::new();
-            let mut i = 0;
-            while i < rows.len() {
-                let key = &rows[i].0;
-                let group: Vec<_> = rows[i..].iter().take_while(|r| &r.0 == key).collect();
-                i += group.len();
-                let claim = &group[0].2;
-                if kind.is_some_and(|k| k != claim.kind) {
-                    continue;
-                }
-                let mut sources: Vec<&str> = group.iter().map(|r| r.1.as_str()).collect();
-                sources.dedup();
-                text.push_str(&format!(
-                    "{} {}{}  [{} source{}: {}]\n",
-                    claim.kind,
-                    one_line(&claim.actors.join("، ")),
-                    claim
-                        .date
-                        .as_deref()
-                        .map(|d| format!(" ({d})"))
-                        .unwrap_or_default(),
-                    sources.len(),
-                    if sources.len() == 1 { "" } else { "s" },
-                    one_line(&sources.join(", "))
-                ));
-                groups.push(serde_json::json!({
-                    "key": key,
-                    "claims": group.iter().map(|r| serde_json::json!({"source": r.1, "claim": r.2})).collect::<Vec<_>>(),
-                    "sources": sources,
-                }));
-            }
+            let groups = super::claims_view::groups(rows, &names, kind);
             match format {
                 Format::Json => out(&json_pretty(&groups)),
-                Format::Text => out(&text),
+                Format::Text => out(&super::claims_view::render(&groups)),
             }
         }
         ShowWhat::Outbox => {

@@ -2,6 +2,7 @@
 //! stages. `main` only parses arguments and calls [`run`].
 
 mod check;
+mod claims_view;
 mod commands;
 mod daemon;
 mod deliver;
@@ -16,13 +17,7 @@ pub use commands::run;
 pub use deliver::{Delivered, Deliverer};
 pub use error::AppError;
 
-/// Output format of the commands that print a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Format {
-    #[default]
-    Text,
-    Json,
-}
+pub use crate::cli::Format;
 
 /// The current time as an RFC 3339 string and as nanoseconds since the epoch.
 pub fn now() -> (String, i64) {

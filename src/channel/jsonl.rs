@@ -22,7 +22,7 @@ use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use super::{alert_json, Channel, ChannelError};
-use crate::store::StoredAlert;
+use dossier_core::alert::Alert as StoredAlert;
 
 /// The first line of an index, followed by the device and inode of the file it describes.
 const INDEX_HEADER: &str = "dossier-jsonl-index 1";

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::{Channel, ChannelError};
 use crate::report::{self, Style};
-use crate::store::StoredAlert;
+use dossier_core::alert::Alert as StoredAlert;
 
 pub struct LogChannel {
     name: String,

@@ -11,7 +11,7 @@ pub use email::EmailChannel;
 pub use jsonl::JsonlChannel;
 pub use log::LogChannel;
 
-use crate::store::StoredAlert;
+use dossier_core::alert::Alert as StoredAlert;
 
 /// Why a delivery failed, and whether trying again can help.
 #[derive(Debug, thiserror::Error)]

@@ -340,6 +340,38 @@ pub fn diff_claims_in(
             });
         }
     }
+    // A claim left unpaired whose words are still in the other version, where claims of its
+    // type name all its principal actors, was merged with them there or here by the extractor
+    // (which keeps an event restated in one document once): the fact stands, nothing was
+    // added or removed.
+    if !old_text.is_empty() && !new_text.is_empty() {
+        let (old_key, new_key) = (text::key(old_text), text::key(new_text));
+        let stated = |folded: &str, quote: &str| {
+            let q = text::key(quote);
+            !q.is_empty() && folded.contains(&q)
+        };
+        let absorbed =
+            |c: &Claim, doc: &Linked<'_>, text: &str, others: &[Claim], in_doc: &Linked<'_>| {
+                stated(text, &c.quote) && {
+                    let theirs: Vec<Actor> = others
+                        .iter()
+                        .filter(|o| o.kind == c.kind)
+                        .flat_map(|o| in_doc.principal_set(o))
+                        .collect();
+                    doc.principal_set(c).iter().all(|a| theirs.contains(a))
+                }
+            };
+        for i in 0..oc.len() {
+            if !old_used[i] && absorbed(&oc[i], old, &new_key, nc, new) {
+                old_used[i] = true;
+            }
+        }
+        for j in 0..nc.len() {
+            if !new_used[j] && absorbed(&nc[j], new, &old_key, oc, old) {
+                new_used[j] = true;
+            }
+        }
+    }
     if !old_text.is_empty() && !new_text.is_empty() {
         let (old_key, new_key) = (text::key(old_text), text::key(new_text));
         let stated = |folded: &str, quote: &str| {

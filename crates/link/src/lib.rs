@@ -127,7 +127,7 @@ const ORDER_FREE: char = '~';
 const LOOSE: char = '≈';
 /// Prefix of the key of an accord's wording, used only for an accord whose parties are not
 /// known.
-const WORDING: char = '§';
+pub const WORDING: char = '§';
 
 /// The lookup keys of a document entity, under which the dossier knows it once linked: for
 /// each form (name, then aliases), its folded key, for a person its order-free key, and its

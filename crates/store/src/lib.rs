@@ -184,6 +184,15 @@ pub struct EntityRow {
     pub documents: Vec<String>,
 }
 
+/// One stored claim: its key, document, statement and the accord it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRow {
+    pub key: String,
+    pub path: String,
+    pub claim: Claim,
+    pub event: Option<String>,
+}
+
 /// The columns of a document's file facts, read by [`meta_row`]: its stat (the columns of
 /// [`stat_row`]) then its two hashes.
 const META_COLUMNS: &str =
@@ -563,6 +572,71 @@ impl Store {
             let (key, path, claim) = row.map_err(|e| self.sql(e))?;
             let claim: Claim = self.parse_json(&claim, &format!("a claim of {path}"))?;
             out.push((key, path, claim));
+        }
+        Ok(out)
+    }
+
+    /// Every claim of the dossier with its key, document and the accord it names (`claims.event`,
+    /// from schema 4 on), in key then path order, for `show claims`.
+    pub fn claim_rows(&self) -> Result<Vec<ClaimRow>, StoreError> {
+        let event = if schema::version(&self.conn).map_err(|e| self.sql(e))? >= 4 {
+            "event"
+        } else {
+            "NULL"
+        };
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT claim_key, path, claim, {event} FROM claims ORDER BY claim_key, path"
+            ))
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, path, claim, event) = row.map_err(|e| self.sql(e))?;
+            let claim: Claim = self.parse_json(&claim, &format!("a claim of {path}"))?;
+            out.push(ClaimRow {
+                key,
+                path,
+                claim,
+                event,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The type and canonical name of every dossier entity, by id.
+    pub fn entity_names(
+        &self,
+    ) -> Result<std::collections::HashMap<i64, (EntityType, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, kind, name FROM entities")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (id, kind, name) = row.map_err(|e| self.sql(e))?;
+            if let Some(kind) = EntityType::parse(&kind) {
+                out.insert(id, (kind, name));
+            }
         }
         Ok(out)
     }

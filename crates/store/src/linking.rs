@@ -206,7 +206,11 @@ impl Batch<'_> {
             let keys = dossier_link::keys(e, vocab);
             // A form's own key keeps the surface it came from, for `show entities`.
             for k in &keys {
-                let surface = surfaces.clone().find(|s| dossier_core::text::key(s) == *k);
+                // An accord's wording key carries a mark before the folded form.
+                let bare = k.strip_prefix(dossier_link::WORDING).unwrap_or(k);
+                let surface = surfaces
+                    .clone()
+                    .find(|s| dossier_core::text::key(s) == bare);
                 self.exec(
                     "INSERT OR IGNORE INTO entity_keys (kind, key, entity_id, surface)
                          VALUES (?1, ?2, ?3, ?4)",

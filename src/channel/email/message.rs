@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use crate::diff::{DocStatus, DocumentChange, DossierChanges};
 use crate::model::{Claim, EntityType};
 use crate::report::{self, Style};
-use crate::store::StoredAlert;
+use dossier_core::alert::Alert as StoredAlert;
 
 /// A composed message, before addressing.
 #[derive(Debug, Clone, PartialEq, Eq)]

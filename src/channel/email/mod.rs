@@ -22,7 +22,7 @@ use lettre::{Message, SendmailTransport, Transport};
 
 use super::{Channel, ChannelError, TestReport};
 use crate::config::{EmailConfig, EmailTransport, TlsMode};
-use crate::store::StoredAlert;
+use dossier_core::alert::Alert as StoredAlert;
 use smtp::{Failure, Server, Session, SmtpError};
 
 /// "30 s", "1.5 s".
