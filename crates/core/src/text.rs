@@ -126,8 +126,13 @@ pub fn loose_key(name: &str) -> String {
 pub fn loose_of_key(k: &str) -> String {
     let mut out = String::with_capacity(k.len());
     let mut prev = None;
+    let mut after_abd = false;
     for (n, w) in k.split(' ').enumerate() {
-        let w = if n > 0 {
+        // `عبد الله` / `عبدالله`, `عبد الرحمن` / `عبدالرحمن`: after `عبد` the article is the
+        // compound's own, written solid or spaced; so is the one of `الله`.
+        let keep = after_abd || w == "الله";
+        after_abd = w == "عبد";
+        let w = if n > 0 && !keep {
             w.strip_prefix("ال")
                 .filter(|r| r.chars().nth(1).is_some())
                 .unwrap_or(w)

@@ -403,6 +403,45 @@ pub fn diff_claims_in(
             }
         }
     }
+    // A claim whose statement stayed (the same quote, in both texts) and whose actors moved
+    // only by names that another claim of its type has in the other version took in, or gave
+    // up, a restatement the extractor merges with the nearest claim it matches (a sentence
+    // between them came or went): that sentence's fact did not change.
+    if !old_text.is_empty() && !new_text.is_empty() {
+        let (old_key, new_key) = (text::key(old_text), text::key(new_text));
+        let stated = |folded: &str, quote: &str| {
+            let q = text::key(quote);
+            !q.is_empty() && folded.contains(&q)
+        };
+        let named_elsewhere = |c: &Claim, claims: &[Claim], doc: &Linked<'_>| -> Vec<Actor> {
+            claims
+                .iter()
+                .filter(|o| o.kind == c.kind && o.quote != c.quote)
+                .flat_map(|o| doc.principal_set(o))
+                .collect()
+        };
+        delta.changed.retain(|c| {
+            let (b, a) = (&c.before, &c.after);
+            let moved = c.fields.iter().all(|f| f == "actors")
+                && b.quote == a.quote
+                && stated(&old_key, &b.quote)
+                && stated(&new_key, &a.quote);
+            if !moved {
+                return true;
+            }
+            let (pb, pa) = (old.principal_set(b), new.principal_set(a));
+            let (in_old, in_new) = (named_elsewhere(b, oc, old), named_elsewhere(a, nc, new));
+            let gained_ok = pa
+                .iter()
+                .filter(|x| !pb.contains(x))
+                .all(|x| in_old.contains(x));
+            let lost_ok = pb
+                .iter()
+                .filter(|x| !pa.contains(x))
+                .all(|x| in_new.contains(x));
+            !(gained_ok && lost_ok)
+        });
+    }
     delta.added = nc
         .iter()
         .zip(&new_used)

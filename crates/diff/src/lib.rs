@@ -12,7 +12,7 @@
 mod claims;
 pub use claims::{
     claim_id, claim_ids, claim_key, claim_keys, claims_agree, claims_contradict, diff_claims,
-    diff_claims_in, moved_fields, Actor, ClaimId, EntityId, Linked, CLAIM_KEY_RULE,
+    diff_claims_in, moved_fields, quotes_overlap, Actor, ClaimId, EntityId, Linked, CLAIM_KEY_RULE,
 };
 pub use dossier_core::report::{
     ChangeReport, ClaimChange, ClaimDelta, Contradiction, Corroboration, Delta, DocStatus,

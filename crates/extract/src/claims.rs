@@ -22,9 +22,9 @@ pub(crate) mod lists;
 use std::cell::Cell;
 
 use self::lists::{
-    demonyms_of_key, head3, near, stems_at, ClaimWords, First, StemLists, Trigger, WordFlags,
-    WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, COMMENTATORS, MEDIA_HEADS, NO_ENTRY,
-    NO_HEAD,
+    demonyms_of_key, head3, near, stems_at, ClaimWords, First, Frame, StemLists, Trigger,
+    WordFlags, WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, COMMENTATORS, MEDIA_HEADS,
+    NO_ENTRY, NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -247,6 +247,8 @@ fn find_with(
 
     // Triggers, in text order: (token, tokens taken, type, sense).
     let mut triggers: Vec<(usize, usize, ClaimType, &'static str)> = Vec::new();
+    // The frame of each trigger (see [`Frame`]).
+    let mut frames: Vec<Frame> = Vec::new();
     let mut i = 0;
     // Only the tokens where some trigger matches; `i` is where the next may start.
     for (k, found) in marks.trig.iter_in(0, t.len()) {
@@ -259,14 +261,16 @@ fn find_with(
             tr.near.is_empty() || near(t, i, tr, (lo, hi), NEAR_WINDOW, memo, ids, &mut buf)
         });
         match found {
-            Some((_, n, _)) if blocked(marks, i, lo) => i += n,
+            Some((tr, n, _)) if tr.none || blocked(marks, i, lo) => i += n,
             Some((tr, n, _)) => {
                 triggers.push((i, *n, tr.kind, tr.sense.as_str()));
+                frames.push(tr.frame);
                 i += *n;
             }
             None => i += 1,
         }
     }
+    settle_frames(&mut triggers, &frames, |k| clause.get(k));
 
     // Each date goes to the nearest trigger of its comma segment, else of its clause, else of
     // its sentence; a trigger keeps the date of its own segment or clause over a nearer one
@@ -360,7 +364,16 @@ fn find_with(
                 actors.extend(pair);
             }
         }
-        if actors.len() < 2 {
+        // An event of any subject (an attack, a call) named with one party happens in the
+        // article's main place so far (mentioned most before the trigger), when it has one:
+        // what the text says after it cannot move it.
+        let general = matches!(kind, ClaimType::Other | ClaimType::Announcement);
+        if general && actors.len() == 1 {
+            if let Some(place) = pairs.main_before(ti).filter(|e| !actors.contains(e)) {
+                actors.push(place);
+            }
+        }
+        if actors.len() < 2 && !(general && actors.len() == 1) {
             continue;
         }
         // The quote: the trigger and the mentions of the two actors nearest to it in the
@@ -618,6 +631,54 @@ fn find_with(
             modality: c.modality,
         })
         .collect()
+}
+
+/// Drops the triggers that their clause's frames take away (see [`Frame`]): those a speech
+/// act governs (after it in its clause), a general event word next to a more specific
+/// trigger of another type, and a reporting verb whose clause reports a trigger after it.
+/// `clause_of` gives a token's clause.
+fn settle_frames(
+    triggers: &mut Vec<(usize, usize, ClaimType, &'static str)>,
+    frames: &[Frame],
+    clause_of: impl Fn(usize) -> Option<usize>,
+) {
+    if frames.iter().all(|f| *f == Frame::Plain) {
+        return;
+    }
+    let n = triggers.len();
+    let mut keep = vec![true; n];
+    let clauses: Vec<Option<usize>> = triggers.iter().map(|t| clause_of(t.0)).collect();
+    let same = |a: usize, b: usize| clauses.get(a) == clauses.get(b);
+    let frame = |a: usize| frames.get(a).copied().unwrap_or_default();
+    for a in 0..n {
+        if frame(a) == Frame::Govern && keep[a] {
+            for (b, k) in keep.iter_mut().enumerate().skip(a + 1) {
+                if same(a, b) {
+                    *k = false;
+                }
+            }
+        }
+    }
+    for a in 0..n {
+        if frame(a) == Frame::Weak {
+            let specific = (0..n).any(|b| {
+                keep[b]
+                    && same(a, b)
+                    && matches!(frame(b), Frame::Plain)
+                    && triggers[b].2 != triggers[a].2
+            });
+            if specific {
+                keep[a] = false;
+            }
+        }
+    }
+    for a in 0..n {
+        if frame(a) == Frame::Report && (a + 1..n).any(|b| keep[b] && same(a, b)) {
+            keep[a] = false;
+        }
+    }
+    let mut k = keep.iter();
+    triggers.retain(|_| k.next().copied().unwrap_or(true));
 }
 
 /// List entries matching at some tokens, by token (most tokens match nothing): the tokens
@@ -1027,6 +1088,22 @@ impl Pairs {
             })
             .collect();
         Pairs { places }
+    }
+
+    /// The place mentioned most before token `k` (the one mentioned first on a tie).
+    fn main_before(&self, k: usize) -> Option<usize> {
+        let n = self.places.partition_point(|&(t, _)| t < k);
+        let mut counts: Vec<(usize, usize, usize)> = Vec::new();
+        for &(t, e) in self.places.get(..n).unwrap_or(&[]) {
+            match counts.iter_mut().find(|c| c.2 == e) {
+                Some(c) => c.0 += 1,
+                None => counts.push((1, t, e)),
+            }
+        }
+        counts
+            .iter()
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+            .map(|c| c.2)
     }
 
     /// The two places mentioned most before token `k`, when no third is mentioned as often as

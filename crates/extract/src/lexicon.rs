@@ -45,6 +45,8 @@ enum Role {
     Naming,
     /// The finite verbs of the claim triggers (`TYPE v FORM`): words, never a name.
     Verbs,
+    MediaSuffixes,
+    LeaderCues,
 }
 
 const DATA: &[DataFile] = &[
@@ -144,6 +146,16 @@ const DATA: &[DataFile] = &[
         text: include_str!("data/naming_cues.txt"),
     },
     DataFile {
+        name: "media_suffixes.txt",
+        role: Role::MediaSuffixes,
+        text: include_str!("data/media_suffixes.txt"),
+    },
+    DataFile {
+        name: "leader_cues.txt",
+        role: Role::LeaderCues,
+        text: include_str!("data/leader_cues.txt"),
+    },
+    DataFile {
         name: "common_words.txt",
         role: Role::Common,
         text: include_str!("data/common_words.txt"),
@@ -163,6 +175,9 @@ pub struct PlaceHead {
     /// A kept head also takes a definite name (ميناء الحديدة); others take a bare proper noun
     /// only (قطاع غزة, not قطاع الكهرباء).
     pub definite: bool,
+    /// With a known place after it, the head names another place (خليج سرت، مطار بغداد),
+    /// not the same one (جزيرة صقلية).
+    pub other: bool,
 }
 
 /// How a title introduces a name.
@@ -183,6 +198,13 @@ pub enum OrgHeadKind {
     Named,
     /// Only with a directional adjective (المنطقة الجنوبية).
     Region,
+    /// Only with a demonym right after it that agrees with it (الشرطة الإيطالية، خفر السواحل
+    /// الليبي), not with a title before it (وزير الخارجية الجزائري): `true` for a masculine
+    /// head.
+    National(bool),
+    /// A phrase head that with one common noun names a kind of body, not a body (قوات الأمن،
+    /// قيادة الجيش): a name only with more (قوى الأمن الداخلي).
+    Generic,
     /// A word that also means an activity (إدارة الأزمة): a name only with an adjective,
     /// two terms or a proper noun (إدارة الدفاع الوطني، إدارة بايدن).
     Strict,
@@ -218,6 +240,8 @@ pub enum Class {
     LocationHead(PlaceHead),
     Given,
     Particle,
+    /// A word that joins the name word before it into one name (صنع الله، جاب الله).
+    Bound,
     Stop,
     Adjective,
     /// An ordinal adjective (الأول، السادس).
@@ -230,6 +254,11 @@ pub enum Class {
     LatinOrg,
     /// A word that introduces the name of what was just mentioned (المعروف بـ).
     Naming,
+    /// A word that ends a media outlet's name (نورث برس، صراحة نيوز).
+    MediaSuffix,
+    /// A word after which the name of who leads something follows (بقيادة، يتزعمها); `true`
+    /// when it needs the preposition ب (بقيادة, not قيادة الجيش).
+    Leader(bool),
 }
 
 /// Whether a word takes the definite article.
@@ -618,7 +647,9 @@ struct Builder {
 
 impl Builder {
     fn add(&mut self, pattern: String, info: PatInfo) {
-        if pattern.chars().count() < 2 && !matches!(info.class, Class::Stop | Class::Particle) {
+        if pattern.chars().count() < 2
+            && !matches!(info.class, Class::Stop | Class::Particle | Class::Bound)
+        {
             return;
         }
         let n = match self.index.get(&pattern) {
@@ -640,7 +671,10 @@ impl Builder {
     /// classes that take it freely, an option).
     fn add_form(&mut self, form: &str, class: Class, article_default: Art) {
         let k = key(form);
-        let strip = !matches!(class, Class::Stop | Class::Say | Class::Particle);
+        let strip = !matches!(
+            class,
+            Class::Stop | Class::Say | Class::Particle | Class::Bound
+        );
         let (bare, art) = match k.strip_prefix("ال") {
             Some(rest) if strip && rest.chars().count() >= 2 => (
                 rest.to_string(),
@@ -775,6 +809,10 @@ impl Lexicon {
                             Role::OrgHeads => Class::OrgHead(match flag {
                                 Some(f) if f.contains("named") => OrgHeadKind::Named,
                                 Some(f) if f.contains("region") => OrgHeadKind::Region,
+                                Some(f) if f.contains("national") => {
+                                    OrgHeadKind::National(f.contains("masc"))
+                                }
+                                Some(f) if f.contains("generic") => OrgHeadKind::Generic,
                                 Some(f) if f.contains("strict") => OrgHeadKind::Strict,
                                 _ => OrgHeadKind::Phrase,
                             }),
@@ -792,10 +830,14 @@ impl Lexicon {
                             Role::LocationHeads => Class::LocationHead(PlaceHead {
                                 keep: flag.is_some_and(|f| f.contains("keep")),
                                 definite: flag.is_some_and(|f| f.contains("anyname")),
+                                other: flag.is_some_and(|f| f.contains("other")),
                             }),
                             Role::LatinOrg => Class::LatinOrg,
                             Role::Naming => Class::Naming,
+                            Role::MediaSuffixes => Class::MediaSuffix,
+                            Role::LeaderCues => Class::Leader(flag == Some("ba")),
                             Role::Given => Class::Given,
+                            Role::Particles if flag == Some("after") => Class::Bound,
                             Role::Particles => Class::Particle,
                             Role::Stop => Class::Stop,
                             Role::Adjectives if flag == Some("ordinal") => Class::Ordinal,
@@ -1267,7 +1309,7 @@ fn info_ok(info: PatInfo, prefix: Prefix, suffix: &str, latin: bool) -> Option<b
     // Function words and verbs take only a conjunction; particles also a
     // preposition (بعبد), never the article.
     let closed = matches!(info.class, Class::Stop | Class::Say);
-    let particle = info.class == Class::Particle;
+    let particle = matches!(info.class, Class::Particle | Class::Bound);
     if (closed || particle) && prefix.art != ArtKind::None || closed && prefix.prep.is_some() {
         return None;
     }

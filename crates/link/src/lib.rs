@@ -36,7 +36,8 @@ use dossier_core::vocab::Vocabulary;
 
 /// Names the rules [`link`] and [`keys`] follow; the store makes every link again when it
 /// changes. Change it whenever some entity would link otherwise.
-pub const RULE: &str = "1: previous version, keys, short forms, accords by parties and date";
+pub const RULE: &str =
+    "2: previous version, keys (loose keys keep the article of عبد compounds), short forms, accords by parties and date";
 
 /// The id of a dossier entity, stable for its life.
 pub type EntityId = i64;

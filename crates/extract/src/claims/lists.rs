@@ -1008,6 +1008,23 @@ fn lines(data: &str) -> impl Iterator<Item = &str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
+/// How a trigger stands with the other triggers of its clause (`data/claim_frames.txt`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Frame {
+    /// A claim of its own, whatever else the clause says.
+    #[default]
+    Plain,
+    /// A reporting verb (أعلن، أكد): the claim is typed by what is reported, so it stands only
+    /// when no other trigger follows it in its clause.
+    Report,
+    /// A speech act that is itself the event (دعا، طالب، حذر): what it asks for or warns of,
+    /// later in its clause, is no fact, and no claim.
+    Govern,
+    /// A general event word (وافق، هجوم): it gives way to a trigger of another, more specific
+    /// type in its clause (وافقت على صفقة is an acquisition).
+    Weak,
+}
+
 /// A trigger: its claim type, whether it is a finite verb, and the words one of which must
 /// be near it.
 #[derive(Debug, Clone)]
@@ -1015,6 +1032,11 @@ pub struct Trigger {
     pub kind: ClaimType,
     /// A finer sense (`resume`, `suspend`) that restatement merging keeps apart.
     pub sense: String,
+    /// The words are no trigger (a `NONE` line): a longer phrase that shadows a shorter
+    /// trigger (ولا ينتج عنه is no production).
+    pub none: bool,
+    /// See [`Frame`]; from the type and sense.
+    pub frame: Frame,
     pub verb: bool,
     pub near: Vec<Word>,
     /// The number of `near` among the distinct near-word lists (see [`NEAR_LISTS`]), when
@@ -1028,6 +1050,22 @@ impl Accepts for Trigger {
     }
 }
 
+/// The frame of each `TYPE:sense` (or `TYPE`) that has one (`data/claim_frames.txt`).
+pub static FRAMES: LazyLock<WordMap<Frame>> = LazyLock::new(|| {
+    lines(include_str!("../data/claim_frames.txt"))
+        .filter_map(|l| {
+            let (sense, frame) = l.split_once(char::is_whitespace)?;
+            let frame = match frame.trim() {
+                "report" => Frame::Report,
+                "govern" => Frame::Govern,
+                "weak" => Frame::Weak,
+                _ => Frame::Plain,
+            };
+            Some((sense.to_string(), frame))
+        })
+        .collect()
+});
+
 pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
     let mut items = Vec::new();
     // The distinct near-word lists, by their words.
@@ -1038,12 +1076,20 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
             None => (line, ""),
         };
         let mut parts = head.split_whitespace();
-        let Some((kind, sense)) = parts.next().and_then(|head| {
+        let Some((kind, sense, none)) = parts.next().and_then(|head| {
+            if head == "NONE" {
+                return Some((ClaimType::Other, String::new(), true));
+            }
             let (k, sense) = head.split_once(':').unwrap_or((head, ""));
-            ClaimType::parse(k).map(|k| (k, sense.to_string()))
+            ClaimType::parse(k).map(|k| (k, sense.to_string(), false))
         }) else {
             continue;
         };
+        let frame = FRAMES
+            .get(head.split_whitespace().next().unwrap_or(""))
+            .or_else(|| FRAMES.get(kind.as_str()))
+            .copied()
+            .unwrap_or_default();
         let mut verb = false;
         let mut words = Vec::new();
         for p in parts {
@@ -1075,6 +1121,8 @@ pub static TRIGGERS: LazyLock<PatternSet<Trigger>> = LazyLock::new(|| {
             value: Trigger {
                 kind,
                 sense,
+                none,
+                frame,
                 verb,
                 near,
                 near_id,

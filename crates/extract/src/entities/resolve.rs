@@ -590,12 +590,23 @@ fn push_loose_of_key(out: &mut String, k: &str) {
     let mut prev = NONE;
     let mut run = 0;
     let mut i = 0;
+    let mut word_start = 0;
     while let Some(&x) = b.get(i) {
         if x == b' ' {
             out.push_str(k.get(run..i).unwrap_or(""));
+            // After `عبد` the article is the compound's own (`عبد الله` / `عبدالله`), and so
+            // is the one of `الله`: both kept, as `text::loose_of_key` does.
+            let after_abd = b.get(word_start..i) == Some("عبد".as_bytes());
             i += 1;
+            word_start = i;
             let word = b.get(i..).unwrap_or(&[]);
-            if word.starts_with("ال".as_bytes()) && two_chars(word.get(4..).unwrap_or(&[])) {
+            let allah =
+                word.starts_with("الله".as_bytes()) && word.get(8).is_none_or(|&c| c == b' ');
+            if !after_abd
+                && !allah
+                && word.starts_with("ال".as_bytes())
+                && two_chars(word.get(4..).unwrap_or(&[]))
+            {
                 i += 4;
             }
             run = i;
@@ -829,7 +840,12 @@ fn lexicon_word(n: usize, hits: &[Hit]) -> bool {
             && h.last == n
             && matches!(
                 h.info.class,
-                Class::Given | Class::Particle | Class::Common | Class::Verb | Class::Stop
+                Class::Given
+                    | Class::Particle
+                    | Class::Bound
+                    | Class::Common
+                    | Class::Verb
+                    | Class::Stop
             )
     })
 }
@@ -1421,6 +1437,10 @@ mod tests {
             loose_key("عبد اللطيف حموشي")
         );
         assert_ne!(loose_key("عبد اللطيف حموشي"), loose_key("عبد الكريم حموشي"));
+        // The compounds of عبد, solid or spaced.
+        assert_eq!(loose_key("عبد الله أوجلان"), loose_key("عبدالله أوجلان"));
+        assert_eq!(loose_key("عبد الرحمن"), loose_key("عبدالرحمن"));
+        assert_eq!(loose_key("عبد اللطيف لوديي"), loose_key("عبداللطيف لوديي"));
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct Word {
     pub known: bool,
     pub given: bool,
     pub particle: bool,
+    /// Joins the name word before it (see [`Class::Bound`]).
+    pub bound: bool,
     pub stop: bool,
     pub say: bool,
     pub adj: bool,
@@ -35,6 +37,10 @@ pub struct Word {
     pub title: bool,
     pub org_head: bool,
     pub naming: bool,
+    /// Ends a media outlet's name (see [`Class::MediaSuffix`]).
+    pub media_suffix: bool,
+    /// A leader cue (see [`Class::Leader`]): `Some(true)` when it needs ب.
+    pub leader: Option<bool>,
     /// An unknown word read as clitic + hamza-initial word (لأفيف).
     pub hamza_clitic: bool,
 }
@@ -185,6 +191,7 @@ fn head_hit(slot: &mut Option<HeadSpan>, h: &Hit) {
             | Class::Demonym(_)
             | Class::Given
             | Class::Particle
+            | Class::Bound
             | Class::Stop
             | Class::Say
             | Class::Adjective
@@ -193,6 +200,8 @@ fn head_hit(slot: &mut Option<HeadSpan>, h: &Hit) {
             | Class::Verb
             | Class::LatinOrg
             | Class::Naming
+            | Class::MediaSuffix
+            | Class::Leader(_)
     ) {
         return;
     }
@@ -326,6 +335,7 @@ impl<'a> Doc<'a> {
                 match h.info.class {
                     Class::Given => w.given = true,
                     Class::Particle => w.particle = true,
+                    Class::Bound => w.bound = true,
                     Class::Stop => w.stop = true,
                     Class::Say => w.say = true,
                     Class::Adjective => w.adj = true,
@@ -341,6 +351,8 @@ impl<'a> Doc<'a> {
                     }
                     Class::LatinOrg => w.latin_org = true,
                     Class::Naming => w.naming = true,
+                    Class::MediaSuffix => w.media_suffix = true,
+                    Class::Leader(ba) => w.leader = Some(ba),
                     Class::Title(_) => w.title = true,
                     Class::OrgHead(_) => w.org_head = true,
                     _ => {}
@@ -518,6 +530,50 @@ impl<'a> Doc<'a> {
                 || len >= 6 && (b.ends_with("يين") || b.ends_with("يون")))
     }
 
+    /// A number written with the article (الـ138): no word of a name.
+    fn def_number(&self, i: usize) -> bool {
+        let b = self.bare(i);
+        self.def(i) && !b.is_empty() && b.chars().all(|c| c.is_ascii_digit())
+    }
+
+    /// Shaped like a participle (المستقلة، المتحدة، المتبقي): مـ and four letters or more.
+    fn participle(&self, i: usize) -> bool {
+        let b = self.bare(i);
+        b.starts_with('م') && b.chars().count() >= 4
+    }
+
+    /// Shaped like a finite verb that no name has: a feminine past (تضمنت، تسببت) or a
+    /// plural past (قالوا).
+    fn verb_shaped(&self, i: usize) -> bool {
+        let w = self.words[i];
+        let b = self.bare(i);
+        let len = b.chars().count();
+        !w.given
+            && !self.def(i)
+            && (len >= 4 && b.starts_with('ت') && b.ends_with('ت') || len >= 4 && b.ends_with("وا"))
+    }
+
+    /// The last of the definite adjectives that follow `last` without a break, clitic or
+    /// conjunction (الصليب الأحمر | الإيطالي), or `last`; a verb shaped like a nisba is none
+    /// (قمة العقبة | التقى).
+    fn adjectives_after(&self, mut last: usize) -> usize {
+        while last + 1 < self.n() {
+            let t = last + 1;
+            let w = self.words[t];
+            if self.hard(t)
+                || !self.def(t)
+                || !self.adjective(t)
+                || w.prep.is_some()
+                || w.conj
+                || w.verb
+            {
+                break;
+            }
+            last = t;
+        }
+        last
+    }
+
     fn adjective(&self, i: usize) -> bool {
         let w = self.words[i];
         w.adj || w.demonym || self.nisba(i)
@@ -582,6 +638,19 @@ impl<'a> Doc<'a> {
         while k < n && words < 4 {
             if k > j && self.hard(k) {
                 break;
+            }
+            // A word joined to the bound word after it (صنع الله) is a name word, whatever it
+            // is otherwise.
+            if k > j
+                && k + 1 < n
+                && !self.hard(k + 1)
+                && self.words[k + 1].bound
+                && !self.words[k].stop
+            {
+                last = Some(k + 1);
+                k += 2;
+                words += 2;
+                continue;
             }
             // A family name shaped like a masculine demonym (محمد شياع السوداني) after two
             // name words, when the name ends there.
@@ -750,6 +819,7 @@ impl<'a> Doc<'a> {
         let mut out = Vec::with_capacity(self.n() / 8 + 8);
         self.gazetteer(&mut out);
         self.latin_names(&mut out);
+        self.media_names(&mut out);
         for i in 0..self.n() {
             if let Some(h) = self
                 .head(i)
@@ -837,10 +907,63 @@ impl<'a> Doc<'a> {
                 && !self.hard(next)
                 && self.gaz_at[next].is_none()
                 && (self.digit(next) || self.latin(next) && !self.toks.key(next).starts_with('@'));
-            let last = if year || code { next } else { last };
+            // An organization with its country after it (الصليب الأحمر الإيطالي، حركة الشباب
+            // الصومالية): the whole, and the known name as an alias.
+            let national = g.kind == EntityType::Org
+                && next < self.n()
+                && !self.hard(next)
+                && self.gaz_at[next].is_none()
+                && self.def(next)
+                && self.words[next].demonym
+                && self.words[next].prep.is_none()
+                && !self.words[next].conj;
+            let last = if year || code || national { next } else { last };
             let mut c = self.cand(g.kind, g.first, last, g.prefix.clitic_chars, fix);
+            if national {
+                c.also = Some(self.display_of(&self.cand(
+                    g.kind,
+                    g.first,
+                    g.last,
+                    g.prefix.clitic_chars,
+                    fix,
+                )));
+            }
             c.gaz = Some(g.entry);
             c.prio = 5;
+            out.push(c);
+        }
+    }
+
+    /// A news outlet named in Arabic letters by one or two words and a media suffix (نورث برس،
+    /// صراحة نيوز): the words must be unknown, indefinite and bare, with no break between.
+    fn media_names(&self, out: &mut Vec<Cand>) {
+        for k in 1..self.n() {
+            if !self.words[k].media_suffix || self.hard(k) || self.gaz_at[k].is_some() {
+                continue;
+            }
+            let plain = |t: usize| {
+                let w = self.words[t];
+                !self.latin(t)
+                    && !self.digit(t)
+                    && !w.known
+                    && w.clitic == 0
+                    && !self.def(t)
+                    && self.gaz_at[t].is_none()
+            };
+            if !plain(k - 1) {
+                continue;
+            }
+            let first = if k >= 2
+                && !self.hard(k - 1)
+                && plain(k - 2)
+                && self.toks.toks[k - 1].gap == Default::default()
+            {
+                k - 2
+            } else {
+                k - 1
+            };
+            let mut c = self.cand(EntityType::Org, first, k, 0, "");
+            c.prio = 3;
             out.push(c);
         }
     }
@@ -886,6 +1009,8 @@ impl<'a> Doc<'a> {
                     });
                     if acronym {
                         let mut c = self.cand(EntityType::Org, i, i, 0, "");
+                        // In parentheses, the acronym of the name before it (حزب X (PKK)).
+                        c.link_prev = self.toks.toks[i].gap.paren;
                         c.prio = 2;
                         out.push(c);
                     }
@@ -974,7 +1099,19 @@ impl<'a> Doc<'a> {
                 }
                 continue;
             }
-            if self.gaz_at[j].is_some() || self.latin(j) || self.digit(j) {
+            if self.gaz_at[j].is_some() || self.latin(j) || self.digit(j) || self.def_number(j) {
+                break;
+            }
+            // A definite head is never the first term of a construct: a definite noun after
+            // it that is no adjective starts the rest of the sentence (وبدأ الحزب القيام).
+            if head_def
+                && mods == 0
+                && self.def(j)
+                && w.prep.is_none()
+                && !w.conj
+                && !self.adjective(j)
+                && !self.participle(j)
+            {
                 break;
             }
             if w.stop {
@@ -1004,7 +1141,8 @@ impl<'a> Doc<'a> {
                 }
                 // A coordinated noun inside a name (حزب العدالة والتنمية، وزارة الاقتصاد
                 // والمالية); a coordinated demonym means two bodies (المدفعية الإسرائيلي والمغربي).
-                if !topic && self.def(j) && w.demonym {
+                // A demonym that is also a common word (المالية: Malian, financial) is the word.
+                if !topic && self.def(j) && w.demonym && !w.common {
                     return (hl, 0, false, false);
                 }
                 if !topic && mods > 0 && self.def(j) && w.prep.is_none() {
@@ -1147,10 +1285,14 @@ impl<'a> Doc<'a> {
                     return;
                 }
                 // A definite name alone after an indefinite head (صحيفة الغد، قناة المنار):
-                // one unknown word that ends the phrase.
+                // one unknown word that ends the phrase, as an indefinite word after it shows
+                // (قناة الميادين مشاهد: a definite noun takes no indefinite complement).
                 let after = j + 1;
-                let ends =
-                    after >= n || self.hard(after) || self.words[after].stop || self.digit(after);
+                let ends = after >= n
+                    || self.hard(after)
+                    || self.words[after].stop
+                    || self.digit(after)
+                    || !self.def(after) && !self.latin(after);
                 let wj = self.words[j];
                 if self.def(j)
                     && !self.head_def(i, &h)
@@ -1172,10 +1314,12 @@ impl<'a> Doc<'a> {
                     return;
                 }
                 // شركة X names X; الشركة X does not (ووقعت الشركة عقدا).
+                let fem_nisba = self.bare(j).ends_with("يه") && self.bare(j).chars().count() >= 4;
                 if self.gaz_at[j].is_some()
                     || self.def(j)
                     || !self.name_like(j)
                     || self.head_def(i, &h)
+                    || fem_nisba
                 {
                     return;
                 }
@@ -1200,7 +1344,29 @@ impl<'a> Doc<'a> {
                 c.prio = 3;
                 out.push(c);
             }
-            OrgHeadKind::Region | OrgHeadKind::Phrase | OrgHeadKind::Strict => {
+            OrgHeadKind::National(masc) => {
+                // With its demonym, which agrees with it (a feminine head takes a feminine
+                // demonym; a masculine one a masculine or plural one), and the adjectives after.
+                if j >= n || self.hard(j) || !self.def(j) || !self.words[j].demonym {
+                    return;
+                }
+                if self.bare(j).ends_with("يه") == masc {
+                    return;
+                }
+                let last = self.adjectives_after(j);
+                let mut c = self.head_cand(EntityType::Org, i, &h, last);
+                c.prio = 2;
+                out.push(c);
+            }
+            OrgHeadKind::Region
+            | OrgHeadKind::Phrase
+            | OrgHeadKind::Strict
+            | OrgHeadKind::Generic => {
+                // بقيادة X: led by X, no body.
+                if self.words[i].leader.is_some() && self.words[i].prep == Some('ب') && !self.def(i)
+                {
+                    return;
+                }
                 let head_def = self.head_def(i, &h);
                 if kind == OrgHeadKind::Region {
                     let b = self.bare(j);
@@ -1222,10 +1388,32 @@ impl<'a> Doc<'a> {
                     return;
                 }
                 let indef_proper = proper && !self.def(h.last + 1);
+                // A definite proper noun set off by a comma, as a name is before the words that
+                // present it (مؤسسة الزلاقة، وهي ...); at a full stop it may be any noun the
+                // lexicon lacks (مركز الصدارة.).
+                let end = last + 1;
+                let def_proper_end = proper && mods == 1 && end < n && {
+                    let gap = self.toks.toks[end].gap;
+                    gap.comma && !gap.newline && !gap.quote
+                };
+                // An adjective of a body, not a participle of the moment (القارب المتبقي).
+                let body_adj = |t: usize| {
+                    self.adjective(t)
+                        && (self.words[t].adj || self.words[t].demonym || !self.participle(t))
+                };
                 if kind == OrgHeadKind::Strict
-                    && mods < 2
                     && !indef_proper
-                    && !(h.last + 1..=last).any(|t| self.adjective(t) || self.gaz_at[t].is_some())
+                    && !def_proper_end
+                    && !(h.last + 1..=last).any(|t| body_adj(t) || self.gaz_at[t].is_some())
+                {
+                    return;
+                }
+                // One common noun after a generic head: a kind of body (قوات الأمن).
+                if kind == OrgHeadKind::Generic
+                    && mods == 1
+                    && !proper
+                    && self.gaz_at[last].is_none()
+                    && !self.adjective(last)
                 {
                     return;
                 }
@@ -1279,6 +1467,8 @@ impl<'a> Doc<'a> {
                 None
             };
             if let Some(mut last) = named_end {
+                // with its adjectives (مؤتمر الحوار الوطني)
+                last = self.adjectives_after(last);
                 // with the year of its edition (معرض X 2030)
                 if last + 1 < n && !self.hard(last + 1) && self.digit(last + 1) {
                     last += 1;
@@ -1447,11 +1637,36 @@ impl<'a> Doc<'a> {
     fn place(&self, i: usize, h: HeadSpan, head: PlaceHead, out: &mut Vec<Cand>) {
         let keep = head.keep;
         let j = h.last + 1;
-        if j >= self.n() || self.hard(j) || self.gaz_at[j].is_some() || self.gaz_at[i].is_some() {
+        if j >= self.n() || self.hard(j) || self.gaz_at[i].is_some() {
+            return;
+        }
+        // A head kept in names before a known place names another place (خليج سرت، مضيق
+        // هرمز): the whole, not the town.
+        if let Some(g) = self.gaz_at[j].and_then(|id| self.gaz.get(id as usize)) {
+            let w = self.words[j];
+            if head.other
+                && g.first == j
+                && g.kind == EntityType::Location
+                && w.prep.is_none()
+                && !w.conj
+                && !self.head_def(i, &h)
+            {
+                let mut c = self.head_cand(EntityType::Location, i, &h, g.last);
+                c.prio = 3;
+                out.push(c);
+            }
             return;
         }
         let b = self.bare(j);
-        if !self.name_like(j) || self.nisba(j) || b.ends_with("ات") {
+        if !self.name_like(j) || self.nisba(j) || b.ends_with("ات") || self.verb_shaped(j) {
+            return;
+        }
+        // A definite head kept in names refers back (هذا القطاع يؤثر، بالقاعدة): no name.
+        if keep && self.head_def(i, &h) {
+            return;
+        }
+        // A present-tense verb after the head (القطاع يؤثر).
+        if !self.def(j) && !self.words[j].known && b.starts_with('ي') && b.chars().count() >= 4 {
             return;
         }
         // قطاع غزة, but not قطاع الكهرباء: a head kept in the name takes a bare proper noun,
@@ -1472,11 +1687,28 @@ impl<'a> Doc<'a> {
         }) {
             last = k - 1;
         }
+        // A kept head's name goes on through its definite adjectives (مطار X الدولي), the
+        // shorter form kept as an alias.
+        let mut full = last;
+        if keep {
+            while full + 1 < self.n()
+                && !self.hard(full + 1)
+                && self.def(full + 1)
+                && self.words[full + 1].adj
+                && self.words[full + 1].prep.is_none()
+                && !self.words[full + 1].conj
+            {
+                full += 1;
+            }
+        }
         let mut c = if keep {
-            self.head_cand(EntityType::Location, i, &h, last)
+            self.head_cand(EntityType::Location, i, &h, full)
         } else {
             self.word_cand(EntityType::Location, j, last)
         };
+        if full > last {
+            c.also = Some(self.display_of(&self.head_cand(EntityType::Location, i, &h, last)));
+        }
         c.prio = 3;
         out.push(c);
     }
@@ -1493,7 +1725,7 @@ impl<'a> Doc<'a> {
         let nisba = len >= 3 && (b.ends_with('ي') || b.ends_with("يه"));
         let verb =
             b.starts_with("سي") || b.starts_with("ست") || b.starts_with("سن") || b.starts_with('ي');
-        if nisba && after_title && !self.def(j) || verb {
+        if nisba && after_title && !self.def(j) || verb || self.verb_shaped(j) {
             return false;
         }
         // an unknown word written with ة is a noun (وأعلنت جمعية ...)
@@ -1528,6 +1760,10 @@ impl<'a> Doc<'a> {
     /// word follows (الجنرال سمير حداد, not الرئيس الحالي).
     fn name_start(&self, j: usize, rank: bool) -> bool {
         if j >= self.n() || !self.name_like(j) {
+            return false;
+        }
+        // A word with و opens a new phrase (بين وزير ومعين); a verb is no name.
+        if self.words[j].conj && !self.words[j].given || self.verb_shaped(j) {
             return false;
         }
         if self.def(j) && !self.words[j].given {
@@ -1578,6 +1814,15 @@ impl<'a> Doc<'a> {
                 let limit = (h.last + 14).min(n);
                 while j < limit {
                     let gap = self.toks.toks[j].gap;
+                    // The name quoted after the office (رئيس المؤسسة "X Y").
+                    if gap.quote && !gap.punct && !gap.newline && j > h.last + 1 {
+                        if self.name_start(j, false) && !self.def(j) {
+                            if let Some(last) = self.name_run(j) {
+                                self.cue_person(j, last, 3, out);
+                            }
+                        }
+                        return;
+                    }
                     if gap.hard() && !(gap.comma && !gap.quote && !gap.newline) {
                         return;
                     }
@@ -1677,8 +1922,12 @@ impl<'a> Doc<'a> {
     fn cued_person(&self, i: usize, out: &mut Vec<Cand>) {
         let n = self.n();
         let w = self.words[i];
-        // A verb of saying followed by a name: قال حداد إن ...
-        if w.say {
+        // A verb of saying followed by a name: قال حداد إن ...; a leader cue too (بقيادة X،
+        // يتزعمها X).
+        let leader = w
+            .leader
+            .is_some_and(|ba| !ba || w.prep == Some('ب') && !self.def(i));
+        if w.say || leader {
             let j = i + 1;
             if j < n && !self.hard(j) && self.name_start(j, false) {
                 let b = self.bare(j);
