@@ -132,6 +132,7 @@ fn dispatch(cli: &Cli) -> Result<u8, AppError> {
         Command::Extract { format, files } => extract(files, *format),
         Command::Show { what, kind, format } => show(cli, *what, kind.as_deref(), *format),
         Command::History { name, format } => history(cli, name, *format),
+        Command::Report { html } => report_html(cli, html.as_deref()),
         Command::SendTest => send_test(cli),
         Command::Config => {
             let config = load_config(cli)?;
@@ -198,6 +199,11 @@ fn check(cli: &Cli, format: Format, flags: CheckFlags) -> Result<u8, AppError> {
     };
     if let Some(code) = stopped(&stop, pipeline.store())? {
         return Ok(code);
+    }
+    if let Some(dir) = html_dir.filter(|_| outcome.changed > 0) {
+        if let Err(e) = super::site::refresh(pipeline.store(), lang, &dir) {
+            tracing::warn!("the HTML dossier was not written again: {e}");
+        }
     }
     if delivered.failed > 0 || delivered.deferred > 0 {
         return Err(AppError::Delivery {
@@ -594,6 +600,26 @@ fn history(cli: &Cli, name: &str, format: Format) -> Result<u8, AppError> {
             out(&texts.join("\n"));
         }
     }
+    Ok(0)
+}
+
+fn report_html(cli: &Cli, dir: Option<&Path>) -> Result<u8, AppError> {
+    let config = config::load(&overrides(cli), &config::ReadOnlyEnv)?;
+    let Some(dir) = dir
+        .map(Path::to_path_buf)
+        .or_else(|| config.report.html_dir.clone())
+    else {
+        return Err(AppError::Usage(
+            "no folder for the report: give --html DIR or set [report] html_dir".into(),
+        ));
+    };
+    let Some(store) = open_read_only(cli)? else {
+        return Err(AppError::Usage(
+            "the dossier is empty: run `dossier check` first".into(),
+        ));
+    };
+    let n = super::site::refresh(&store, config.report.language, &dir)?;
+    out(&format!("{}: {n} files\n", dir.display()));
     Ok(0)
 }
 

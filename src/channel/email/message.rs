@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 use crate::diff::{Contradiction, DocStatus, DocumentChange, NewEntity};
 use crate::model::EntityType;
-use crate::report::{self, words, Label, Lang, Noun, Style, FSI, LRI, PDI};
+use crate::report::{self, words, Label, Lang, Noun, Style};
 use dossier_core::alert::Alert as StoredAlert;
 use dossier_core::text::cut_at_word;
 
@@ -42,31 +42,7 @@ pub fn message_id(alert_id: &str, domain: &str) -> String {
     format!("<{alert_id}.dossier@{domain}>")
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text rendered with bidi isolates, as HTML: escaped, each name's isolate a `<bdi>`, each
-/// date's, figure's or path's a left-to-right `<bdi>` that never breaks across lines.
-pub fn html_of(s: &str) -> String {
-    escape(s)
-        .replace(FSI, "<bdi>")
-        .replace(LRI, "<bdi dir=\"ltr\" style=\"white-space:nowrap\">")
-        .replace(PDI, "</bdi>")
-}
+pub use crate::report::html::{escape, html_of};
 
 /// One line, no control characters and no bidi isolates, at most `max` characters cut at a
 /// word: safe as a header value.
