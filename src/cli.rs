@@ -101,6 +101,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write the HTML dossier: a static site of the whole dossier (timeline, a page per
+    /// entity, claims with their sources, contradictions side by side).
+    Report {
+        /// The folder to write (a new or empty one, or a former report, replaced whole);
+        /// default `[report] html_dir`.
+        #[arg(long, value_name = "DIR")]
+        html: Option<PathBuf>,
+    },
     /// Send one test alert through every configured channel and say whether it went.
     SendTest,
     /// Validate the configuration and print the effective one (secrets masked).

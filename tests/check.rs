@@ -264,8 +264,9 @@ fn the_text_report_lists_facts_and_the_jsonl_alert_has_id_and_time() {
     let out = ws.run(&["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("1 documents scanned: 1 added"), "{text}");
-    assert!(text.contains("added docs/"), "{text}");
+    // The default language is Arabic: "one document scanned: 1 new", then the document.
+    assert!(text.contains("فُحصت وثيقة واحدة: 1 جديدة"), "{text}");
+    assert!(text.contains("جديدة \u{2066}docs/"), "{text}");
     let line = std::fs::read_to_string(ws.path().join("alerts.jsonl")).unwrap();
     let v: Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
     assert!(v["id"].as_str().is_some_and(|s| !s.is_empty()));

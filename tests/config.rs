@@ -590,6 +590,9 @@ follow_links = "inside"
 [state]
 path = "/home/analyst/news/.dossier/state.db"
 
+[report]
+language = "ar"
+
 [[channel]]
 kind = "log"
 name = "log"

@@ -218,12 +218,13 @@ fn a_digest_sends_one_email_for_five_documents() {
     assert_eq!(msgs.len(), 1);
     let m = parsed(&msgs[0]);
     assert!(
-        m.subject().unwrap().contains("5 documents"),
+        m.subject().unwrap().contains("5 وثائق"),
         "{:?}",
         m.subject()
     );
     let text = m.body_text(0).unwrap();
-    assert_eq!(text.matches("added docs/").count(), 5, "{text}");
+    // Each document once under its status ("new"), its path isolated left to right.
+    assert_eq!(text.matches("جديدة \u{2066}docs/").count(), 5, "{text}");
 }
 
 #[test]

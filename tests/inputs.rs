@@ -192,12 +192,12 @@ fn the_default_configuration_works_out_of_the_box() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("5 documents scanned: 5 added"),
+        stdout(&out).contains("فُحصت 5 وثائق: 5 جديدة"),
         "{}",
         stdout(&out)
     );
     // The log channel printed the alerts on stderr.
-    assert!(stderr(&out).contains("alert "), "{}", stderr(&out));
+    assert!(stderr(&out).contains("تنبيه "), "{}", stderr(&out));
     assert!(tmp.path().join("state/dossier.db").exists());
 }
 

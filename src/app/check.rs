@@ -693,7 +693,11 @@ fn write_chunk(
                         facts: &facts,
                     },
                 )?;
-                if let Some((change, dossier)) = change {
+                if let Some((mut change, dossier)) = change {
+                    // An HTML page's own title; the diff took the first line of the text.
+                    if decoded.title.is_some() {
+                        change.title.clone_from(&decoded.title);
+                    }
                     emit(
                         &batch,
                         outcome,

@@ -86,11 +86,23 @@ fn json_pretty<T: serde::Serialize>(v: &T) -> String {
     s
 }
 
-fn stdout_style() -> Style {
+fn stdout_style(lang: report::Lang) -> Style {
     Style::for_terminal(
         std::io::stdout().is_terminal(),
         std::env::var("NO_COLOR").ok().as_deref(),
+        lang,
     )
+}
+
+/// The report goes to a terminal and the only channel is the log, which writes to the same
+/// person: the log channel must not print it a second time.
+fn report_echoed(config: &Config, format: Format) -> bool {
+    format == Format::Text
+        && std::io::stdout().is_terminal()
+        && matches!(
+            config.channels.as_slice(),
+            [c] if c.kind == config::ChannelKind::Log
+        )
 }
 
 fn dispatch(cli: &Cli) -> Result<u8, AppError> {
@@ -120,6 +132,7 @@ fn dispatch(cli: &Cli) -> Result<u8, AppError> {
         Command::Extract { format, files } => extract(files, *format),
         Command::Show { what, kind, format } => show(cli, *what, kind.as_deref(), *format),
         Command::History { name, format } => history(cli, name, *format),
+        Command::Report { html } => report_html(cli, html.as_deref()),
         Command::SendTest => send_test(cli),
         Command::Config => {
             let config = load_config(cli)?;
@@ -148,7 +161,9 @@ fn check(cli: &Cli, format: Format, flags: CheckFlags) -> Result<u8, AppError> {
     let walk = Walk::start(&config);
     // Channels are built before anything is recorded, so a channel that cannot exist stops the
     // check before it queues alerts no one could send.
-    let mut deliverer = Deliverer::from_config(&config)?;
+    let mut deliverer = Deliverer::from_config_echoed(&config, report_echoed(&config, format))?;
+    let lang = config.report.language;
+    let html_dir = config.report.html_dir.clone();
     let mut pipeline = Pipeline::open_with(config, flags.init)?;
     if flags.verify {
         pipeline.store().check_integrity(true)?;
@@ -159,7 +174,7 @@ fn check(cli: &Cli, format: Format, flags: CheckFlags) -> Result<u8, AppError> {
     let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut sink: Box<dyn report::ReportSink> = match format {
         Format::Json => Box::new(report::JsonStream::new(stdout)),
-        Format::Text => Box::new(report::TextStream::new(stdout, stdout_style())),
+        Format::Text => Box::new(report::TextStream::new(stdout, stdout_style(lang))),
     };
     let outcome = pipeline.check_walked(
         &CheckOptions {
@@ -184,6 +199,11 @@ fn check(cli: &Cli, format: Format, flags: CheckFlags) -> Result<u8, AppError> {
     };
     if let Some(code) = stopped(&stop, pipeline.store())? {
         return Ok(code);
+    }
+    if let Some(dir) = html_dir.filter(|_| outcome.changed > 0) {
+        if let Err(e) = super::site::refresh(pipeline.store(), lang, &dir) {
+            tracing::warn!("the HTML dossier was not written again: {e}");
+        }
     }
     if delivered.failed > 0 || delivered.deferred > 0 {
         return Err(AppError::Delivery {
@@ -548,13 +568,23 @@ fn history(cli: &Cli, name: &str, format: Format) -> Result<u8, AppError> {
             one_line(name)
         )));
     };
-    let found = store.find_entities(name)?;
-    if found.is_empty() {
-        return Err(AppError::Usage(format!(
-            "no entity named `{}` in the dossier (see `dossier show entities`)",
-            one_line(name)
-        )));
-    }
+    let config = config::load(&overrides(cli), &config::ReadOnlyEnv)?;
+    let st = stdout_style(config.report.language);
+    let found =
+        match super::history::lookup(&store, name, &config.aliases, &ArabicExtractor::new())? {
+            super::history::Lookup::Found(found) => found,
+            super::history::Lookup::Candidates(found) if format == Format::Text => {
+                out(&super::history::render_candidates(name, &found, st));
+                return Ok(0);
+            }
+            super::history::Lookup::Candidates(found) => found,
+            super::history::Lookup::NotFound => {
+                return Err(AppError::Usage(format!(
+                    "no entity named `{}` in the dossier (see `dossier show entities`)",
+                    one_line(name)
+                )))
+            }
+        };
     let versions = store.versions()?;
     let histories: Vec<super::history::History> = found
         .into_iter()
@@ -563,10 +593,33 @@ fn history(cli: &Cli, name: &str, format: Format) -> Result<u8, AppError> {
     match format {
         Format::Json => out(&json_pretty(&histories)),
         Format::Text => {
-            let texts: Vec<String> = histories.iter().map(super::history::render).collect();
+            let texts: Vec<String> = histories
+                .iter()
+                .map(|h| super::history::render(h, st))
+                .collect();
             out(&texts.join("\n"));
         }
     }
+    Ok(0)
+}
+
+fn report_html(cli: &Cli, dir: Option<&Path>) -> Result<u8, AppError> {
+    let config = config::load(&overrides(cli), &config::ReadOnlyEnv)?;
+    let Some(dir) = dir
+        .map(Path::to_path_buf)
+        .or_else(|| config.report.html_dir.clone())
+    else {
+        return Err(AppError::Usage(
+            "no folder for the report: give --html DIR or set [report] html_dir".into(),
+        ));
+    };
+    let Some(store) = open_read_only(cli)? else {
+        return Err(AppError::Usage(
+            "the dossier is empty: run `dossier check` first".into(),
+        ));
+    };
+    let n = super::site::refresh(&store, config.report.language, &dir)?;
+    out(&format!("{}: {n} files\n", dir.display()));
     Ok(0)
 }
 

@@ -113,6 +113,18 @@ impl Daemon {
                         o.alerts
                     );
                 }
+                // The HTML dossier after each batch that changed something, and at start.
+                if let Some(dir) = &self.pipeline.config.report.html_dir {
+                    if o.changed > 0 || why == "start" {
+                        let lang = self.pipeline.config.report.language;
+                        match super::site::refresh(self.pipeline.store(), lang, dir) {
+                            Ok(_) => tracing::debug!("HTML dossier written to {}", dir.display()),
+                            Err(e) => {
+                                tracing::warn!("the HTML dossier was not written again: {e}")
+                            }
+                        }
+                    }
+                }
                 // Looked at again next time, as a full check would.
                 for p in o.unread {
                     self.hint(p);

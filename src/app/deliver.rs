@@ -114,6 +114,13 @@ fn created_ns(alert: &StoredAlert) -> i64 {
 
 impl Deliverer {
     pub fn from_config(config: &Config) -> Result<Deliverer, AppError> {
+        Deliverer::from_config_echoed(config, false)
+    }
+
+    /// [`Deliverer::from_config`]; `echoed`: the report is on the terminal already (`check`
+    /// at a terminal whose only channel is the log), so the log channel does not repeat it.
+    pub fn from_config_echoed(config: &Config, echoed: bool) -> Result<Deliverer, AppError> {
+        let lang = config.report.language;
         let fail_after = std::env::var(JSONL_FAIL_AFTER)
             .ok()
             .and_then(|v| v.parse::<u64>().ok());
@@ -122,7 +129,10 @@ impl Deliverer {
             let mut digest = None;
             let mut max_per_hour = None;
             let (channel, min_changes): (Box<dyn Channel>, MinChanges) = match &c.kind {
-                ChannelKind::Log => (Box::new(LogChannel::new(&c.name)), MinChanges::Any),
+                ChannelKind::Log => (
+                    Box::new(LogChannel::new(&c.name, lang).echoed(echoed)),
+                    MinChanges::Any,
+                ),
                 ChannelKind::Jsonl { path } => (
                     Box::new(JsonlChannel::new(&c.name, path.clone()).fail_after(fail_after)),
                     MinChanges::Any,
@@ -130,7 +140,7 @@ impl Deliverer {
                 ChannelKind::Email(e) => {
                     digest = e.digest;
                     max_per_hour = e.max_per_hour;
-                    let ch = EmailChannel::new(&c.name, e)
+                    let ch = EmailChannel::new(&c.name, e, lang)
                         .map_err(|err| AppError::Usage(err.to_string()))?;
                     (Box::new(ch), e.min_changes)
                 }

@@ -11,6 +11,7 @@ mod failpoint;
 mod history;
 mod reconcile;
 mod signals;
+pub mod site;
 
 pub use check::{CheckOptions, CheckOutcome, Pipeline};
 pub use commands::run;

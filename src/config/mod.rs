@@ -112,6 +112,10 @@ pub struct Config {
     pub source: Option<PathBuf>,
     pub watch: WatchConfig,
     pub state: StateConfig,
+    pub report: ReportConfig,
+    /// `[aliases]`: other spellings of dossier names (a Latin transliteration, a nickname)
+    /// that `dossier history` looks a name up by, as `(dossier name, spelling)`, in file order.
+    pub aliases: Vec<(String, String)>,
     /// Never empty: a file without `[[channel]]` gets one `log` channel.
     pub channels: Vec<ChannelConfig>,
 }
@@ -138,6 +142,17 @@ pub struct WatchConfig {
 pub struct StateConfig {
     /// The SQLite state database, absolute.
     pub path: PathBuf,
+}
+
+/// `[report]`: what people read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportConfig {
+    /// `language = "ar" | "en"`, default Arabic (the documents' language): the labels of the
+    /// text report, the log channel, emails and the HTML dossier.
+    pub language: crate::report::Lang,
+    /// `html_dir`, absolute: the HTML dossier the daemon (and `check`) write again after each
+    /// batch that changed something.
+    pub html_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -17,12 +17,25 @@ use toml::Spanned;
 
 use super::error::{ConfigError, SourceText};
 
+/// `[aliases]` as written: a name, then its other spellings, each with where it stands.
+pub(crate) type RawAliases = std::collections::BTreeMap<String, Spanned<Vec<Spanned<String>>>>;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawConfig {
     pub watch: Option<RawWatch>,
     pub state: Option<RawState>,
+    pub report: Option<RawReport>,
+    /// `[aliases]`: a dossier name = the other spellings analysts look it up by.
+    pub aliases: Option<Spanned<RawAliases>>,
     pub channel: Option<Vec<Spanned<RawChannel>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReport {
+    pub language: Option<Spanned<String>>,
+    pub html_dir: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -215,6 +228,8 @@ fn unknown_key(rest: &str) -> String {
         " in [[channel]]"
     } else if expected == ["path"] {
         " in [state]"
+    } else if expected.contains(&"html_dir") {
+        " in [report]"
     } else if expected.contains(&"channel") {
         " at the top level"
     } else {
@@ -243,6 +258,7 @@ fn plain_words(msg: &str) -> String {
         .replace("expected a map", "expected a table")
         .replace("expected struct RawWatch", "expected a table")
         .replace("expected struct RawState", "expected a table")
+        .replace("expected struct RawReport", "expected a table")
         .replace("expected struct RawChannel", "expected a table")
         .replace("expected struct RawConfig", "expected a table")
 }

@@ -42,6 +42,31 @@ pub(crate) fn render(config: &Config) -> String {
     line(&mut out, "");
     line(&mut out, "[state]");
     kv(&mut out, "path", &path(&config.state.path));
+    line(&mut out, "");
+    line(&mut out, "[report]");
+    kv(
+        &mut out,
+        "language",
+        &string(config.report.language.as_str()),
+    );
+    if let Some(dir) = &config.report.html_dir {
+        kv(&mut out, "html_dir", &path(dir));
+    }
+    if !config.aliases.is_empty() {
+        line(&mut out, "");
+        line(&mut out, "[aliases]");
+        let mut names: Vec<&str> = config.aliases.iter().map(|(n, _)| n.as_str()).collect();
+        names.dedup();
+        for n in names {
+            let spellings: Vec<String> = config
+                .aliases
+                .iter()
+                .filter(|(m, _)| m == n)
+                .map(|(_, s)| s.clone())
+                .collect();
+            kv(&mut out, &string(n), &strings(&spellings));
+        }
+    }
     for c in &config.channels {
         line(&mut out, "");
         line(&mut out, "[[channel]]");

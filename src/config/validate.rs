@@ -18,7 +18,7 @@ use super::raw::{
 };
 use super::{
     ChannelConfig, ChannelKind, Config, EmailConfig, EmailTransport, Env, FollowLinks, MinChanges,
-    Overrides, RetryPolicy, Secret, SecretSource, StateConfig, TlsMode, WatchConfig,
+    Overrides, ReportConfig, RetryPolicy, Secret, SecretSource, StateConfig, TlsMode, WatchConfig,
 };
 
 pub(crate) const DEFAULT_INCLUDE: &[&str] = &["*.txt", "*.md", "*.html"];
@@ -105,11 +105,15 @@ impl Ctx<'_> {
     fn build(&self, raw: RawConfig, source: Option<PathBuf>, ov: &Overrides) -> Result<Config> {
         let watch = self.watch(raw.watch.unwrap_or_default(), ov)?;
         let state = self.state(raw.state.unwrap_or_default(), ov)?;
+        let report = self.report(raw.report.unwrap_or_default())?;
+        let aliases = self.aliases(raw.aliases)?;
         let channels = self.channels(raw.channel)?;
         Ok(Config {
             source,
             watch,
             state,
+            report,
+            aliases,
             channels,
         })
     }
@@ -228,6 +232,52 @@ impl Ctx<'_> {
             (None, None) => self.default_state(),
         };
         Ok(StateConfig { path })
+    }
+
+    fn report(&self, raw: raw::RawReport) -> Result<ReportConfig> {
+        let language = match &raw.language {
+            None => crate::report::Lang::default(),
+            Some(v) => crate::report::Lang::parse(v.get_ref()).ok_or_else(|| {
+                self.value_error(
+                    v,
+                    format!(
+                        "`language`: unknown language `{}`, expected \"ar\" or \"en\"",
+                        v.get_ref()
+                    ),
+                )
+            })?,
+        };
+        let html_dir = match &raw.html_dir {
+            Some(dir) => Some(self.file_path("html_dir", dir)?),
+            None => None,
+        };
+        Ok(ReportConfig { language, html_dir })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn aliases(
+        &self,
+        raw: Option<Spanned<std::collections::BTreeMap<String, Spanned<Vec<Spanned<String>>>>>>,
+    ) -> Result<Vec<(String, String)>> {
+        let Some(table) = raw else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for (name, list) in table.get_ref() {
+            if name.trim().is_empty() {
+                return Err(self.key_error(&table, "`aliases`: a name is empty"));
+            }
+            for spelling in list.get_ref() {
+                if spelling.get_ref().trim().is_empty() {
+                    return Err(self.value_error(
+                        spelling,
+                        format!("`aliases`: an empty spelling for `{name}`"),
+                    ));
+                }
+                out.push((name.clone(), spelling.get_ref().clone()));
+            }
+        }
+        Ok(out)
     }
 
     /// [`super::default_state_path`].

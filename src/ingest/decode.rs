@@ -39,9 +39,11 @@ pub enum Refusal {
 pub fn read_document(abs: &Path, display: &str, max_bytes: u64) -> Result<Decoded, ReadError> {
     let (bytes, stat) = read_bytes(abs, display, max_bytes)?;
     let content_hash = hex(&Sha256::digest(&bytes));
-    let (text, encoding) = decode_bytes(&bytes, is_html(abs)).map_err(|r| r.into_error(display))?;
+    let (text, encoding, title) =
+        decode_titled(&bytes, is_html(abs)).map_err(|r| r.into_error(display))?;
     Ok(Decoded {
         text,
+        title,
         encoding,
         content_hash,
         stat,
@@ -134,18 +136,31 @@ impl Refusal {
 /// Decodes a document's bytes; `html` strips markup after decoding. Returns the text and the
 /// name of the encoding it was read in.
 pub fn decode_bytes(bytes: &[u8], html: bool) -> Result<(String, &'static str), Refusal> {
+    decode_titled(bytes, html).map(|(text, encoding, _)| (text, encoding))
+}
+
+/// [`decode_bytes`], and an HTML document's `<title>` (white space collapsed; `None` for
+/// plain text, or a page without one).
+pub fn decode_titled(
+    bytes: &[u8],
+    html: bool,
+) -> Result<(String, &'static str, Option<String>), Refusal> {
     if bytes.is_empty() {
         return Err(Refusal::Empty);
     }
     let (text, encoding) = decode_raw(bytes, html)?;
-    let text = if html { html::to_text(&text) } else { text };
+    let (text, title) = if html {
+        (html::to_text(&text), html::title(&text))
+    } else {
+        (text, None)
+    };
     if too_many_controls(&text) {
         return Err(Refusal::Binary);
     }
     if text.trim().is_empty() {
         return Err(Refusal::Empty);
     }
-    Ok((text, encoding.name()))
+    Ok((text, encoding.name(), title))
 }
 
 /// [`decode_bytes`] of a document's bytes, with plain UTF-8 text (no BOM, no markup to strip)

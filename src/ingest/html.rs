@@ -116,6 +116,29 @@ const LINE: &[&str] = &[
 /// Table cells: separated by a space, not a line.
 const CELL: &[&str] = &["td", "th"];
 
+/// The text of the page's first `<title>` element (character references decoded, white space
+/// collapsed, cut at a word as [`dossier_core::text::title_line`] cuts), `None` when it has
+/// none or an empty one. Only the head is looked at: a `<title>` inside an `<svg>` of the body
+/// is not the page's.
+pub fn title(html: &str) -> Option<String> {
+    // ASCII lower-casing keeps byte offsets: positions found in `lower` index `html`.
+    let lower = html.to_ascii_lowercase();
+    let body = lower.find("<body").unwrap_or(lower.len());
+    let mut from = 0;
+    let start = loop {
+        let at = from + lower.get(from..body)?.find("<title")?;
+        let after = lower.as_bytes().get(at + 6).copied();
+        // `<titles>` or `<title-x>` is another element.
+        if matches!(after, Some(b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/')) {
+            break at + lower.get(at..)?.find('>')? + 1;
+        }
+        from = at + 6;
+    };
+    let end = start + lower.get(start..)?.find("</title")?;
+    let text = decode_entities(html.get(start..end)?);
+    dossier_core::text::title_line(&dossier_core::text::one_spaced(&text))
+}
+
 /// Markup stripped: dropped elements and the head removed, block elements turned into line
 /// breaks, character references decoded, white space tidied (one space between words, at most
 /// one blank line between paragraphs, no space at the ends of lines).
@@ -454,6 +477,15 @@ mod tests {
     #[test]
     fn head_without_end_tag_does_not_eat_body() {
         assert_eq!(to_text("<head><title>x</title><p>body text"), "body text\n");
+        assert_eq!(
+            title("<html><HEAD><Title lang=ar>\n  عنوان &amp; مقال </title></head>").as_deref(),
+            Some("عنوان & مقال")
+        );
+        assert_eq!(
+            title("<head></head><body><svg><title>icon</title></svg>"),
+            None
+        );
+        assert_eq!(title("<titles>x</titles><title></title>"), None);
     }
 
     #[test]

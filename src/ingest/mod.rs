@@ -17,7 +17,9 @@ mod scan;
 use std::io;
 use std::path::PathBuf;
 
-pub use decode::{decode_bytes, decode_owned, plausible_arabic, read_document, read_text, Refusal};
+pub use decode::{
+    decode_bytes, decode_owned, decode_titled, plausible_arabic, read_document, read_text, Refusal,
+};
 pub use html::{declared_charset, decode_entities, to_text as html_to_text};
 pub use path::{escape_path, DocPath};
 pub use scan::{matches, scan, stat, Filter};
@@ -161,6 +163,9 @@ impl Scan {
 pub struct Decoded {
     /// UTF-8 text: BOM dropped; for HTML, markup stripped. Plain text is otherwise untouched.
     pub text: String,
+    /// An HTML document's `<title>`, when it has one (plain text: `None`; reports then take
+    /// the first line of `text`).
+    pub title: Option<String>,
     /// The encoding it was read in, as encoding_rs names it ("UTF-8", "UTF-16LE",
     /// "windows-1256", ...).
     pub encoding: &'static str,

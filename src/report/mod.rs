@@ -6,25 +6,63 @@
 use std::fmt::Write as _;
 
 use crate::diff::{
-    ChangeReport, Contradiction, Corroboration, DocStatus, DocumentChange, DossierChanges,
-    NewEntity, Renamed,
+    ChangeReport, ClaimChange, Contradiction, Corroboration, DocStatus, DocumentChange,
+    DossierChanges, NewEntity, Renamed,
 };
 use crate::model::{Claim, EntityType};
 
+pub mod html;
+mod lang;
 mod stream;
+pub mod words;
+pub use lang::{Label, Lang, Noun};
 pub use stream::{JsonStream, ReportSink, TextStream};
 
-/// How text is dressed: ANSI colour only on a terminal that wants it.
-#[derive(Debug, Clone, Copy, Default)]
+/// First strong isolate, left-to-right isolate, pop directional isolate (Unicode 6.3): a
+/// value between them keeps its own direction and never reorders the words around it, in a
+/// terminal that applies the bidi algorithm; others show nothing.
+pub const FSI: char = '\u{2068}';
+pub const LRI: char = '\u{2066}';
+pub const PDI: char = '\u{2069}';
+pub(crate) const BIDI_CONTROLS: &[char] = &[FSI, LRI, PDI];
+
+/// At most this many principal actors are named in a claim's sentence; the rest are "+N".
+pub const MAX_ACTORS: usize = 4;
+/// A quote longer than this many words is cut at a word.
+pub const MAX_QUOTE_WORDS: usize = 18;
+
+/// How text is dressed: the language of its labels, ANSI colour only on a terminal that wants
+/// it, and bidi isolates around every value (on for every text output; `--format json` is
+/// not rendered here).
+#[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,
+    pub lang: Lang,
+    pub isolate: bool,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style::plain(Lang::default())
+    }
 }
 
 impl Style {
+    /// No colour, isolates on: the log, emails' plain text.
+    pub fn plain(lang: Lang) -> Style {
+        Style {
+            color: false,
+            lang,
+            isolate: true,
+        }
+    }
+
     /// Colour when `is_tty` and `NO_COLOR` is unset or empty (<https://no-color.org>).
-    pub fn for_terminal(is_tty: bool, no_color: Option<&str>) -> Style {
+    pub fn for_terminal(is_tty: bool, no_color: Option<&str>, lang: Lang) -> Style {
         Style {
             color: is_tty && no_color.is_none_or(str::is_empty),
+            lang,
+            isolate: true,
         }
     }
 
@@ -47,6 +85,31 @@ impl Style {
     fn bold(&self, s: &str) -> String {
         self.paint("1", s)
     }
+
+    /// A name, a quote or a title: one line, in an isolate of its own direction.
+    pub fn text(&self, s: &str) -> String {
+        let s = one_line(s);
+        if self.isolate && !s.is_empty() {
+            format!("{FSI}{s}{PDI}")
+        } else {
+            s
+        }
+    }
+
+    /// A date, a figure or a path: one line, always left to right (`2021-11` never reads
+    /// `11-2021` in an Arabic line).
+    pub fn ltr(&self, s: &str) -> String {
+        let s = one_line(s);
+        if self.isolate && !s.is_empty() {
+            format!("{LRI}{s}{PDI}")
+        } else {
+            s
+        }
+    }
+
+    fn label(&self, l: Label) -> &'static str {
+        self.lang.label(l)
+    }
 }
 
 /// Makes any text safe to print on one terminal line: control characters (a newline in a file
@@ -67,80 +130,293 @@ pub fn one_line(s: &str) -> String {
     out
 }
 
-/// One claim on one line: type, actors, date, polarity, modality, source.
-pub fn claim_line(c: &Claim) -> String {
-    let mut s = format!("{} {}", c.kind, one_line(&c.actors.join("، ")));
-    if let Some(d) = &c.date {
-        let _ = write!(s, " ({d})");
-    }
-    if c.negated {
-        s.push_str(" [negated]");
-    }
-    if let Some(m) = c.modality {
-        let _ = write!(
-            s,
-            " [{}]",
-            if m == crate::model::Modality::Planned {
-                "planned"
-            } else {
-                "reported"
+/// Clause marks a quote is cut at.
+const CLAUSE_MARKS: &[char] = &['،', ',', '؛', ';', '″', '"', '«', '»', '“', '”', '(', ')'];
+
+/// The part of a claim's quote that states it: the quote cut into clauses (at commas,
+/// semicolons and quotation marks), without the clauses that only name its source or the
+/// actors merely mentioned (`الأيام 24″، أن توقيع …` → `أن توقيع …`); when more than one
+/// clause is left and the quote is long, the one naming the most principal actors (the last of
+/// equals: a quote usually ends at its trigger word). At most [`MAX_QUOTE_WORDS`] words.
+pub fn quote_clause(c: &Claim) -> String {
+    let quote = dossier_core::text::one_spaced(&c.quote);
+    let key = |s: &str| dossier_core::text::key(s);
+    let side: Vec<String> = c
+        .mentioned
+        .iter()
+        .chain(c.attributed_to.as_ref())
+        .map(|n| key(n))
+        .collect();
+    let principal: Vec<String> = c.principal().map(|n| key(n)).collect();
+    let clauses: Vec<&str> = quote
+        .split(CLAUSE_MARKS)
+        .map(str::trim)
+        .filter(|s| s.chars().any(char::is_alphabetic))
+        .collect();
+    // A clause that only names a source: once its names are taken out, no word of three
+    // letters or more is left.
+    let only_side = |cl: &str| {
+        let mut rest = key(cl);
+        for n in &side {
+            rest = rest.replace(n.as_str(), " ");
+        }
+        !rest.split(' ').any(|w| w.chars().count() >= 3)
+    };
+    let kept: Vec<&str> = clauses
+        .iter()
+        .copied()
+        .filter(|cl| !only_side(cl))
+        .collect();
+    let words = |s: &str| s.split_whitespace().count();
+    let chosen = match kept.as_slice() {
+        [] => quote.clone(),
+        [one] => one.to_string(),
+        many if many.iter().map(|c| words(c)).sum::<usize>() <= MAX_QUOTE_WORDS => many.join("، "),
+        many => {
+            let named = |cl: &str| {
+                let k = key(cl);
+                principal.iter().filter(|p| k.contains(p.as_str())).count()
+            };
+            let mut best = many[0];
+            for cl in many {
+                if named(cl) >= named(best) {
+                    best = cl;
+                }
             }
-        );
+            best.to_string()
+        }
+    };
+    let w: Vec<&str> = chosen.split_whitespace().collect();
+    if w.len() > MAX_QUOTE_WORDS {
+        format!("{} …", w[..MAX_QUOTE_WORDS].join(" "))
+    } else {
+        chosen
     }
-    if let Some(a) = &c.attributed_to {
-        let _ = write!(s, " — {}", one_line(a));
+}
+
+/// Claim types whose parties are named as "between A and B".
+fn between(c: &Claim) -> bool {
+    use crate::model::ClaimType::*;
+    matches!(c.kind, Agreement | Meeting | Relations | Exercise)
+}
+
+/// A claim's type and its principal actors, as the start of a sentence: "Agreement between
+/// المغرب and إسرائيل", "زيارة: A، B، C، D +2".
+pub fn claim_head(c: &Claim, st: Style) -> String {
+    let lang = st.lang;
+    let principal: Vec<&String> = c.principal().collect();
+    let shown: Vec<String> = principal
+        .iter()
+        .take(MAX_ACTORS)
+        .map(|a| st.text(a))
+        .collect();
+    let more = principal.len().saturating_sub(MAX_ACTORS);
+    let kind = lang.claim_type(c.kind);
+    let mut s = if shown.is_empty() {
+        kind.to_string()
+    } else if between(c) && shown.len() >= 2 && more == 0 {
+        format!(
+            "{kind} {} {}",
+            st.label(Label::Between),
+            lang.and_list(&shown)
+        )
+    } else if c.kind == crate::model::ClaimType::Other {
+        format!(
+            "{kind} {} {}",
+            st.label(Label::About),
+            shown.join(lang.comma())
+        )
+    } else {
+        format!("{kind}: {}", shown.join(lang.comma()))
+    };
+    if more > 0 {
+        let _ = write!(s, " {}", st.ltr(&format!("+{more}")));
     }
     s
 }
 
-/// What moved between two versions of a claim, in words: "date 2021-11 → 2021-12".
-fn claim_change_line(before: &Claim, after: &Claim) -> String {
+/// One claim as a sentence: type, principal actors, date, polarity and modality, who says so,
+/// and the clause of the quote that states it.
+pub fn claim_sentence(c: &Claim, st: Style) -> String {
+    let comma = st.lang.comma();
+    let mut s = claim_head(c, st);
+    if let Some(d) = &c.date {
+        let _ = write!(s, "{comma}{}", st.ltr(d));
+    }
+    if c.negated {
+        let _ = write!(s, " ({})", st.label(Label::Denied));
+    }
+    if c.modality.is_some() {
+        let _ = write!(s, " ({})", st.lang.modality(c.modality));
+    }
+    if let Some(a) = &c.attributed_to {
+        let _ = write!(s, "{comma}{} {}", st.label(Label::AccordingTo), st.text(a));
+    }
+    let q = quote_clause(c);
+    if !q.is_empty() {
+        let _ = write!(s, ": «{}»", st.text(&q));
+    }
+    s
+}
+
+/// Which of a changed claim's fields moved: `ClaimChange::fields`, or for an alert recorded
+/// before they were, what differs.
+pub fn moved_fields(ch: &ClaimChange) -> Vec<&str> {
+    if !ch.fields.is_empty() {
+        return ch.fields.iter().map(String::as_str).collect();
+    }
+    let (b, a) = (&ch.before, &ch.after);
+    let mut out = Vec::new();
+    if b.date != a.date {
+        out.push("date");
+    }
+    if b.negated != a.negated {
+        out.push("negated");
+    }
+    if b.modality != a.modality {
+        out.push("modality");
+    }
+    if b.principal().ne(a.principal()) {
+        out.push("actors");
+    }
+    out
+}
+
+/// What moved in a changed claim, in words: "date 2021-11 → 2021-12", "الأطراف: + X".
+pub fn claim_moves(ch: &ClaimChange, st: Style) -> String {
+    let (b, a) = (&ch.before, &ch.after);
+    let arrow = st.lang.arrow();
+    let date = |d: &Option<String>| match d {
+        Some(d) => st.ltr(d),
+        None => format!("({})", st.label(Label::NoDate)),
+    };
     let mut parts = Vec::new();
-    if before.date != after.date {
-        parts.push(format!(
-            "date {} → {}",
-            before.date.as_deref().unwrap_or("?"),
-            after.date.as_deref().unwrap_or("?")
-        ));
+    for f in moved_fields(ch) {
+        match f {
+            "date" => parts.push(format!(
+                "{} {} {arrow} {}",
+                st.label(Label::Date),
+                date(&b.date),
+                date(&a.date)
+            )),
+            "negated" => parts.push(
+                st.label(if a.negated {
+                    Label::NowDenied
+                } else {
+                    Label::NoLongerDenied
+                })
+                .to_string(),
+            ),
+            "modality" => parts.push(format!(
+                "{} {} {arrow} {}",
+                st.label(Label::Modality),
+                st.lang.modality(b.modality),
+                st.lang.modality(a.modality)
+            )),
+            "actors" => {
+                let before: Vec<&String> = b.principal().collect();
+                let after: Vec<&String> = a.principal().collect();
+                let came: Vec<String> = after
+                    .iter()
+                    .filter(|x| !before.contains(x))
+                    .map(|x| st.text(x))
+                    .collect();
+                let went: Vec<String> = before
+                    .iter()
+                    .filter(|x| !after.contains(x))
+                    .map(|x| st.text(x))
+                    .collect();
+                let mut p = st.label(Label::Actors).to_string();
+                if !came.is_empty() {
+                    let _ = write!(p, " + {}", came.join(st.lang.comma()));
+                }
+                if !went.is_empty() {
+                    let _ = write!(p, " − {}", went.join(st.lang.comma()));
+                }
+                parts.push(p);
+            }
+            _ => {}
+        }
     }
-    if before.actors != after.actors {
-        parts.push(format!(
-            "actors {} → {}",
-            one_line(&before.actors.join("، ")),
-            one_line(&after.actors.join("، "))
-        ));
+    parts.join(if st.lang == Lang::Ar { "؛ " } else { "; " })
+}
+
+/// Pairs the removed and added values of one kind of fact whose shape is the same (a figure's
+/// words and unit, `94%` and `84%`; a date's precision): a value that changed, not one that
+/// went and one that came. Returns the pairs (old, new), then what only went and only came.
+pub fn pair_values<'a>(
+    removed: &'a [String],
+    added: &'a [String],
+) -> (Vec<(&'a str, &'a str)>, Vec<&'a str>, Vec<&'a str>) {
+    let shape = |v: &str| -> String {
+        v.chars()
+            .map(|c| if c.is_ascii_digit() { '0' } else { c })
+            .collect::<String>()
+            .split('0')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("0")
+    };
+    let mut taken = vec![false; added.len()];
+    let mut pairs = Vec::new();
+    let mut gone = Vec::new();
+    for r in removed {
+        let sr = shape(r);
+        match added
+            .iter()
+            .enumerate()
+            .find(|(i, a)| !taken[*i] && shape(a) == sr && a.len().abs_diff(r.len()) <= 3)
+        {
+            Some((i, a)) => {
+                taken[i] = true;
+                pairs.push((r.as_str(), a.as_str()));
+            }
+            None => gone.push(r.as_str()),
+        }
     }
-    if before.negated != after.negated {
-        parts.push(if after.negated {
-            "now denied".into()
-        } else {
-            "no longer denied".into()
+    let came = added
+        .iter()
+        .zip(&taken)
+        .filter(|(_, t)| !**t)
+        .map(|(a, _)| a.as_str())
+        .collect();
+    (pairs, gone, came)
+}
+
+/// The word-level diff of an edited sentence: `… بنسبة [-94%-]{+84%+} خلال …`.
+pub fn sentence_diff(old: &str, new: &str, st: Style) -> String {
+    let mut out = Vec::new();
+    for p in words::diff(old, new) {
+        out.push(match p {
+            words::Piece::Same(w) => st.text(&w),
+            words::Piece::Elided => "…".to_string(),
+            words::Piece::Removed(w) => st.red(&format!("[-{}-]", st.text(&w))),
+            words::Piece::Added(w) => st.green(&format!("{{+{}+}}", st.text(&w))),
         });
     }
-    if before.modality != after.modality {
-        parts.push("modality changed".into());
-    }
-    format!(
-        "{} {}: {}",
-        after.kind,
-        one_line(&after.actors.join("، ")),
-        parts.join("; ")
-    )
+    out.join(" ")
 }
 
 /// One document's change, facts first, then sentences.
 pub fn render_document(out: &mut String, c: &DocumentChange, st: Style) {
+    let status = st.lang.status(c.status);
     let status = match c.status {
-        DocStatus::Added => st.green("added"),
-        DocStatus::Removed => st.red("removed"),
-        DocStatus::Modified => st.yellow("modified"),
-        DocStatus::Renamed => st.yellow("renamed"),
+        DocStatus::Added => st.green(status),
+        DocStatus::Removed => st.red(status),
+        DocStatus::Modified | DocStatus::Renamed => st.yellow(status),
     };
-    let _ = write!(out, "{status} {}", st.bold(&one_line(&c.path)));
+    let _ = write!(out, "{status} {}", st.bold(&st.ltr(&c.path)));
     if let Some(p) = &c.previous_path {
-        let _ = write!(out, " (was {})", one_line(p));
+        let _ = write!(out, " ({} {})", st.label(Label::Was), st.ltr(p));
     }
     out.push('\n');
+    if let Some(t) = &c.title {
+        let _ = writeln!(
+            out,
+            "  «{}»",
+            st.text(&dossier_core::text::cut_at_word(t, 100))
+        );
+    }
     for (sign, list) in [
         (st.green("+"), &c.entities.added),
         (st.red("-"), &c.entities.removed),
@@ -149,42 +425,70 @@ pub fn render_document(out: &mut String, c: &DocumentChange, st: Style) {
             let names: Vec<String> = list
                 .iter()
                 .filter(|e| e.kind == t)
-                .map(|e| one_line(&e.name))
+                .map(|e| st.text(&e.name))
                 .collect();
             if !names.is_empty() {
-                let _ = writeln!(out, "  {sign} {t}: {}", names.join(" · "));
+                let _ = writeln!(
+                    out,
+                    "  {sign} {}: {}",
+                    st.lang.entity_types(t),
+                    names.join(" · ")
+                );
             }
         }
     }
     for ch in &c.claims.changed {
         let _ = writeln!(
             out,
-            "  {} claim {}",
+            "  {} {}: {}",
             st.yellow("~"),
-            claim_change_line(&ch.before, &ch.after)
+            claim_head(&ch.after, st),
+            claim_moves(ch, st)
         );
     }
     for cl in &c.claims.added {
-        let _ = writeln!(out, "  {} claim {}", st.green("+"), claim_line(cl));
+        let _ = writeln!(out, "  {} {}", st.green("+"), claim_sentence(cl, st));
     }
     for cl in &c.claims.removed {
-        let _ = writeln!(out, "  {} claim {}", st.red("-"), claim_line(cl));
+        let _ = writeln!(out, "  {} {}", st.red("-"), claim_sentence(cl, st));
     }
-    for (label, d) in [("date", &c.dates), ("quantity", &c.quantities)] {
-        for (sign, values) in [(st.green("+"), &d.added), (st.red("-"), &d.removed)] {
+    for (label, d) in [(Label::Dates, &c.dates), (Label::Figures, &c.quantities)] {
+        let (pairs, gone, came) = pair_values(&d.removed, &d.added);
+        for (old, new) in pairs {
+            let _ = writeln!(
+                out,
+                "  {} {}: {} {} {}",
+                st.yellow("~"),
+                st.label(label),
+                st.ltr(old),
+                st.lang.arrow(),
+                st.ltr(new)
+            );
+        }
+        for (sign, values) in [(st.green("+"), came), (st.red("-"), gone)] {
             if !values.is_empty() {
-                let shown: Vec<String> = values.iter().map(|v| one_line(v)).collect();
-                let _ = writeln!(out, "  {sign} {label}: {}", shown.join(" · "));
+                let shown: Vec<String> = values.iter().map(|v| st.ltr(v)).collect();
+                let _ = writeln!(out, "  {sign} {}: {}", st.label(label), shown.join(" · "));
             }
         }
     }
     if !c.text.is_empty() {
-        out.push_str("  text:\n");
-        for s in &c.text.removed {
-            let _ = writeln!(out, "    {} {}", st.red("-"), one_line(s));
-        }
-        for s in &c.text.added {
-            let _ = writeln!(out, "    {} {}", st.green("+"), one_line(s));
+        let _ = writeln!(out, "  {}:", st.label(Label::Text));
+        for e in words::pair(&c.text.removed, &c.text.added) {
+            let _ = match e {
+                words::SentenceEdit::Changed { old, new } => writeln!(
+                    out,
+                    "    {} {}",
+                    st.yellow("~"),
+                    sentence_diff(old, new, st)
+                ),
+                words::SentenceEdit::Removed(s) => {
+                    writeln!(out, "    {} {}", st.red("-"), st.text(s))
+                }
+                words::SentenceEdit::Added(s) => {
+                    writeln!(out, "    {} {}", st.green("+"), st.text(s))
+                }
+            };
         }
     }
 }
@@ -194,15 +498,20 @@ pub fn render_dossier(out: &mut String, d: &DossierChanges, st: Style) {
     if d.is_empty() {
         return;
     }
-    let _ = writeln!(out, "{}", st.bold("dossier:"));
-    render_new_entities(out, &d.new_entities);
-    render_renames(out, &d.renamed);
-    render_corroborations(out, &d.corroborated);
-    render_contradictions(out, &d.contradicted);
+    let _ = writeln!(out, "{}", dossier_heading(st));
+    render_new_entities(out, &d.new_entities, st);
+    render_renames(out, &d.renamed, st);
+    render_corroborations(out, &d.corroborated, st);
+    render_contradictions(out, &d.contradicted, st);
+}
+
+/// The heading line of a dossier section.
+pub fn dossier_heading(st: Style) -> String {
+    st.bold(&format!("{}:", st.label(Label::Dossier)))
 }
 
 /// New entities grouped by the document that introduced them, then by type.
-pub fn render_new_entities(out: &mut String, entities: &[NewEntity]) {
+pub fn render_new_entities(out: &mut String, entities: &[NewEntity], st: Style) {
     let mut sources: Vec<&str> = entities.iter().map(|e| e.first_seen_in.as_str()).collect();
     sources.dedup();
     for src in sources {
@@ -210,13 +519,16 @@ pub fn render_new_entities(out: &mut String, entities: &[NewEntity]) {
             let names: Vec<String> = entities
                 .iter()
                 .filter(|e| e.kind == t && e.first_seen_in == src)
-                .map(|e| one_line(&e.name))
+                .map(|e| st.text(&e.name))
                 .collect();
             if !names.is_empty() {
                 let _ = writeln!(
                     out,
-                    "  new {t} (first seen in {}): {}",
-                    one_line(src),
+                    "  {}{}{} {}: {}",
+                    st.lang.count(names.len(), st.lang.new_entities(t)),
+                    st.lang.comma(),
+                    st.label(Label::FirstSeenIn),
+                    st.ltr(src),
                     names.join(" · ")
                 );
             }
@@ -225,55 +537,111 @@ pub fn render_new_entities(out: &mut String, entities: &[NewEntity]) {
 }
 
 /// One line per dossier entity that took a fuller name.
-pub fn render_renames(out: &mut String, renamed: &[Renamed]) {
+pub fn render_renames(out: &mut String, renamed: &[Renamed], st: Style) {
     for r in renamed {
         let _ = writeln!(
             out,
-            "  renamed {}: {} → {}",
-            r.kind,
-            one_line(&r.from),
-            one_line(&r.to)
+            "  {} {} {} {}",
+            st.lang.entity_type(r.kind),
+            st.text(&r.from),
+            st.label(Label::RenamedEntity),
+            st.text(&r.to)
         );
     }
+}
+
+fn sources(list: &[String], st: Style) -> String {
+    list.iter()
+        .map(|s| st.ltr(s))
+        .collect::<Vec<_>>()
+        .join(st.lang.comma())
 }
 
 /// One line per corroborated claim, with its sources.
-pub fn render_corroborations(out: &mut String, corroborated: &[Corroboration]) {
+pub fn render_corroborations(out: &mut String, corroborated: &[Corroboration], st: Style) {
     for c in corroborated {
+        let n = c.total_sources.max(c.sources.len());
         let _ = writeln!(
             out,
-            "  corroborated by {} sources: {} [{}]",
-            c.total_sources.max(c.sources.len()),
-            claim_line(&c.claim),
-            one_line(&c.sources.join(", "))
+            "  {} ({}): {} [{}]",
+            st.label(Label::Corroborated),
+            st.lang.count(n, Noun::Source),
+            claim_sentence(&c.claim, st),
+            sources(&c.sources, st)
         );
     }
 }
 
-/// Each contradiction: its sources, then the claims that disagree with their quotes.
-pub fn render_contradictions(out: &mut String, contradicted: &[Contradiction]) {
+/// Which sources state which side of a contradiction: the claim already in the dossier by
+/// every source but the last, the new one by the last (the document that brought it).
+pub fn contradiction_sides(c: &Contradiction) -> Vec<(&Claim, &[String])> {
+    match (c.claims.as_slice(), c.sources.split_last()) {
+        ([old, new], Some((last, others))) => {
+            vec![(old, others), (new, std::slice::from_ref(last))]
+        }
+        _ => c.claims.iter().map(|cl| (cl, &c.sources[..0])).collect(),
+    }
+}
+
+/// Each contradiction: what it is about, then each side with its sources, date and quote.
+pub fn render_contradictions(out: &mut String, contradicted: &[Contradiction], st: Style) {
     for c in contradicted {
-        let _ = writeln!(out, "  contradicted [{}]:", one_line(&c.sources.join(", ")));
-        for cl in &c.claims {
-            let _ = writeln!(out, "    {} «{}»", claim_line(cl), one_line(&cl.quote));
+        let Some(first) = c.claims.first() else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}: {}",
+            st.red("≠"),
+            st.label(Label::Contradiction),
+            claim_head(first, st)
+        );
+        for (cl, srcs) in contradiction_sides(c) {
+            let mut what = match &cl.date {
+                Some(d) => st.ltr(d),
+                None => format!("({})", st.label(Label::NoDate)),
+            };
+            if cl.negated {
+                let _ = write!(what, " ({})", st.label(Label::Denied));
+            }
+            let _ = writeln!(
+                out,
+                "    [{}] {} {}: {what} «{}»",
+                sources(srcs, st),
+                st.label(Label::Says),
+                st.label(Label::Date),
+                st.text(&quote_clause(cl))
+            );
         }
     }
 }
 
 /// The first line of a check's report on a terminal: how many documents were scanned and,
 /// per status, how many changed (`counts` in the order added, modified, renamed, removed).
-pub fn render_summary(out: &mut String, scanned: usize, counts: [usize; 4]) {
+pub fn render_summary(out: &mut String, scanned: usize, counts: [usize; 4], st: Style) {
+    let scanned_text = match st.lang {
+        Lang::En => format!(
+            "{} {}",
+            st.lang.count(scanned, Noun::Document),
+            st.label(Label::Scanned)
+        ),
+        Lang::Ar => format!(
+            "{} {}",
+            st.label(Label::Scanned),
+            st.lang.count(scanned, Noun::Document)
+        ),
+    };
     if counts.iter().all(|&n| n == 0) {
-        let _ = writeln!(out, "no change ({scanned} documents scanned)");
+        let _ = writeln!(out, "{} ({scanned_text})", st.label(Label::NoChange));
         return;
     }
     let parts: Vec<String> = STATUS_ORDER
         .iter()
         .zip(counts)
         .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .map(|(s, n)| format!("{n} {}", st.lang.status(*s)))
         .collect();
-    let _ = writeln!(out, "{scanned} documents scanned: {}", parts.join(", "));
+    let _ = writeln!(out, "{scanned_text}: {}", parts.join(st.lang.comma()));
 }
 
 /// The order of the statuses in [`render_summary`]'s counts.
@@ -288,7 +656,7 @@ pub const STATUS_ORDER: [DocStatus; 4] = [
 pub fn render(report: &ChangeReport, st: Style) -> String {
     let mut out = String::new();
     let counts = STATUS_ORDER.map(|s| report.documents.iter().filter(|d| d.status == s).count());
-    render_summary(&mut out, report.scanned, counts);
+    render_summary(&mut out, report.scanned, counts, st);
     if report.documents.is_empty() {
         return out;
     }
@@ -314,9 +682,9 @@ mod tests {
 
     #[test]
     fn no_color_wins_over_a_terminal() {
-        assert!(!Style::for_terminal(true, Some("1")).color);
-        assert!(Style::for_terminal(true, Some("")).color);
-        assert!(!Style::for_terminal(false, None).color);
+        assert!(!Style::for_terminal(true, Some("1"), Lang::En).color);
+        assert!(Style::for_terminal(true, Some(""), Lang::En).color);
+        assert!(!Style::for_terminal(false, None, Lang::En).color);
     }
 
     #[test]
@@ -326,8 +694,12 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            render(&r, Style::default()),
+            render(&r, Style::plain(Lang::En)),
             "no change (3 documents scanned)\n"
+        );
+        assert_eq!(
+            render(&r, Style::plain(Lang::Ar)),
+            "لا تغيير (فُحصت 3 وثائق)\n"
         );
     }
 }

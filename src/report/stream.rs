@@ -16,8 +16,8 @@ use std::os::unix::fs::FileExt;
 use serde::Serialize;
 
 use super::{
-    render_contradictions, render_corroborations, render_document, render_new_entities,
-    render_renames, render_summary, Style, STATUS_ORDER,
+    dossier_heading, render_contradictions, render_corroborations, render_document,
+    render_new_entities, render_renames, render_summary, Style, STATUS_ORDER,
 };
 use crate::diff::{DocumentChange, DossierChanges};
 
@@ -396,7 +396,7 @@ impl<W: Write> TextStream<W> {
 
     fn finish_inner(&mut self) -> io::Result<()> {
         let mut head = String::new();
-        render_summary(&mut head, self.scanned, self.counts);
+        render_summary(&mut head, self.scanned, self.counts, self.style);
         let out = &mut self.out;
         out.write_all(head.as_bytes())?;
         self.documents.drain(|body| out.write_all(body))?;
@@ -407,7 +407,7 @@ impl<W: Write> TextStream<W> {
             &mut self.contradicted,
         ];
         if dossier.iter().any(|s| !s.is_empty()) {
-            writeln!(out, "\n{}", self.style.bold("dossier:"))?;
+            writeln!(out, "\n{}", dossier_heading(self.style))?;
             for spool in dossier {
                 spool.drain(|body| out.write_all(body))?;
             }
@@ -431,22 +431,19 @@ impl<W: Write> ReportSink for TextStream<W> {
         let mut text = String::from("\n");
         render_document(&mut text, change, self.style);
         let mut r = self.documents.push(&change.path, text.as_bytes());
-        for (spool, render) in [
-            (
-                &mut self.new_entities,
-                (|t: &mut String, d: &DossierChanges| render_new_entities(t, &d.new_entities))
-                    as fn(&mut String, &DossierChanges),
-            ),
-            (&mut self.renamed, |t, d| render_renames(t, &d.renamed)),
-            (&mut self.corroborated, |t, d| {
-                render_corroborations(t, &d.corroborated)
-            }),
-            (&mut self.contradicted, |t, d| {
-                render_contradictions(t, &d.contradicted)
-            }),
-        ] {
-            let mut lines = String::new();
-            render(&mut lines, dossier);
+        let st = self.style;
+        let mut parts = [String::new(), String::new(), String::new(), String::new()];
+        render_new_entities(&mut parts[0], &dossier.new_entities, st);
+        render_renames(&mut parts[1], &dossier.renamed, st);
+        render_corroborations(&mut parts[2], &dossier.corroborated, st);
+        render_contradictions(&mut parts[3], &dossier.contradicted, st);
+        let spools = [
+            &mut self.new_entities,
+            &mut self.renamed,
+            &mut self.corroborated,
+            &mut self.contradicted,
+        ];
+        for (spool, lines) in spools.into_iter().zip(parts) {
             if !lines.is_empty() {
                 r = r.and_then(|_| spool.push("", lines.as_bytes()));
             }
@@ -473,6 +470,7 @@ mod tests {
         EntityRef, NewEntity,
     };
     use crate::model::{Claim, ClaimType, EntityType};
+    use crate::report::Lang;
 
     fn claim(actors: &[&str], date: Option<&str>) -> Claim {
         Claim {
@@ -517,6 +515,7 @@ mod tests {
                 added: vec!["جملة جديدة.".into()],
                 removed: vec![],
             },
+            title: Some(format!("عنوان {path}")),
         }
     }
 
@@ -625,8 +624,12 @@ mod tests {
 
     #[test]
     fn streamed_text_is_the_rendered_report() {
-        for color in [false, true] {
-            let st = Style { color };
+        for (color, lang) in [(false, Lang::Ar), (true, Lang::Ar), (false, Lang::En)] {
+            let st = Style {
+                color,
+                lang,
+                isolate: true,
+            };
             for (docs, in_order) in cases() {
                 let mut s = TextStream::new(Vec::new(), st);
                 stream(&mut s, &docs, in_order);

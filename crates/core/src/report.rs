@@ -86,6 +86,11 @@ pub struct DocumentChange {
     pub dates: Delta<String>,
     pub quantities: Delta<String>,
     pub text: Delta<String>,
+    /// The article's title, for people: an HTML document's `<title>`, else its first line
+    /// (one line, cut at a word). Filled by the pipeline from the text it read (the stored
+    /// text for a removal); absent in reports of older alerts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 impl DocumentChange {

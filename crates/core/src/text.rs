@@ -149,6 +149,61 @@ pub fn loose_of_key(k: &str) -> String {
     out
 }
 
+/// Titles longer than this many characters are cut at a word.
+pub const TITLE_MAX_CHARS: usize = 160;
+
+/// A document's title as people read it: its first line with letters, white space collapsed,
+/// control characters dropped, at most [`TITLE_MAX_CHARS`] characters (cut at a word, with
+/// `…`). `None` for a text without a letter.
+pub fn title_line(text: &str) -> Option<String> {
+    let line = text
+        .lines()
+        .find(|l| l.chars().any(char::is_alphanumeric))?;
+    Some(cut_at_word(&one_spaced(line), TITLE_MAX_CHARS))
+}
+
+/// `s` with every run of white space or control characters one space, trimmed.
+pub fn one_spaced(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `s` if it has at most `max` characters, else its longest run of whole words that fits with
+/// `…` after it (the first `max - 1` characters when its first word alone is longer).
+pub fn cut_at_word(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let room = max.saturating_sub(1);
+    let head: String = s.chars().take(room).collect();
+    // The cut falls inside a word unless the next character is a space.
+    let next_is_space = s.chars().nth(room).is_some_and(char::is_whitespace);
+    let whole = if next_is_space {
+        head.as_str()
+    } else {
+        head.rfind(' ').map_or(head.as_str(), |i| &head[..i])
+    };
+    let whole = whole.trim_end_matches(|c: char| c.is_whitespace() || "،,؛;:-–—".contains(c));
+    format!("{}…", if whole.is_empty() { &head } else { whole })
+}
+
+/// The key two transliterations of one foreign name share: its [`loose_key`] with the letters
+/// Arabic writes a foreign sound with in several ways folded together: the g of Gantz (غ ج گ
+/// ڠ ق → غ) and the z (ز ذ → س), so that غانتس، جانتس، غانتز meet. For looking up what a
+/// person typed, never for linking documents' names (it merges real, different names).
+pub fn translit_key(name: &str) -> String {
+    loose_key(name)
+        .chars()
+        .map(|c| match c {
+            'ج' | 'گ' | 'ڠ' | 'ق' => 'غ',
+            'ز' | 'ذ' => 'س',
+            c => c,
+        })
+        .collect()
+}
+
 /// True for punctuation whose surrounding spacing is typographic, not meaningful.
 fn is_spacing_punct(c: char) -> bool {
     matches!(
@@ -316,6 +371,28 @@ mod tests {
         assert_eq!(key("٩٤٪"), "94%");
         assert_eq!(key("Mirage-2000"), "mirage-2000");
         assert_ne!(key("على"), key("علا"));
+    }
+
+    #[test]
+    fn titles_are_the_first_line_cut_at_a_word() {
+        assert_eq!(
+            title_line("\n  عنوان   المقال \nنص").as_deref(),
+            Some("عنوان المقال")
+        );
+        assert_eq!(title_line(" \n--\n"), None);
+        assert_eq!(cut_at_word("وقع المغرب وإسرائيل اتفاقا", 15), "وقع المغرب…");
+        assert_eq!(cut_at_word("قصير", 15), "قصير");
+        assert_eq!(cut_at_word("abcdefghij", 5), "abcd…");
+        assert_eq!(cut_at_word("ab cd, ef", 7), "ab cd…");
+    }
+
+    #[test]
+    fn transliterations_meet() {
+        let k = translit_key("بيني غانتس");
+        assert_eq!(translit_key("بيني جانتس"), k);
+        assert_eq!(translit_key("بيني غانتز"), k);
+        assert_eq!(translit_key("بينيغانتس"), k);
+        assert_ne!(translit_key("بيني غانم"), k);
     }
 
     #[test]

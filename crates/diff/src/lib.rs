@@ -177,6 +177,11 @@ pub fn diff_document(
         dates: diff_values(&old_facts.dates, &new_facts.dates),
         quantities: diff_values(&old_facts.quantities, &new_facts.quantities),
         text: text_delta,
+        title: text::title_line(if new_text.is_empty() {
+            old_text
+        } else {
+            new_text
+        }),
     }
 }
 

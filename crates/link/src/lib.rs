@@ -123,9 +123,9 @@ pub struct Linking {
 }
 
 /// Prefix of an order-free key (a person's words in any order).
-const ORDER_FREE: char = '~';
+pub const ORDER_FREE: char = '~';
 /// Prefix of a loose key.
-const LOOSE: char = '≈';
+pub const LOOSE: char = '≈';
 /// Prefix of the key of an accord's wording, used only for an accord whose parties are not
 /// known.
 pub const WORDING: char = '§';

@@ -41,16 +41,78 @@ impl Store {
     pub fn find_entities(&self, name: &str) -> Result<Vec<EntityRecord>, StoreError> {
         let key = text::key(name);
         let swapped = text::order_free_key(name).unwrap_or_else(|| key.clone());
+        self.entities_with_keys(&[key, swapped])
+    }
+
+    /// Every lookup key of every entity: (entity id, type, key), keys as `dossier_link::keys`
+    /// makes them (folded forms, `~` order-free, `≈` loose, `§` accord wordings).
+    pub fn all_entity_keys(&self) -> Result<Vec<(i64, EntityType, String)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT DISTINCT e.id, e.kind, e.name, e.first_seen_in, e.first_seen_at
-                 FROM entity_keys k JOIN entities e ON e.id = k.entity_id
-                 WHERE k.key = ?1 OR k.key = ?2 ORDER BY e.id",
-            )
+            .prepare("SELECT entity_id, kind, key FROM entity_keys ORDER BY entity_id, rowid")
             .map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map(params![key, swapped], |r| {
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, key) = row.map_err(|e| self.sql(e))?;
+            if let Some(kind) = EntityType::parse(&kind) {
+                out.push((id, kind, key));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The entities with these ids, in id order.
+    pub fn entities_by_id(&self, ids: &[i64]) -> Result<Vec<EntityRecord>, StoreError> {
+        let mut out = Vec::new();
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            out.extend(self.entities_where("e.id = ?1", params![id])?);
+        }
+        Ok(out)
+    }
+
+    /// Entities known by any of these lookup keys (exactly as stored), whatever their type.
+    pub fn entities_with_keys(&self, keys: &[String]) -> Result<Vec<EntityRecord>, StoreError> {
+        let mut out: Vec<EntityRecord> = Vec::new();
+        for k in keys {
+            for e in self.entities_where(
+                "e.id IN (SELECT entity_id FROM entity_keys WHERE key = ?1)",
+                params![k],
+            )? {
+                if !out.iter().any(|x| x.id == e.id) {
+                    out.push(e);
+                }
+            }
+        }
+        out.sort_by_key(|e| e.id);
+        Ok(out)
+    }
+
+    fn entities_where(
+        &self,
+        condition: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<EntityRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT e.id, e.kind, e.name, e.first_seen_in, e.first_seen_at
+                 FROM entities e WHERE {condition} ORDER BY e.id"
+            ))
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(args, |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,

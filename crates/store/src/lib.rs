@@ -175,6 +175,9 @@ pub struct DocumentRow {
 /// Row for `show entities`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct EntityRow {
+    /// The dossier's id of the entity (not shown: ids are the store's own).
+    #[serde(skip)]
+    pub id: i64,
     #[serde(rename = "type")]
     pub kind: EntityType,
     pub name: String,
@@ -456,6 +459,24 @@ impl Store {
     }
 
     /// Every stored document, for `show documents`.
+    /// The first `chars` characters of every current document's text, by path: enough for
+    /// its title (`dossier_core::text::title_line`) without reading every text whole.
+    pub fn document_heads(
+        &self,
+        chars: usize,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, substr(text, 1, ?1) FROM documents")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([chars as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
     pub fn documents(&self) -> Result<Vec<DocumentRow>, StoreError> {
         let mut stmt = self
             .conn
@@ -528,6 +549,7 @@ impl Store {
             }
             let aliases = aliases.remove(&id).unwrap_or_default();
             out.push(EntityRow {
+                id,
                 kind: k,
                 name,
                 aliases,

@@ -1,16 +1,24 @@
 //! Composing an alert email: subject, plain text and HTML, threading headers. Pure: alerts in,
 //! strings out.
 //!
+//! One email, for one alert or a digest of several, reads in this order: contradictions, then
+//! entities new to the dossier (each once), then each document's change (the names it added
+//! that the dossier knew already, its claims in sentences, its figures and dates, the edited
+//! sentences with the changed words marked), then corroborations. The subject is the
+//! article's title (its `<title>` or first line) and what changed, counted in the configured
+//! language, cut at a word.
+//!
 //! Every piece of document text is HTML-escaped; the subject is one line whatever a file name
-//! holds (no header injection); the HTML is `lang="ar" dir="rtl"` when the content is Arabic,
-//! with names and numbers isolated in `<bdi>` so that Latin names keep their own direction.
+//! holds (no header injection); the HTML is `lang="ar" dir="rtl"` for Arabic, with every name
+//! in a `<bdi>` and every date, figure and path in a `<bdi dir="ltr">` that never breaks.
 
 use std::fmt::Write as _;
 
-use crate::diff::{DocStatus, DocumentChange, DossierChanges};
-use crate::model::{Claim, EntityType};
-use crate::report::{self, Style};
+use crate::diff::{Contradiction, DocStatus, DocumentChange, NewEntity};
+use crate::model::EntityType;
+use crate::report::{self, words, Label, Lang, Noun, Style};
 use dossier_core::alert::Alert as StoredAlert;
+use dossier_core::text::cut_at_word;
 
 /// A composed message, before addressing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,293 +32,496 @@ pub struct Composed {
     pub in_reply_to: Option<String>,
 }
 
+/// The longest subject, in characters.
+pub const SUBJECT_MAX: usize = 140;
+/// The most of a title a subject holds, in characters.
+const SUBJECT_TITLE_MAX: usize = 70;
+
 /// The `Message-ID` of an alert.
 pub fn message_id(alert_id: &str, domain: &str) -> String {
     format!("<{alert_id}.dossier@{domain}>")
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::report::html::{escape, html_of};
 
-fn is_arabic(s: &str) -> bool {
-    s.chars()
-        .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c) || ('\u{0750}'..='\u{077F}').contains(&c))
-}
-
-/// One line, no control characters, at most `max` characters: safe as a header value.
+/// One line, no control characters and no bidi isolates, at most `max` characters cut at a
+/// word: safe as a header value.
 fn header_line(s: &str, max: usize) -> String {
     let flat: String = s
         .chars()
+        .filter(|c| !report::BIDI_CONTROLS.contains(c))
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if flat.chars().count() <= max {
-        flat
-    } else {
-        let mut cut: String = flat.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+        .collect();
+    cut_at_word(&dossier_core::text::one_spaced(&flat), max)
 }
 
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// "2 new people, 1 changed date" for a set of changes.
-fn summary(docs: &[&DocumentChange], dossier: &[&DossierChanges]) -> Vec<String> {
-    let mut parts = Vec::new();
-    let new_of = |t: EntityType| -> usize {
-        dossier
+/// What one email is made of, gathered from its alerts.
+struct Parts<'a> {
+    documents: Vec<&'a DocumentChange>,
+    contradictions: Vec<&'a Contradiction>,
+    /// Each entity once, in the order met.
+    new_entities: Vec<&'a NewEntity>,
+    renamed: Vec<&'a crate::diff::Renamed>,
+    corroborated: Vec<&'a crate::diff::Corroboration>,
+}
+
+impl<'a> Parts<'a> {
+    fn of(alerts: &'a [StoredAlert]) -> Parts<'a> {
+        let mut p = Parts {
+            documents: Vec::new(),
+            contradictions: Vec::new(),
+            new_entities: Vec::new(),
+            renamed: Vec::new(),
+            corroborated: Vec::new(),
+        };
+        for a in alerts {
+            p.documents.extend(&a.report.documents);
+            let d = &a.report.dossier;
+            p.contradictions.extend(&d.contradicted);
+            for e in &d.new_entities {
+                if !p
+                    .new_entities
+                    .iter()
+                    .any(|x| x.kind == e.kind && x.name == e.name)
+                {
+                    p.new_entities.push(e);
+                }
+            }
+            p.renamed.extend(&d.renamed);
+            p.corroborated.extend(&d.corroborated);
+        }
+        p
+    }
+
+    fn is_new(&self, kind: EntityType, name: &str) -> bool {
+        self.new_entities
             .iter()
-            .map(|d| d.new_entities.iter().filter(|e| e.kind == t).count())
-            .sum()
+            .any(|e| e.kind == kind && e.name == name)
+    }
+
+    /// A document's change without the entities listed as new to the dossier: each name is
+    /// said once.
+    fn known_only(&self, d: &DocumentChange) -> DocumentChange {
+        let mut d = d.clone();
+        d.entities.added.retain(|e| !self.is_new(e.kind, &e.name));
+        d
+    }
+
+    /// What changed, counted: contradictions first, then what moved, then what is new.
+    fn counts(&self, lang: Lang) -> Vec<String> {
+        let mut parts = Vec::new();
+        let mut push = |n: usize, noun: Noun| {
+            if n > 0 {
+                parts.push(lang.count(n, noun));
+            }
+        };
+        push(self.contradictions.len(), Noun::Contradiction);
+        let sum = |f: &dyn Fn(&DocumentChange) -> usize| -> usize {
+            self.documents.iter().map(|d| f(d)).sum()
+        };
+        push(sum(&|d| d.claims.changed.len()), Noun::ChangedClaim);
+        let figures: Vec<_> = self
+            .documents
+            .iter()
+            .map(|d| report::pair_values(&d.quantities.removed, &d.quantities.added))
+            .collect();
+        let dates: Vec<_> = self
+            .documents
+            .iter()
+            .map(|d| report::pair_values(&d.dates.removed, &d.dates.added))
+            .collect();
+        push(figures.iter().map(|f| f.0.len()).sum(), Noun::ChangedFigure);
+        push(dates.iter().map(|f| f.0.len()).sum(), Noun::ChangedDate);
+        for t in EntityType::ALL {
+            push(
+                self.new_entities.iter().filter(|e| e.kind == t).count(),
+                lang.new_entities(t),
+            );
+        }
+        push(sum(&|d| d.claims.added.len()), Noun::NewClaim);
+        push(sum(&|d| d.claims.removed.len()), Noun::RemovedClaim);
+        push(figures.iter().map(|f| f.2.len()).sum(), Noun::NewFigure);
+        push(figures.iter().map(|f| f.1.len()).sum(), Noun::RemovedFigure);
+        push(dates.iter().map(|f| f.2.len()).sum(), Noun::NewDate);
+        push(dates.iter().map(|f| f.1.len()).sum(), Noun::RemovedDate);
+        push(self.corroborated.len(), Noun::Corroboration);
+        let nothing_else = parts.is_empty();
+        if nothing_else {
+            let edited: usize = self
+                .documents
+                .iter()
+                .map(|d| words::pair(&d.text.removed, &d.text.added).len())
+                .sum();
+            if edited > 0 {
+                parts.push(lang.count(edited, Noun::EditedSentence));
+            }
+        }
+        parts
+    }
+}
+
+/// The title a document is known by: its own, else its file name.
+fn title_of(d: &DocumentChange) -> String {
+    d.title
+        .clone()
+        .unwrap_or_else(|| file_name(&d.path).to_string())
+}
+
+/// The subject line: the article's title and what changed, in a few words.
+pub fn subject(alerts: &[StoredAlert], lang: Lang) -> String {
+    let parts = Parts::of(alerts);
+    let counts = parts.counts(lang).join(lang.comma());
+    let s = match parts.documents.as_slice() {
+        [] => format!("dossier: {}", lang.label(Label::TestAlert)),
+        [one] => {
+            let status = match one.status {
+                DocStatus::Added => Some(Label::NewDocument),
+                DocStatus::Removed => Some(Label::DocumentRemoved),
+                DocStatus::Renamed => Some(Label::DocumentMoved),
+                DocStatus::Modified => None,
+            };
+            let title = cut_at_word(&title_of(one), SUBJECT_TITLE_MAX);
+            let mut s = String::from("dossier: ");
+            if let Some(l) = status {
+                let _ = write!(s, "{}: ", lang.label(l));
+            }
+            s.push_str(&title);
+            if !counts.is_empty() {
+                let _ = write!(s, " — {counts}");
+            }
+            s
+        }
+        many => {
+            let mut s = format!(
+                "dossier: {}: {}",
+                lang.label(Label::Digest),
+                lang.count(many.len(), Noun::Document)
+            );
+            if !counts.is_empty() {
+                let _ = write!(s, " — {counts}");
+            }
+            s
+        }
     };
-    let people = new_of(EntityType::Person);
-    if people > 0 {
-        parts.push(plural(people, "new person", "new people"));
+    header_line(&s, SUBJECT_MAX)
+}
+
+/// A section heading of the plain text: its words, underlined.
+fn text_heading(out: &mut String, title: &str) {
+    let _ = writeln!(out, "{title}\n{}", "═".repeat(title.chars().count().max(3)));
+}
+
+fn plain_text(p: &Parts<'_>, st: Style, test: bool) -> String {
+    let lang = st.lang;
+    let mut out = String::new();
+    if test {
+        let _ = writeln!(out, "{}", lang.label(Label::TestAlertBody));
+        return out;
     }
-    let orgs = new_of(EntityType::Org);
-    if orgs > 0 {
-        parts.push(plural(orgs, "new organization", "new organizations"));
+    if let [one] = p.documents.as_slice() {
+        let _ = writeln!(out, "«{}»\n", st.text(&title_of(one)));
     }
-    let others: usize = [
-        EntityType::Location,
-        EntityType::Equipment,
-        EntityType::Event,
-    ]
-    .into_iter()
-    .map(new_of)
-    .sum();
-    if others > 0 {
-        parts.push(plural(others, "new place or event", "new places or events"));
+    if !p.contradictions.is_empty() {
+        text_heading(&mut out, lang.label(Label::Contradictions));
+        let list: Vec<Contradiction> = p.contradictions.iter().map(|c| (*c).clone()).collect();
+        report::render_contradictions(&mut out, &list, st);
+        out.push('\n');
     }
-    let changed_dates: usize = docs
-        .iter()
-        .map(|d| {
-            d.claims
-                .changed
-                .iter()
-                .filter(|c| c.before.date != c.after.date)
-                .count()
-        })
-        .sum();
-    if changed_dates > 0 {
-        parts.push(plural(changed_dates, "changed date", "changed dates"));
+    if !p.new_entities.is_empty() || !p.renamed.is_empty() {
+        text_heading(&mut out, lang.label(Label::NewInDossier));
+        let list: Vec<NewEntity> = p.new_entities.iter().map(|e| (*e).clone()).collect();
+        report::render_new_entities(&mut out, &list, st);
+        let renamed: Vec<_> = p.renamed.iter().map(|r| (*r).clone()).collect();
+        report::render_renames(&mut out, &renamed, st);
+        out.push('\n');
     }
-    let other_changed: usize = docs
-        .iter()
-        .map(|d| {
-            d.claims
-                .changed
-                .iter()
-                .filter(|c| c.before.date == c.after.date)
-                .count()
-        })
-        .sum();
-    if other_changed > 0 {
-        parts.push(plural(other_changed, "changed claim", "changed claims"));
-    }
-    let corroborated: usize = dossier.iter().map(|d| d.corroborated.len()).sum();
-    if corroborated > 0 {
-        parts.push(plural(
-            corroborated,
-            "corroborated claim",
-            "corroborated claims",
-        ));
-    }
-    let contradicted: usize = dossier.iter().map(|d| d.contradicted.len()).sum();
-    if contradicted > 0 {
-        parts.push(plural(contradicted, "contradiction", "contradictions"));
-    }
-    let quantities: usize = docs.iter().map(|d| d.quantities.added.len()).sum();
-    if quantities > 0 {
-        parts.push(plural(quantities, "new figure", "new figures"));
-    }
-    if parts.is_empty() {
-        let edited = docs.iter().any(|d| !d.text.is_empty());
-        if docs.iter().any(|d| d.status == DocStatus::Removed) {
-            parts.push("document removed".into());
-        } else if docs.iter().any(|d| d.status == DocStatus::Renamed) {
-            parts.push("document moved".into());
-        } else if docs.iter().any(|d| d.status == DocStatus::Added) {
-            parts.push("new document".into());
-        } else if edited {
-            parts.push("text edited".into());
+    if !p.documents.is_empty() {
+        text_heading(&mut out, lang.label(Label::Documents));
+        for d in &p.documents {
+            report::render_document(&mut out, &p.known_only(d), st);
+            out.push('\n');
         }
     }
-    parts
-}
-
-/// The subject line: what changed, in a few words, and where.
-pub fn subject(alerts: &[StoredAlert]) -> String {
-    let docs: Vec<&DocumentChange> = alerts
-        .iter()
-        .flat_map(|a| a.report.documents.iter())
-        .collect();
-    let dossier: Vec<&DossierChanges> = alerts.iter().map(|a| &a.report.dossier).collect();
-    let parts = summary(&docs, &dossier);
-    let what = parts.join(", ");
-    let s = match docs.as_slice() {
-        [] => "dossier: test alert".to_string(),
-        [one] => format!("dossier: {what} in {}", file_name(&one.path)),
-        many => format!(
-            "dossier: {} changed: {what}",
-            plural(many.len(), "document", "documents")
-        ),
-    };
-    header_line(&s, 140)
-}
-
-fn claim_html(c: &Claim) -> String {
-    let mut s = format!("{} <bdi>{}</bdi>", c.kind, escape(&c.actors.join("، ")));
-    if let Some(d) = &c.date {
-        let _ = write!(s, " (<bdi dir=\"ltr\">{}</bdi>)", escape(d));
+    if !p.corroborated.is_empty() {
+        text_heading(&mut out, lang.label(Label::Corroborations));
+        let list: Vec<_> = p.corroborated.iter().map(|c| (*c).clone()).collect();
+        report::render_corroborations(&mut out, &list, st);
     }
-    if !c.quote.is_empty() {
-        let _ = write!(s, "<br><q>{}</q>", escape(&c.quote));
-    }
-    s
+    out
 }
 
-fn doc_html(out: &mut String, d: &DocumentChange, dossier: &DossierChanges) {
+const DEL: &str = "<del style=\"background:#fbe3e3;color:#8b0000;text-decoration:none;border-bottom:1px dashed #8b0000\">";
+const INS: &str = "<ins style=\"background:#dff3df;color:#0b5d0b;text-decoration:none\">";
+
+/// An edited sentence with the changed words marked (background colours: a line through
+/// Arabic letters would cut them).
+fn sentence_html(old: &str, new: &str) -> String {
+    let mut out = Vec::new();
+    for p in words::diff(old, new) {
+        out.push(match p {
+            words::Piece::Same(w) => escape(&w),
+            words::Piece::Elided => "…".into(),
+            words::Piece::Removed(w) => format!("{DEL}{}</del>", escape(&w)),
+            words::Piece::Added(w) => format!("{INS}{}</ins>", escape(&w)),
+        });
+    }
+    out.join(" ")
+}
+
+fn li(out: &mut String, sign: &str, text: &str) {
     let _ = writeln!(
         out,
-        "<h2><bdi dir=\"ltr\">{}</bdi> — {}</h2>",
-        escape(&report::one_line(&d.path)),
-        d.status.as_str()
+        "<li><span style=\"font-family:monospace\">{sign}</span> {}</li>",
+        html_of(text)
+    );
+}
+
+fn document_html(out: &mut String, d: &DocumentChange, st: Style) {
+    let lang = st.lang;
+    let _ = write!(
+        out,
+        "<h3 style=\"margin-bottom:0.2em\">{} — {}",
+        escape(lang.status(d.status)),
+        html_of(&st.ltr(&d.path))
     );
     if let Some(p) = &d.previous_path {
+        let _ = write!(
+            out,
+            " <small>({} {})</small>",
+            escape(lang.label(Label::Was)),
+            html_of(&st.ltr(p))
+        );
+    }
+    out.push_str("</h3>\n");
+    if let Some(t) = &d.title {
         let _ = writeln!(
             out,
-            "<p>was <bdi dir=\"ltr\">{}</bdi></p>",
-            escape(&report::one_line(p))
+            "<p style=\"margin-top:0\"><b>«{}»</b></p>",
+            html_of(&st.text(t))
         );
     }
     let mut facts = String::new();
-    for e in &dossier.new_entities {
-        let _ = writeln!(
-            facts,
-            "<li>new {}: <bdi>{}</bdi></li>",
-            e.kind,
-            escape(&e.name)
-        );
+    for (sign, list) in [("+", &d.entities.added), ("−", &d.entities.removed)] {
+        for t in EntityType::ALL {
+            let names: Vec<String> = list
+                .iter()
+                .filter(|e| e.kind == t)
+                .map(|e| st.text(&e.name))
+                .collect();
+            if !names.is_empty() {
+                li(
+                    &mut facts,
+                    sign,
+                    &format!("{}: {}", lang.entity_types(t), names.join(" · ")),
+                );
+            }
+        }
     }
-    for c in &d.claims.changed {
-        let _ = writeln!(
-            facts,
-            "<li>changed: {} → {}</li>",
-            claim_html(&c.before),
-            claim_html(&c.after)
-        );
-    }
-    for c in &dossier.corroborated {
-        let _ = writeln!(
-            facts,
-            "<li>corroborated by {} sources: {} <small><bdi dir=\"ltr\">{}</bdi></small></li>",
-            c.total_sources.max(c.sources.len()),
-            claim_html(&c.claim),
-            escape(&c.sources.join(", "))
-        );
-    }
-    for c in &dossier.contradicted {
-        let claims: Vec<String> = c.claims.iter().map(claim_html).collect();
-        let _ = writeln!(
-            facts,
-            "<li>contradicted: {} <small><bdi dir=\"ltr\">{}</bdi></small></li>",
-            claims.join(" ≠ "),
-            escape(&c.sources.join(", "))
+    for ch in &d.claims.changed {
+        li(
+            &mut facts,
+            "~",
+            &format!(
+                "{}: {}",
+                report::claim_head(&ch.after, st),
+                report::claim_moves(ch, st)
+            ),
         );
     }
     for c in &d.claims.added {
-        let _ = writeln!(facts, "<li>+ {}</li>", claim_html(c));
+        li(&mut facts, "+", &report::claim_sentence(c, st));
     }
     for c in &d.claims.removed {
-        let _ = writeln!(facts, "<li>− {}</li>", claim_html(c));
+        li(&mut facts, "−", &report::claim_sentence(c, st));
     }
-    for e in &d.entities.added {
-        let _ = writeln!(
-            facts,
-            "<li>+ {} <bdi>{}</bdi></li>",
-            e.kind,
-            escape(&e.name)
-        );
-    }
-    for e in &d.entities.removed {
-        let _ = writeln!(
-            facts,
-            "<li>− {} <bdi>{}</bdi></li>",
-            e.kind,
-            escape(&e.name)
-        );
-    }
-    for (label, delta) in [("date", &d.dates), ("figure", &d.quantities)] {
-        for v in &delta.added {
-            let _ = writeln!(facts, "<li>+ {label} <bdi>{}</bdi></li>", escape(v));
+    for (label, delta) in [(Label::Dates, &d.dates), (Label::Figures, &d.quantities)] {
+        let (pairs, gone, came) = report::pair_values(&delta.removed, &delta.added);
+        for (old, new) in pairs {
+            li(
+                &mut facts,
+                "~",
+                &format!(
+                    "{}: {} {} {}",
+                    lang.label(label),
+                    st.ltr(old),
+                    lang.arrow(),
+                    st.ltr(new)
+                ),
+            );
         }
-        for v in &delta.removed {
-            let _ = writeln!(facts, "<li>− {label} <bdi>{}</bdi></li>", escape(v));
+        for (sign, values) in [("+", came), ("−", gone)] {
+            if !values.is_empty() {
+                let shown: Vec<String> = values.iter().map(|v| st.ltr(v)).collect();
+                li(
+                    &mut facts,
+                    sign,
+                    &format!("{}: {}", lang.label(label), shown.join(" · ")),
+                );
+            }
         }
     }
     if !facts.is_empty() {
         let _ = write!(out, "<ul>\n{facts}</ul>\n");
     }
     if !d.text.is_empty() {
-        out.push_str("<div class=\"text\">\n");
-        for s in &d.text.removed {
-            let _ = writeln!(out, "<p><del style=\"color:#a00\">{}</del></p>", escape(s));
+        let _ = writeln!(out, "<h4>{}</h4>", escape(lang.label(Label::TextChanges)));
+        for e in words::pair(&d.text.removed, &d.text.added) {
+            let _ = match e {
+                words::SentenceEdit::Changed { old, new } => {
+                    writeln!(out, "<p>{}</p>", sentence_html(old, new))
+                }
+                words::SentenceEdit::Removed(s) => {
+                    writeln!(out, "<p>{DEL}{}</del></p>", escape(s))
+                }
+                words::SentenceEdit::Added(s) => writeln!(out, "<p>{INS}{}</ins></p>", escape(s)),
+            };
         }
-        for s in &d.text.added {
-            let _ = writeln!(out, "<p><ins style=\"color:#060\">{}</ins></p>", escape(s));
-        }
-        out.push_str("</div>\n");
     }
 }
 
-/// Composes the email for one alert, or for a digest of several.
-pub fn compose(alerts: &[StoredAlert], domain: &str) -> Composed {
-    let subject = subject(alerts);
-    let mut text = String::new();
-    let mut body = String::new();
-    for a in alerts {
-        for d in &a.report.documents {
-            report::render_document(&mut text, d, Style::default());
-            doc_html(&mut body, d, &a.report.dossier);
-        }
-        report::render_dossier(&mut text, &a.report.dossier, Style::default());
-        text.push('\n');
-    }
-    if alerts.iter().all(|a| a.report.documents.is_empty()) {
-        text.push_str("This is a test alert from dossier: the channel works.\n");
-        body.push_str("<p>This is a test alert from dossier: the channel works.</p>\n");
-    }
-    let (lang, dir) = if is_arabic(&text) {
-        ("ar", "rtl")
-    } else {
-        ("en", "ltr")
+/// A contradiction side by side: what it is about, then one column per side with its
+/// sources, date and quote.
+fn contradiction_html(out: &mut String, c: &Contradiction, st: Style) {
+    let Some(first) = c.claims.first() else {
+        return;
     };
+    let _ = writeln!(
+        out,
+        "<p><b>{}</b></p>\n<table style=\"border-collapse:collapse;width:100%\"><tr>",
+        html_of(&report::claim_head(first, st))
+    );
+    for (cl, sources) in report::contradiction_sides(c) {
+        let date = match &cl.date {
+            Some(d) => st.ltr(d),
+            None => format!("({})", st.lang.label(Label::NoDate)),
+        };
+        let srcs: Vec<String> = sources.iter().map(|s| st.ltr(s)).collect();
+        let _ = writeln!(
+            out,
+            "<td style=\"vertical-align:top;width:50%;border:1px solid #c99;padding:0.5em\"><div><small>{}</small></div><div style=\"font-size:1.2em\">{}{}</div><blockquote style=\"margin:0.3em 0\">«{}»</blockquote></td>",
+            html_of(&srcs.join(st.lang.comma())),
+            html_of(&date),
+            if cl.negated {
+                format!(" ({})", escape(st.lang.label(Label::Denied)))
+            } else {
+                String::new()
+            },
+            html_of(&st.text(&report::quote_clause(cl)))
+        );
+    }
+    out.push_str("</tr></table>\n");
+}
+
+fn html_body(p: &Parts<'_>, st: Style, test: bool) -> String {
+    let lang = st.lang;
+    let mut out = String::new();
+    if test {
+        let _ = writeln!(out, "<p>{}</p>", escape(lang.label(Label::TestAlertBody)));
+        return out;
+    }
+    if let [one] = p.documents.as_slice() {
+        let _ = writeln!(
+            out,
+            "<h1 style=\"font-size:1.4em\">{}</h1>",
+            html_of(&st.text(&title_of(one)))
+        );
+    }
+    if !p.contradictions.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>",
+            escape(lang.label(Label::Contradictions))
+        );
+        for c in &p.contradictions {
+            contradiction_html(&mut out, c, st);
+        }
+    }
+    if !p.new_entities.is_empty() || !p.renamed.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>\n<ul>",
+            escape(lang.label(Label::NewInDossier))
+        );
+        for t in EntityType::ALL {
+            let names: Vec<String> = p
+                .new_entities
+                .iter()
+                .filter(|e| e.kind == t)
+                .map(|e| st.text(&e.name))
+                .collect();
+            if !names.is_empty() {
+                li(
+                    &mut out,
+                    "+",
+                    &format!(
+                        "{}: {}",
+                        lang.count(names.len(), lang.new_entities(t)),
+                        names.join(" · ")
+                    ),
+                );
+            }
+        }
+        for r in &p.renamed {
+            li(
+                &mut out,
+                "~",
+                &format!(
+                    "{} {} {} {}",
+                    lang.entity_type(r.kind),
+                    st.text(&r.from),
+                    lang.label(Label::RenamedEntity),
+                    st.text(&r.to)
+                ),
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    if !p.documents.is_empty() {
+        let _ = writeln!(out, "<h2>{}</h2>", escape(lang.label(Label::Documents)));
+        for d in &p.documents {
+            document_html(&mut out, &p.known_only(d), st);
+        }
+    }
+    if !p.corroborated.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>\n<ul>",
+            escape(lang.label(Label::Corroborations))
+        );
+        for c in &p.corroborated {
+            let srcs: Vec<String> = c.sources.iter().map(|s| st.ltr(s)).collect();
+            li(
+                &mut out,
+                "=",
+                &format!(
+                    "{} ({}) — {}",
+                    report::claim_sentence(&c.claim, st),
+                    lang.count(c.total_sources.max(c.sources.len()), Noun::Source),
+                    srcs.join(lang.comma())
+                ),
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    out
+}
+
+/// Composes the email for one alert, or for a digest of several, in `lang`.
+pub fn compose(alerts: &[StoredAlert], domain: &str, lang: Lang) -> Composed {
+    let subject = subject(alerts, lang);
+    let parts = Parts::of(alerts);
+    let st = Style::plain(lang);
+    let test = parts.documents.is_empty();
+    let text = plain_text(&parts, st, test);
+    let body = html_body(&parts, st, test);
     let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head><meta charset=\"utf-8\"><title>{}</title></head>\n<body style=\"font-family: 'Noto Naskh Arabic', Tahoma, sans-serif; line-height: 1.6\">\n{body}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\" dir=\"{}\">\n<head><meta charset=\"utf-8\"><title>{}</title></head>\n<body style=\"font-family: 'Noto Naskh Arabic', 'Noto Sans Arabic', Tahoma, 'Segoe UI', sans-serif; line-height: 1.7; max-width: 50em; margin: 0 auto; padding: 0 1em\">\n{body}</body>\n</html>\n",
+        lang.as_str(),
+        lang.dir(),
         escape(&subject)
     );
     let first = alerts.first();
@@ -328,7 +539,7 @@ pub fn compose(alerts: &[StoredAlert], domain: &str) -> Composed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::{ChangeReport, Delta, NewEntity};
+    use crate::diff::{ChangeReport, Delta, DossierChanges, NewEntity};
 
     fn alert(path: &str, sentence: &str) -> StoredAlert {
         StoredAlert {
@@ -353,6 +564,7 @@ mod tests {
                         added: vec![sentence.into()],
                         removed: vec![],
                     },
+                    title: None,
                 }],
                 dossier: DossierChanges {
                     new_entities: vec![NewEntity {
@@ -370,12 +582,22 @@ mod tests {
     #[test]
     fn subject_is_one_line_whatever_the_file_name() {
         let a = alert("docs/evil\r\nBcc: x@example.com.txt", "نص");
-        let s = subject(&[a]);
+        let s = subject(&[a], Lang::En);
         assert!(!s.contains('\n') && !s.contains('\r'), "{s}");
-        assert!(
-            s.starts_with("dossier: 1 new person, 1 new figure in "),
-            "{s}"
+        assert_eq!(
+            s,
+            "dossier: evil Bcc: x@example.com.txt — 1 changed figure, 1 new person"
         );
+    }
+
+    #[test]
+    fn a_subject_names_the_title_and_is_cut_at_a_word() {
+        let mut a = alert("docs/a.txt", "نص");
+        a.report.documents[0].title = Some("وزير الدفاع الإسرائيلي يزور الرباط ويوقع مذكرة تفاهم للتعاون الأمني مع المغرب في نوفمبر الماضي وسط ترقب إقليمي واسع".into());
+        let s = subject(&[a], Lang::Ar);
+        assert!(s.starts_with("dossier: وزير الدفاع الإسرائيلي"), "{s}");
+        assert!(s.contains("… — رقم معدّل، شخص جديد"), "{s}");
+        assert!(s.chars().count() <= SUBJECT_MAX);
     }
 
     #[test]
@@ -383,10 +605,14 @@ mod tests {
         let c = compose(
             &[alert("docs/a.txt", "قال <script>alert(1)</script> إن")],
             "example.org",
+            Lang::Ar,
         );
         assert!(c.html.contains("lang=\"ar\" dir=\"rtl\""));
         assert!(c.html.contains("&lt;script&gt;"));
         assert!(!c.html.contains("<script>"));
+        assert!(c
+            .html
+            .contains("<bdi dir=\"ltr\" style=\"white-space:nowrap\">84%</bdi>"));
         assert_eq!(c.message_id, "<a1.dossier@example.org>");
         assert_eq!(c.in_reply_to.as_deref(), Some("<a0.dossier@example.org>"));
     }

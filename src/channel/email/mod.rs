@@ -122,6 +122,7 @@ pub struct EmailChannel {
     to: Vec<Mailbox>,
     domain: String,
     sender: Sender,
+    lang: crate::report::Lang,
 }
 
 fn mailbox(name: &str, s: &str) -> Result<Mailbox, ChannelError> {
@@ -130,7 +131,11 @@ fn mailbox(name: &str, s: &str) -> Result<Mailbox, ChannelError> {
 }
 
 impl EmailChannel {
-    pub fn new(name: &str, cfg: &EmailConfig) -> Result<EmailChannel, ChannelError> {
+    pub fn new(
+        name: &str,
+        cfg: &EmailConfig,
+        lang: crate::report::Lang,
+    ) -> Result<EmailChannel, ChannelError> {
         let from = mailbox(name, &cfg.from)?;
         let to = cfg
             .to
@@ -181,11 +186,12 @@ impl EmailChannel {
             to,
             domain,
             sender,
+            lang,
         })
     }
 
     fn build(&self, alerts: &[StoredAlert]) -> Result<Message, ChannelError> {
-        let c = message::compose(alerts, &self.domain);
+        let c = message::compose(alerts, &self.domain, self.lang);
         let mut b = Message::builder()
             .from(self.from.clone())
             .subject(c.subject)
