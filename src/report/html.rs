@@ -175,7 +175,9 @@ fn page(site: &Site, root: &str, here: &str, title: &str, body: &str) -> String 
     ] {
         let _ = write!(
             nav,
-            "<a href=\"{root}{file}\"{}>{}</a>",
+            // A space after each link: the shaper joins Arabic letters across adjacent
+            // inline elements, and a link's last letter took its medial form.
+            "<a href=\"{root}{file}\"{}>{}</a> ",
             if file == here { " class=\"here\"" } else { "" },
             l(label)
         );
