@@ -1043,11 +1043,24 @@ fn record(
                 total_sources,
             });
         }
+        // The other side is the value most of the disagreeing sources state, and its sources
+        // are those that state it (the others may disagree among themselves too): a source
+        // is never listed under a value it does not give.
+        // A dated value is preferred: an undated statement agrees with every date.
+        let same_value = |c: &Claim, d: &Claim| c.date == d.date && c.negated == d.negated;
+        let side = |c: &Claim| disagree.iter().filter(|(_, d)| same_value(c, d)).count();
         let first_new = disagree
             .iter()
-            .find(|(_, c)| before.is_none_or(|b| diff::claims_agree(b, c)));
+            .filter(|(_, c)| before.is_none_or(|b| diff::claims_agree(b, c)))
+            .max_by_key(|(_, c)| (c.date.is_some(), side(c)));
         if let Some((_, first)) = first_new {
-            let (sources, total_sources) = capped(&disagree);
+            let stating: Vec<(String, Claim)> = disagree
+                .iter()
+                .filter(|(_, d)| same_value(first, d))
+                .cloned()
+                .collect();
+            let (sources, _) = capped(&stating);
+            let (_, total_sources) = capped(&disagree);
             dossier.contradicted.push(crate::diff::Contradiction {
                 claims: vec![first.clone(), claim.clone()],
                 sources,
