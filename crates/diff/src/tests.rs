@@ -282,3 +282,73 @@ fn quotes_of_one_statement_overlap_those_of_two_do_not() {
     assert!(!quotes_overlap("زار الوزير المغرب", "وقع البلدان اتفاقا"));
     assert!(!quotes_overlap("", "نص"));
 }
+
+#[test]
+fn a_restatement_moving_to_another_claim_is_no_change_of_that_claim() {
+    // Old text: A (Iran, Europe, the UN) then B (Iran, US), and a restatement C (Iran, Europe,
+    // US, Grossi) that the extractor merged with A. A's sentence goes: C now merges with B, whose
+    // own sentence did not change.
+    let ents = |names: &[&str]| -> Vec<Entity> {
+        names
+            .iter()
+            .map(|n| ent(EntityType::Location, n, &[]))
+            .collect()
+    };
+    let quoted = |actors: &[&str], q: &str| Claim {
+        quote: q.into(),
+        ..claim(ClaimType::Meeting, actors, None)
+    };
+    let (a, b) = ("اجتمعت إيران وأوروبا", "محادثات مع الولايات المتحدة");
+    let mut old = facts(vec![
+        quoted(
+            &[
+                "إيران",
+                "أوروبا",
+                "الأمم المتحدة",
+                "الولايات المتحدة",
+                "جروسي",
+            ],
+            a,
+        ),
+        quoted(&["إيران", "الولايات المتحدة"], b),
+    ]);
+    old.entities = ents(&[
+        "إيران",
+        "أوروبا",
+        "الولايات المتحدة",
+        "جروسي",
+        "الأمم المتحدة",
+    ]);
+    let mut new = facts(vec![quoted(
+        &["إيران", "الولايات المتحدة", "أوروبا", "جروسي"],
+        b,
+    )]);
+    new.entities = ents(&["إيران", "الولايات المتحدة", "أوروبا", "جروسي"]);
+    let (old_ids, new_ids) = (vec![1, 2, 3, 4, 5], vec![1, 3, 2, 4]);
+    let old_text = format!("{a}. {b}. يجري محادثات.");
+    let new_text = format!("{b}. يجري محادثات.");
+    let d = claims::diff_claims_in(
+        &Linked::new(&old, &old_ids),
+        &old_text,
+        &Linked::new(&new, &new_ids),
+        &new_text,
+        &Vocab,
+    );
+    assert!(d.changed.is_empty(), "{d:?}");
+    assert_eq!(d.removed.len(), 1, "{d:?}");
+    assert_eq!(d.removed[0].quote, a);
+
+    // The same claim gaining a party no other claim had is a change.
+    let mut new = facts(vec![quoted(&["إيران", "الولايات المتحدة", "مصر"], b)]);
+    new.entities = ents(&["إيران", "الولايات المتحدة", "مصر"]);
+    let new_ids = vec![1, 3, 9];
+    let d = claims::diff_claims_in(
+        &Linked::new(&old, &old_ids),
+        &old_text,
+        &Linked::new(&new, &new_ids),
+        &new_text,
+        &Vocab,
+    );
+    assert_eq!(d.changed.len(), 1, "{d:?}");
+    assert_eq!(d.changed[0].fields, vec!["actors"]);
+}
