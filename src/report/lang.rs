@@ -297,7 +297,7 @@ labels! {
     Agreed => "agreed", "متّفق عليها";
     Single => "one source", "مصدر واحد";
     Contradicted => "contradicted", "متناقضة";
-    Says => "says", "تقول";
+    Says => "says", "تذكر";
     Home => "Dossier", "الملف";
     Nothing => "nothing yet", "لا شيء بعد";
 }
