@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::diff;
 use crate::model::{Claim, ClaimType, EntityType};
-use crate::report::one_line;
+use crate::report::{one_line, Label, Noun, Style};
 use crate::store::ClaimRow;
 
 /// One value a group's statements give (a date, a denial), with the documents that give it.
@@ -197,38 +197,45 @@ fn group(
     }
 }
 
-fn value_text(v: &Value) -> String {
-    let date = v.date.as_deref().unwrap_or("no date");
+fn value_text(v: &Value, st: &Style) -> String {
+    let date = match v.date.as_deref() {
+        Some(d) => st.ltr(d),
+        None => format!("({})", st.lang.label(Label::NoDate)),
+    };
     if v.negated {
-        format!("denied, {date}")
+        format!("{date} ({})", st.lang.label(Label::Denied))
     } else {
-        date.to_string()
+        date
     }
 }
 
 /// The groups for a terminal: a line per group (type, what it is about, state and sources),
-/// the values of a contradicted one, and each source's statement.
-pub fn render(groups: &[Group]) -> String {
+/// the values of a contradicted one, and each source's statement. Labels in the report's
+/// language; every name, path and date isolated (`st`), so a bidi terminal keeps them whole.
+pub fn render(groups: &[Group], st: &Style) -> String {
+    let lang = st.lang;
     let mut out = String::new();
     for g in groups {
         let n = g.sources.len();
         let state = match g.state {
-            "contradicted" => "CONTRADICTED".to_string(),
-            _ => format!("{n} source{}", if n == 1 { "" } else { "s" }),
+            "contradicted" => st.lang.label(Label::Contradicted).to_uppercase(),
+            _ => lang.count(n, Noun::Source),
         };
+        let about: Vec<String> = g.about.iter().map(|a| st.text(&one_line(a))).collect();
         let _ = writeln!(
             out,
             "{} {}  [{state}]",
-            g.kind,
-            one_line(&g.about.join(" + "))
+            lang.claim_type(g.kind),
+            about.join(" + ")
         );
         if g.state == "contradicted" {
             for v in &g.values {
+                let sources: Vec<String> = v.sources.iter().map(|p| st.ltr(&one_line(p))).collect();
                 let _ = writeln!(
                     out,
                     "  {}: {}",
-                    value_text(v),
-                    one_line(&v.sources.join(", "))
+                    value_text(v, st),
+                    sources.join(lang.comma())
                 );
             }
         }
@@ -237,13 +244,13 @@ pub fn render(groups: &[Group]) -> String {
                 .claim
                 .date
                 .as_deref()
-                .map(|d| format!(" ({d})"))
+                .map(|d| format!(" ({})", st.ltr(d)))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "    {}{date} «{}»",
-                one_line(&s.source),
-                one_line(&s.claim.quote)
+                st.ltr(&one_line(&s.source)),
+                st.text(&one_line(&s.claim.quote))
             );
         }
     }
@@ -255,6 +262,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use crate::report::Lang;
 
     fn row(key: &str, path: &str, date: Option<&str>, event: Option<&str>) -> ClaimRow {
         ClaimRow {
@@ -301,10 +309,21 @@ mod tests {
         assert_eq!(g[1].state, "single");
         assert_eq!(g[1].sources, vec!["d.txt"]);
         assert_eq!(g[2].sources, vec!["c.txt"], "naming no accord, among two");
-        let text = render(&g);
+        let text: String = render(&g, &Style::plain(Lang::En))
+            .chars()
+            .filter(|c| !('\u{2066}'..='\u{2069}').contains(c))
+            .collect();
         assert!(text.contains("CONTRADICTED"), "{text}");
         assert!(text.contains("2021-11: a.txt"), "{text}");
         assert!(text.contains("2022: b.txt"), "{text}");
+        // In Arabic, with every value isolated for a bidi terminal.
+        let st = Style::for_terminal(true, Some("1"), Lang::Ar);
+        let text = render(&g, &st);
+        assert!(text.contains("اتفاق"), "{text}");
+        assert!(
+            text.contains("\u{2066}2021-11\u{2069}: \u{2066}a.txt\u{2069}"),
+            "{text}"
+        );
     }
 
     #[test]

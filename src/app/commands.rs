@@ -519,7 +519,12 @@ fn show(cli: &Cli, what: ShowWhat, kind: Option<&str>, format: Format) -> Result
             let groups = super::claims_view::groups(rows, &names, kind);
             match format {
                 Format::Json => out(&json_pretty(&groups)),
-                Format::Text => out(&super::claims_view::render(&groups)),
+                Format::Text => {
+                    let lang = load_config(cli)
+                        .map(|c| c.report.language)
+                        .unwrap_or_default();
+                    out(&super::claims_view::render(&groups, &stdout_style(lang)))
+                }
             }
         }
         ShowWhat::Outbox => {
