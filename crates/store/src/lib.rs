@@ -12,6 +12,7 @@ mod guard;
 mod history;
 mod linking;
 mod lock;
+mod marks;
 mod outbox;
 mod partial;
 mod schema;
@@ -19,6 +20,7 @@ mod schema;
 pub use history::{EntityRecord, VersionRecord};
 pub use linking::{Applied, STORE_LINK_RULE};
 pub use lock::{LockError, StateLock};
+pub use marks::{After, Mark};
 pub use outbox::{Delivery, OutboxRow, StoredAlert};
 
 use std::path::{Path, PathBuf};

@@ -132,11 +132,18 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE entities ADD COLUMN accord_date TEXT;
     ALTER TABLE versions ADD COLUMN ids TEXT;
     ALTER TABLE claims ADD COLUMN event TEXT;",
+    // 5: analysts' marks for `dossier changes --since-mark NAME`: when each was set and the
+    // outbox's last alert then (`alerts.seq`), so that "after the mark" is exact.
+    "CREATE TABLE marks (
+        name TEXT PRIMARY KEY,
+        time TEXT NOT NULL,
+        seq INTEGER NOT NULL
+    );",
 ];
 
 /// The oldest schema whose tables and columns this build reads as they are: a read-only
-/// command (`show`, `history`) opens such a file without migrating it (migrations since then
-/// only add indexes).
+/// command (`show`, `history`, `changes`) opens such a file without migrating it (migrations
+/// since then add indexes, and tables those commands read as empty when missing: `marks`).
 pub const READABLE_SINCE: i64 = 2;
 
 /// The schema version this build writes.
