@@ -133,6 +133,12 @@ fn dispatch(cli: &Cli) -> Result<u8, AppError> {
         Command::Show { what, kind, format } => show(cli, *what, kind.as_deref(), *format),
         Command::History { name, format } => history(cli, name, *format),
         Command::Report { html } => report_html(cli, html.as_deref()),
+        Command::Changes {
+            since,
+            since_mark,
+            format,
+        } => changes(cli, since.as_deref(), since_mark.as_deref(), *format),
+        Command::Mark { name } => mark(cli, name),
         Command::SendTest => send_test(cli),
         Command::Config => {
             let config = load_config(cli)?;
@@ -620,6 +626,77 @@ fn report_html(cli: &Cli, dir: Option<&Path>) -> Result<u8, AppError> {
     };
     let n = super::site::refresh(&store, config.report.language, &dir)?;
     out(&format!("{}: {n} files\n", dir.display()));
+    Ok(0)
+}
+
+fn changes(
+    cli: &Cli,
+    since: Option<&str>,
+    since_mark: Option<&str>,
+    format: Format,
+) -> Result<u8, AppError> {
+    use super::changes::{parse_since, render_text, to_json, From};
+    use crate::store::After;
+    let config = config::load(&overrides(cli), &config::ReadOnlyEnv)?;
+    let since = since
+        .map(|s| parse_since(s, jiff::Timestamp::now()).map_err(AppError::Usage))
+        .transpose()?;
+    let store = Store::open_read_only(&config.state.path)?;
+    let mark = match (since_mark, &store) {
+        (None, _) => None,
+        (Some(name), None) => return Err(unknown_mark(name, &[], &config.state.path)),
+        (Some(name), Some(store)) => match store.mark(name)? {
+            Some(m) => Some(m),
+            None => return Err(unknown_mark(name, &store.marks()?, &config.state.path)),
+        },
+    };
+    let (from, after) = match (&since, &mark) {
+        (Some(t), _) => (From::Time(t), After::Time(t)),
+        (None, Some(m)) => (From::Mark(m), After::Mark(m)),
+        (None, None) => (From::Start, After::Start),
+    };
+    let alerts = match &store {
+        Some(s) => s.alerts_after(after)?,
+        None => Vec::new(),
+    };
+    match format {
+        Format::Json => out(&json_pretty(&to_json(&from, &alerts))),
+        Format::Text => out(&render_text(
+            &from,
+            &alerts,
+            stdout_style(config.report.language),
+        )),
+    }
+    Ok(0)
+}
+
+fn unknown_mark(name: &str, marks: &[crate::store::Mark], state: &Path) -> AppError {
+    let known = if marks.is_empty() {
+        "no mark is set".to_string()
+    } else {
+        let names: Vec<String> = marks.iter().map(|m| one_line(&m.name)).collect();
+        format!("the marks set are {}", names.join(", "))
+    };
+    AppError::Usage(format!(
+        "no mark named `{}` in {} ({known}; `dossier mark {}` sets it)",
+        one_line(name),
+        state.display(),
+        one_line(name)
+    ))
+}
+
+fn mark(cli: &Cli, name: &str) -> Result<u8, AppError> {
+    super::changes::check_mark_name(name).map_err(AppError::Usage)?;
+    let config = config::load(&overrides(cli), &config::ReadOnlyEnv)?;
+    let path = &config.state.path;
+    if !path.exists() {
+        return Err(AppError::NoState(path.clone()));
+    }
+    // Never creates anything: a file that is not a dossier state is refused, not replaced.
+    let store = Store::open_state(path, false)?;
+    let (now, _) = super::now();
+    let m = store.set_mark(name, &now)?;
+    out(&format!("mark {} set at {}\n", one_line(&m.name), m.time));
     Ok(0)
 }
 
