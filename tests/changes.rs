@@ -185,16 +185,23 @@ fn an_unknown_mark_is_a_usage_error_and_mark_needs_a_state() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
-/// A state written before marks existed (schema 4) is listed as it is by `changes`, and
-/// `mark` migrates it in place, keeping its alerts.
+/// A state written before marks and fingerprints existed (schema 4) is listed as it is by
+/// `changes`, and `mark` migrates it in place, keeping its alerts and fingerprinting its
+/// documents.
 #[test]
 fn a_state_from_before_marks_opens_and_is_migrated_by_mark() {
     let ws = Workspace::with_seeds(Some(&["000", "001"]));
     assert!(ws.check_json(&[]).1.status.success());
     {
         let conn = rusqlite::Connection::open(ws.path().join("state.db")).unwrap();
-        conn.execute_batch("DROP TABLE marks; PRAGMA user_version = 4;")
-            .unwrap();
+        // As schema 4 left it: no marks, no fingerprints.
+        conn.execute_batch(
+            "DROP TABLE marks; DROP TABLE fingerprint_bands;
+             ALTER TABLE documents DROP COLUMN fingerprint;
+             ALTER TABLE versions DROP COLUMN fingerprint;
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
     }
     assert_eq!(paths_and_statuses(&changes_json(&ws, &[])).len(), 2);
     let out = ws.run(&["changes", "--since-mark", "alice"]);
@@ -205,7 +212,20 @@ fn a_state_from_before_marks_opens_and_is_migrated_by_mark() {
     let v: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 5);
+    assert_eq!(v, 6);
+    // The documents stored before fingerprints got theirs from their stored texts.
+    let unprinted: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM documents WHERE fingerprint IS NULL OR fingerprint = 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unprinted, 0);
+    let bands: i64 = conn
+        .query_row("SELECT count(*) FROM fingerprint_bands", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(bands, 2 * 8);
     assert_eq!(paths_and_statuses(&changes_json(&ws, &[])).len(), 2);
     assert_eq!(
         changes_json(&ws, &["--since-mark", "alice"])["changes"]

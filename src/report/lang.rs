@@ -305,6 +305,9 @@ labels! {
     MarkNamed => "mark", "العلامة";
     SetAt => "set", "وُضعت";
     RecordedAt => "recorded", "سُجّل";
+    // Near-duplicates.
+    Independent => "independent", "مستقلة";
+    NearDuplicateOf => "near-duplicate of", "نسخة شبه مطابقة من";
 }
 
 /// A counted noun: [`Lang::count`] gives "n noun" in a language's grammar.

@@ -34,11 +34,8 @@ fn words(text: &str) -> Vec<String> {
             Some(f) if f.is_alphanumeric() => word.push(f),
             // A diacritic or a format character folds to nothing: inside the word.
             None => {}
-            Some(_) => {
-                if !word.is_empty() {
-                    out.push(std::mem::take(&mut word));
-                }
-            }
+            Some(_) if !word.is_empty() => out.push(std::mem::take(&mut word)),
+            Some(_) => {}
         }
     }
     if !word.is_empty() {
@@ -127,7 +124,9 @@ pub fn independent_origins(fps: &[Option<u64>]) -> usize {
             }
         }
     }
-    (0..fps.len()).filter(|&i| root(&mut parent, i) == i).count()
+    (0..fps.len())
+        .filter(|&i| root(&mut parent, i) == i)
+        .count()
 }
 
 #[cfg(test)]

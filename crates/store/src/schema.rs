@@ -139,6 +139,20 @@ pub(super) const MIGRATIONS: &[&str] = &[
         time TEXT NOT NULL,
         seq INTEGER NOT NULL
     );",
+    // 6: near-duplicates. Each document's and version's SimHash of its text
+    // (`dossier_core::dupes`), and the current documents' fingerprints cut in 8-bit bands, so
+    // that the documents within a few bits of a new one are found by an indexed equality on
+    // one band. Rows of an older schema get theirs from their stored text when the database
+    // is next opened for writing (`Store::fill_fingerprints`).
+    "ALTER TABLE documents ADD COLUMN fingerprint INTEGER;
+    ALTER TABLE versions ADD COLUMN fingerprint INTEGER;
+    CREATE TABLE fingerprint_bands (
+        band INTEGER NOT NULL,
+        value INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        PRIMARY KEY (band, value, path)
+    ) WITHOUT ROWID;
+    CREATE INDEX fingerprint_bands_path ON fingerprint_bands(path);",
 ];
 
 /// The oldest schema whose tables and columns this build reads as they are: a read-only

@@ -565,6 +565,7 @@ mod tests {
                         removed: vec![],
                     },
                     title: None,
+                    near_duplicate_of: None,
                 }],
                 dossier: DossierChanges {
                     new_entities: vec![NewEntity {
