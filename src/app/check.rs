@@ -192,6 +192,9 @@ pub(super) enum Outcome {
         meta: StoredMeta,
         decoded: Decoded,
         facts: Extraction,
+        /// The text's near-duplicate fingerprint, computed here on the pool beside the
+        /// extraction rather than on the writing thread.
+        fingerprint: u64,
         existed: bool,
     },
 }
@@ -613,11 +616,13 @@ impl Reader<'_> {
                         facts,
                     };
                 }
+                let fingerprint = dossier_core::dupes::fingerprint(&decoded.text);
                 Outcome::Changed {
                     path,
                     meta,
                     decoded,
                     facts,
+                    fingerprint,
                     existed: old.is_some(),
                 }
             })
@@ -661,6 +666,7 @@ fn write_chunk(
                     encoding: decoded.encoding,
                     text: &decoded.text,
                     facts: &facts,
+                    fingerprint: None,
                 })?;
                 let previous = old.as_ref().map(|o| (&o.facts, o.ids.as_slice()));
                 let linking = batch.link(&facts, previous, vocab)?;
@@ -674,6 +680,7 @@ fn write_chunk(
                 meta,
                 decoded,
                 facts,
+                fingerprint,
                 existed,
             } => {
                 let old = if existed {
@@ -691,6 +698,7 @@ fn write_chunk(
                         encoding: decoded.encoding,
                         text: &decoded.text,
                         facts: &facts,
+                        fingerprint: Some(fingerprint),
                     },
                 )?;
                 if let Some((mut change, dossier)) = change {

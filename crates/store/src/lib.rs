@@ -159,6 +159,9 @@ pub struct NewDoc<'a> {
     pub encoding: &'a str,
     pub text: &'a str,
     pub facts: &'a Extraction,
+    /// The text's `dossier_core::dupes::fingerprint` when the caller computed it (on its
+    /// worker threads); else `put_document` computes it.
+    pub fingerprint: Option<u64>,
 }
 
 /// Summary row for `show documents`.
@@ -868,7 +871,7 @@ impl Batch<'_> {
                 ],
             )
             .map_err(|e| self.sql(e))?;
-        let fp = self.put_fingerprint(doc.path, doc.text)?;
+        let fp = self.put_fingerprint(doc)?;
         self.exec(
             "INSERT INTO versions (path, version, status, norm_hash, facts, recorded, ids,
                                    fingerprint)
@@ -910,13 +913,17 @@ impl Batch<'_> {
                 ],
             )
             .map_err(|e| self.sql(e))?;
-        self.put_fingerprint(doc.path, doc.text)?;
+        // A cosmetic edit (white space, punctuation spacing, diacritics) leaves the folded
+        // words, and so the fingerprint, as they were.
         Ok(())
     }
 
     /// Stores the fingerprint of a document's current text and its bands; returns it.
-    fn put_fingerprint(&self, path: &str, text: &str) -> Result<u64, StoreError> {
-        let fp = dossier_core::dupes::fingerprint(text);
+    fn put_fingerprint(&self, doc: &NewDoc<'_>) -> Result<u64, StoreError> {
+        let (path, text) = (doc.path, doc.text);
+        let fp = doc
+            .fingerprint
+            .unwrap_or_else(|| dossier_core::dupes::fingerprint(text));
         put_fingerprint_rows(&self.tx, path, fp).map_err(|e| self.sql(e))?;
         Ok(fp)
     }

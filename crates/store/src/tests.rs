@@ -25,6 +25,7 @@ fn put(store: &mut Store, path: &str, hash: &str, facts: &Extraction) -> i64 {
         encoding: "UTF-8",
         text: "نص",
         facts,
+        fingerprint: None,
     };
     let v = b
         .put_document(&doc, "added", "2026-01-01T00:00:00Z", &[])
@@ -127,6 +128,7 @@ fn links_are_kept_with_the_document_and_forgotten_with_it() {
         encoding: "UTF-8",
         text: "نص",
         facts: &facts,
+        fingerprint: None,
     };
     b.put_document(&doc, "added", "t", &applied.ids).unwrap();
     b.commit().unwrap();
