@@ -93,6 +93,9 @@ fn changes_since_a_mark_lists_only_what_came_after_it() {
     assert!(ws.run(&["mark", "alice"]).status.success());
     let v = changes_json(&ws, &["--since-mark", "alice"]);
     assert_eq!(v["changes"].as_array().unwrap().len(), 0, "{v}");
+    let text = stdout(&ws.run(&["changes", "--since-mark", "alice"]));
+    assert!(text.starts_with("لا تغيير منذ العلامة"), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
 }
 
 #[test]

@@ -3,8 +3,9 @@
 //!
 //! The changes are the alerts of the outbox (one per changed document, with the dossier
 //! entries it caused), as every channel received them; a change recorded with `--no-notify`
-//! made no alert and is not listed. Pure parts here (`parse_since`, `render_text`,
-//! `to_json`); the store reads and writes the marks.
+//! made no alert and is not listed. Pure parts here (`parse_since`, the text and JSON
+//! pieces); the store reads and writes the marks; `commands.rs` writes the listing one
+//! change at a time.
 
 use std::fmt::Write as _;
 
@@ -56,51 +57,49 @@ pub enum From<'a> {
     Mark(&'a Mark),
 }
 
-/// The text listing: a heading (how many changes since when), then each change as `check`
-/// reports it, under the time it was recorded.
-pub fn render_text(from: &From<'_>, alerts: &[StoredAlert], st: Style) -> String {
-    let mut out = String::new();
-    let n = st.lang.count(alerts.len(), Noun::Change);
+/// The text listing's first line: how many changes since when.
+pub fn text_heading(from: &From<'_>, count: usize, st: Style) -> String {
+    let n = match count {
+        0 => st.lang.label(Label::NoChange).to_string(),
+        n => st.lang.count(n, Noun::Change),
+    };
     match from {
-        From::Start => {
-            let _ = writeln!(out, "{n}");
-        }
-        From::Time(t) => {
-            let _ = writeln!(out, "{n} {} {}", st.lang.label(Label::Since), st.ltr(t));
-        }
-        From::Mark(m) => {
-            let _ = writeln!(
-                out,
-                "{n} {} {} {} ({} {})",
-                st.lang.label(Label::Since),
-                st.lang.label(Label::MarkNamed),
-                st.text(&m.name),
-                st.lang.label(Label::SetAt),
-                st.ltr(&m.time)
-            );
-        }
+        From::Start => format!("{n}\n"),
+        From::Time(t) => format!("{n} {} {}\n", st.lang.label(Label::Since), st.ltr(t)),
+        From::Mark(m) => format!(
+            "{n} {} {} {} ({} {})\n",
+            st.lang.label(Label::Since),
+            st.lang.label(Label::MarkNamed),
+            st.text(&m.name),
+            st.lang.label(Label::SetAt),
+            st.ltr(&m.time)
+        ),
     }
-    for a in alerts {
-        let _ = writeln!(
-            out,
-            "\n── {} {}",
-            st.lang.label(Label::RecordedAt),
-            st.ltr(&a.created)
-        );
-        for d in &a.report.documents {
-            report::render_document(&mut out, d, st);
-        }
-        if !a.report.dossier.is_empty() {
-            report::render_dossier(&mut out, &a.report.dossier, st);
-        }
+}
+
+/// One change of the text listing: the time it was recorded, then the change as `check`
+/// reported it.
+pub fn text_change(a: &StoredAlert, st: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n── {} {}",
+        st.lang.label(Label::RecordedAt),
+        st.ltr(&a.created)
+    );
+    for d in &a.report.documents {
+        report::render_document(&mut out, d, st);
+    }
+    if !a.report.dossier.is_empty() {
+        report::render_dossier(&mut out, &a.report.dossier, st);
     }
     out
 }
 
-/// The JSON object: `since` (the time listed from, or null), `mark` (`{name, time}`, or
-/// null), and `changes`: each alert as the jsonl channel writes it (the report plus `id` and
-/// `time`).
-pub fn to_json(from: &From<'_>, alerts: &[StoredAlert]) -> serde_json::Value {
+/// The opening of the JSON object, up to its `changes` array: `since` (the time listed
+/// from, or null), `mark` (`{name, time}`, or null). Each change is then one alert as the
+/// jsonl channel writes it ([`json_change`]), separated by commas, and [`JSON_CLOSING`].
+pub fn json_opening(from: &From<'_>) -> String {
     let (since, mark) = match from {
         From::Start => (serde_json::Value::Null, serde_json::Value::Null),
         From::Time(t) => ((*t).into(), serde_json::Value::Null),
@@ -109,12 +108,15 @@ pub fn to_json(from: &From<'_>, alerts: &[StoredAlert]) -> serde_json::Value {
             serde_json::json!({"name": m.name, "time": m.time}),
         ),
     };
-    serde_json::json!({
-        "since": since,
-        "mark": mark,
-        "changes": alerts.iter().map(crate::channel::alert_json).collect::<Vec<_>>(),
-    })
+    format!("{{\"since\":{since},\"mark\":{mark},\"changes\":[")
 }
+
+/// One change of the JSON listing: the report plus `id` and `time`.
+pub fn json_change(a: &StoredAlert) -> String {
+    crate::channel::alert_json(a).to_string()
+}
+
+pub const JSON_CLOSING: &str = "]}\n";
 
 /// A mark's name: what an analyst types, one line, not empty.
 pub fn check_mark_name(name: &str) -> Result<(), String> {

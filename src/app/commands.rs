@@ -635,7 +635,9 @@ fn changes(
     since_mark: Option<&str>,
     format: Format,
 ) -> Result<u8, AppError> {
-    use super::changes::{parse_since, render_text, to_json, From};
+    use super::changes::{
+        json_change, json_opening, parse_since, text_change, text_heading, From, JSON_CLOSING,
+    };
     use crate::store::After;
     let config = config::load(&overrides(cli), &config::ReadOnlyEnv)?;
     let since = since
@@ -655,19 +657,58 @@ fn changes(
         (None, Some(m)) => (From::Mark(m), After::Mark(m)),
         (None, None) => (From::Start, After::Start),
     };
-    let alerts = match &store {
-        Some(s) => s.alerts_after(after)?,
-        None => Vec::new(),
+    let st = stdout_style(config.report.language);
+    // One change at a time to stdout: a long backlog is never held whole. A reader that
+    // went away (`| head`) ends the listing quietly.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut written: std::io::Result<()> = Ok(());
+    let mut put = |s: &str| {
+        if written.is_ok() {
+            written = w.write_all(s.as_bytes());
+        }
+        written.is_ok()
     };
-    match format {
-        Format::Json => out(&json_pretty(&to_json(&from, &alerts))),
-        Format::Text => out(&render_text(
-            &from,
-            &alerts,
-            stdout_style(config.report.language),
-        )),
+    let Some(store) = &store else {
+        eprintln!(
+            "note: no state yet at {} (run `dossier check` first)",
+            config.state.path.display()
+        );
+        match format {
+            Format::Json => put(&format!("{}{}", json_opening(&from), JSON_CLOSING)),
+            Format::Text => put(&text_heading(&from, 0, st)),
+        };
+        return listing_ended(written.and_then(|()| w.flush()));
+    };
+    store.in_snapshot(|store| {
+        match format {
+            Format::Json => {
+                let mut first = true;
+                put(&json_opening(&from));
+                store.each_alert_after(after, |a| {
+                    let sep = if std::mem::take(&mut first) { "" } else { "," };
+                    put(sep) && put(&json_change(&a))
+                })?;
+                put(JSON_CLOSING);
+            }
+            Format::Text => {
+                put(&text_heading(&from, store.count_alerts_after(after)?, st));
+                store.each_alert_after(after, |a| put(&text_change(&a, st)))?;
+            }
+        }
+        Ok(())
+    })?;
+    listing_ended(written.and_then(|()| w.flush()))
+}
+
+/// The listing was written, or its reader went away: success; any other write error is one.
+fn listing_ended(written: std::io::Result<()>) -> Result<u8, AppError> {
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(AppError::Io {
+            what: "the changes".into(),
+            source: e,
+        }),
+        _ => Ok(0),
     }
-    Ok(0)
 }
 
 fn unknown_mark(name: &str, marks: &[crate::store::Mark], state: &Path) -> AppError {

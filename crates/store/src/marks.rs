@@ -107,11 +107,34 @@ impl Store {
 
     /// The alerts recorded after `after`, in the order they were recorded.
     pub fn alerts_after(&self, after: After<'_>) -> Result<Vec<StoredAlert>, StoreError> {
-        let (seq, time) = match after {
-            After::Start => (0, ""),
-            After::Mark(m) => (m.seq, ""),
-            After::Time(t) => (0, t),
-        };
+        let mut out = Vec::new();
+        self.each_alert_after(after, |a| {
+            out.push(a);
+            true
+        })?;
+        Ok(out)
+    }
+
+    /// How many alerts were recorded after `after`.
+    pub fn count_alerts_after(&self, after: After<'_>) -> Result<usize, StoreError> {
+        let (seq, time) = bounds(after);
+        self.row(
+            "SELECT count(*) FROM alerts WHERE seq > ?1 AND created >= ?2",
+            params![seq, time],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n.max(0) as usize)
+        .map_err(|e| self.sql(e))
+    }
+
+    /// Hands each alert recorded after `after` to `f`, one at a time in the order they were
+    /// recorded (a long backlog is never held whole), until `f` returns false.
+    pub fn each_alert_after(
+        &self,
+        after: After<'_>,
+        mut f: impl FnMut(StoredAlert) -> bool,
+    ) -> Result<(), StoreError> {
+        let (seq, time) = bounds(after);
         let mut stmt = self
             .conn
             .prepare(
@@ -131,11 +154,10 @@ impl Store {
                 ))
             })
             .map_err(|e| self.sql(e))?;
-        let mut out = Vec::new();
         for row in rows {
             let (id, created, path, has_facts, report, previous) = row.map_err(|e| self.sql(e))?;
             let report = self.parse_json(&report, &format!("alert {id}"))?;
-            out.push(StoredAlert {
+            let go_on = f(StoredAlert {
                 id,
                 created,
                 path,
@@ -143,7 +165,33 @@ impl Store {
                 report,
                 previous,
             });
+            if !go_on {
+                break;
+            }
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// Runs `f` in one read transaction: its reads see one state of the file, whatever a
+    /// writer commits meanwhile (a count and the listing it heads agree).
+    pub fn in_snapshot<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(|e| self.sql(e))?;
+        let out = f(self);
+        let _ = self.conn.execute_batch("COMMIT");
+        out
+    }
+}
+
+/// The `seq` and `created` bounds of a listing.
+fn bounds(after: After<'_>) -> (i64, &str) {
+    match after {
+        After::Start => (0, ""),
+        After::Mark(m) => (m.seq, ""),
+        After::Time(t) => (0, t),
     }
 }
