@@ -229,6 +229,15 @@ fn a_state_from_before_marks_opens_and_is_migrated_by_mark() {
         .query_row("SELECT count(*) FROM fingerprint_bands", [], |r| r.get(0))
         .unwrap();
     assert_eq!(bands, 2 * 8);
+    // Once: the next opens read no document row for it.
+    let done: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'fingerprints'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(done, "all");
     assert_eq!(paths_and_statuses(&changes_json(&ws, &[])).len(), 2);
     assert_eq!(
         changes_json(&ws, &["--since-mark", "alice"])["changes"]

@@ -332,7 +332,22 @@ impl Store {
 
     /// Gives every current document stored without a fingerprint (by a dossier before schema
     /// 6) its fingerprint, from its stored text, in one transaction.
+    ///
+    /// Done once, after migration 6 (which leaves `meta.fingerprints = 'pending'`): an open
+    /// never scans the documents' rows (whose texts a scan would read) again.
     fn fill_fingerprints(&self) -> Result<(), StoreError> {
+        let pending = self
+            .row(
+                "SELECT 1 FROM meta WHERE key = 'fingerprints' AND value = 'pending'",
+                [],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?
+            .is_some();
+        if !pending {
+            return Ok(());
+        }
         let missing: Vec<(String, String)> = {
             let mut stmt = self
                 .conn
@@ -343,18 +358,22 @@ impl Store {
                 .map_err(|e| self.sql(e))?;
             rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))?
         };
-        if missing.is_empty() {
-            return Ok(());
+        if !missing.is_empty() {
+            tracing::info!(
+                "fingerprinting {} stored documents for near-duplicates",
+                missing.len()
+            );
         }
-        tracing::info!(
-            "fingerprinting {} stored documents for near-duplicates",
-            missing.len()
-        );
         let tx = self.conn.unchecked_transaction().map_err(|e| self.sql(e))?;
         for (path, text) in &missing {
             let fp = dossier_core::dupes::fingerprint(text);
             put_fingerprint_rows(&tx, path, fp).map_err(|e| self.sql(e))?;
         }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('fingerprints', 'all')",
+            [],
+        )
+        .map_err(|e| self.sql(e))?;
         tx.commit().map_err(|e| self.sql(e))
     }
 

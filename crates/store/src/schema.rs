@@ -152,7 +152,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
         path TEXT NOT NULL,
         PRIMARY KEY (band, value, path)
     ) WITHOUT ROWID;
-    CREATE INDEX fingerprint_bands_path ON fingerprint_bands(path);",
+    CREATE INDEX fingerprint_bands_path ON fingerprint_bands(path);
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('fingerprints', 'pending');",
 ];
 
 /// The oldest schema whose tables and columns this build reads as they are: a read-only
