@@ -109,6 +109,22 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         html: Option<PathBuf>,
     },
+    /// The changes recorded after a time or after a named mark (all of them with neither),
+    /// as `check` reported them.
+    Changes {
+        /// An RFC 3339 time (2026-12-08T09:00:00Z), a date (2026-12-08, midnight UTC) or a
+        /// duration ago (30m, 2h, 1d): the changes recorded at or after it.
+        #[arg(long, value_name = "TIME", conflicts_with = "since_mark")]
+        since: Option<String>,
+        /// The changes recorded after `dossier mark NAME` was last run.
+        #[arg(long, value_name = "NAME")]
+        since_mark: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Set the mark NAME (an analyst's, a team's) to now: `changes --since-mark NAME` then
+    /// lists what is recorded after it.
+    Mark { name: String },
     /// Send one test alert through every configured channel and say whether it went.
     SendTest,
     /// Validate the configuration and print the effective one (secrets masked).

@@ -192,6 +192,9 @@ pub(super) enum Outcome {
         meta: StoredMeta,
         decoded: Decoded,
         facts: Extraction,
+        /// The text's near-duplicate fingerprint, computed here on the pool beside the
+        /// extraction rather than on the writing thread.
+        fingerprint: u64,
         existed: bool,
     },
 }
@@ -613,11 +616,13 @@ impl Reader<'_> {
                         facts,
                     };
                 }
+                let fingerprint = dossier_core::dupes::fingerprint(&decoded.text);
                 Outcome::Changed {
                     path,
                     meta,
                     decoded,
                     facts,
+                    fingerprint,
                     existed: old.is_some(),
                 }
             })
@@ -661,6 +666,7 @@ fn write_chunk(
                     encoding: decoded.encoding,
                     text: &decoded.text,
                     facts: &facts,
+                    fingerprint: None,
                 })?;
                 let previous = old.as_ref().map(|o| (&o.facts, o.ids.as_slice()));
                 let linking = batch.link(&facts, previous, vocab)?;
@@ -674,6 +680,7 @@ fn write_chunk(
                 meta,
                 decoded,
                 facts,
+                fingerprint,
                 existed,
             } => {
                 let old = if existed {
@@ -691,6 +698,7 @@ fn write_chunk(
                         encoding: decoded.encoding,
                         text: &decoded.text,
                         facts: &facts,
+                        fingerprint: Some(fingerprint),
                     },
                 )?;
                 if let Some((mut change, dossier)) = change {
@@ -952,7 +960,7 @@ fn record(
         batch.remove_document(&o.path, &now)?;
     }
     let applied = batch.apply_links(new.path, new.facts, &linking, vocab, &now)?;
-    let change = diff::diff_document(
+    let mut change = diff::diff_document(
         old.map(|o| Version {
             path: &o.path,
             text: &o.text,
@@ -969,6 +977,9 @@ fn record(
     );
     let status = change.status.as_str();
     batch.put_document(new, status, &now, &applied.ids)?;
+    if change.status == diff::DocStatus::Added {
+        change.near_duplicate_of = batch.near_duplicate_of(new.path)?;
+    }
     let new_ids = diff::claim_ids(&Linked::new(new.facts, &applied.ids), vocab);
     let rows: Vec<(String, Option<String>)> = new_ids
         .iter()
@@ -1037,10 +1048,19 @@ fn record(
         };
         if newly(&agree, true) {
             let (sources, total_sources) = capped(&agree);
+            // Copies of one article (near-duplicates) are one origin: counted over the rows
+            // read, as `total_sources` is.
+            let mut counted: Vec<String> = agree.iter().map(|(p, _)| p.clone()).collect();
+            counted.sort();
+            counted.dedup();
+            counted.push(new.path.to_string());
+            let independent =
+                dossier_core::dupes::independent_origins(&batch.fingerprints(&counted)?);
             dossier.corroborated.push(crate::diff::Corroboration {
                 claim: claim.clone(),
                 sources,
                 total_sources,
+                independent,
             });
         }
         // The other side is the value most of the disagreeing sources state, and its sources

@@ -133,6 +133,12 @@ fn dispatch(cli: &Cli) -> Result<u8, AppError> {
         Command::Show { what, kind, format } => show(cli, *what, kind.as_deref(), *format),
         Command::History { name, format } => history(cli, name, *format),
         Command::Report { html } => report_html(cli, html.as_deref()),
+        Command::Changes {
+            since,
+            since_mark,
+            format,
+        } => changes(cli, since.as_deref(), since_mark.as_deref(), *format),
+        Command::Mark { name } => mark(cli, name),
         Command::SendTest => send_test(cli),
         Command::Config => {
             let config = load_config(cli)?;
@@ -625,6 +631,118 @@ fn report_html(cli: &Cli, dir: Option<&Path>) -> Result<u8, AppError> {
     };
     let n = super::site::refresh(&store, config.report.language, &dir)?;
     out(&format!("{}: {n} files\n", dir.display()));
+    Ok(0)
+}
+
+fn changes(
+    cli: &Cli,
+    since: Option<&str>,
+    since_mark: Option<&str>,
+    format: Format,
+) -> Result<u8, AppError> {
+    use super::changes::{
+        json_change, json_opening, parse_since, text_change, text_heading, From, JSON_CLOSING,
+    };
+    use crate::store::After;
+    let config = config::load(&overrides(cli), &config::ReadOnlyEnv)?;
+    let since = since
+        .map(|s| parse_since(s, jiff::Timestamp::now()).map_err(AppError::Usage))
+        .transpose()?;
+    let store = Store::open_read_only(&config.state.path)?;
+    let mark = match (since_mark, &store) {
+        (None, _) => None,
+        (Some(name), None) => return Err(unknown_mark(name, &[], &config.state.path)),
+        (Some(name), Some(store)) => match store.mark(name)? {
+            Some(m) => Some(m),
+            None => return Err(unknown_mark(name, &store.marks()?, &config.state.path)),
+        },
+    };
+    let (from, after) = match (&since, &mark) {
+        (Some(t), _) => (From::Time(t), After::Time(t)),
+        (None, Some(m)) => (From::Mark(m), After::Mark(m)),
+        (None, None) => (From::Start, After::Start),
+    };
+    let st = stdout_style(config.report.language);
+    // One change at a time to stdout: a long backlog is never held whole. A reader that
+    // went away (`| head`) ends the listing quietly.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut written: std::io::Result<()> = Ok(());
+    let mut put = |s: &str| {
+        if written.is_ok() {
+            written = w.write_all(s.as_bytes());
+        }
+        written.is_ok()
+    };
+    let Some(store) = &store else {
+        eprintln!(
+            "note: no state yet at {} (run `dossier check` first)",
+            config.state.path.display()
+        );
+        match format {
+            Format::Json => put(&format!("{}{}", json_opening(&from), JSON_CLOSING)),
+            Format::Text => put(&text_heading(&from, 0, st)),
+        };
+        return listing_ended(written.and_then(|()| w.flush()));
+    };
+    store.in_snapshot(|store| {
+        match format {
+            Format::Json => {
+                let mut first = true;
+                put(&json_opening(&from));
+                store.each_alert_after(after, |a| {
+                    let sep = if std::mem::take(&mut first) { "" } else { "," };
+                    put(sep) && put(&json_change(&a))
+                })?;
+                put(JSON_CLOSING);
+            }
+            Format::Text => {
+                put(&text_heading(&from, store.count_alerts_after(after)?, st));
+                store.each_alert_after(after, |a| put(&text_change(&a, st)))?;
+            }
+        }
+        Ok(())
+    })?;
+    listing_ended(written.and_then(|()| w.flush()))
+}
+
+/// The listing was written, or its reader went away: success; any other write error is one.
+fn listing_ended(written: std::io::Result<()>) -> Result<u8, AppError> {
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(AppError::Io {
+            what: "the changes".into(),
+            source: e,
+        }),
+        _ => Ok(0),
+    }
+}
+
+fn unknown_mark(name: &str, marks: &[crate::store::Mark], state: &Path) -> AppError {
+    let known = if marks.is_empty() {
+        "no mark is set".to_string()
+    } else {
+        let names: Vec<String> = marks.iter().map(|m| one_line(&m.name)).collect();
+        format!("the marks set are {}", names.join(", "))
+    };
+    AppError::Usage(format!(
+        "no mark named `{}` in {} ({known}; `dossier mark {}` sets it)",
+        one_line(name),
+        state.display(),
+        one_line(name)
+    ))
+}
+
+fn mark(cli: &Cli, name: &str) -> Result<u8, AppError> {
+    super::changes::check_mark_name(name).map_err(AppError::Usage)?;
+    let config = config::load(&overrides(cli), &config::ReadOnlyEnv)?;
+    let path = &config.state.path;
+    if !path.exists() {
+        return Err(AppError::NoState(path.clone()));
+    }
+    // Never creates anything: a file that is not a dossier state is refused, not replaced.
+    let store = Store::open_state(path, false)?;
+    let (now, _) = super::now();
+    let m = store.set_mark(name, &now)?;
+    out(&format!("mark {} set at {}\n", one_line(&m.name), m.time));
     Ok(0)
 }
 

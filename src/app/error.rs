@@ -37,6 +37,8 @@ pub enum AppError {
     Locked(#[from] LockError),
     #[error(transparent)]
     Watch(#[from] WatchError),
+    #[error("no state yet at {}: run `dossier check` first", .0.display())]
+    NoState(PathBuf),
     #[error("no alert with id {0} in the outbox")]
     UnknownAlert(String),
 }

@@ -1,6 +1,7 @@
 //! The commands: each takes a validated configuration and does one job through the library's
 //! stages. `main` only parses arguments and calls [`run`].
 
+mod changes;
 mod check;
 mod claims_view;
 mod commands;

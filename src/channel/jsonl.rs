@@ -342,12 +342,13 @@ impl JsonlChannel {
         })
     }
 
-    fn append(&mut self, alert: &StoredAlert) -> Result<(), ChannelError> {
+    /// Appends one alert's line; `test` (from `send-test`) marks it `"test": true`.
+    fn append(&mut self, alert: &StoredAlert, test: bool) -> Result<(), ChannelError> {
         for _ in 0..3 {
             if self.open.is_none() {
                 self.open = Some(self.open_file()?);
             }
-            match self.append_open(alert)? {
+            match self.append_open(alert, test)? {
                 Appended::Done => return Ok(()),
                 Appended::Reopen => self.open = None,
             }
@@ -358,7 +359,7 @@ impl JsonlChannel {
         )))
     }
 
-    fn append_open(&mut self, alert: &StoredAlert) -> Result<Appended, ChannelError> {
+    fn append_open(&mut self, alert: &StoredAlert, test: bool) -> Result<Appended, ChannelError> {
         let path = self.path.clone();
         let err = |what: &str, e: io::Error| {
             ChannelError::down(format!("{what} {}: {e}", path.display()))
@@ -390,7 +391,15 @@ impl JsonlChannel {
         if o.ids.contains(&alert.id) {
             return Ok(Appended::Done);
         }
-        let mut line = alert_json(alert).to_string();
+        let mut json = alert_json(alert);
+        if test {
+            // A dashboard reading the file must be able to leave it out: real alerts never
+            // carry the field.
+            if let Some(o) = json.as_object_mut() {
+                o.insert("test".into(), true.into());
+            }
+        }
+        let mut line = json.to_string();
         line.push('\n');
         let before = o.len;
         let written = write_line(&o.file, line.as_bytes(), &mut self.budget)
@@ -436,7 +445,19 @@ impl Channel for JsonlChannel {
     }
 
     fn send(&mut self, alert: &StoredAlert) -> Result<(), ChannelError> {
-        self.append(alert)
+        self.append(alert, false)
+    }
+
+    /// The test alert is appended like any other (that is what it tests: the file can be
+    /// written), marked `"test": true`, with no document in it.
+    fn send_test(&mut self, alert: &StoredAlert) -> Result<super::TestReport, ChannelError> {
+        self.append(alert, true)?;
+        Ok(super::TestReport {
+            steps: vec![
+                ("accepted".into(), true),
+                ("marked \"test\": true".into(), true),
+            ],
+        })
     }
 }
 

@@ -21,7 +21,7 @@
 //! [`Env`], so tests never touch the process environment; the only files read are the config
 //! file and a `password_file`.
 
-mod duration;
+pub mod duration;
 mod error;
 mod raw;
 mod render;

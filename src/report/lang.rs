@@ -300,6 +300,14 @@ labels! {
     Says => "says", "تذكر";
     Home => "Dossier", "الملف";
     Nothing => "nothing yet", "لا شيء بعد";
+    // `dossier changes`.
+    Since => "since", "منذ";
+    MarkNamed => "mark", "العلامة";
+    SetAt => "set", "وُضعت";
+    RecordedAt => "recorded", "سُجّل";
+    // Near-duplicates.
+    Independent => "independent", "مستقلة";
+    NearDuplicateOf => "near-duplicate of", "نسخة شبه مطابقة من";
 }
 
 /// A counted noun: [`Lang::count`] gives "n noun" in a language's grammar.
@@ -326,6 +334,7 @@ pub enum Noun {
     Source,
     Entity,
     Claim,
+    Change,
 }
 
 /// The five Arabic forms of a counted noun: 1 (with واحد), 2 (dual), 3-10 (plural), 11-99
@@ -378,6 +387,7 @@ impl Noun {
         Noun::Source,
         Noun::Entity,
         Noun::Claim,
+        Noun::Change,
     ];
 
     /// English singular and plural.
@@ -404,6 +414,7 @@ impl Noun {
             Noun::Source => ("source", "sources"),
             Noun::Entity => ("entity", "entities"),
             Noun::Claim => ("claim", "claims"),
+            Noun::Change => ("change", "changes"),
         }
     }
 
@@ -526,6 +537,7 @@ impl Noun {
             Noun::Source => ar("مصدر واحد", "مصدران", "مصادر", "مصدرًا", "مصدر"),
             Noun::Entity => ar("كيان واحد", "كيانان", "كيانات", "كيانًا", "كيان"),
             Noun::Claim => ar("إفادة واحدة", "إفادتان", "إفادات", "إفادة", "إفادة"),
+            Noun::Change => ar("تغيير واحد", "تغييران", "تغييرات", "تغييرًا", "تغيير"),
         }
     }
 }

@@ -417,6 +417,14 @@ pub fn render_document(out: &mut String, c: &DocumentChange, st: Style) {
             st.text(&dossier_core::text::cut_at_word(t, 100))
         );
     }
+    if let Some(of) = &c.near_duplicate_of {
+        let _ = writeln!(
+            out,
+            "  ≈ {} {}",
+            st.label(Label::NearDuplicateOf),
+            st.ltr(of)
+        );
+    }
     for (sign, list) in [
         (st.green("+"), &c.entities.added),
         (st.red("-"), &c.entities.removed),
@@ -557,6 +565,23 @@ fn sources(list: &[String], st: Style) -> String {
         .join(st.lang.comma())
 }
 
+/// "3 sources", and when copies of one article are among them, "3 sources, 2 independent"
+/// (`independent` 0: not counted, an older alert).
+pub fn sources_count(n: usize, independent: usize, st: Style) -> String {
+    let sources = st.lang.count(n, Noun::Source);
+    if independent == 0 || independent >= n {
+        return sources;
+    }
+    match st.lang {
+        Lang::En => format!("{sources}, {independent} {}", st.label(Label::Independent)),
+        Lang::Ar => format!(
+            "{sources}{}{independent} منها {}",
+            st.lang.comma(),
+            st.label(Label::Independent)
+        ),
+    }
+}
+
 /// One line per corroborated claim, with its sources.
 pub fn render_corroborations(out: &mut String, corroborated: &[Corroboration], st: Style) {
     for c in corroborated {
@@ -565,7 +590,7 @@ pub fn render_corroborations(out: &mut String, corroborated: &[Corroboration], s
             out,
             "  {} ({}): {} [{}]",
             st.label(Label::Corroborated),
-            st.lang.count(n, Noun::Source),
+            sources_count(n, c.independent, st),
             claim_sentence(&c.claim, st),
             sources(&c.sources, st)
         );

@@ -516,6 +516,7 @@ mod tests {
                 removed: vec![],
             },
             title: Some(format!("عنوان {path}")),
+            near_duplicate_of: None,
         }
     }
 
@@ -538,6 +539,7 @@ mod tests {
                     claim: claim(&["أ", "ب"], None),
                     sources: vec!["a.txt".into(), path.into()],
                     total_sources: 2,
+                    independent: 2,
                 })
                 .collect(),
             contradicted: (0..n % 3)

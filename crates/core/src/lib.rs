@@ -14,6 +14,7 @@
 //! may depend on this one; it depends on none of them.
 
 pub mod alert;
+pub mod dupes;
 pub mod model;
 pub mod report;
 pub mod text;

@@ -91,6 +91,11 @@ pub struct DocumentChange {
     /// text for a removal); absent in reports of older alerts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// An added document whose text is a near-duplicate of this document already in the
+    /// dossier (the earliest seen): a copy of one article, with another outlet line
+    /// (`dossier_core::dupes`). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub near_duplicate_of: Option<String>,
 }
 
 impl DocumentChange {
@@ -120,6 +125,11 @@ pub struct Corroboration {
     /// `sources.len()`).
     #[serde(default)]
     pub total_sources: usize,
+    /// How many independent origins those sources are (of the counted ones): near-duplicate
+    /// documents, copies of one article, are one origin. 0 in alerts made before it was
+    /// counted.
+    #[serde(default)]
+    pub independent: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

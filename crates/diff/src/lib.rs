@@ -182,6 +182,7 @@ pub fn diff_document(
         } else {
             new_text
         }),
+        near_duplicate_of: None,
     }
 }
 

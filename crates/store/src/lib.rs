@@ -12,6 +12,7 @@ mod guard;
 mod history;
 mod linking;
 mod lock;
+mod marks;
 mod outbox;
 mod partial;
 mod schema;
@@ -19,6 +20,7 @@ mod schema;
 pub use history::{EntityRecord, VersionRecord};
 pub use linking::{Applied, STORE_LINK_RULE};
 pub use lock::{LockError, StateLock};
+pub use marks::{After, Mark};
 pub use outbox::{Delivery, OutboxRow, StoredAlert};
 
 use std::path::{Path, PathBuf};
@@ -157,6 +159,9 @@ pub struct NewDoc<'a> {
     pub encoding: &'a str,
     pub text: &'a str,
     pub facts: &'a Extraction,
+    /// The text's `dossier_core::dupes::fingerprint` when the caller computed it (on its
+    /// worker threads); else `put_document` computes it.
+    pub fingerprint: Option<u64>,
 }
 
 /// Summary row for `show documents`.
@@ -227,6 +232,23 @@ fn meta_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, StoredMeta)> {
     Ok((path, meta))
 }
 
+/// Writes a document's fingerprint and replaces its bands (none for a text without words).
+fn put_fingerprint_rows(conn: &Connection, path: &str, fp: u64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE documents SET fingerprint = ?2 WHERE path = ?1")?
+        .execute(params![path, fp as i64])?;
+    conn.prepare_cached("DELETE FROM fingerprint_bands WHERE path = ?1")?
+        .execute([path])?;
+    if fp != 0 {
+        let mut ins = conn.prepare_cached(
+            "INSERT OR IGNORE INTO fingerprint_bands (band, value, path) VALUES (?1, ?2, ?3)",
+        )?;
+        for (band, value) in dossier_core::dupes::bands(fp).into_iter().enumerate() {
+            ins.execute(params![band as i64, i64::from(value), path])?;
+        }
+    }
+    Ok(())
+}
+
 /// An open state database.
 pub struct Store {
     conn: Connection,
@@ -252,6 +274,7 @@ impl Store {
         };
         store.configure()?;
         schema::migrate(&store.conn).map_err(|e| store.schema_err(e))?;
+        store.fill_fingerprints()?;
         Ok(store)
     }
 
@@ -305,6 +328,53 @@ impl Store {
                  PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;",
             )
             .map_err(|e| self.sql(e))
+    }
+
+    /// Gives every current document stored without a fingerprint (by a dossier before schema
+    /// 6) its fingerprint, from its stored text, in one transaction.
+    ///
+    /// Done once, after migration 6 (which leaves `meta.fingerprints = 'pending'`): an open
+    /// never scans the documents' rows (whose texts a scan would read) again.
+    fn fill_fingerprints(&self) -> Result<(), StoreError> {
+        let pending = self
+            .row(
+                "SELECT 1 FROM meta WHERE key = 'fingerprints' AND value = 'pending'",
+                [],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?
+            .is_some();
+        if !pending {
+            return Ok(());
+        }
+        let missing: Vec<(String, String)> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT path, text FROM documents WHERE fingerprint IS NULL")
+                .map_err(|e| self.sql(e))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| self.sql(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))?
+        };
+        if !missing.is_empty() {
+            tracing::info!(
+                "fingerprinting {} stored documents for near-duplicates",
+                missing.len()
+            );
+        }
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.sql(e))?;
+        for (path, text) in &missing {
+            let fp = dossier_core::dupes::fingerprint(text);
+            put_fingerprint_rows(&tx, path, fp).map_err(|e| self.sql(e))?;
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('fingerprints', 'all')",
+            [],
+        )
+        .map_err(|e| self.sql(e))?;
+        tx.commit().map_err(|e| self.sql(e))
     }
 
     /// Caps SQLite's page cache at `kib` KiB, hands back what it holds beyond that, and goes
@@ -820,9 +890,11 @@ impl Batch<'_> {
                 ],
             )
             .map_err(|e| self.sql(e))?;
+        let fp = self.put_fingerprint(doc)?;
         self.exec(
-            "INSERT INTO versions (path, version, status, norm_hash, facts, recorded, ids)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO versions (path, version, status, norm_hash, facts, recorded, ids,
+                                   fingerprint)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 doc.path,
                 version,
@@ -830,7 +902,8 @@ impl Batch<'_> {
                 doc.meta.norm_hash,
                 facts,
                 now,
-                self.json(&ids)
+                self.json(&ids),
+                fp as i64
             ],
         )
         .map_err(|e| self.sql(e))?;
@@ -859,7 +932,83 @@ impl Batch<'_> {
                 ],
             )
             .map_err(|e| self.sql(e))?;
+        // A cosmetic edit (white space, punctuation spacing, diacritics) leaves the folded
+        // words, and so the fingerprint, as they were.
         Ok(())
+    }
+
+    /// Stores the fingerprint of a document's current text and its bands; returns it.
+    fn put_fingerprint(&self, doc: &NewDoc<'_>) -> Result<u64, StoreError> {
+        let (path, text) = (doc.path, doc.text);
+        let fp = doc
+            .fingerprint
+            .unwrap_or_else(|| dossier_core::dupes::fingerprint(text));
+        put_fingerprint_rows(&self.tx, path, fp).map_err(|e| self.sql(e))?;
+        Ok(fp)
+    }
+
+    /// The earliest-seen other current document whose text is a near-duplicate of `path`'s
+    /// (see `dossier_core::dupes`), found through the fingerprint's bands.
+    pub fn near_duplicate_of(&self, path: &str) -> Result<Option<String>, StoreError> {
+        let fp: Option<i64> = self
+            .row(
+                "SELECT fingerprint FROM documents WHERE path = ?1",
+                [path],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?
+            .flatten();
+        let Some(fp) = fp.map(|f| f as u64).filter(|f| *f != 0) else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT d.path, d.fingerprint, d.first_seen FROM fingerprint_bands b
+                 JOIN documents d ON d.path = b.path
+                 WHERE b.band = ?1 AND b.value = ?2 AND b.path <> ?3",
+            )
+            .map_err(|e| self.sql(e))?;
+        let mut best: Option<(String, String)> = None;
+        for (band, value) in dossier_core::dupes::bands(fp).into_iter().enumerate() {
+            let rows = stmt
+                .query_map(params![band as i64, i64::from(value), path], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<i64>>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
+                .map_err(|e| self.sql(e))?;
+            for row in rows {
+                let (other, ofp, seen) = row.map_err(|e| self.sql(e))?;
+                if !ofp.is_some_and(|o| dossier_core::dupes::near(fp, o as u64)) {
+                    continue;
+                }
+                if best.as_ref().is_none_or(|(s, p)| (&seen, &other) < (s, p)) {
+                    best = Some((seen, other));
+                }
+            }
+        }
+        Ok(best.map(|(_, p)| p))
+    }
+
+    /// The stored fingerprints of these current documents (`None` for one not stored).
+    pub fn fingerprints(&self, paths: &[String]) -> Result<Vec<Option<u64>>, StoreError> {
+        paths
+            .iter()
+            .map(|p| {
+                self.row(
+                    "SELECT fingerprint FROM documents WHERE path = ?1",
+                    [p],
+                    |r| r.get::<_, Option<i64>>(0),
+                )
+                .optional()
+                .map(|f| f.flatten().map(|f| f as u64))
+                .map_err(|e| self.sql(e))
+            })
+            .collect()
     }
 
     /// Forgets a document (removed, or the old path of a rename).
@@ -883,6 +1032,7 @@ impl Batch<'_> {
             "DELETE FROM entity_docs WHERE path = ?1",
             "DELETE FROM links WHERE path = ?1",
             "DELETE FROM claims WHERE path = ?1",
+            "DELETE FROM fingerprint_bands WHERE path = ?1",
         ] {
             self.exec(sql, [path]).map_err(|e| self.sql(e))?;
         }

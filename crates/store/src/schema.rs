@@ -132,11 +132,33 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE entities ADD COLUMN accord_date TEXT;
     ALTER TABLE versions ADD COLUMN ids TEXT;
     ALTER TABLE claims ADD COLUMN event TEXT;",
+    // 5: analysts' marks for `dossier changes --since-mark NAME`: when each was set and the
+    // outbox's last alert then (`alerts.seq`), so that "after the mark" is exact.
+    "CREATE TABLE marks (
+        name TEXT PRIMARY KEY,
+        time TEXT NOT NULL,
+        seq INTEGER NOT NULL
+    );",
+    // 6: near-duplicates. Each document's and version's SimHash of its text
+    // (`dossier_core::dupes`), and the current documents' fingerprints cut in 8-bit bands, so
+    // that the documents within a few bits of a new one are found by an indexed equality on
+    // one band. Rows of an older schema get theirs from their stored text when the database
+    // is next opened for writing (`Store::fill_fingerprints`).
+    "ALTER TABLE documents ADD COLUMN fingerprint INTEGER;
+    ALTER TABLE versions ADD COLUMN fingerprint INTEGER;
+    CREATE TABLE fingerprint_bands (
+        band INTEGER NOT NULL,
+        value INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        PRIMARY KEY (band, value, path)
+    ) WITHOUT ROWID;
+    CREATE INDEX fingerprint_bands_path ON fingerprint_bands(path);
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('fingerprints', 'pending');",
 ];
 
 /// The oldest schema whose tables and columns this build reads as they are: a read-only
-/// command (`show`, `history`) opens such a file without migrating it (migrations since then
-/// only add indexes).
+/// command (`show`, `history`, `changes`) opens such a file without migrating it (migrations
+/// since then add indexes, and tables those commands read as empty when missing: `marks`).
 pub const READABLE_SINCE: i64 = 2;
 
 /// The schema version this build writes.

@@ -25,6 +25,7 @@ fn put(store: &mut Store, path: &str, hash: &str, facts: &Extraction) -> i64 {
         encoding: "UTF-8",
         text: "نص",
         facts,
+        fingerprint: None,
     };
     let v = b
         .put_document(&doc, "added", "2026-01-01T00:00:00Z", &[])
@@ -127,6 +128,7 @@ fn links_are_kept_with_the_document_and_forgotten_with_it() {
         encoding: "UTF-8",
         text: "نص",
         facts: &facts,
+        fingerprint: None,
     };
     b.put_document(&doc, "added", "t", &applied.ids).unwrap();
     b.commit().unwrap();
@@ -321,4 +323,71 @@ fn stored_metas_are_found_by_path_in_any_input_order() {
     assert!(m.get("b").is_none() && m.get("e.txt").is_none());
     let paths: Vec<&String> = m.paths().collect();
     assert_eq!(paths, ["a.txt", "b.txt", "c.txt", "d/é.txt"]);
+}
+
+fn insert_alert(conn: &rusqlite::Connection, id: &str, created: &str) {
+    let report = serde_json::to_string(&ChangeReport::default()).unwrap();
+    conn.execute(
+        "INSERT INTO alerts (id, created, path, has_facts, report) VALUES (?1, ?2, 'a.txt', 1, ?3)",
+        params![id, created, report],
+    )
+    .unwrap();
+}
+
+/// A version 4 state (before marks) keeps its alerts through the migration; a mark then
+/// divides them by when they were recorded, even within one second.
+#[test]
+fn a_version_4_database_gains_marks_and_keeps_its_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("state.db");
+    {
+        let c = rusqlite::Connection::open(&p).unwrap();
+        for m in &schema::MIGRATIONS[..4] {
+            c.execute_batch(m).unwrap();
+        }
+        c.execute_batch("PRAGMA user_version = 4;").unwrap();
+        insert_alert(&c, "old", "2026-12-01T10:00:00Z");
+    }
+    let ro = Store::open_read_only(&p).unwrap().expect("readable");
+    assert_eq!(
+        ro.mark("alice").unwrap(),
+        None,
+        "no marks table yet: no mark"
+    );
+    assert!(ro.marks().unwrap().is_empty());
+    assert_eq!(ro.alerts_after(After::Start).unwrap().len(), 1);
+    drop(ro);
+    let store = Store::open(&p).unwrap();
+    assert_eq!(schema::version(&store.conn).unwrap(), schema::CURRENT);
+    let mark = store.set_mark("alice", "2026-12-01T10:00:00Z").unwrap();
+    insert_alert(&store.conn, "new", "2026-12-01T10:00:00Z");
+    let after: Vec<String> = store
+        .alerts_after(After::Mark(&mark))
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(after, ["new"]);
+    assert_eq!(store.mark("alice").unwrap(), Some(mark));
+    assert_eq!(store.mark("bob").unwrap(), None);
+    // Moving a mark moves it past what is there now.
+    let moved = store.set_mark("alice", "2026-12-01T11:00:00Z").unwrap();
+    assert!(store.alerts_after(After::Mark(&moved)).unwrap().is_empty());
+    assert_eq!(store.marks().unwrap().len(), 1);
+    // By time: at or after.
+    insert_alert(&store.conn, "later", "2026-12-02T09:00:00Z");
+    let since: Vec<String> = store
+        .alerts_after(After::Time("2026-12-01T10:00:01Z"))
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(since, ["later"]);
+    assert_eq!(
+        store
+            .alerts_after(After::Time("2026-12-01T10:00:00Z"))
+            .unwrap()
+            .len(),
+        3
+    );
 }

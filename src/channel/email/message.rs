@@ -500,7 +500,7 @@ fn html_body(p: &Parts<'_>, st: Style, test: bool) -> String {
                 &format!(
                     "{} ({}) — {}",
                     report::claim_sentence(&c.claim, st),
-                    lang.count(c.total_sources.max(c.sources.len()), Noun::Source),
+                    report::sources_count(c.total_sources.max(c.sources.len()), c.independent, st),
                     srcs.join(lang.comma())
                 ),
             );
@@ -565,6 +565,7 @@ mod tests {
                         removed: vec![],
                     },
                     title: None,
+                    near_duplicate_of: None,
                 }],
                 dossier: DossierChanges {
                     new_entities: vec![NewEntity {
