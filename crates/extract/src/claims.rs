@@ -23,8 +23,8 @@ use std::cell::Cell;
 
 use self::lists::{
     demonyms_of_key, head3, near, stems_at, ClaimWords, First, Frame, StemLists, Trigger,
-    WordFlags, WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, COMMENTATORS, MEDIA_HEADS,
-    NO_ENTRY, NO_HEAD,
+    WordFlags, WordInfo, WordMap, WordMemo, ANAPHORS, CAPITALS, CLAIM_WORDS, COMMENTATORS,
+    MEDIA_HEADS, NO_ENTRY, NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -232,9 +232,10 @@ fn find_with(
         clause,
         segment,
         dem_tokens,
+        anaphors,
         ids,
     } = &*scanned;
-    let pairs = occurrences(t, entities, &dems, dem_tokens, ends, occ);
+    let pairs = occurrences(t, entities, &dems, dem_tokens, anaphors, ends, occ);
     let (ends, occ) = (&*ends, &*occ);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
@@ -245,6 +246,8 @@ fn find_with(
     // A stem built (لل+X read as الX) while looking at a word.
     let mut buf = String::new();
 
+    // The tokens of people's names: a word of a name (صنع in مصطفى صنع الله) is no trigger.
+    let person_toks = person_tokens(t, entities);
     // Triggers, in text order: (token, tokens taken, type, sense).
     let mut triggers: Vec<(usize, usize, ClaimType, &'static str)> = Vec::new();
     // The frame of each trigger (see [`Frame`]).
@@ -261,7 +264,9 @@ fn find_with(
             tr.near.is_empty() || near(t, i, tr, (lo, hi), NEAR_WINDOW, memo, ids, &mut buf)
         });
         match found {
-            Some((tr, n, _)) if tr.none || blocked(marks, i, lo) => i += n,
+            Some((tr, n, _)) if tr.none || blocked(marks, i, lo) || in_ranges(&person_toks, i) => {
+                i += n
+            }
             Some((tr, n, _)) => {
                 triggers.push((i, *n, tr.kind, tr.sense.as_str()));
                 frames.push(tr.frame);
@@ -368,7 +373,14 @@ fn find_with(
         // article's main place so far (mentioned most before the trigger), when it has one:
         // what the text says after it cannot move it.
         let general = matches!(kind, ClaimType::Other | ClaimType::Announcement);
-        if general && actors.len() == 1 {
+        // Not for a party named only by a head noun (وأعلنت المؤسسة): the place would come from
+        // counts of the text before, which deleting a sentence there could change.
+        let by_anaphor = |e: usize| {
+            used.iter()
+                .filter(|(_, x)| *x == e)
+                .all(|(k, _)| anaphors.binary_search(k).is_ok())
+        };
+        if general && actors.len() == 1 && !actors.first().is_some_and(|&e| by_anaphor(e)) {
             if let Some(place) = pairs.main_before(ti).filter(|e| !actors.contains(e)) {
                 actors.push(place);
             }
@@ -822,6 +834,8 @@ struct Scan {
     segment: Ranges,
     /// The words that may be a pair word or a demonym (see [`occurrences`]).
     dem_tokens: Vec<usize>,
+    /// The words that may be an anaphoric head noun (`المؤسسة`, see [`occurrences`]).
+    anaphors: Vec<usize>,
     /// Each token's word in the memo ([`NO_ENTRY`] for a token that is no word, or a word
     /// the memo did not keep).
     ids: Vec<u32>,
@@ -838,9 +852,11 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
         clause,
         segment,
         dem_tokens,
+        anaphors,
         ids,
     } = out;
     m.clear();
+    anaphors.clear();
     ids.clear();
     memo.start_text();
     for r in [&mut *sent, &mut *clause, &mut *segment] {
@@ -870,6 +886,9 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
             });
             if dem {
                 dem_tokens.push(i);
+            }
+            if any & ClaimWords::ANAPHOR != 0 {
+                anaphors.push(i);
             }
             // A word that is the first word of no pattern and in none of the blocker,
             // recent-word and limit lists has nothing more to mark.
@@ -995,6 +1014,33 @@ enum Break {
     Clause,
     /// ، ,
     Segment,
+}
+
+/// The token ranges (first, last), sorted, of the mentions of persons.
+fn person_tokens(t: &Tokens, entities: &[Entity]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = entities
+        .iter()
+        .filter(|x| x.kind == EntityType::Person)
+        .flat_map(|x| x.mentions.iter())
+        .filter_map(|m| {
+            let a = token_at(t, m.start)?;
+            let b = token_at(t, m.end.saturating_sub(1)).unwrap_or(a);
+            Some((a, b.max(a)))
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Token `i` is in one of the sorted ranges `r`, before its last token (a few ranges before it
+/// are looked at): a name's inner word (صنع in صنع الله) is no trigger, while a last word may
+/// be one the name finder took in by mistake (مرسوما بحل).
+fn in_ranges(r: &[(usize, usize)], i: usize) -> bool {
+    let a = r.partition_point(|&(s, _)| s <= i);
+    r.get(a.saturating_sub(4)..a)
+        .unwrap_or(&[])
+        .iter()
+        .any(|&(_, e)| e > i)
 }
 
 /// True when a blocker word stands just before the trigger at `i` (not before `lo`).
@@ -1265,6 +1311,7 @@ fn occurrences(
     entities: &[Entity],
     dems: &Demonyms<'_>,
     dem_tokens: &[usize],
+    anaphors: &[usize],
     ends: &mut Vec<(usize, usize)>,
     occ: &mut Vec<(usize, usize)>,
 ) -> Pairs {
@@ -1319,10 +1366,79 @@ fn occurrences(
             }
         }
     }
+    resolve_anaphors(t, entities, anaphors, ends, occ, &mut added);
     occ.extend(added);
     occ.sort_unstable();
     occ.dedup();
     pairs
+}
+
+/// Tokens a head noun looks back over for the organization it stands for.
+const ANAPHOR_WINDOW: usize = 400;
+
+/// The organizations that anaphoric head nouns (`وأعلنت المؤسسة`) stand for, added to `added`
+/// as occurrences at the noun: the organization whose name opens with one of the noun's heads
+/// (`claim_anaphors.txt`) and was mentioned last before it. A noun inside a mention (the
+/// name itself) stands for nothing more. `occ` is sorted and holds the mentions only.
+fn resolve_anaphors(
+    t: &Tokens,
+    entities: &[Entity],
+    anaphors: &[usize],
+    ends: &[(usize, usize)],
+    occ: &[(usize, usize)],
+    added: &mut Vec<(usize, usize)>,
+) {
+    if anaphors.is_empty() {
+        return;
+    }
+    // The folded first word (without ال) of each organization's name, made once.
+    let heads: Vec<Option<String>> = entities
+        .iter()
+        .map(|x| {
+            (x.kind == EntityType::Org)
+                .then(|| x.name.split_whitespace().next().map(key))
+                .flatten()
+                .map(|w| w.strip_prefix("ال").map(str::to_string).unwrap_or(w))
+        })
+        .collect();
+    let mut buf = String::new();
+    for &i in anaphors {
+        // Inside a mention (a mention starting at or before it and ending at or after it).
+        let a = ends.partition_point(|&(s, _)| s <= i);
+        let inside = ends
+            .get(a.saturating_sub(8)..a)
+            .unwrap_or(&[])
+            .iter()
+            .any(|&(_, last)| last >= i);
+        if inside {
+            continue;
+        }
+        let w = t.f(i);
+        let Some(wanted) = stems_at(w)
+            .as_slice()
+            .iter()
+            .find_map(|s| ANAPHORS.get(s.form(w, &mut buf)))
+        else {
+            continue;
+        };
+        let n = occ.partition_point(|&(k, _)| k < i);
+        let lo = i.saturating_sub(ANAPHOR_WINDOW);
+        let found = occ
+            .get(..n)
+            .unwrap_or(&[])
+            .iter()
+            .rev()
+            .take_while(|&&(k, _)| k >= lo)
+            .find(|&&(_, e)| {
+                heads
+                    .get(e)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|h| wanted.iter().any(|x| x == h))
+            });
+        if let Some(&(_, e)) = found {
+            added.push((i, e));
+        }
+    }
 }
 
 /// The occurrences whose token is in `lo..hi` (`occ` is sorted by token).
@@ -1357,14 +1473,15 @@ fn negated(m: &Marks, ti: usize, cs: usize) -> bool {
 }
 
 /// Planned or reported: a `planned` marker (من المقرر، يعتزم) earlier in the clause, an
-/// `intent` verb (يسعى) shortly before the trigger, or a `reported` marker anywhere in the
-/// sentence.
+/// `intent` verb (يسعى) shortly before the trigger, a `reported` marker before it in the
+/// sentence, or a `source` marker (بحسب مصادر) anywhere in the sentence.
 fn modality(m: &Marks, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
     let mut planned = false;
     for (k, here) in m.modal.iter_in(ss, se) {
         for (tag, _, _) in here {
             match tag.as_str() {
-                "reported" => return Some(Modality::Reported),
+                "source" => return Some(Modality::Reported),
+                "reported" if k <= ti => return Some(Modality::Reported),
                 "planned" if (cs..=ti).contains(&k) => planned = true,
                 "intent" if (cs.max(ti.saturating_sub(PLANNED_WINDOW))..=ti).contains(&k) => {
                     planned = true
