@@ -1613,9 +1613,11 @@ fn merge<'d>(
         {
             return false;
         }
-        // An event of the article's days is not one dated in the past.
+        // An event of the article's days is not one dated in the past (a date with the weekday,
+        // الأربعاء 23/4/2025, is of those days).
         let undated_recent = |x: &Candidate| x.recent && x.date.is_none();
-        if (undated_recent(o) && c.date.is_some()) || (undated_recent(&c) && o.date.is_some()) {
+        let dated_past = |x: &Candidate| x.date.is_some() && !x.recent;
+        if (undated_recent(o) && dated_past(&c)) || (undated_recent(&c) && dated_past(o)) {
             return false;
         }
         let subset = |a: &[usize], b: &[usize]| a.iter().all(|e| b.contains(e));
