@@ -275,7 +275,12 @@ fn find_with(
             None => i += 1,
         }
     }
-    settle_frames(&mut triggers, &frames, |k| clause.get(k));
+    settle_frames(
+        &mut triggers,
+        &frames,
+        |k| clause.get(k),
+        |k| segment.get(k),
+    );
 
     // Each date goes to the nearest trigger of its comma segment, else of its clause, else of
     // its sentence; a trigger keeps the date of its own segment or clause over a nearer one
@@ -647,12 +652,14 @@ fn find_with(
 
 /// Drops the triggers that their clause's frames take away (see [`Frame`]): those a speech
 /// act governs (after it in its clause), a general event word next to a more specific
-/// trigger of another type, and a reporting verb whose clause reports a trigger after it.
-/// `clause_of` gives a token's clause.
+/// trigger of another type, a general event word after another of its comma segment (موافقة
+/// الصندوق على صرف الشريحة is one event), and a reporting verb whose clause reports a trigger
+/// after it. `clause_of` gives a token's clause, `segment_of` its comma segment.
 fn settle_frames(
     triggers: &mut Vec<(usize, usize, ClaimType, &'static str)>,
     frames: &[Frame],
     clause_of: impl Fn(usize) -> Option<usize>,
+    segment_of: impl Fn(usize) -> Option<usize>,
 ) {
     if frames.iter().all(|f| *f == Frame::Plain) {
         return;
@@ -682,6 +689,18 @@ fn settle_frames(
             if specific {
                 keep[a] = false;
             }
+        }
+    }
+    let segments: Vec<Option<usize>> = triggers.iter().map(|t| segment_of(t.0)).collect();
+    for b in 0..n {
+        let earlier = (0..b).any(|a| {
+            keep[a]
+                && frame(a) == Frame::Weak
+                && triggers[a].2 == triggers[b].2
+                && segments.get(a) == segments.get(b)
+        });
+        if frame(b) == Frame::Weak && earlier {
+            keep[b] = false;
         }
     }
     for a in 0..n {
