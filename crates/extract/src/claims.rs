@@ -233,6 +233,7 @@ fn find_with(
         segment,
         dem_tokens,
         anaphors,
+        demonstratives,
         ids,
     } = &*scanned;
     let pairs = occurrences(t, entities, &dems, dem_tokens, anaphors, ends, occ);
@@ -264,7 +265,12 @@ fn find_with(
             tr.near.is_empty() || near(t, i, tr, (lo, hi), NEAR_WINDOW, memo, ids, &mut buf)
         });
         match found {
-            Some((tr, n, _)) if tr.none || blocked(marks, i, lo) || in_ranges(&person_toks, i) => {
+            Some((tr, n, _))
+                if tr.none
+                    || blocked(marks, i, lo)
+                    || in_ranges(&person_toks, i)
+                    || after_demonstrative(t, i, lo, demonstratives) && !tr.verb =>
+            {
                 i += n
             }
             Some((tr, n, _)) => {
@@ -855,6 +861,9 @@ struct Scan {
     dem_tokens: Vec<usize>,
     /// The words that may be an anaphoric head noun (`المؤسسة`, see [`occurrences`]).
     anaphors: Vec<usize>,
+    /// The demonstratives (هذه، ذلك), in order: a definite trigger noun right after one makes
+    /// no claim.
+    demonstratives: Vec<usize>,
     /// Each token's word in the memo ([`NO_ENTRY`] for a token that is no word, or a word
     /// the memo did not keep).
     ids: Vec<u32>,
@@ -872,10 +881,12 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
         segment,
         dem_tokens,
         anaphors,
+        demonstratives,
         ids,
     } = out;
     m.clear();
     anaphors.clear();
+    demonstratives.clear();
     ids.clear();
     memo.start_text();
     for r in [&mut *sent, &mut *clause, &mut *segment] {
@@ -920,6 +931,9 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
             own = words.of_bytes(t.fb_of(tok));
         }
         // A relative-month word after a month name.
+        if own & ClaimWords::DEMONSTRATIVE != 0 {
+            demonstratives.push(i);
+        }
         if own & ClaimWords::RELATIVE_MONTH != 0 && i > 0 {
             if let Some(x) = super::dates::month_name_at(t, i - 1) {
                 m.rel_month.push((i - 1, x));
@@ -1033,6 +1047,13 @@ enum Break {
     Clause,
     /// ، ,
     Segment,
+}
+
+/// The word at `i` is a definite noun right after a demonstrative (هذه المظاهرات), in its
+/// sentence (from `lo`): it names an event already told. `بعد ذلك صفقات` (an adverb, then an
+/// indefinite noun) is not one.
+fn after_demonstrative(t: &Tokens, i: usize, lo: usize, demonstratives: &[usize]) -> bool {
+    i > lo && t.f(i).starts_with("ال") && demonstratives.binary_search(&(i - 1)).is_ok()
 }
 
 /// The token ranges (first, last), sorted, of the mentions of persons.

@@ -778,6 +778,8 @@ impl ClaimWords {
     pub const RELATIVE_MONTH: u16 = 32;
     /// A head noun standing for an organization named before it (`claim_anaphors.txt`).
     pub const ANAPHOR: u16 = 64;
+    /// A demonstrative (`claim_demonstratives.txt`), matched on the word as written.
+    pub const DEMONSTRATIVE: u16 = 128;
     /// An exact first word of [`TRIGGERS`].
     pub const TRIGGER: u16 = 1 << 8;
     /// An exact first word of [`ATTRIBUTION`].
@@ -841,6 +843,10 @@ pub static CLAIM_WORDS: LazyLock<ClaimWords> = LazyLock::new(|| {
         (
             include_str!("../data/claim_anaphors.txt"),
             ClaimWords::ANAPHOR,
+        ),
+        (
+            include_str!("../data/claim_demonstratives.txt"),
+            ClaimWords::DEMONSTRATIVE,
         ),
     ] {
         for w in lines(data).map(|l| key(l.split('|').next().unwrap_or(l).trim())) {
