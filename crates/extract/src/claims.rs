@@ -1680,7 +1680,10 @@ fn merge<'d>(
         };
         // Events in different places are different events (a visit to A, one to B).
         let places_ok = subset(o_places, c_actors) || subset(c_places, o_actors);
-        shared >= 2 && persons_ok && places_ok
+        // A claim naming one party only (a headline: ليبيا توقف تصدير النفط) restates one of
+        // the same sense that names it among others.
+        let one = o_actors.len().min(c_actors.len()) == 1 && o_actors.len() != c_actors.len();
+        (shared >= 2 || one && shared == 1) && persons_ok && places_ok
     });
     let Some(p) = same else {
         out.push(c);
@@ -1688,6 +1691,11 @@ fn merge<'d>(
     };
     let Some(o) = out.get_mut(p) else { return };
     let precise = |d: Option<&DateMatch>| d.map_or(0, |d| d.value.len());
+    // A restatement naming the parties of a claim first told with one (a headline) is the
+    // more explicit mention.
+    if o.actors.len == 1 && c.actors.len > 1 {
+        o.quote = c.quote;
+    }
     if precise(c.date) > precise(o.date)
         || (precise(c.date) == precise(o.date) && c.date_dist < o.date_dist)
     {
