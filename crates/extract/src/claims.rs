@@ -23,8 +23,8 @@ use std::cell::Cell;
 
 use self::lists::{
     demonyms_of_key, head3, near, stems_at, ClaimWords, First, Frame, StemLists, Trigger,
-    WordFlags, WordInfo, WordMap, WordMemo, CAPITALS, CLAIM_WORDS, COMMENTATORS, MEDIA_HEADS,
-    NO_ENTRY, NO_HEAD,
+    WordFlags, WordInfo, WordMap, WordMemo, ANAPHORS, CAPITALS, CLAIM_WORDS, COMMENTATORS,
+    MEDIA_HEADS, NO_ENTRY, NO_HEAD,
 };
 use super::dates::tokens::{Kind, Tokens};
 use super::dates::DateMatch;
@@ -232,9 +232,11 @@ fn find_with(
         clause,
         segment,
         dem_tokens,
+        anaphors,
+        demonstratives,
         ids,
     } = &*scanned;
-    let pairs = occurrences(t, entities, &dems, dem_tokens, ends, occ);
+    let pairs = occurrences(t, entities, &dems, dem_tokens, anaphors, ends, occ);
     let (ends, occ) = (&*ends, &*occ);
     // Dates of events: not limits or horizons (إلى غاية 2030، قبل نهاية 2025).
     let date_toks: Vec<(usize, &DateMatch)> = dates
@@ -245,6 +247,8 @@ fn find_with(
     // A stem built (لل+X read as الX) while looking at a word.
     let mut buf = String::new();
 
+    // The tokens of people's names: a word of a name (صنع in مصطفى صنع الله) is no trigger.
+    let person_toks = person_tokens(t, entities);
     // Triggers, in text order: (token, tokens taken, type, sense).
     let mut triggers: Vec<(usize, usize, ClaimType, &'static str)> = Vec::new();
     // The frame of each trigger (see [`Frame`]).
@@ -261,7 +265,14 @@ fn find_with(
             tr.near.is_empty() || near(t, i, tr, (lo, hi), NEAR_WINDOW, memo, ids, &mut buf)
         });
         match found {
-            Some((tr, n, _)) if tr.none || blocked(marks, i, lo) => i += n,
+            Some((tr, n, _))
+                if tr.none
+                    || blocked(marks, i, lo)
+                    || in_ranges(&person_toks, i)
+                    || after_demonstrative(t, i, lo, demonstratives) && !tr.verb =>
+            {
+                i += n
+            }
             Some((tr, n, _)) => {
                 triggers.push((i, *n, tr.kind, tr.sense.as_str()));
                 frames.push(tr.frame);
@@ -270,7 +281,12 @@ fn find_with(
             None => i += 1,
         }
     }
-    settle_frames(&mut triggers, &frames, |k| clause.get(k));
+    settle_frames(
+        &mut triggers,
+        &frames,
+        |k| clause.get(k),
+        |k| segment.get(k),
+    );
 
     // Each date goes to the nearest trigger of its comma segment, else of its clause, else of
     // its sentence; a trigger keeps the date of its own segment or clause over a nearer one
@@ -368,7 +384,14 @@ fn find_with(
         // article's main place so far (mentioned most before the trigger), when it has one:
         // what the text says after it cannot move it.
         let general = matches!(kind, ClaimType::Other | ClaimType::Announcement);
-        if general && actors.len() == 1 {
+        // Not for a party named only by a head noun (وأعلنت المؤسسة): the place would come from
+        // counts of the text before, which deleting a sentence there could change.
+        let by_anaphor = |e: usize| {
+            used.iter()
+                .filter(|(_, x)| *x == e)
+                .all(|(k, _)| anaphors.binary_search(k).is_ok())
+        };
+        if general && actors.len() == 1 && !actors.first().is_some_and(|&e| by_anaphor(e)) {
             if let Some(place) = pairs.main_before(ti).filter(|e| !actors.contains(e)) {
                 actors.push(place);
             }
@@ -635,12 +658,14 @@ fn find_with(
 
 /// Drops the triggers that their clause's frames take away (see [`Frame`]): those a speech
 /// act governs (after it in its clause), a general event word next to a more specific
-/// trigger of another type, and a reporting verb whose clause reports a trigger after it.
-/// `clause_of` gives a token's clause.
+/// trigger of another type, a general event word after another of its comma segment (موافقة
+/// الصندوق على صرف الشريحة is one event), and a reporting verb whose clause reports a trigger
+/// after it. `clause_of` gives a token's clause, `segment_of` its comma segment.
 fn settle_frames(
     triggers: &mut Vec<(usize, usize, ClaimType, &'static str)>,
     frames: &[Frame],
     clause_of: impl Fn(usize) -> Option<usize>,
+    segment_of: impl Fn(usize) -> Option<usize>,
 ) {
     if frames.iter().all(|f| *f == Frame::Plain) {
         return;
@@ -670,6 +695,18 @@ fn settle_frames(
             if specific {
                 keep[a] = false;
             }
+        }
+    }
+    let segments: Vec<Option<usize>> = triggers.iter().map(|t| segment_of(t.0)).collect();
+    for b in 0..n {
+        let earlier = (0..b).any(|a| {
+            keep[a]
+                && frame(a) == Frame::Weak
+                && triggers[a].2 == triggers[b].2
+                && segments.get(a) == segments.get(b)
+        });
+        if frame(b) == Frame::Weak && earlier {
+            keep[b] = false;
         }
     }
     for a in 0..n {
@@ -822,6 +859,11 @@ struct Scan {
     segment: Ranges,
     /// The words that may be a pair word or a demonym (see [`occurrences`]).
     dem_tokens: Vec<usize>,
+    /// The words that may be an anaphoric head noun (`المؤسسة`, see [`occurrences`]).
+    anaphors: Vec<usize>,
+    /// The demonstratives (هذه، ذلك), in order: a definite trigger noun right after one makes
+    /// no claim.
+    demonstratives: Vec<usize>,
     /// Each token's word in the memo ([`NO_ENTRY`] for a token that is no word, or a word
     /// the memo did not keep).
     ids: Vec<u32>,
@@ -838,9 +880,13 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
         clause,
         segment,
         dem_tokens,
+        anaphors,
+        demonstratives,
         ids,
     } = out;
     m.clear();
+    anaphors.clear();
+    demonstratives.clear();
     ids.clear();
     memo.start_text();
     for r in [&mut *sent, &mut *clause, &mut *segment] {
@@ -871,6 +917,9 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
             if dem {
                 dem_tokens.push(i);
             }
+            if any & ClaimWords::ANAPHOR != 0 {
+                anaphors.push(i);
+            }
             // A word that is the first word of no pattern and in none of the blocker,
             // recent-word and limit lists has nothing more to mark.
             let listed = WordFlags::BLOCKER | WordFlags::RECENT | WordFlags::LIMIT;
@@ -882,6 +931,9 @@ fn scan(t: &Tokens, dems: Option<DemFilter>, memo: &mut WordMemo, out: &mut Scan
             own = words.of_bytes(t.fb_of(tok));
         }
         // A relative-month word after a month name.
+        if own & ClaimWords::DEMONSTRATIVE != 0 {
+            demonstratives.push(i);
+        }
         if own & ClaimWords::RELATIVE_MONTH != 0 && i > 0 {
             if let Some(x) = super::dates::month_name_at(t, i - 1) {
                 m.rel_month.push((i - 1, x));
@@ -995,6 +1047,40 @@ enum Break {
     Clause,
     /// ، ,
     Segment,
+}
+
+/// The word at `i` is a definite noun right after a demonstrative (هذه المظاهرات), in its
+/// sentence (from `lo`): it names an event already told. `بعد ذلك صفقات` (an adverb, then an
+/// indefinite noun) is not one.
+fn after_demonstrative(t: &Tokens, i: usize, lo: usize, demonstratives: &[usize]) -> bool {
+    i > lo && t.f(i).starts_with("ال") && demonstratives.binary_search(&(i - 1)).is_ok()
+}
+
+/// The token ranges (first, last), sorted, of the mentions of persons.
+fn person_tokens(t: &Tokens, entities: &[Entity]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = entities
+        .iter()
+        .filter(|x| x.kind == EntityType::Person)
+        .flat_map(|x| x.mentions.iter())
+        .filter_map(|m| {
+            let a = token_at(t, m.start)?;
+            let b = token_at(t, m.end.saturating_sub(1)).unwrap_or(a);
+            Some((a, b.max(a)))
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Token `i` is in one of the sorted ranges `r`, before its last token (a few ranges before it
+/// are looked at): a name's inner word (صنع in صنع الله) is no trigger, while a last word may
+/// be one the name finder took in by mistake (مرسوما بحل).
+fn in_ranges(r: &[(usize, usize)], i: usize) -> bool {
+    let a = r.partition_point(|&(s, _)| s <= i);
+    r.get(a.saturating_sub(4)..a)
+        .unwrap_or(&[])
+        .iter()
+        .any(|&(_, e)| e > i)
 }
 
 /// True when a blocker word stands just before the trigger at `i` (not before `lo`).
@@ -1265,6 +1351,7 @@ fn occurrences(
     entities: &[Entity],
     dems: &Demonyms<'_>,
     dem_tokens: &[usize],
+    anaphors: &[usize],
     ends: &mut Vec<(usize, usize)>,
     occ: &mut Vec<(usize, usize)>,
 ) -> Pairs {
@@ -1319,10 +1406,79 @@ fn occurrences(
             }
         }
     }
+    resolve_anaphors(t, entities, anaphors, ends, occ, &mut added);
     occ.extend(added);
     occ.sort_unstable();
     occ.dedup();
     pairs
+}
+
+/// Tokens a head noun looks back over for the organization it stands for.
+const ANAPHOR_WINDOW: usize = 400;
+
+/// The organizations that anaphoric head nouns (`وأعلنت المؤسسة`) stand for, added to `added`
+/// as occurrences at the noun: the organization whose name opens with one of the noun's heads
+/// (`claim_anaphors.txt`) and was mentioned last before it. A noun inside a mention (the
+/// name itself) stands for nothing more. `occ` is sorted and holds the mentions only.
+fn resolve_anaphors(
+    t: &Tokens,
+    entities: &[Entity],
+    anaphors: &[usize],
+    ends: &[(usize, usize)],
+    occ: &[(usize, usize)],
+    added: &mut Vec<(usize, usize)>,
+) {
+    if anaphors.is_empty() {
+        return;
+    }
+    // The folded first word (without ال) of each organization's name, made once.
+    let heads: Vec<Option<String>> = entities
+        .iter()
+        .map(|x| {
+            (x.kind == EntityType::Org)
+                .then(|| x.name.split_whitespace().next().map(key))
+                .flatten()
+                .map(|w| w.strip_prefix("ال").map(str::to_string).unwrap_or(w))
+        })
+        .collect();
+    let mut buf = String::new();
+    for &i in anaphors {
+        // Inside a mention (a mention starting at or before it and ending at or after it).
+        let a = ends.partition_point(|&(s, _)| s <= i);
+        let inside = ends
+            .get(a.saturating_sub(8)..a)
+            .unwrap_or(&[])
+            .iter()
+            .any(|&(_, last)| last >= i);
+        if inside {
+            continue;
+        }
+        let w = t.f(i);
+        let Some(wanted) = stems_at(w)
+            .as_slice()
+            .iter()
+            .find_map(|s| ANAPHORS.get(s.form(w, &mut buf)))
+        else {
+            continue;
+        };
+        let n = occ.partition_point(|&(k, _)| k < i);
+        let lo = i.saturating_sub(ANAPHOR_WINDOW);
+        let found = occ
+            .get(..n)
+            .unwrap_or(&[])
+            .iter()
+            .rev()
+            .take_while(|&&(k, _)| k >= lo)
+            .find(|&&(_, e)| {
+                heads
+                    .get(e)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|h| wanted.iter().any(|x| x == h))
+            });
+        if let Some(&(_, e)) = found {
+            added.push((i, e));
+        }
+    }
 }
 
 /// The occurrences whose token is in `lo..hi` (`occ` is sorted by token).
@@ -1357,14 +1513,15 @@ fn negated(m: &Marks, ti: usize, cs: usize) -> bool {
 }
 
 /// Planned or reported: a `planned` marker (من المقرر، يعتزم) earlier in the clause, an
-/// `intent` verb (يسعى) shortly before the trigger, or a `reported` marker anywhere in the
-/// sentence.
+/// `intent` verb (يسعى) shortly before the trigger, a `reported` marker before it in the
+/// sentence, or a `source` marker (بحسب مصادر) anywhere in the sentence.
 fn modality(m: &Marks, ti: usize, cs: usize, ss: usize, se: usize) -> Option<Modality> {
     let mut planned = false;
     for (k, here) in m.modal.iter_in(ss, se) {
         for (tag, _, _) in here {
             match tag.as_str() {
-                "reported" => return Some(Modality::Reported),
+                "source" => return Some(Modality::Reported),
+                "reported" if k <= ti => return Some(Modality::Reported),
                 "planned" if (cs..=ti).contains(&k) => planned = true,
                 "intent" if (cs.max(ti.saturating_sub(PLANNED_WINDOW))..=ti).contains(&k) => {
                     planned = true
@@ -1496,9 +1653,11 @@ fn merge<'d>(
         {
             return false;
         }
-        // An event of the article's days is not one dated in the past.
+        // An event of the article's days is not one dated in the past (a date with the weekday,
+        // الأربعاء 23/4/2025, is of those days).
         let undated_recent = |x: &Candidate| x.recent && x.date.is_none();
-        if (undated_recent(o) && c.date.is_some()) || (undated_recent(&c) && o.date.is_some()) {
+        let dated_past = |x: &Candidate| x.date.is_some() && !x.recent;
+        if (undated_recent(o) && dated_past(&c)) || (undated_recent(&c) && dated_past(o)) {
             return false;
         }
         let subset = |a: &[usize], b: &[usize]| a.iter().all(|e| b.contains(e));
@@ -1521,7 +1680,10 @@ fn merge<'d>(
         };
         // Events in different places are different events (a visit to A, one to B).
         let places_ok = subset(o_places, c_actors) || subset(c_places, o_actors);
-        shared >= 2 && persons_ok && places_ok
+        // A claim naming one party only (a headline: ليبيا توقف تصدير النفط) restates one of
+        // the same sense that names it among others.
+        let one = o_actors.len().min(c_actors.len()) == 1 && o_actors.len() != c_actors.len();
+        (shared >= 2 || one && shared == 1) && persons_ok && places_ok
     });
     let Some(p) = same else {
         out.push(c);
@@ -1529,6 +1691,11 @@ fn merge<'d>(
     };
     let Some(o) = out.get_mut(p) else { return };
     let precise = |d: Option<&DateMatch>| d.map_or(0, |d| d.value.len());
+    // A restatement naming the parties of a claim first told with one (a headline) is the
+    // more explicit mention.
+    if o.actors.len == 1 && c.actors.len > 1 {
+        o.quote = c.quote;
+    }
     if precise(c.date) > precise(o.date)
         || (precise(c.date) == precise(o.date) && c.date_dist < o.date_dist)
     {

@@ -776,6 +776,10 @@ impl ClaimWords {
     pub const CLAUSE_BREAK: u16 = 16;
     /// A word making a month name relative, `نوفمبر الماضي` (`claim_relative_months.txt`).
     pub const RELATIVE_MONTH: u16 = 32;
+    /// A head noun standing for an organization named before it (`claim_anaphors.txt`).
+    pub const ANAPHOR: u16 = 64;
+    /// A demonstrative (`claim_demonstratives.txt`), matched on the word as written.
+    pub const DEMONSTRATIVE: u16 = 128;
     /// An exact first word of [`TRIGGERS`].
     pub const TRIGGER: u16 = 1 << 8;
     /// An exact first word of [`ATTRIBUTION`].
@@ -836,8 +840,16 @@ pub static CLAIM_WORDS: LazyLock<ClaimWords> = LazyLock::new(|| {
             include_str!("../data/claim_relative_months.txt"),
             ClaimWords::RELATIVE_MONTH,
         ),
+        (
+            include_str!("../data/claim_anaphors.txt"),
+            ClaimWords::ANAPHOR,
+        ),
+        (
+            include_str!("../data/claim_demonstratives.txt"),
+            ClaimWords::DEMONSTRATIVE,
+        ),
     ] {
-        for w in lines(data).map(key) {
+        for w in lines(data).map(|l| key(l.split('|').next().unwrap_or(l).trim())) {
             *map.entry(w).or_default() |= flag;
         }
     }
@@ -1261,6 +1273,15 @@ pub static CAPITALS: LazyLock<WordMap<String>> = LazyLock::new(|| {
     lines(include_str!("../data/claim_capitals.txt"))
         .filter_map(|l| l.split_once('|'))
         .map(|(a, b)| (key(a), key(b)))
+        .collect()
+});
+
+/// The anaphoric head nouns (`claim_anaphors.txt`): folded word → the folded first words
+/// (without ال) of the organizations it may stand for.
+pub static ANAPHORS: LazyLock<WordMap<Vec<String>>> = LazyLock::new(|| {
+    lines(include_str!("../data/claim_anaphors.txt"))
+        .filter_map(|l| l.split_once('|'))
+        .map(|(a, b)| (key(a.trim()), b.split_whitespace().map(key).collect()))
         .collect()
 });
 

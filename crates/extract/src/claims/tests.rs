@@ -477,3 +477,22 @@ fn a_newspaper_that_reports_a_claim_is_no_party() {
     assert_eq!(cs[0].attributed_to.as_deref(), Some("الأيام"));
     assert_eq!(cs[0].actors, vec!["مصر", "الأردن"]);
 }
+
+#[test]
+fn a_headline_naming_one_party_restates_the_body_s_claim() {
+    let text = "الأردن توقف تصدير الفوسفات. وأوقفت شركة مناجم الفوسفات الأردنية تصدير الفوسفات من الأردن إلى مصر.";
+    let ents = vec![
+        loc(text, "الأردن"),
+        loc(text, "مصر"),
+        ent(
+            text,
+            EntityType::Org,
+            "شركة مناجم الفوسفات الأردنية",
+            &["شركة مناجم الفوسفات الأردنية"],
+        ),
+    ];
+    let cs = run(text, &ents);
+    assert_eq!(kinds(&cs), vec!["OTHER"]);
+    // The body's mention, which names the parties, is quoted.
+    assert!(cs[0].quote.contains("شركة"), "{}", cs[0].quote);
+}
