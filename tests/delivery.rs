@@ -38,6 +38,17 @@ struct Template {
 
 static TEMPLATE: OnceLock<Template> = OnceLock::new();
 
+/// These tests measure time (a jsonl alert within 2 s, a stop within 2 s) while others kill
+/// and restart a busy process on both cores: they run one at a time, so that no test's
+/// deadline is spent on another's load.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dossier"));
     c.env_remove("DOSSIER_CONFIG")
@@ -333,6 +344,7 @@ fn assert_exactly_once(ws: &Path, smtp: &SmtpServer, l: &Loop) {
 
 #[test]
 fn killed_20_times_during_check_delivers_each_alert_exactly_once() {
+    let _serial = serial();
     let smtp = SmtpServer::start();
     let ws = from_template(Some(smtp.port), "");
     let t = Instant::now();
@@ -344,6 +356,7 @@ fn killed_20_times_during_check_delivers_each_alert_exactly_once() {
 
 #[test]
 fn killed_20_times_during_retry_delivers_each_alert_exactly_once() {
+    let _serial = serial();
     let smtp = SmtpServer::start();
     let ws = from_template(Some(smtp.port), "");
     let t = Instant::now();
@@ -395,6 +408,7 @@ fn interrupt(
 
 #[test]
 fn sigterm_during_check_exits_143_within_2_s_and_retry_sends_only_the_rest() {
+    let _serial = serial();
     let smtp = SmtpServer::start();
     let ws = from_template(Some(smtp.port), "");
     let (code, took, log) = interrupt(ws.path(), &["check"], "-TERM", 300_000);
@@ -442,6 +456,7 @@ fn sigterm_during_check_exits_143_within_2_s_and_retry_sends_only_the_rest() {
 
 #[test]
 fn sigint_during_retry_exits_130_and_the_next_retry_completes() {
+    let _serial = serial();
     let smtp = SmtpServer::start();
     let ws = from_template(Some(smtp.port), "");
     let (code, took, log) = interrupt(ws.path(), &["retry"], "-INT", 200_000);
@@ -471,6 +486,7 @@ fn small(n: usize, smtp: Option<u16>, extra: &str) -> tempfile::TempDir {
 
 #[test]
 fn jsonl_writes_failing_midway_leave_whole_lines_and_retry_completes() {
+    let _serial = serial();
     let ws = small(6, None, "");
     // The test writer: the file takes 2.5 alerts' worth of bytes, then the disk is "full".
     let probe = small(1, None, "");
@@ -550,6 +566,7 @@ impl Drop for Tmpfs {
 
 #[test]
 fn a_full_tmpfs_leaves_whole_lines_and_retry_completes_once_there_is_room() {
+    let _serial = serial();
     let ws = small(40, None, "");
     let fs = match Tmpfs::mount(&ws.path().join("out"), "64k") {
         Ok(fs) => fs,
@@ -586,6 +603,7 @@ fn a_full_tmpfs_leaves_whole_lines_and_retry_completes_once_there_is_room() {
 
 #[test]
 fn one_smtp_connection_serves_a_whole_batch() {
+    let _serial = serial();
     let smtp = SmtpServer::start();
     let ws = small(12, Some(smtp.port), "");
     let out = run(ws.path(), &["check"]);
@@ -597,6 +615,7 @@ fn one_smtp_connection_serves_a_whole_batch() {
 
 #[test]
 fn a_silent_smtp_server_costs_check_one_timeout_and_names_the_step() {
+    let _serial = serial();
     let smtp = SmtpServer::start();
     smtp.state
         .silent
@@ -630,6 +649,7 @@ fn a_silent_smtp_server_costs_check_one_timeout_and_names_the_step() {
 
 #[test]
 fn a_silent_smtp_server_beside_jsonl_in_watch_costs_one_timeout_per_backoff_step() {
+    let _serial = serial();
     let smtp = SmtpServer::start();
     smtp.state
         .silent
