@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::{claim_head, claim_moves, claim_sentence, pair_values, quote_clause};
+use super::{claim_head, claim_sentence, quote_clause};
 use super::{Label, Lang, Noun, Style, FSI, LRI, PDI};
 use crate::diff::DocumentChange;
 use crate::model::{Claim, ClaimType, EntityType};
@@ -218,60 +218,13 @@ fn change_items(c: &DocumentChange, st: Style) -> String {
         }
         return out;
     }
-    for (class, list) in [("add", &c.entities.added), ("del", &c.entities.removed)] {
-        for t in EntityType::ALL {
-            let names: Vec<String> = list
-                .iter()
-                .filter(|e| e.kind == t)
-                .map(|e| st.text(&e.name))
-                .collect();
-            if !names.is_empty() {
-                li(
-                    &mut out,
-                    class,
-                    &format!("{}: {}", lang.entity_types(t), names.join(" · ")),
-                );
-            }
-        }
-    }
-    for ch in &c.claims.changed {
-        li(
-            &mut out,
-            "chg",
-            &format!("{}: {}", claim_head(&ch.after, st), claim_moves(ch, st)),
-        );
-    }
-    for cl in &c.claims.added {
-        li(&mut out, "add", &claim_sentence(cl, st));
-    }
-    for cl in &c.claims.removed {
-        li(&mut out, "del", &claim_sentence(cl, st));
-    }
-    for (label, d) in [(Label::Dates, &c.dates), (Label::Figures, &c.quantities)] {
-        let (pairs, gone, came) = pair_values(&d.removed, &d.added);
-        for (old, new) in pairs {
-            li(
-                &mut out,
-                "chg",
-                &format!(
-                    "{}: {} {} {}",
-                    lang.label(label),
-                    st.ltr(old),
-                    lang.arrow(),
-                    st.ltr(new)
-                ),
-            );
-        }
-        for (class, values) in [("add", came), ("del", gone)] {
-            if !values.is_empty() {
-                let shown: Vec<String> = values.iter().map(|v| st.ltr(v)).collect();
-                li(
-                    &mut out,
-                    class,
-                    &format!("{}: {}", lang.label(label), shown.join(" · ")),
-                );
-            }
-        }
+    for (mark, line) in super::fact_lines(c, st) {
+        let class = match mark {
+            super::Mark::Added => "add",
+            super::Mark::Removed => "del",
+            super::Mark::Changed => "chg",
+        };
+        li(&mut out, class, &line);
     }
     out
 }

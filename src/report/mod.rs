@@ -398,6 +398,78 @@ pub fn sentence_diff(old: &str, new: &str, st: Style) -> String {
 }
 
 /// One document's change, facts first, then sentences.
+/// How a fact line of a document's change is marked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Added,
+    Removed,
+    Changed,
+}
+
+/// What a version changed in facts, a line each, in the order every renderer (terminal,
+/// email, HTML dossier) lists them: entities added then removed, by type; claims changed,
+/// added, removed; dates then figures, each changed one paired, then added, then removed.
+/// Values are isolated by `st`; each renderer marks and escapes the lines its own way.
+pub fn fact_lines(c: &DocumentChange, st: Style) -> Vec<(Mark, String)> {
+    let lang = st.lang;
+    let mut out = Vec::new();
+    for (mark, list) in [
+        (Mark::Added, &c.entities.added),
+        (Mark::Removed, &c.entities.removed),
+    ] {
+        for t in EntityType::ALL {
+            let names: Vec<String> = list
+                .iter()
+                .filter(|e| e.kind == t)
+                .map(|e| st.text(&e.name))
+                .collect();
+            if !names.is_empty() {
+                out.push((
+                    mark,
+                    format!("{}: {}", lang.entity_types(t), names.join(" · ")),
+                ));
+            }
+        }
+    }
+    for ch in &c.claims.changed {
+        out.push((
+            Mark::Changed,
+            format!("{}: {}", claim_head(&ch.after, st), claim_moves(ch, st)),
+        ));
+    }
+    for cl in &c.claims.added {
+        out.push((Mark::Added, claim_sentence(cl, st)));
+    }
+    for cl in &c.claims.removed {
+        out.push((Mark::Removed, claim_sentence(cl, st)));
+    }
+    for (label, d) in [(Label::Dates, &c.dates), (Label::Figures, &c.quantities)] {
+        let (pairs, gone, came) = pair_values(&d.removed, &d.added);
+        for (old, new) in pairs {
+            out.push((
+                Mark::Changed,
+                format!(
+                    "{}: {} {} {}",
+                    lang.label(label),
+                    st.ltr(old),
+                    lang.arrow(),
+                    st.ltr(new)
+                ),
+            ));
+        }
+        for (mark, values) in [(Mark::Added, came), (Mark::Removed, gone)] {
+            if !values.is_empty() {
+                let shown: Vec<String> = values.iter().map(|v| st.ltr(v)).collect();
+                out.push((
+                    mark,
+                    format!("{}: {}", lang.label(label), shown.join(" · ")),
+                ));
+            }
+        }
+    }
+    out
+}
+
 pub fn render_document(out: &mut String, c: &DocumentChange, st: Style) {
     let status = st.lang.status(c.status);
     let status = match c.status {
@@ -425,60 +497,13 @@ pub fn render_document(out: &mut String, c: &DocumentChange, st: Style) {
             st.ltr(of)
         );
     }
-    for (sign, list) in [
-        (st.green("+"), &c.entities.added),
-        (st.red("-"), &c.entities.removed),
-    ] {
-        for t in EntityType::ALL {
-            let names: Vec<String> = list
-                .iter()
-                .filter(|e| e.kind == t)
-                .map(|e| st.text(&e.name))
-                .collect();
-            if !names.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "  {sign} {}: {}",
-                    st.lang.entity_types(t),
-                    names.join(" · ")
-                );
-            }
-        }
-    }
-    for ch in &c.claims.changed {
-        let _ = writeln!(
-            out,
-            "  {} {}: {}",
-            st.yellow("~"),
-            claim_head(&ch.after, st),
-            claim_moves(ch, st)
-        );
-    }
-    for cl in &c.claims.added {
-        let _ = writeln!(out, "  {} {}", st.green("+"), claim_sentence(cl, st));
-    }
-    for cl in &c.claims.removed {
-        let _ = writeln!(out, "  {} {}", st.red("-"), claim_sentence(cl, st));
-    }
-    for (label, d) in [(Label::Dates, &c.dates), (Label::Figures, &c.quantities)] {
-        let (pairs, gone, came) = pair_values(&d.removed, &d.added);
-        for (old, new) in pairs {
-            let _ = writeln!(
-                out,
-                "  {} {}: {} {} {}",
-                st.yellow("~"),
-                st.label(label),
-                st.ltr(old),
-                st.lang.arrow(),
-                st.ltr(new)
-            );
-        }
-        for (sign, values) in [(st.green("+"), came), (st.red("-"), gone)] {
-            if !values.is_empty() {
-                let shown: Vec<String> = values.iter().map(|v| st.ltr(v)).collect();
-                let _ = writeln!(out, "  {sign} {}: {}", st.label(label), shown.join(" · "));
-            }
-        }
+    for (mark, line) in fact_lines(c, st) {
+        let sign = match mark {
+            Mark::Added => st.green("+"),
+            Mark::Removed => st.red("-"),
+            Mark::Changed => st.yellow("~"),
+        };
+        let _ = writeln!(out, "  {sign} {line}");
     }
     if !c.text.is_empty() {
         let _ = writeln!(out, "  {}:", st.label(Label::Text));

@@ -305,64 +305,13 @@ fn document_html(out: &mut String, d: &DocumentChange, st: Style) {
         );
     }
     let mut facts = String::new();
-    for (sign, list) in [("+", &d.entities.added), ("−", &d.entities.removed)] {
-        for t in EntityType::ALL {
-            let names: Vec<String> = list
-                .iter()
-                .filter(|e| e.kind == t)
-                .map(|e| st.text(&e.name))
-                .collect();
-            if !names.is_empty() {
-                li(
-                    &mut facts,
-                    sign,
-                    &format!("{}: {}", lang.entity_types(t), names.join(" · ")),
-                );
-            }
-        }
-    }
-    for ch in &d.claims.changed {
-        li(
-            &mut facts,
-            "~",
-            &format!(
-                "{}: {}",
-                report::claim_head(&ch.after, st),
-                report::claim_moves(ch, st)
-            ),
-        );
-    }
-    for c in &d.claims.added {
-        li(&mut facts, "+", &report::claim_sentence(c, st));
-    }
-    for c in &d.claims.removed {
-        li(&mut facts, "−", &report::claim_sentence(c, st));
-    }
-    for (label, delta) in [(Label::Dates, &d.dates), (Label::Figures, &d.quantities)] {
-        let (pairs, gone, came) = report::pair_values(&delta.removed, &delta.added);
-        for (old, new) in pairs {
-            li(
-                &mut facts,
-                "~",
-                &format!(
-                    "{}: {} {} {}",
-                    lang.label(label),
-                    st.ltr(old),
-                    lang.arrow(),
-                    st.ltr(new)
-                ),
-            );
-        }
-        for (sign, values) in [("+", came), ("−", gone)] {
-            if !values.is_empty() {
-                let shown: Vec<String> = values.iter().map(|v| st.ltr(v)).collect();
-                li(
-                    &mut facts,
-                    sign,
-                    &format!("{}: {}", lang.label(label), shown.join(" · ")),
-                );
-            }
-        }
+    for (mark, line) in report::fact_lines(d, st) {
+        let sign = match mark {
+            report::Mark::Added => "+",
+            report::Mark::Removed => "−",
+            report::Mark::Changed => "~",
+        };
+        li(&mut facts, sign, &line);
     }
     if !facts.is_empty() {
         let _ = write!(out, "<ul>\n{facts}</ul>\n");
