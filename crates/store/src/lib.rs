@@ -644,30 +644,6 @@ impl Store {
         Ok(Batch { tx, path })
     }
 
-    /// Every claim of the dossier with its key and document, for `show claims`.
-    pub fn claims(&self) -> Result<Vec<(String, String, Claim)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT claim_key, path, claim FROM claims ORDER BY claim_key, path")
-            .map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(|e| self.sql(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (key, path, claim) = row.map_err(|e| self.sql(e))?;
-            let claim: Claim = self.parse_json(&claim, &format!("a claim of {path}"))?;
-            out.push((key, path, claim));
-        }
-        Ok(out)
-    }
-
     /// Every claim of the dossier with its key, document and the accord it names (`claims.event`,
     /// from schema 4 on), in key then path order, for `show claims`.
     pub fn claim_rows(&self) -> Result<Vec<ClaimRow>, StoreError> {
