@@ -8,6 +8,7 @@
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use super::outbox::{alert_row, ALERT_COLUMNS};
 use super::{Store, StoreError, StoredAlert};
 
 /// A named mark.
@@ -137,34 +138,16 @@ impl Store {
         let (seq, time) = bounds(after);
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT id, created, path, has_facts, report, previous FROM alerts
-                 WHERE seq > ?1 AND created >= ?2 ORDER BY seq",
-            )
+            .prepare(&format!(
+                "SELECT {ALERT_COLUMNS} FROM alerts WHERE seq > ?1 AND created >= ?2 ORDER BY seq"
+            ))
             .map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map(params![seq, time], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, bool>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
-            })
+            .query_map(params![seq, time], alert_row)
             .map_err(|e| self.sql(e))?;
         for row in rows {
-            let (id, created, path, has_facts, report, previous) = row.map_err(|e| self.sql(e))?;
-            let report = self.parse_json(&report, &format!("alert {id}"))?;
-            let go_on = f(StoredAlert {
-                id,
-                created,
-                path,
-                has_facts,
-                report,
-                previous,
-            });
+            let row = row.map_err(|e| self.sql(e))?;
+            let go_on = f(self.stored_alert(row)?);
             if !go_on {
                 break;
             }

@@ -30,6 +30,24 @@ pub struct OutboxRow {
     pub next_attempt_ns: i64,
 }
 
+/// The columns of an alert row, in the order [`alert_row`] reads them.
+pub(crate) const ALERT_COLUMNS: &str = "id, created, path, has_facts, report, previous";
+
+/// An alert row as stored: id, created, path, has_facts, report (JSON), previous.
+pub(crate) type AlertRow = (String, String, String, bool, String, Option<String>);
+
+/// Reads a row selected with [`ALERT_COLUMNS`].
+pub(crate) fn alert_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
 impl Batch<'_> {
     /// Queues an alert for every channel named, in the batch's transaction.
     pub fn enqueue_alert(
@@ -134,35 +152,27 @@ impl Store {
     pub fn alert(&self, id: &str) -> Result<Option<StoredAlert>, StoreError> {
         let row = self
             .row(
-                "SELECT id, created, path, has_facts, report, previous FROM alerts WHERE id = ?1",
+                &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"),
                 [id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, bool>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                    ))
-                },
+                alert_row,
             )
             .optional()
             .map_err(|e| self.sql(e))?;
-        match row {
-            None => Ok(None),
-            Some((id, created, path, has_facts, report, previous)) => {
-                let report = self.parse_json(&report, &format!("alert {id}"))?;
-                Ok(Some(StoredAlert {
-                    id,
-                    created,
-                    path,
-                    has_facts,
-                    report,
-                    previous,
-                }))
-            }
-        }
+        row.map(|r| self.stored_alert(r)).transpose()
+    }
+
+    /// The alert of a row read by [`alert_row`], its report parsed.
+    pub(crate) fn stored_alert(&self, row: AlertRow) -> Result<StoredAlert, StoreError> {
+        let (id, created, path, has_facts, report, previous) = row;
+        let report = self.parse_json(&report, &format!("alert {id}"))?;
+        Ok(StoredAlert {
+            id,
+            created,
+            path,
+            has_facts,
+            report,
+            previous,
+        })
     }
 
     /// Takes the lease on one delivery until `until_ns`; false when another live process
