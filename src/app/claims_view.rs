@@ -198,15 +198,7 @@ fn group(
 }
 
 fn value_text(v: &Value, st: &Style) -> String {
-    let date = match v.date.as_deref() {
-        Some(d) => st.ltr(d),
-        None => format!("({})", st.lang.label(Label::NoDate)),
-    };
-    if v.negated {
-        format!("{date} ({})", st.lang.label(Label::Denied))
-    } else {
-        date
-    }
+    crate::report::value_text(v.date.as_deref(), v.negated, *st)
 }
 
 /// The groups for a terminal: a line per group (type, what it is about, state and sources),

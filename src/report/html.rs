@@ -363,14 +363,7 @@ fn state_label(lang: Lang, state: &str) -> &'static str {
 }
 
 fn value_text(v: &GroupValue, st: Style) -> String {
-    let mut s = match &v.date {
-        Some(d) => st.ltr(d),
-        None => format!("({})", st.lang.label(Label::NoDate)),
-    };
-    if v.negated {
-        let _ = write!(s, " ({})", st.lang.label(Label::Denied));
-    }
-    s
+    super::value_text(v.date.as_deref(), v.negated, st)
 }
 
 fn claims(site: &Site, st: Style) -> String {

@@ -282,14 +282,29 @@ pub fn moved_fields(ch: &ClaimChange) -> Vec<&str> {
     out
 }
 
+/// A date as shown: isolated left to right, or "(no date)".
+pub fn date_text(date: Option<&str>, st: Style) -> String {
+    match date {
+        Some(d) => st.ltr(d),
+        None => format!("({})", st.label(Label::NoDate)),
+    }
+}
+
+/// A claim's value as a contradiction shows it: its date ([`date_text`]), and "(denied)"
+/// when it denies.
+pub fn value_text(date: Option<&str>, negated: bool, st: Style) -> String {
+    let mut s = date_text(date, st);
+    if negated {
+        let _ = write!(s, " ({})", st.label(Label::Denied));
+    }
+    s
+}
+
 /// What moved in a changed claim, in words: "date 2021-11 → 2021-12", "الأطراف: + X".
 pub fn claim_moves(ch: &ClaimChange, st: Style) -> String {
     let (b, a) = (&ch.before, &ch.after);
     let arrow = st.lang.arrow();
-    let date = |d: &Option<String>| match d {
-        Some(d) => st.ltr(d),
-        None => format!("({})", st.label(Label::NoDate)),
-    };
+    let date = |d: &Option<String>| date_text(d.as_deref(), st);
     let mut parts = Vec::new();
     for f in moved_fields(ch) {
         match f {
@@ -647,13 +662,7 @@ pub fn render_contradictions(out: &mut String, contradicted: &[Contradiction], s
             claim_head(first, st)
         );
         for (cl, srcs) in contradiction_sides(c) {
-            let mut what = match &cl.date {
-                Some(d) => st.ltr(d),
-                None => format!("({})", st.label(Label::NoDate)),
-            };
-            if cl.negated {
-                let _ = write!(what, " ({})", st.label(Label::Denied));
-            }
+            let what = value_text(cl.date.as_deref(), cl.negated, st);
             let _ = writeln!(
                 out,
                 "    [{}] {} {}: {what} «{}»",

@@ -344,21 +344,13 @@ fn contradiction_html(out: &mut String, c: &Contradiction, st: Style) {
         html_of(&report::claim_head(first, st))
     );
     for (cl, sources) in report::contradiction_sides(c) {
-        let date = match &cl.date {
-            Some(d) => st.ltr(d),
-            None => format!("({})", st.lang.label(Label::NoDate)),
-        };
+        let date = report::value_text(cl.date.as_deref(), cl.negated, st);
         let srcs: Vec<String> = sources.iter().map(|s| st.ltr(s)).collect();
         let _ = writeln!(
             out,
-            "<td style=\"vertical-align:top;width:50%;border:1px solid #c99;padding:0.5em\"><div><small>{}</small></div><div style=\"font-size:1.2em\">{}{}</div><blockquote style=\"margin:0.3em 0\">«{}»</blockquote></td>",
+            "<td style=\"vertical-align:top;width:50%;border:1px solid #c99;padding:0.5em\"><div><small>{}</small></div><div style=\"font-size:1.2em\">{}</div><blockquote style=\"margin:0.3em 0\">«{}»</blockquote></td>",
             html_of(&srcs.join(st.lang.comma())),
             html_of(&date),
-            if cl.negated {
-                format!(" ({})", escape(st.lang.label(Label::Denied)))
-            } else {
-                String::new()
-            },
             html_of(&st.text(&report::quote_clause(cl)))
         );
     }
