@@ -344,12 +344,14 @@ pub fn diff_claims_in(
     // type name all its principal actors, was merged with them there or here by the extractor
     // (which keeps an event restated in one document once): the fact stands, nothing was
     // added or removed.
-    if !old_text.is_empty() && !new_text.is_empty() {
-        let (old_key, new_key) = (text::key(old_text), text::key(new_text));
-        let stated = |folded: &str, quote: &str| {
-            let q = text::key(quote);
-            !q.is_empty() && folded.contains(&q)
-        };
+    // The two texts folded once, for the passes that ask whether a quote is still stated.
+    let folded = (!old_text.is_empty() && !new_text.is_empty())
+        .then(|| (text::key(old_text), text::key(new_text)));
+    let stated = |folded: &str, quote: &str| {
+        let q = text::key(quote);
+        !q.is_empty() && folded.contains(&q)
+    };
+    if let Some((old_key, new_key)) = &folded {
         let absorbed =
             |c: &Claim, doc: &Linked<'_>, text: &str, others: &[Claim], in_doc: &Linked<'_>| {
                 stated(text, &c.quote) && {
@@ -362,31 +364,26 @@ pub fn diff_claims_in(
                 }
             };
         for i in 0..oc.len() {
-            if !old_used[i] && absorbed(&oc[i], old, &new_key, nc, new) {
+            if !old_used[i] && absorbed(&oc[i], old, new_key, nc, new) {
                 old_used[i] = true;
             }
         }
         for j in 0..nc.len() {
-            if !new_used[j] && absorbed(&nc[j], new, &old_key, oc, old) {
+            if !new_used[j] && absorbed(&nc[j], new, old_key, oc, old) {
                 new_used[j] = true;
             }
         }
     }
-    if !old_text.is_empty() && !new_text.is_empty() {
-        let (old_key, new_key) = (text::key(old_text), text::key(new_text));
-        let stated = |folded: &str, quote: &str| {
-            let q = text::key(quote);
-            !q.is_empty() && folded.contains(&q)
-        };
+    if let Some((old_key, new_key)) = &folded {
         for j in 0..nc.len() {
-            if new_used[j] || !stated(&old_key, &nc[j].quote) {
+            if new_used[j] || !stated(old_key, &nc[j].quote) {
                 continue;
             }
             let mine = new.principal_set(&nc[j]);
             let found = (0..oc.len()).find(|&i| {
                 !old_used[i]
                     && oc[i].kind == nc[j].kind
-                    && !stated(&new_key, &oc[i].quote)
+                    && !stated(new_key, &oc[i].quote)
                     && old.principal_set(&oc[i]).iter().any(|a| mine.contains(a))
             });
             if let Some(i) = found {
@@ -407,12 +404,7 @@ pub fn diff_claims_in(
     // only by names that another claim of its type has in the other version took in, or gave
     // up, a restatement the extractor merges with the nearest claim it matches (a sentence
     // between them came or went): that sentence's fact did not change.
-    if !old_text.is_empty() && !new_text.is_empty() {
-        let (old_key, new_key) = (text::key(old_text), text::key(new_text));
-        let stated = |folded: &str, quote: &str| {
-            let q = text::key(quote);
-            !q.is_empty() && folded.contains(&q)
-        };
+    if let Some((old_key, new_key)) = &folded {
         let named_elsewhere = |c: &Claim, claims: &[Claim], doc: &Linked<'_>| -> Vec<Actor> {
             claims
                 .iter()
@@ -424,8 +416,8 @@ pub fn diff_claims_in(
             let (b, a) = (&c.before, &c.after);
             let moved = c.fields.iter().all(|f| f == "actors")
                 && b.quote == a.quote
-                && stated(&old_key, &b.quote)
-                && stated(&new_key, &a.quote);
+                && stated(old_key, &b.quote)
+                && stated(new_key, &a.quote);
             if !moved {
                 return true;
             }
