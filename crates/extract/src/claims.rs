@@ -1176,27 +1176,10 @@ impl Pairs {
         Pairs { places }
     }
 
-    /// The place mentioned most before token `k` (the one mentioned first on a tie).
-    fn main_before(&self, k: usize) -> Option<usize> {
+    /// (count, first token, place) of each place mentioned before token `k`, the most mentioned
+    /// first (on a tie, the one mentioned first). Few per text.
+    fn counts_before(&self, k: usize) -> Vec<(usize, usize, usize)> {
         let n = self.places.partition_point(|&(t, _)| t < k);
-        let mut counts: Vec<(usize, usize, usize)> = Vec::new();
-        for &(t, e) in self.places.get(..n).unwrap_or(&[]) {
-            match counts.iter_mut().find(|c| c.2 == e) {
-                Some(c) => c.0 += 1,
-                None => counts.push((1, t, e)),
-            }
-        }
-        counts
-            .iter()
-            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
-            .map(|c| c.2)
-    }
-
-    /// The two places mentioned most before token `k`, when no third is mentioned as often as
-    /// the second (ties between the first two go to the one mentioned first).
-    fn before(&self, k: usize) -> Option<[usize; 2]> {
-        let n = self.places.partition_point(|&(t, _)| t < k);
-        // (count, first token, entity) of each place, few per text.
         let mut counts: Vec<(usize, usize, usize)> = Vec::new();
         for &(t, e) in self.places.get(..n).unwrap_or(&[]) {
             match counts.iter_mut().find(|c| c.2 == e) {
@@ -1205,6 +1188,18 @@ impl Pairs {
             }
         }
         counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        counts
+    }
+
+    /// The place mentioned most before token `k` (the one mentioned first on a tie).
+    fn main_before(&self, k: usize) -> Option<usize> {
+        self.counts_before(k).first().map(|c| c.2)
+    }
+
+    /// The two places mentioned most before token `k`, when no third is mentioned as often as
+    /// the second (ties between the first two go to the one mentioned first).
+    fn before(&self, k: usize) -> Option<[usize; 2]> {
+        let counts = self.counts_before(k);
         match counts.as_slice() {
             [a, b, rest @ ..] if rest.first().is_none_or(|c| c.0 < b.0) => Some([a.2, b.2]),
             _ => None,
